@@ -47,7 +47,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
     "frictions": _cols(
         "id:str! kind:str! node:str! to_node:str mode:str to_mode:str direction:str "
-        "profile:str time_h:float! time_h_low:float time_h_high:float fee_usd:float! "
+        "profile:str time_h:float! time_h_low:float time_h_high:float fee_usd:float "
         "fee_usd_low:float fee_usd_high:float source_id:list method:str note:str"
     ),
     "rates": _cols(

@@ -263,9 +263,12 @@ def _friction_component(
     if row is None:
         return None
     time_h = 0.0 if pd.isna(row["time_h"]) else float(row["time_h"])
-    fee = 0.0 if pd.isna(row["fee_usd"]) else float(row["fee_usd"])
+    fee_known = not pd.isna(row["fee_usd"])
+    fee = float(row["fee_usd"]) if fee_known else 0.0
     ids = tuple(row["source_id"]) if isinstance(row["source_id"], list) else ()
-    method = row.get("method")
+    method = str(row["method"]) if isinstance(row.get("method"), str) else ""
+    if not fee_known:
+        method = "; ".join(x for x in (method, "fee not known, counted as 0") if x)
     return Component(
         kind=kind,
         from_node=node,
@@ -278,7 +281,7 @@ def _friction_component(
         co2_kg=0.0,
         friction_id=str(row["id"]),
         source_ids=ids,
-        note=str(method) if isinstance(method, str) else "",
+        note=method,
     )
 
 
@@ -407,11 +410,26 @@ class _Builder:
         if cu != cv:
             row = self.look.friction("border", u, to_node=v, mode=mode, to_mode=mode)
             border = _friction_component(row, "border", u, v, mode, f"{cu}>{cv}")
-            if border is not None:
-                comps.append(border)
+            if border is None:
+                # Still a border crossing; with no row, clearance is in the port frictions.
+                border = Component(
+                    kind="border",
+                    from_node=u,
+                    to_node=v,
+                    mode=mode,
+                    country=f"{cu}>{cv}",
+                    distance_km=0.0,
+                    time_h=0.0,
+                    cost_usd=0.0,
+                    co2_kg=0.0,
+                    note="no border row for this crossing: clearance counted in port handling"
+                    if water
+                    else "no border row for this crossing: no dwell or fee charged",
+                )
+            comps.append(border)
         return comps
 
-    def transfer_components(self, place: str, a: str, b: str) -> list[Component]:
+    def transfer_components(self, place: str, a: str, b: str) -> list[Component] | None:
         ma, mb = _layer_mode(a), _layer_mode(b)
         country = self.country(place)
         if ma == mb == "rail":
@@ -424,13 +442,8 @@ class _Builder:
         else:
             row = self.look.friction("transfer", place, mode=ma, to_mode=mb)
             comp = _friction_component(row, "transfer", place, place, f"{ma}>{mb}", country)
-        if comp is None:
-            msg = (
-                f"frictions.csv has no {('gauge_break' if ma == mb else 'transfer')} row for "
-                f"{a} -> {b} at {place} and no default (`*`) row"
-            )
-            raise GeodataError(msg)
-        return [comp]
+        # No friction row (node-specific or default) means the transfer is not offered.
+        return None if comp is None else [comp]
 
     def build(self) -> RoutingGraph:
         modes = set(self.profile.modes)
@@ -474,19 +487,20 @@ class _Builder:
                 unload: list[Component] = []
                 if _layer_mode(layer) in WATER_MODES:
                     # starting or ending on a ship means a port lift at this place
-                    load = self.transfer_components(place, "road", layer)
-                    unload = self.transfer_components(place, layer, "road")
+                    load = self.transfer_components(place, "road", layer) or []
+                    unload = self.transfer_components(place, layer, "road") or []
                 self.edge(o, depart, "start", load)
                 self.edge(arrive, d, "end", unload)
                 self.edge(arrive, depart, "through", [])
             for a in present:
                 for b in present:
-                    if a != b:
+                    comps = self.transfer_components(place, a, b) if a != b else None
+                    if comps is not None:
                         self.edge(
                             self.index[(place, f"{a}|in")],
                             self.index[(place, f"{b}|out")],
                             "transfer",
-                            self.transfer_components(place, a, b),
+                            comps,
                         )
         frame = pd.DataFrame(self.rows)
         return RoutingGraph(

