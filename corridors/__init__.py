@@ -34,7 +34,7 @@ _EXPORTS = {
     "pareto": "corridors._api",
     "compare": "corridors._api",
     "skim": "corridors._api",
-    "validate": "corridors.validate",
+    "validate": "corridors.validation",
     "CorridorsError": "corridors._errors",
     "UnknownPlaceError": "corridors._errors",
     "AmbiguousPlaceError": "corridors._errors",
@@ -44,7 +44,7 @@ _EXPORTS = {
     "NoRouteError": "corridors._errors",
     "OutputError": "corridors._errors",
 }
-_MODULES = ("batch", "costs", "io", "maps", "network", "places", "routing")
+_MODULES = ("batch", "costs", "io", "maps", "network", "places", "routing", "validation")
 
 __all__ = [
     "AmbiguousPlaceError",
@@ -78,6 +78,7 @@ __all__ = [
     "routing",
     "skim",
     "validate",
+    "validation",
 ]
 
 
@@ -95,7 +96,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from corridors import batch, costs, io, maps, network, places, routing
+    from corridors import batch, costs, io, maps, network, places, routing, validation
     from corridors._api import alternatives, compare, pareto, route, skim
     from corridors._errors import (
         AmbiguousPlaceError,
@@ -112,4 +113,4 @@ if TYPE_CHECKING:
     from corridors.network import Network, load_network, network_from_geodata
     from corridors.places import Place
     from corridors.routing import Comparison, Route
-    from corridors.validate import validate
+    from corridors.validation import validate

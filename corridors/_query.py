@@ -209,13 +209,14 @@ def collapse(
 def staged(
     rg: RoutingGraph,
     kept: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    waypoints: Sequence[str],
+    waypoints: Sequence[str | Sequence[str]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Copy the graph once per leg between waypoints, joined at each waypoint's layers.
 
     A path from stage 0 to the last stage must arrive at every waypoint in order (the
-    stage advances on the waypoint's arrival nodes), and it may change layer there only
-    through a transfer edge, which pays its friction.
+    stage advances on the waypoint's arrival nodes; a waypoint given as several places
+    advances on any of them), and it may change layer there only through a transfer
+    edge, which pays its friction.
     Stage-advance edges carry edge index -1.
     """
     s, d, w, e = kept
@@ -227,7 +228,9 @@ def staged(
         parts_w.append(w)
         parts_e.append(e)
     for stage, place in enumerate(waypoints, start=1):
-        layers = [i for (p, layer), i in rg.index.items() if p == place and layer.endswith("|in")]
+        # a waypoint may be a set of alternatives: reaching any one of them advances
+        choices = {place} if isinstance(place, str) else set(place)
+        layers = [i for (p, layer), i in rg.index.items() if p in choices and layer.endswith("|in")]
         arr = np.array(sorted(layers), dtype=np.int64)
         parts_s.append(arr + (stage - 1) * n)
         parts_d.append(arr + stage * n)

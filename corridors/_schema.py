@@ -43,7 +43,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         "id:str! u:str! v:str! mode:str! gauge_mm:int status:str! open_year:int "
         "length_km:float! length_km_low:float length_km_high:float length_method:str! "
         "length_source_id:list speed_kph:float sailing_h:float headway_h:float "
-        "capacity:float capacity_unit:str oneway:bool source_id:list! note:str"
+        "capacity:float capacity_unit:str oneway:bool profiles:list source_id:list! note:str"
     ),
     "frictions": _cols(
         "id:str! kind:str! node:str! to_node:str mode:str to_mode:str direction:str "
@@ -62,7 +62,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
     "sections": _cols(
         "id:str! name:str! from:str! to:str! via:list mode:str! published_km:float! "
-        "published_km_low:float published_km_high:float source_id:list! note:str"
+        "published_km_low:float published_km_high:float check:str source_id:list! note:str"
     ),
 }
 

@@ -294,36 +294,24 @@ def map_command(
     for cid in corridor or []:
         if cid not in known:
             _fail(f"unknown corridor {cid!r}; choose from: {', '.join(known)}")
-        points = [str(p) for p in known[cid].get("waypoints", [])]
-        statuses = sorted(set(known[cid].get("include", [])) | {"operational"})
-        r = routing.route(
-            net,
-            points[0],
-            points[-1],
-            via=points[1:-1],
-            by=by,
-            profile=profile,
-            statuses=statuses,
-        )
-        r.corridor = cid
-        routes.append(r)
+        routes.append(routing.route_corridor(net, known[cid], by=by, profile=profile))
     _write_map(out, net, routes, title or "corridors network", force)
 
 
 @data_app.command("validate")
 def data_validate(geodata: GeodataOpt = None) -> None:
     """Check the geodata and report every problem with file and row."""
-    from corridors.validate import validate
+    from corridors.validation import validate
 
     report = validate(geodata)
-    console = _console()
+    # one line per problem, never wrapped, so `file:row` stays greppable
     for problem in report.problems:
-        console.print(str(problem), markup=False, highlight=False)
+        typer.echo(str(problem))
     for warning in report.warnings:
-        console.print(f"warning: {warning}", markup=False, highlight=False)
+        typer.echo(f"warning: {warning}")
     if report.problems:
         _fail(f"{len(report.problems)} problem(s) in {report.folder}")
-    console.print(f"ok: {report.summary()}", markup=False, highlight=False)
+    typer.echo(f"ok: {report.summary()}")
 
 
 @data_app.command("list")

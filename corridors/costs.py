@@ -447,9 +447,14 @@ class _Builder:
 
     def build(self) -> RoutingGraph:
         modes = set(self.profile.modes)
+
+        def usable(data: dict[str, Any]) -> bool:
+            only = data.get("profiles") or []
+            return data["mode"] in modes and (not only or self.profile.id in only)
+
         layers: dict[str, set[str]] = {n: set() for n in self.G.nodes}
         for u, v, data in self.G.edges(data=True):
-            if data["mode"] in modes:
+            if usable(data):
                 layer = _layer(data["mode"], data.get("gauge_mm"))
                 layers[u].add(layer)
                 layers[v].add(layer)
@@ -460,7 +465,7 @@ class _Builder:
         for u, v, data in sorted(
             self.G.edges(data=True), key=lambda e: (str(e[2]["link_id"]), e[0], e[1])
         ):
-            if data["mode"] not in modes:
+            if not usable(data):
                 continue
             layer = _layer(data["mode"], data.get("gauge_mm"))
             year = data.get("open_year")

@@ -147,27 +147,24 @@ class PlaceIndex:
         return Place(node, query, str(data.get("name")), float(data["x"]), float(data["y"]))
 
     def _snap(self, lon: float, lat: float, query: str, label: str) -> Place:
+        import osmnx as ox
         from pyproj import Geod
 
-        # Snap to land places only: a ship cannot collect cargo from a city.
-        land = [
-            n
-            for n, d in self.G.nodes(data=True)
-            if d.get("kind") != "port" or self._has_land_link(n)
-        ]
-        geod = Geod(ellps="WGS84")
-        lons = [self.G.nodes[n]["x"] for n in land]
-        lats = [self.G.nodes[n]["y"] for n in land]
-        _, _, dist = geod.inv([lon] * len(land), [lat] * len(land), lons, lats)
-        best = min(range(len(land)), key=lambda i: (dist[i], land[i]))
-        km = dist[best] / 1000.0
+        # Snap to places with a land link only: a ship cannot collect cargo from a city.
+        land = self.G.subgraph(n for n in self.G.nodes if self._has_land_link(n))
+        # the array form: OSMnx's scalar form casts ids to int, and ours are strings
+        node = str(ox.distance.nearest_nodes(land, [lon], [lat])[0])
+        _, _, metres = Geod(ellps="WGS84").inv(
+            lon, lat, self.G.nodes[node]["x"], self.G.nodes[node]["y"]
+        )
+        km = metres / 1000.0
         if km > MAX_SNAP_KM:
             msg = (
                 f"{query!r} ({label}) is {km:.0f} km from the nearest network place "
-                f"{land[best]}; the limit for a road access leg is {MAX_SNAP_KM:.0f} km"
+                f"{node}; the limit for a road access leg is {MAX_SNAP_KM:.0f} km"
             )
             raise UnknownPlaceError(msg)
-        return Place(land[best], query, label, lon, lat, access_km=km * ACCESS_ROAD_FACTOR)
+        return Place(node, query, label, lon, lat, access_km=km * ACCESS_ROAD_FACTOR)
 
     def _has_land_link(self, node: str) -> bool:
         return any(d.get("mode") in ("rail", "road") for _, _, d in self.G.edges(node, data=True))

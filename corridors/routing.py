@@ -44,6 +44,8 @@ LEG_COLUMNS = [
     "note",
 ]
 MAX_ALTERNATIVES = 20
+#: A waypoint: one node id, or several alternative node ids (pass any one of them).
+Waypoint = str | tuple[str, ...]
 
 
 @dataclass
@@ -356,7 +358,11 @@ class _Solver:
     """One query's filtered graph, solved with networkx Dijkstra."""
 
     def __init__(
-        self, net: Network, rg: RoutingGraph, opts: _query.Options, waypoints: Sequence[str]
+        self,
+        net: Network,
+        rg: RoutingGraph,
+        opts: _query.Options,
+        waypoints: Sequence[str | Sequence[str]],
     ) -> None:
         self.net = net
         self.rg = rg
@@ -446,21 +452,74 @@ def _with_access(
     return out
 
 
+def corridor_signature(net: Network, corridor: dict[str, Any]) -> list[Waypoint]:
+    """Return the places that identify a corridor, in order.
+
+    ``signature`` from ``corridors.yaml`` when given; otherwise the corridor's waypoints
+    that are border stations or ports (where corridors differ), or all its waypoints
+    when it has fewer than two of those.
+    """
+    if corridor.get("signature"):
+        return [_waypoint(p) for p in corridor["signature"]]
+    points = [_waypoint(p) for p in corridor.get("waypoints", [])]
+    marked = [
+        p
+        for p in points
+        if any(net.G.nodes.get(n, {}).get("kind") in ("border", "port") for n in _members(p))
+    ]
+    return marked if len(marked) >= 2 else points
+
+
+def _waypoint(item: Any) -> Waypoint:
+    """Read a corridor waypoint: one node id, or a list of alternative node ids."""
+    return str(item) if isinstance(item, str) else tuple(str(x) for x in item)
+
+
+def _members(point: Waypoint) -> tuple[str, ...]:
+    return (point,) if isinstance(point, str) else point
+
+
 def match_corridor(net: Network, route: Route) -> str | None:
-    """Return the id of the named corridor whose waypoints the route passes in order."""
-    seq = route.nodes
-    best: tuple[int, str] | None = None
+    """Return the id of the named corridor the route follows, if any.
+
+    A route follows a corridor when it passes, in order, a contiguous run of at least
+    two of the corridor's signature places (see :func:`corridor_signature`), so a route
+    that starts or ends part-way along a corridor still follows it, and at least half of
+    its haul distance is in the corridor's modes (when the corridor lists modes). Where
+    several corridors match, the longest run wins, then the one with more of its
+    waypoints on the route, then the one that starts and ends where the route does,
+    then the first listed.
+    """
+    position = {node: i for i, node in enumerate(route.nodes)}
+    km_by_mode: dict[str, float] = {}
+    for c in route.components:
+        if c.kind == "haul":
+            km_by_mode[c.mode] = km_by_mode.get(c.mode, 0.0) + c.distance_km
+    total_km = sum(km_by_mode.values())
+    best: tuple[tuple[int, int, int], str] | None = None
     for corridor in net.geodata.corridors:
-        points = [str(p) for p in corridor.get("waypoints", [])]
-        inner = [p for p in points if p not in (route.origin.node, route.destination.node)]
-        if len(inner) < 2:
+        modes = corridor.get("modes") or []
+        if modes and sum(km_by_mode.get(m, 0.0) for m in modes) < 0.5 * total_km:
+            continue  # e.g. a road corridor does not describe a rail route on its crossings
+        run = longest = 0
+        last = -1
+        for place in corridor_signature(net, corridor):
+            here = min((position[n] for n in _members(place) if n in position), default=-1)
+            if here > last >= 0 or (here >= 0 and run == 0):
+                run, last = run + 1, here
+            else:
+                run, last = (1, here) if here >= 0 else (0, -1)
+            longest = max(longest, run)
+        if longest < 2:
             continue
-        pos = 0
-        for node in seq:
-            if pos < len(inner) and node == inner[pos]:
-                pos += 1
-        if pos == len(inner) and (best is None or len(inner) > best[0]):
-            best = (len(inner), str(corridor["id"]))
+        points = [_waypoint(p) for p in corridor.get("waypoints", [])]
+        covered = sum(any(n in position for n in _members(p)) for p in points)
+        ends = (route.origin.node in _members(points[0])) + (
+            route.destination.node in _members(points[-1])
+        )
+        score = (longest, covered, ends)
+        if best is None or score > best[0]:
+            best = (score, str(corridor["id"]))
     return None if best is None else best[1]
 
 
@@ -472,13 +531,34 @@ def _options(**kwargs: Any) -> _query.Options:
     return _query.make_options(**kwargs)
 
 
+def _resolve_via(net: Network, via: Sequence[str | Sequence[str]]) -> list[Waypoint]:
+    """Resolve waypoints; one given as several places is passed at any one of them.
+
+    Several places are a list, or names joined by ``|``.
+    """
+    out: list[Waypoint] = []
+    for item in via:
+        parts = item.split("|") if isinstance(item, str) else list(item)
+        nodes = tuple(dict.fromkeys(_resolve(net, p.strip()).node for p in parts if p.strip()))
+        if not nodes:
+            msg = f"empty waypoint {item!r}; give a place name or id"
+            raise InvalidOptionError(msg)
+        out.append(nodes[0] if len(nodes) == 1 else nodes)
+    return out
+
+
+def _label(point: Waypoint) -> str:
+    return point if isinstance(point, str) else "|".join(point)
+
+
 def _check_endpoints(
-    net: Network, o: Place, d: Place, via: Sequence[str], opts: _query.Options
+    net: Network, o: Place, d: Place, via: Sequence[Waypoint], opts: _query.Options
 ) -> None:
     if o.node == d.node and not via:
         msg = f"origin and destination are the same place ({o.node}); give two different places"
         raise NoRouteError(msg)
-    for place in (o.node, d.node, *via):
+    singles = [p for p in via if isinstance(p, str)]
+    for place in (o.node, d.node, *singles):
         if place in opts.avoid_nodes:
             msg = f"{place} is both on the route (origin, destination or via) and avoided"
             raise InvalidOptionError(msg)
@@ -496,12 +576,13 @@ def _explain(
     profile: str | None,
     o: Place,
     d: Place,
-    via: Sequence[str],
+    via: Sequence[Waypoint],
     opts: _query.Options,
 ) -> str:
     """Say which restriction blocks a route, by relaxing them one at a time."""
     rg = net.routing_graph(profile)
-    base = f"no route from {o.node} to {d.node}" + (f" via {', '.join(via)}" if via else "")
+    where = f" via {', '.join(_label(p) for p in via)}" if via else ""
+    base = f"no route from {o.node} to {d.node}{where}"
     blocks = "; ".join(opts.describe_blocks())
     relaxed = [
         (
@@ -560,7 +641,7 @@ def route(
     *,
     by: str = "time",
     profile: str | None = None,
-    via: Sequence[str] = (),
+    via: Sequence[str | Sequence[str]] = (),
     statuses: Iterable[str] | str | None = None,
     include_planned: bool = False,
     year: int | None = None,
@@ -586,7 +667,8 @@ def route(
     profile
         Cargo profile id (``teu`` by default; ``bulk``, ``oil``).
     via
-        Places the route must pass, in order.
+        Places the route must pass, in order; a waypoint given as a list (or as names
+        joined by ``|``) is passed at any one of its places.
     statuses
         Link statuses allowed (``operational`` by default).
     include_planned
@@ -654,7 +736,7 @@ def alternatives(
     penalty: float = 1.5,
     by: str = "time",
     profile: str | None = None,
-    via: Sequence[str] = (),
+    via: Sequence[str | Sequence[str]] = (),
     statuses: Iterable[str] | str | None = None,
     include_planned: bool = False,
     year: int | None = None,
@@ -704,7 +786,7 @@ def alternatives(
         raise InvalidOptionError(msg)
     o = _resolve(net, origin)
     d = _resolve(net, destination)
-    via_nodes = [_resolve(net, p).node for p in via]
+    via_nodes = _resolve_via(net, via)
     avoid = [_resolve(net, p).node for p in (avoid_nodes or ())]
     opts = _options(
         by=by,
@@ -812,7 +894,7 @@ def pareto(
             net, origin, destination, k=3, by=obj, profile=profile, **options
         )
     o, d = candidates[0].origin, candidates[0].destination
-    via = [_resolve(net, p).node for p in options.get("via", ())]
+    via = _resolve_via(net, options.get("via", ()))
     opts = _options(by=objs[0], **{k: v for k, v in options.items() if k != "via"})
     rg = net.routing_graph(profile)
     solver = _Solver(net, rg, opts, via)
@@ -913,6 +995,107 @@ class Comparison:
         return str(self.to_frame().to_html(index=False, na_rep=""))
 
 
+def route_corridor(
+    net: Network, spec: dict[str, Any], *, by: str = "time", profile: str | None = None
+) -> Route:
+    """Route a named corridor from its first waypoint to its last, as ``corridors.yaml`` defines it.
+
+    Parameters
+    ----------
+    net
+        The network.
+    spec
+        One entry of ``net.geodata.corridors``: ``waypoints``, and optionally ``modes``,
+        ``include`` (statuses besides operational), ``profile`` and ``avoid_countries``.
+    by
+        Objective.
+    profile
+        Cargo profile; by default the corridor's own, else the network default.
+
+    Returns
+    -------
+    route
+        The corridor's route, with ``corridor`` set to the corridor id.
+    """
+    points = [_waypoint(p) for p in spec.get("waypoints", [])]
+    if len(points) < 2 or not isinstance(points[0], str) or not isinstance(points[-1], str):
+        msg = f"corridor {spec.get('id')!r} needs two or more waypoints, the ends single places"
+        raise InvalidOptionError(msg)
+    found = route(
+        net,
+        points[0],
+        points[-1],
+        via=points[1:-1],
+        by=by,
+        profile=profile or spec.get("profile"),
+        statuses=sorted(set(spec.get("include") or []) | {"operational"}),
+        modes=spec.get("modes") or None,
+        avoid_countries=spec.get("avoid_countries") or None,
+    )
+    found.corridor = str(spec.get("id"))
+    return found
+
+
+#: A place lies "between" two others when going through it is at most this much longer
+#: than going straight (geodesic distances).
+BETWEEN_FACTOR = 1.25
+
+
+def corridor_waypoints(net: Network, spec: dict[str, Any], o: Place, d: Place) -> list[Waypoint]:
+    """Return a corridor's waypoints that lie between an origin and a destination.
+
+    A leading waypoint is dropped while the origin lies between it and a later waypoint
+    (or the destination): the route joins the corridor there instead of going back to
+    its start. Trailing waypoints are dropped the same way around the destination. "Between"
+    means the detour through the place is at most :data:`BETWEEN_FACTOR` times the
+    straight geodesic distance. So the Middle Corridor, which starts at Khorgos, serves a
+    route from Almaty without sending it to the Chinese border first.
+    """
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+
+    def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+        return float(geod.inv(a[0], a[1], b[0], b[1])[2]) / 1000.0
+
+    def between(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> bool:
+        return km(a, p) + km(p, b) <= BETWEEN_FACTOR * km(a, b)
+
+    def xy(point: Waypoint) -> tuple[float, float]:
+        node = _members(point)[0]
+        return float(net.G.nodes[node]["x"]), float(net.G.nodes[node]["y"])
+
+    start, end = (o.lon, o.lat), (d.lon, d.lat)
+    points = [
+        p
+        for p in map(_waypoint, spec.get("waypoints", []))
+        if not {o.node, d.node} & set(_members(p))
+    ]
+    while points and any(between(start, xy(points[0]), b) for b in [*map(xy, points[1:]), end]):
+        points.pop(0)
+    while points and any(between(end, a, xy(points[-1])) for a in [start, *map(xy, points[:-1])]):
+        points.pop()
+    return points
+
+
+def _detour(found: Route) -> str:
+    """Describe how a forced route doubles back, or return an empty string."""
+    seen: set[str] = set()
+    for node in found.nodes:
+        if node in seen:
+            return f"the corridor's waypoints force the route back through {node}"
+        seen.add(node)
+    left: set[str] = set()
+    previous = ""
+    for code in found.countries:
+        if code in left:
+            return f"the route would re-enter {code} ({'→'.join(found.countries)})"
+        if previous:
+            left.add(previous)
+        previous = code
+    return ""
+
+
 def compare(
     net: Network,
     origin: str | Place,
@@ -925,6 +1108,11 @@ def compare(
     **options: Any,
 ) -> Comparison:
     """Route between two places once per named corridor, forced through its waypoints.
+
+    Each corridor's waypoints between the two places (see :func:`corridor_waypoints`),
+    modes, statuses, profile and ``avoid_countries`` from ``corridors.yaml`` apply. A
+    corridor whose forced route doubles back (revisits a place or re-enters a country)
+    is not on the way between the two places: it gets a reason instead of a row.
 
     Parameters
     ----------
@@ -962,22 +1150,36 @@ def compare(
     for cid in wanted:
         spec = known[cid]
         names[cid] = str(spec.get("name", cid))
-        points = [p for p in spec.get("waypoints", []) if p not in (o.node, d.node)]
+        points = corridor_waypoints(net, spec, o, d)
         statuses = set(spec.get("include", [])) | set(options.get("statuses") or ["operational"])
+        own_profile = profile or spec.get("profile")
+        if own_profile and own_profile != profile:
+            names[cid] += f" ({own_profile})"
         opts = {k: v for k, v in options.items() if k != "statuses"}
+        if spec.get("modes") and "modes" not in opts:
+            opts["modes"] = spec["modes"]
+        avoid = set(spec.get("avoid_countries") or []) | set(
+            _query._words(opts.pop("avoid_countries", None))
+        )
         try:
-            routes[cid] = route(
+            found = route(
                 net,
                 o,
                 d,
                 by=by,
-                profile=profile,
+                profile=own_profile,
                 via=points,
                 statuses=sorted(statuses),
-                **({"modes": spec["modes"]} if spec.get("modes") and "modes" not in opts else {}),
+                avoid_countries=sorted(avoid),
                 **opts,
             )
-            routes[cid].corridor = cid
         except NoRouteError as err:
             reasons[cid] = str(err)
+            continue
+        detour = _detour(found)
+        if detour:
+            reasons[cid] = f"not on the way from {o.node} to {d.node}: {detour}"
+            continue
+        found.corridor = cid
+        routes[cid] = found
     return Comparison(o, d, by, net.profile(profile).id, routes, reasons, names)

@@ -89,8 +89,9 @@ def test_output_in_missing_folder_exits_2_before_work(tmp_path: Path) -> None:
 
 
 def test_skim_json() -> None:
-    proc = run_cli("skim", "Alpha", "Beta", "Gamma", "--by", "distance", "--json",
-                   "--geodata", str(TOY))
+    proc = run_cli(
+        "skim", "Alpha", "Beta", "Gamma", "--by", "distance", "--json", "--geodata", str(TOY)
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["Alpha"]["Beta"] == 180  # the rail line, shorter than the 220 km road

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -51,7 +52,7 @@ def test_gauge_break_is_paid_where_gauge_changes(toy: Network) -> None:
 def test_one_transfer_per_stop_no_free_transshipment(toy: Network) -> None:
     r = routing.route(toy, "Alpha", "Gamma", by="cost", include_planned=True)
     kinds = [c.kind for c in r.components]
-    for a, b in zip(kinds, kinds[1:]):
+    for a, b in itertools.pairwise(kinds):
         assert not (a in ("transfer", "gauge_break") and b in ("transfer", "gauge_break"))
 
 
@@ -100,7 +101,7 @@ def test_places_by_alias_diacritics_and_case(toy: Network) -> None:
 def test_unknown_and_ambiguous_places(toy: Network) -> None:
     with pytest.raises(UnknownPlaceError, match=r"did you mean: Alpha \(aa-alpha\)"):
         toy.places.resolve("Alphx")
-    with pytest.raises(AmbiguousPlaceError, match="bb-twin.*cc-twin"):
+    with pytest.raises(AmbiguousPlaceError, match=r"bb-twin.*cc-twin"):
         toy.places.resolve("twin")
 
 
@@ -138,7 +139,8 @@ def test_pareto_front_is_non_dominated(toy: Network) -> None:
     for a in front:
         for b in front:
             assert not (
-                b.time_h <= a.time_h and b.co2_kg <= a.co2_kg
+                b.time_h <= a.time_h
+                and b.co2_kg <= a.co2_kg
                 and (b.time_h < a.time_h or b.co2_kg < a.co2_kg)
             )
 
@@ -148,7 +150,11 @@ def test_compare_forces_each_corridor(toy: Network) -> None:
     frame = result.to_frame()
     assert set(frame["corridor"]) == {"best", "rail_line", "ferry_line"}
     assert "aa-border" in result.routes["rail_line"].nodes
-    assert "aa-port" in result.routes["ferry_line"].nodes
+    # by time the ferry loses to going back by road: forcing it would double back
+    assert "ferry_line" not in result.routes
+    assert "not on the way" in result.reasons["ferry_line"]
+    ferry = routing.compare(toy, "aa-port", "bb-port", corridors=["ferry_line"], modes="ferry")
+    assert [c.mode for c in ferry.routes["ferry_line"].components if c.kind == "haul"] == ["ferry"]
 
 
 def test_bad_options_are_rejected(toy: Network) -> None:
@@ -164,11 +170,29 @@ def test_bad_options_are_rejected(toy: Network) -> None:
 
 def test_to_dict_has_the_documented_keys(toy: Network) -> None:
     doc = routing.route(toy, "Alpha", "Beta").to_dict()
-    assert {"origin", "destination", "by", "profile", "totals", "legs", "countries",
-            "border_crossings", "transfers"} <= set(doc)
+    assert {
+        "origin",
+        "destination",
+        "by",
+        "profile",
+        "totals",
+        "legs",
+        "countries",
+        "border_crossings",
+        "transfers",
+    } <= set(doc)
     assert set(doc["totals"]) >= {"distance_km", "time_h", "cost_usd", "co2_kg"}
-    assert {"from", "to", "mode", "country", "distance_km", "time_h", "cost_usd", "co2_kg",
-            "status"} <= set(doc["legs"][0])
+    assert {
+        "from",
+        "to",
+        "mode",
+        "country",
+        "distance_km",
+        "time_h",
+        "cost_usd",
+        "co2_kg",
+        "status",
+    } <= set(doc["legs"][0])
 
 
 def test_profiles_change_costs(toy: Network) -> None:

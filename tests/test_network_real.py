@@ -1,0 +1,148 @@
+"""The shipped network: coverage, OSMnx conventions, published lengths, corridors."""
+
+from __future__ import annotations
+
+import math
+import pickle
+
+import osmnx as ox
+import pytest
+
+import corridors
+from corridors import routing
+from corridors.io import records
+from corridors.network import Network
+
+
+def test_network_size(net: Network) -> None:
+    assert net.G.number_of_nodes() >= 150
+    assert len(net.geodata.links) >= 200
+
+
+def test_osmnx_conventions(net: Network) -> None:
+    assert net.G.graph["crs"] == "EPSG:4326"
+    nodes, edges = ox.graph_to_gdfs(net.G)
+    assert len(nodes) == net.G.number_of_nodes()
+    assert len(edges) == net.G.number_of_edges()
+    assert (edges["length"] > 0).all()
+    assert edges.crs.to_epsg() == 4326
+    # nearest_nodes (array form: the scalar form casts ids to int): Aktau port's own
+    # coordinates give back Aktau port
+    x, y = net.G.nodes["kz-aktau-port"]["x"], net.G.nodes["kz-aktau-port"]["y"]
+    assert list(ox.distance.nearest_nodes(net.G, [x], [y])) == ["kz-aktau-port"]
+    # k_shortest_paths on the physical graph by length
+    paths = list(
+        ox.routing.k_shortest_paths(net.G, "kz-almaty", "ir-bandar-abbas", 2, weight="length")
+    )
+    assert len(paths) == 2 and paths[0] != paths[1]
+
+
+def test_every_named_corridor_routes_end_to_end(net: Network) -> None:
+    assert len(net.geodata.corridors) >= 12
+    for spec in net.geodata.corridors:
+        r = routing.route_corridor(net, spec)
+        assert r.distance_km > 0, spec["id"]
+        assert routing.match_corridor(net, r) == spec["id"], spec["id"]
+        for code in spec.get("avoid_countries") or []:
+            assert code not in r.countries, spec["id"]
+
+
+def test_published_section_lengths(net: Network) -> None:
+    sections = [s for s in records(net.geodata.tables["sections"]) if s["check"] != "none"]
+    assert len(sections) >= 10
+    failures = []
+    for s in sections:
+        r = routing.route(
+            net,
+            s["from"],
+            s["to"],
+            via=s["via"],
+            by="distance",
+            modes=s["mode"],
+            include_planned=True,
+        )
+        low = s["published_km_low"] if not math.isnan(s["published_km_low"]) else s["published_km"]
+        high = (
+            s["published_km_high"] if not math.isnan(s["published_km_high"]) else s["published_km"]
+        )
+        if not low - 1e-6 <= r.distance_km <= high + 1e-6:
+            failures.append(
+                f"{s['id']}: network {r.distance_km:.1f} km, "
+                f"published {low}-{high} km ({'|'.join(s['source_id'])})"
+            )
+    assert not failures, "\n".join(failures)
+
+
+def _assert_kti(net: Network, r: routing.Route) -> None:
+    nodes = r.nodes
+    crossings = [(c["from"], c["to"]) for c in r.border_crossings]
+    assert ("kz-bolashak", "tm-serhetyaka") in crossings
+    assert ("tm-akyayla", "ir-incheh-borun") in crossings
+    for a, b in [("kz-bolashak", "tm-serhetyaka"), ("tm-akyayla", "ir-incheh-borun")]:
+        assert nodes.index(a) + 1 == nodes.index(b)
+    assert r.countries[-3:] == ["KZ", "TM", "IR"][-len(r.countries[-3:]) :]
+    # the 1520/1435 gauge break into Iran is paid, with time and cost
+    breaks = [t for t in r.transfers if t["kind"] == "gauge_break"]
+    assert breaks and all(t["time_h"] > 0 and t["fee_usd"] > 0 for t in breaks)
+    assert r.corridor == "kti"
+
+
+def test_almaty_bandar_abbas_without_uzbek_transit_takes_kti(net: Network) -> None:
+    # From Almaty the Sarakhs route through Uzbekistan is shorter (about 3,800 km against
+    # about 5,400 km); KTI is the corridor for cargo that does not transit Uzbekistan.
+    via_uz = routing.route(net, "Almaty", "Bandar Abbas", by="distance")
+    assert "UZ" in via_uz.countries and "tm-sarakhs" in via_uz.nodes
+    r = routing.route(
+        net, "Almaty", "Bandar Abbas", by="distance", modes="rail", avoid_countries="UZ"
+    )
+    assert r.countries == ["KZ", "TM", "IR"]
+    _assert_kti(net, r)
+    assert r.distance_km > via_uz.distance_km
+
+
+def test_western_kazakhstan_to_bandar_abbas_by_cost_takes_kti(net: Network) -> None:
+    for origin in ("Zhanaozen", "Beyneu"):
+        _assert_kti(net, routing.route(net, origin, "Bandar Abbas", by="cost"))
+
+
+def test_almaty_bandar_abbas_avoiding_turkmenistan(net: Network) -> None:
+    try:
+        r = routing.route(net, "Almaty", "Bandar Abbas", by="distance", avoid_countries="TM")
+    except corridors.NoRouteError as err:
+        assert "TM" in str(err)
+    else:
+        assert "TM" not in r.countries
+        assert not any(net.G.nodes[n]["country"] == "TM" for n in r.nodes if n in net.G)
+
+
+def test_khorgos_istanbul_compare(net: Network) -> None:
+    result = routing.compare(net, "Khorgos", "Istanbul")
+    frame = result.to_frame()
+    assert "middle_corridor" in result.routes
+    served = [cid for cid in result.routes if cid != "best"]
+    assert len(served) >= 3, frame
+    mc = result.routes["middle_corridor"]
+    assert any(c.mode == "ferry" for c in mc.components)
+    assert "AZ" in mc.countries and "GE" in mc.countries
+
+
+def test_legs_sum_to_totals_on_real_routes(net: Network) -> None:
+    for o, d in [("Almaty", "Bandar Abbas"), ("Khorgos", "Istanbul"), ("Tashkent", "Karachi")]:
+        try:
+            r = routing.route(net, o, d, by="cost", include_planned=True)
+        except corridors.NoRouteError:
+            pytest.fail(f"{o} → {d} has no route")
+        legs = r.leg_frame()
+        assert math.fsum(legs["time_h"]) == pytest.approx(r.time_h, rel=1e-12)
+        assert math.fsum(legs["cost_usd"]) == pytest.approx(r.cost_usd, rel=1e-12)
+        assert all(legs["source_ids"].str.len() > 0), "every leg cites a source"
+
+
+def test_second_load_comes_from_the_cache(net: Network) -> None:
+    again = corridors.load_network()
+    assert again is net  # same process: memory cache keyed by content
+    clone = pickle.loads(pickle.dumps(net))
+    assert clone.digest == net.digest
+    assert list(clone.G.edges(keys=True)) == list(net.G.edges(keys=True))
+    a = routing.route(clone, "Khorgos", "Istanbul", by="cost")
+    assert a.to_dict() == routing.route(net, "Khorgos", "Istanbul", by="cost").to_dict()
