@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 #: Largest distance, in km, from a GeoNames city or a coordinate to the network node it snaps to.
 MAX_SNAP_KM = 400.0
+#: A network node within this many km of a GeoNames city of the same name is that city.
+SAME_CITY_KM = 30.0
 #: Road distance over the straight line for snapped access legs. Estimate: the same circuity
 #: factor the road links use where no published length exists (see geodata/README.md).
 ACCESS_ROAD_FACTOR = 1.25
@@ -135,12 +137,41 @@ class PlaceIndex:
             return self._snap(lon, lat, raw, f"point {lat:.4f},{lon:.4f}")
         city = _geonames_city(raw)
         if city is not None:
+            same = self._node_for_city(city)
+            if same is not None:
+                return self._node_place(same, raw)
             label = f"{city['name']} ({city['countrycode']}, GeoNames {city['geonameid']})"
             return self._snap(float(city["longitude"]), float(city["latitude"]), raw, label)
         hint = self.suggestions(raw)
         tail = f"; did you mean: {', '.join(hint)}?" if hint else ""
         msg = f"unknown place {raw!r}: not a node id, name, alias, `lat,lon` or GeoNames city{tail}"
         raise UnknownPlaceError(msg)
+
+    def _node_for_city(self, city: dict[str, Any]) -> str | None:
+        """Return the node that is this GeoNames city, if one is.
+
+        A node is the city when it is in the same country, within
+        :data:`SAME_CITY_KM`, and one of its names or aliases is one of the city's
+        GeoNames names. So a name in another script that GeoNames knows (``Алматы``)
+        resolves to the node itself, with no access leg.
+        """
+        from pyproj import Geod
+
+        names = {normalise(str(n)) for n in [city.get("name"), *(city.get("alternatenames") or [])]}
+        names.discard("")
+        geod = Geod(ellps="WGS84")
+        best: tuple[float, str] | None = None
+        for key in names & set(self.keys):
+            for node in self.keys[key]:
+                data = self.G.nodes[node]
+                if data.get("country") != city.get("countrycode"):
+                    continue
+                _, _, metres = geod.inv(
+                    float(city["longitude"]), float(city["latitude"]), data["x"], data["y"]
+                )
+                if metres / 1000.0 <= SAME_CITY_KM and (best is None or metres < best[0]):
+                    best = (metres, node)
+        return None if best is None else best[1]
 
     def _node_place(self, node: str, query: str) -> Place:
         data = self.G.nodes[node]
