@@ -4,9 +4,9 @@ A skim answers every origin with one multi-source Dijkstra, then sums each pair'
 exactly as :class:`corridors.Route` does (``math.fsum`` over the path's cost components),
 so a skim cell equals the per-pair route's total to the last bit. The sums are vectorised:
 every component value is written as an exact integer multiple of a common power of two,
-split into 32-bit limbs held in ``int64`` (so sums along a path never overflow and never
-round), summed along the shortest-path trees for all pairs at once, and rounded to the
-nearest float only at the end, the way ``math.fsum`` rounds.
+split into limbs of up to 49 bits held in ``int64`` (so sums along a path never overflow
+and never round), summed along the shortest-path trees for all pairs at once, and rounded
+to the nearest float only at the end, the way ``math.fsum`` rounds.
 """
 
 from __future__ import annotations
@@ -366,6 +366,7 @@ def _slow_totals(
     source: int,
     target: int,
     kept: tuple[Ints, Ints, Floats, Ints],
+    edges: _InEdges,
     o: Place,
     d: Place,
     vot: float,
@@ -377,7 +378,6 @@ def _slow_totals(
     while nodes[-1] != source:
         nodes.append(int(pred[row, nodes[-1]]))
     nodes.reverse()
-    edges = _InEdges(rg.n_nodes, kept[0], kept[1])
     found = edges.find(np.array(nodes[:-1], dtype=np.int64), np.array(nodes[1:], dtype=np.int64))
     comps = [c for e in found.tolist() for c in rg.components[int(kept[3][e])]]
     return path_totals(_with_access(comps, o, d, net, rg), vot)
@@ -484,9 +484,9 @@ def skim(
         blocks.append(_edge_limbs(flat.edge, _to_limbs(comp, layout), rg.n_edges)[kept[3]])
         o_blocks.append(_edge_limbs(o_group, _to_limbs(o_vals, layout), len(o_places)))
         d_blocks.append(_edge_limbs(d_group, _to_limbs(d_vals, layout), len(d_places)))
+    edges = _InEdges(n, kept[0], kept[1])
     if layouts:
         # one walk sums every wanted total: their limbs side by side
-        edges = _InEdges(n, kept[0], kept[1])
         o_pair, d_pair = oi[pairs], di[pairs]
         acc = _path_sums(pred, rows[pairs], dst_of[d_pair], edges, np.hstack(blocks))
         acc += np.hstack(o_blocks)[o_pair] + np.hstack(d_blocks)[d_pair]
@@ -505,6 +505,7 @@ def skim(
                 int(src_of[oi[i]]),
                 int(dst_of[di[i]]),
                 kept,
+                edges,
                 o_places[oi[i]],
                 d_places[di[i]],
                 vot,

@@ -118,11 +118,16 @@ class Network:
         """SHA-256 of the geodata the network was built from."""
         return self.geodata.digest
 
-    def profile(self, name: str | None = None) -> Profile:
-        """Return a cargo profile by id (the first profile in the data by default)."""
+    @cached_property
+    def profiles(self) -> dict[str, Profile]:
+        """Cargo profiles defined in the data, keyed by id."""
         from corridors.costs import profiles_from_geodata
 
-        profiles = profiles_from_geodata(self.geodata)
+        return profiles_from_geodata(self.geodata)
+
+    def profile(self, name: str | None = None) -> Profile:
+        """Return a cargo profile by id (``teu`` by default, else the first one defined)."""
+        profiles = self.profiles
         if name is None:
             # the container profile is the default; otherwise the first one defined
             return profiles.get("teu") or next(iter(profiles.values()))

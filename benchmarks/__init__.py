@@ -1,0 +1,1 @@
+"""Benchmark suite of corridors: run ``python benchmarks/run.py`` (see BENCHMARKS.md)."""

@@ -1,0 +1,1113 @@
+"""Benchmark suite of corridors (issue 8): one command, one table, ratios measured together.
+
+Usage::
+
+    python benchmarks/run.py [--quick] [--json OUT] [--geodata PATH] [--only 1,2,3,4,5]
+
+Workloads
+---------
+1. one route: p50 latency of ``routing.route`` and of a cold ``corridors route A B``;
+2. an OD skim over every hub (nodes of kind city and port) by time and by cost:
+   ``corridors.batch.skim`` against networkx, igraph, scipy csgraph, pandana and AequilibraE,
+   each given the same collapsed graph and the same weights;
+3. Monte Carlo: 1 000 draws × 50 OD pairs with uncertain border dwell and ferry headway;
+4. scaling: every link subdivided to about 10^4, 10^5 and 10^6 edges, with the fitted
+   log-log exponent per method (``--quick`` stops at 10^5);
+5. start-up: ``import corridors``, ``corridors --help``, network load cold and cached.
+
+Every ratio is of two timings taken in the same run, on the same machine, so it is far
+less noisy than either timing. Medians throughout. Peers that are not installed are
+listed and skipped (``pip install -e '.[bench]'`` installs them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+# run as a script from anywhere: make the checkout's `benchmarks` package importable
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+import corridors
+from benchmarks import peers, synthetic
+from corridors import batch, routing
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("geopandas", "folium", "matplotlib")
+
+
+@dataclass
+class Row:
+    """One measured method of one workload."""
+
+    workload: str
+    case: str
+    method: str
+    total_s: float
+    prep_s: float | None = None
+    query_s: float | None = None
+    repeats: int = 1
+    extrapolated: str = ""  # how, when the timing is scaled up from a sample
+    agree: str = ""
+    licence: str = ""
+    threads: str = "1"
+    note: str = ""
+    ratio: float | None = None  # total_s / the case's corridors time
+
+
+@dataclass
+class Suite:
+    quick: bool
+    console: Console
+    rows: list[Row] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, row: Row) -> Row:
+        self.rows.append(row)
+        return row
+
+    def check(self, name: str, ok: bool, detail: str) -> None:
+        self.checks.append({"check": name, "ok": bool(ok), "detail": detail})
+
+
+# -- timing helpers ----------------------------------------------------------------------------
+
+
+def median_time(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> tuple[float, Any]:
+    out = None
+    for _ in range(warmup):
+        out = fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def run_python(code: str, env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tempfile.gettempdir(),
+        timeout=timeout,
+        check=False,
+    )
+
+
+def wall(cmd: list[str], env: dict[str, str], repeat: int) -> tuple[float, list[float], str]:
+    times, err = [], ""
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tempfile.gettempdir(),
+            timeout=600,
+            check=False,
+        )
+        times.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            err = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["failed"]
+            err = err[0]
+    return statistics.median(times), times, err
+
+
+def fmt_s(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def fmt_ratio(r: float | None) -> str:
+    if r is None or not math.isfinite(r):
+        return "—"
+    if r >= 100:
+        return f"{r:,.0f}×"
+    if r >= 10:
+        return f"{r:.1f}×"
+    return f"{r:.2f}×"
+
+
+# -- machine -----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    def sh(cmd: list[str]) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+        except OSError:
+            return ""
+
+    cpu = ""
+    for line in sh(["lscpu"]).splitlines():
+        if line.startswith("Model name:"):
+            cpu = line.split(":", 1)[1].strip()
+    mem = ""
+    for line in sh(["free", "-h"]).splitlines():
+        if line.startswith("Mem:"):
+            mem = line.split()[1]
+    versions = {}
+    for name in (
+        "corridors",
+        "numpy",
+        "scipy",
+        "networkx",
+        "pandas",
+        "igraph",
+        "pandana",
+        "aequilibrae",
+    ):
+        try:
+            from importlib.metadata import version
+
+            versions[name] = version(name)
+        except Exception:
+            versions[name] = None
+    return {
+        "nproc": sh(["nproc"]).strip(),
+        "cpu": cpu,
+        "memory": mem,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "versions": versions,
+    }
+
+
+# -- network -----------------------------------------------------------------------------------
+
+
+def pick_network(arg: str | None, console: Console) -> tuple[corridors.Network, Path, str]:
+    from corridors._data import geodata_dir
+    from corridors.network import load_network
+
+    toy = ROOT / "tests" / "data" / "toy"
+    if arg:
+        folder = Path(arg).resolve()
+        return load_network(folder, cache=False), folder, "given"
+    try:
+        folder = geodata_dir()
+        return load_network(folder, cache=False), folder, "shipped"
+    except Exception as err:
+        console.print(
+            f"[yellow]the shipped network does not load ({str(err)[:160]}); "
+            f"benchmarking the toy network instead[/yellow]"
+        )
+        return load_network(toy, cache=False), toy, "toy (shipped data incomplete)"
+
+
+# -- workloads ---------------------------------------------------------------------------------
+
+
+def w1_route(s: Suite, net: corridors.Network, folder: Path, env: dict[str, str]) -> None:
+    hubs = peers.hubs(net)
+    rng = random.Random(1)
+    n = 20 if s.quick else 100
+    pairs = [tuple(rng.sample(hubs, 2)) for _ in range(n)]
+    times, done = [], []
+    t0 = time.perf_counter()
+    routing.route(net, *pairs[0])
+    first = time.perf_counter() - t0
+    for o, d in pairs:
+        t0 = time.perf_counter()
+        try:
+            routing.route(net, o, d)
+            done.append((o, d))
+        except corridors.NoRouteError:
+            pass
+        times.append(time.perf_counter() - t0)
+    p50 = float(np.percentile(times, 50))
+    s.add(
+        Row(
+            "1 route",
+            "in process",
+            "routing.route (p50)",
+            p50,
+            repeats=len(times),
+            note=f"p90 {fmt_s(float(np.percentile(times, 90)))}; first call {fmt_s(first)}",
+        )
+    )
+    o, d = ("kz-almaty", "ir-bandar-abbas")  # a corridor question people ask
+    if not {o, d} <= set(hubs) or not _routes(net, o, d):
+        o, d = done[0] if done else pairs[0]
+    cli = shutil.which("corridors", path=str(Path(sys.executable).parent)) or "corridors"
+    cmd = [cli, "route", o, d]
+    cache = tempfile.mkdtemp(prefix="corridors-bench-cache-")
+    try:
+        cenv = {**env, "CORRIDORS_CACHE_DIR": cache}
+        cold_first, _, err = wall(cmd, cenv, 1)  # builds and caches the network
+        reps = 3 if s.quick else 7
+        med, _, err2 = wall(cmd, cenv, reps)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    s.add(
+        Row(
+            "1 route",
+            "new process",
+            f"`corridors route {o} {d}` (median)",
+            med,
+            repeats=reps,
+            note=(err2 or err or "network cache warm")
+            + f"; first run, empty cache: {fmt_s(cold_first)}",
+        )
+    )
+    s.facts["route_pair"] = [o, d]
+
+
+def _routes(net: corridors.Network, o: str, d: str) -> bool:
+    try:
+        routing.route(net, o, d)
+    except corridors.CorridorsError:
+        return False
+    return True
+
+
+def _agree(d: np.ndarray, ref: np.ndarray, tol: float) -> str:
+    fin = np.isfinite(ref)
+    if not np.array_equal(np.isfinite(d), fin):
+        return "✗ reachability"
+    if not fin.any():
+        return "✓"
+    err = float(np.max(np.abs(d[fin] - ref[fin])))
+    if err == 0:
+        return "✓ exact"
+    if err <= tol:
+        return f"✓ ±{err:.1g}"
+    rel = float(np.max(np.abs(d[fin] - ref[fin]) / np.maximum(np.abs(ref[fin]), 1e-300)))
+    return f"✗ off by {err:.3g} ({rel:.1%})"
+
+
+def _peer_rows(
+    s: Suite,
+    workload: str,
+    case: str,
+    g: peers.Graph,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    ref: np.ndarray,
+    repeat: int,
+    pair_budget: int | None,
+    origin_budget: int | None = None,
+) -> None:
+    """Time every installed peer on one graph: prepare + distances, median of runs.
+
+    The networkx loop times ``pair_budget`` random pairs and the networkx per-origin
+    search ``origin_budget`` origins when given, scaled up to all of them (labelled).
+    """
+    for cls in peers.PEERS:
+        if not cls.available():
+            continue
+        peer = cls()
+        n_pairs = len(sources) * len(targets)
+        src, tgt, extrap = sources, targets, ""
+        reps = repeat
+        if isinstance(peer, peers.NetworkxPairs) and not isinstance(peer, peers.NetworkxSSSP):
+            reps = 1
+            if pair_budget is not None and n_pairs > pair_budget:
+                # time a random sample of pairs, scale to all of them
+                rng = np.random.default_rng(2)
+                keep = rng.choice(n_pairs, pair_budget, replace=False)
+                state = peer.prepare(g, sources, targets)
+                pairs = [
+                    (int(sources[k // len(targets)]), int(targets[k % len(targets)])) for k in keep
+                ]
+                t0 = time.perf_counter()
+                d = peer.pairs(state, pairs)
+                q = (time.perf_counter() - t0) * n_pairs / pair_budget
+                t0 = time.perf_counter()
+                peer.prepare(g, sources, targets)
+                prep = time.perf_counter() - t0
+                r = ref.ravel()[keep]
+                s.add(
+                    Row(
+                        workload,
+                        case,
+                        peer.name,
+                        prep + q,
+                        prep,
+                        q,
+                        1,
+                        f"{pair_budget} of {n_pairs} pairs timed",
+                        _agree(d, r, 1e-9 * max(1.0, float(np.nanmax(r[np.isfinite(r)])))),
+                        peer.licence,
+                        peer.threads,
+                        peer.note,
+                    )
+                )
+                continue
+        sssp = isinstance(peer, peers.NetworkxSSSP)
+        if sssp and origin_budget is not None and len(sources) > origin_budget:
+            src = sources[:origin_budget]
+            extrap = f"{origin_budget} of {len(sources)} origins timed"
+            reps = 1
+        preps, queries, d = [], [], None
+        for _ in range(reps + (1 if reps > 1 else 0)):
+            gc.collect()
+            t0 = time.perf_counter()
+            state = peer.prepare(g, src, tgt)
+            t1 = time.perf_counter()
+            d = peer.distances(state, src, tgt)
+            t2 = time.perf_counter()
+            preps.append(t1 - t0)
+            queries.append(t2 - t1)
+            del state
+        if reps > 1:  # the first run warms imports and caches
+            preps, queries = preps[1:], queries[1:]
+        prep, q = statistics.median(preps), statistics.median(queries)
+        if extrap:
+            q *= len(sources) / len(src)
+        r = ref[: len(src)]
+        scale = max(1.0, float(np.max(r[np.isfinite(r)]))) if np.isfinite(r).any() else 1.0
+        tol = (2e-3 * scale) if isinstance(peer, peers.PandanaPeer) else 1e-9 * scale
+        s.add(
+            Row(
+                workload,
+                case,
+                peer.name,
+                prep + q,
+                prep,
+                q,
+                reps,
+                extrap,
+                _agree(np.asarray(d), r, tol),
+                peer.licence,
+                peer.threads,
+                peer.note,
+            )
+        )
+
+
+def w2_skim(s: Suite, net: corridors.Network) -> None:
+    hubs = peers.hubs(net)
+    sources, targets = peers.endpoints(net, hubs)
+    n_pairs = len(hubs) * (len(hubs) - 1)
+    s.facts["hubs"] = len(hubs)
+    repeat = 5 if s.quick else 15
+    for by in ("time", "cost"):
+        case = f"{len(hubs)} hubs by {by}"
+        g = peers.routing_arrays(net, by)
+        s.facts[f"graph_{by}"] = {"nodes": g.n, "edges": g.m}
+        t_skim, matrix = median_time(lambda by=by: batch.skim(net, hubs, by=by), repeat)
+        s.add(
+            Row(
+                "2 skim",
+                case,
+                "corridors.batch.skim",
+                t_skim,
+                repeats=repeat,
+                licence="MIT",
+                note="end to end: places, mask, collapse, Dijkstra, exact route totals",
+            )
+        )
+        # the skim equals per-pair routes exactly (a sample here; all pairs in the tests)
+        rng = random.Random(3)
+        sample = [tuple(rng.sample(hubs, 2)) for _ in range(10 if s.quick else 40)]
+        same = 0
+        for o, d in sample:
+            try:
+                same += matrix.loc[o, d] == routing.route(net, o, d, by=by).total(by)
+            except corridors.NoRouteError:
+                same += math.isnan(matrix.loc[o, d])
+        s.check(
+            f"skim by {by} equals route().total exactly",
+            same == len(sample),
+            f"{same}/{len(sample)} sampled pairs",
+        )
+        t_v010, old = median_time(lambda by=by: peers.skim_v010(net, hubs, by), 1 if s.quick else 3)
+        both = np.isfinite(old) | np.isfinite(matrix.to_numpy())
+        s.add(
+            Row(
+                "2 skim",
+                case,
+                "skim as in 0.1.0 (per-pair Python sums)",
+                t_v010,
+                repeats=1 if s.quick else 3,
+                agree="✓ exact"
+                if np.array_equal(old[both], matrix.to_numpy()[both])
+                else "✗ differs",
+                licence="MIT",
+                note="csgraph Dijkstra + math.fsum per pair",
+            )
+        )
+        ref = peers.CsgraphPeer().distances(
+            peers.CsgraphPeer().prepare(g, sources, targets), sources, targets
+        )
+        _peer_rows(
+            s,
+            "2 skim",
+            case,
+            g,
+            sources,
+            targets,
+            ref,
+            repeat,
+            pair_budget=1500 if s.quick else None,
+        )
+        # what a user without skim() would do: route() per pair
+        budget = 15 if s.quick else 60
+        rng = random.Random(4)
+        sample = [tuple(rng.sample(hubs, 2)) for _ in range(budget)]
+        t0 = time.perf_counter()
+        for o, d in sample:
+            with contextlib.suppress(corridors.NoRouteError):
+                routing.route(net, o, d, by=by)
+        per = (time.perf_counter() - t0) / budget
+        s.add(
+            Row(
+                "2 skim",
+                case,
+                "routing.route per pair",
+                per * n_pairs,
+                extrapolated=f"{budget} of {n_pairs} pairs timed",
+                licence="MIT",
+                note="rebuilds the networkx graph per query, builds Route objects",
+            )
+        )
+        s.facts[f"pairs_{by}"] = n_pairs
+
+
+def _mc_inputs(net: corridors.Network, n_pairs: int, seed: int = 5):
+    """Base time weights and per-draw perturbations: border dwell and ferry waits."""
+    g = peers.routing_arrays(net, "time")
+    rg = g.meta["rg"]
+    edge = g.meta["edge"]
+    comps = [rg.components[e] for e in edge.tolist()]
+    border_e, border_t, ferry_e, ferry_t = [], [], [], []
+    for i, cs in enumerate(comps):
+        for c in cs:
+            if c.kind == "border":
+                border_e.append(i)
+                border_t.append(c.time_h)
+            elif c.kind == "wait":
+                ferry_e.append(i)
+                ferry_t.append(c.time_h)
+    hubs = peers.hubs(net)
+    rng = random.Random(seed)
+    pairs = [tuple(rng.sample(hubs, 2)) for _ in range(n_pairs)]
+    o_idx, d_idx = (
+        peers.endpoints(net, [p[0] for p in pairs])[0],
+        peers.endpoints(net, [p[1] for p in pairs])[1],
+    )
+    return (
+        g,
+        (np.array(border_e), np.array(border_t)),
+        (np.array(ferry_e), np.array(ferry_t)),
+        o_idx,
+        d_idx,
+    )
+
+
+def _draw_weights(g: peers.Graph, border, ferry, rng: np.random.Generator) -> np.ndarray:
+    """One draw: border dwell × lognormal(0, 0.5); ferry headway × uniform(0.5, 2)."""
+    w = g.weight.copy()
+    be, bt = border
+    fe, ft = ferry
+    if len(be):
+        np.add.at(w, be, bt * (rng.lognormal(0.0, 0.5, len(be)) - 1.0))
+    if len(fe):
+        np.add.at(w, fe, ft * (rng.uniform(0.5, 2.0, len(fe)) - 1.0))
+    return w
+
+
+def _mc_csgraph(args: tuple) -> np.ndarray:
+    g, border, ferry, o_idx, d_idx, seeds = args
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import dijkstra
+
+    csr = csr_array((g.weight, (g.src, g.dst)), shape=(g.n, g.n))
+    uniq, inv = np.unique(o_idx, return_inverse=True)
+    out = np.empty((len(seeds), len(o_idx)))
+    for k, seed in enumerate(seeds):
+        csr.data[:] = _draw_weights(g, border, ferry, np.random.default_rng(seed))
+        dist = dijkstra(csr, directed=True, indices=uniq)
+        out[k] = dist[inv, d_idx]
+    return out
+
+
+def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
+    draws = 200 if s.quick else 1000
+    n_pairs = 50
+    case = f"{draws} draws × {n_pairs} OD pairs"
+    mc = _helper_montecarlo()
+    s.facts["montecarlo_module"] = "corridors._montecarlo" if mc is not None else "absent"
+    g, border, ferry, o_idx, d_idx = _mc_inputs(net, n_pairs)
+    s.facts["mc_uncertain"] = {"border_components": len(border[0]), "ferry_waits": len(ferry[0])}
+    seeds = list(range(draws))
+    t0 = time.perf_counter()
+    base = _mc_csgraph((g, border, ferry, o_idx, d_idx, seeds))
+    t_one = time.perf_counter() - t0
+    s.add(
+        Row(
+            "3 Monte Carlo",
+            case,
+            "csgraph, weights updated in place (1 process)",
+            t_one,
+            licence="MIT",
+            note="the pattern corridors uses: one weight array per draw, no graph rebuild",
+        )
+    )
+    import multiprocessing as mp
+
+    workers = min(2, os.cpu_count() or 1)
+    chunks = [seeds[i::workers] for i in range(workers)]
+    ctx = mp.get_context("fork")
+    t0 = time.perf_counter()
+    with ctx.Pool(workers) as pool:
+        parts = pool.map(_mc_csgraph, [(g, border, ferry, o_idx, d_idx, c) for c in chunks])
+    t_two = time.perf_counter() - t0
+    merged = np.empty_like(base)
+    for i, part in enumerate(parts):
+        merged[i::workers] = part
+    s.add(
+        Row(
+            "3 Monte Carlo",
+            case,
+            f"csgraph, in place, {workers} processes",
+            t_two,
+            agree="✓ exact" if np.array_equal(merged, base) else "✗ differs",
+            licence="MIT",
+            threads=str(workers),
+            note="independent draws split over the cores (pool start-up included)",
+        )
+    )
+    uniq_o = np.unique(o_idx)
+    for cls in peers.PEERS:
+        if not cls.available() or cls is peers.CsgraphPeer:
+            continue
+        peer = cls()
+        budget = {
+            peers.IgraphPeer: draws,
+            peers.PandanaPeer: 10 if s.quick else 30,
+            peers.AequilibraePeer: 10 if s.quick else 30,
+            peers.NetworkxSSSP: 3 if s.quick else 10,
+            peers.NetworkxPairs: 3 if s.quick else 10,
+        }.get(cls, 10)
+        budget = min(budget, draws)
+        state = peer.prepare(g, uniq_o, np.unique(d_idx))
+        t0 = time.perf_counter()
+        rows_ok = True
+        for k in range(budget):
+            w = _draw_weights(g, border, ferry, np.random.default_rng(k))
+            state = peer.reweight(state, g, w, uniq_o, np.unique(d_idx))
+            if isinstance(peer, peers.NetworkxPairs) and not isinstance(peer, peers.NetworkxSSSP):
+                d = peer.pairs(state, list(zip(o_idx.tolist(), d_idx.tolist())))
+            else:
+                dm = peer.distances(state, uniq_o, np.unique(d_idx))
+                ii = np.searchsorted(uniq_o, o_idx)
+                jj = np.searchsorted(np.unique(d_idx), d_idx)
+                d = dm[ii, jj]
+            fin = np.isfinite(base[k])
+            top = float(base[k][fin].max()) if fin.any() else 1.0
+            tol = (2e-3 if isinstance(peer, peers.PandanaPeer) else 1e-9) * max(1.0, top)
+            same_fin = np.array_equal(np.isfinite(d), fin)
+            rows_ok &= same_fin and bool(np.all(np.abs(d[fin] - base[k][fin]) <= tol))
+        elapsed = (time.perf_counter() - t0) * draws / budget
+        s.add(
+            Row(
+                "3 Monte Carlo",
+                case,
+                peer.name,
+                elapsed,
+                extrapolated="" if budget == draws else f"{budget} of {draws} draws timed",
+                agree="✓" if rows_ok else "✗ differs",
+                licence=peer.licence,
+                threads=peer.threads,
+                note={
+                    peers.PandanaPeer: "contraction hierarchies rebuilt per draw",
+                    peers.AequilibraePeer: "set_graph per draw, then compute_skims (all centroids)",
+                    peers.IgraphPeer: "weights passed per draw, no rebuild",
+                }.get(cls, "edge weights updated in place"),
+            )
+        )
+    _helper_rows(s, net, draws, n_pairs, case)
+
+
+def _helper_montecarlo() -> Any:
+    try:
+        import importlib
+
+        return importlib.import_module("corridors._montecarlo")
+    except ImportError:
+        return None
+
+
+def _helper_rows(s: Suite, net: corridors.Network, draws: int, n_pairs: int, case: str) -> None:
+    """Add the rows of ``benchmarks/bench_montecarlo.py`` (owned by the Monte Carlo work).
+
+    Interface: ``suite_rows(net, draws=, pairs=, quick=) -> list[dict]`` with keys
+    ``method``, ``total_s`` and optionally ``note``, ``agree``, ``threads``, ``extrapolated``.
+    """
+    import importlib
+
+    if not (ROOT / "benchmarks" / "bench_montecarlo.py").is_file():
+        s.facts["montecarlo_helper"] = "benchmarks/bench_montecarlo.py not present"
+        return
+    mod = importlib.import_module("benchmarks.bench_montecarlo")
+    fn = getattr(mod, "suite_rows", None)
+    if fn is None:
+        s.facts["montecarlo_helper"] = "bench_montecarlo.py has no suite_rows(): run it alone"
+        return
+    for r in fn(net, draws=draws, pairs=n_pairs, quick=s.quick):
+        s.add(
+            Row(
+                "3 Monte Carlo",
+                case,
+                str(r["method"]),
+                float(r["total_s"]),
+                extrapolated=str(r.get("extrapolated", "")),
+                agree=str(r.get("agree", "")),
+                threads=str(r.get("threads", "1")),
+                note=str(r.get("note", "")),
+            )
+        )
+    s.facts["montecarlo_helper"] = "rows from benchmarks/bench_montecarlo.py"
+
+
+def w4_scaling(s: Suite, net: corridors.Network) -> None:
+    base = peers.routing_arrays(net, "time")
+    hubs = peers.hubs(net)
+    sources_all, targets = peers.endpoints(net, hubs)
+    rng = np.random.default_rng(6)
+    n_src = min(20, len(hubs))
+    sources = np.sort(rng.choice(sources_all, n_src, replace=False))
+    sizes = [1e4, 1e5] if s.quick else [1e4, 1e5, 1e6]
+    s.facts["scaling_sources"] = int(n_src)
+    s.facts["scaling_targets"] = len(targets)
+    for k in [1, *(synthetic.pieces_for(base, int(size)) for size in sizes)]:
+        g = synthetic.subdivide(base, k)
+        case = f"{g.m:,} edges"
+        big = g.m > 2e5
+        repeat = 1 if big else (2 if s.quick else 3)
+
+        def kernel(g: peers.Graph = g) -> Any:
+            return batch.skim_arrays(
+                g.n, g.src, g.dst, g.weight, sources, targets, np.arange(g.m), g.weight
+            )
+
+        t_k, (dist, total) = median_time(kernel, repeat, warmup=0 if big else 1)
+        s.add(
+            Row(
+                "4 scaling",
+                case,
+                "corridors.batch.skim_arrays",
+                t_k,
+                repeats=repeat,
+                licence="MIT",
+                note="Dijkstra + exact path sums",
+            )
+        )
+        ref = dist
+        budget = 200 if g.m < 2e4 else (40 if g.m < 2e5 else 8)
+        origins = None if g.m < 2e4 else (5 if g.m < 2e5 else 2)
+        _peer_rows(
+            s, "4 scaling", case, g, sources, targets, ref, repeat, budget, origin_budget=origins
+        )
+        s.facts.setdefault("scaling_edges", []).append(g.m)
+        del g, dist, total
+        gc.collect()
+
+
+def w5_startup(s: Suite, folder: Path, env: dict[str, str], kind: str) -> None:
+    reps = 3 if s.quick else 7
+    code = "import time; t=time.perf_counter(); import corridors; print(time.perf_counter()-t)"
+    vals = []
+    for _ in range(reps):
+        proc = run_python(code, env)
+        vals.append(float(proc.stdout.strip().splitlines()[-1]))
+    s.add(
+        Row(
+            "5 start-up",
+            "new process",
+            "import corridors (in process)",
+            statistics.median(vals),
+            repeats=reps,
+        )
+    )
+    t_py, _, _ = wall([sys.executable, "-c", "pass"], env, reps)
+    t_imp, _, _ = wall([sys.executable, "-c", "import corridors"], env, reps)
+    s.add(
+        Row(
+            "5 start-up",
+            "new process",
+            "python -c 'import corridors' (wall)",
+            t_imp,
+            repeats=reps,
+            note=f"bare interpreter {fmt_s(t_py)}",
+        )
+    )
+    probe = (
+        "import sys, json; import corridors; "
+        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    loaded = json.loads(run_python(probe, env).stdout.strip().splitlines()[-1])
+    s.check(
+        "import corridors pulls in no geopandas/folium/matplotlib",
+        not loaded,
+        "none loaded" if not loaded else f"loaded: {', '.join(loaded)}",
+    )
+    probe_cli = (
+        "import sys, json\n"
+        "sys.argv = ['corridors', '--help']\n"
+        "from corridors.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('geopandas', 'folium', 'matplotlib', 'pandas', 'networkx', 'scipy', 'shapely')\n"
+        "sys.stderr.write(json.dumps([m for m in heavy if m in sys.modules]))\n"
+    )
+    proc = run_python(probe_cli, env)
+    cli_loaded = json.loads(proc.stderr.strip().splitlines()[-1]) if proc.stderr.strip() else []
+    cli = shutil.which("corridors", path=str(Path(sys.executable).parent)) or "corridors"
+    t_help, _, err = wall([cli, "--help"], env, reps)
+    s.add(
+        Row(
+            "5 start-up",
+            "new process",
+            "corridors --help (wall)",
+            t_help,
+            repeats=reps,
+            note=(err or "")
+            + (
+                "modules loaded: " + ", ".join(cli_loaded)
+                if cli_loaded
+                else "no pandas/networkx/scipy/geo modules loaded"
+            ),
+        )
+    )
+    s.check("corridors --help under 1 s", t_help < 1.0, fmt_s(t_help))
+    load = (
+        "import json, time, corridors\n"
+        "t = time.perf_counter(); from corridors.network import load_network\n"
+        "i = time.perf_counter() - t\n"
+        "t = time.perf_counter(); load_network(); a = time.perf_counter() - t\n"
+        "t = time.perf_counter(); load_network(); b = time.perf_counter() - t\n"
+        "print(json.dumps([a, b, i]))\n"
+    )
+    colds, disks, mems, imports = [], [], [], []
+    for _ in range(max(2, reps // 2)):
+        cache = tempfile.mkdtemp(prefix="corridors-bench-cache-")
+        try:
+            cenv = {**env, "CORRIDORS_CACHE_DIR": cache}
+            a, b, _ = json.loads(run_python(load, cenv).stdout.strip().splitlines()[-1])
+            colds.append(a)
+            mems.append(b)
+            a2, _, i2 = json.loads(run_python(load, cenv).stdout.strip().splitlines()[-1])
+            disks.append(a2)
+            imports.append(i2)
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    s.add(
+        Row(
+            "5 start-up",
+            f"network: {kind}",
+            "load_network, cold (no cache)",
+            statistics.median(colds),
+            repeats=len(colds),
+            note="reads CSVs, builds the graph and every profile's routing graph",
+        )
+    )
+    s.add(
+        Row(
+            "5 start-up",
+            f"network: {kind}",
+            "load_network, cached on disk (new process)",
+            statistics.median(disks),
+            repeats=len(disks),
+            note=(
+                "hashes the data, unpickles; importing corridors.network before it (numpy, "
+                f"pandas, networkx...) takes {fmt_s(statistics.median(imports))} more"
+            ),
+        )
+    )
+    s.add(
+        Row(
+            "5 start-up",
+            f"network: {kind}",
+            "load_network, second call (same process)",
+            statistics.median(mems),
+            repeats=len(mems),
+            note="hashes the data, returns the cached object",
+        )
+    )
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def add_ratios(s: Suite) -> None:
+    """Ratio of each method's time to the corridors method of the same case."""
+    ours = {
+        "2 skim": "corridors.batch.skim",
+        "3 Monte Carlo": "csgraph, weights updated in place (1 process)",
+        "4 scaling": "corridors.batch.skim_arrays",
+    }
+    for row in s.rows:
+        name = ours.get(row.workload)
+        if name is None:
+            continue
+        base = [
+            r
+            for r in s.rows
+            if r.workload == row.workload and r.case == row.case and r.method == name
+        ]
+        if base and base[0].total_s > 0:
+            row.ratio = row.total_s / base[0].total_s
+
+
+def fit_exponents(s: Suite) -> dict[str, float]:
+    out = {}
+    methods = {r.method for r in s.rows if r.workload == "4 scaling"}
+    for m in sorted(methods):
+        pts = [
+            (float(r.case.split()[0].replace(",", "")), r.total_s)
+            for r in s.rows
+            if r.workload == "4 scaling" and r.method == m and r.total_s > 0
+        ]
+        if len(pts) >= 2:
+            x, y = np.log10([p[0] for p in pts]), np.log10([p[1] for p in pts])
+            out[m] = float(np.polyfit(x, y, 1)[0])
+    return out
+
+
+def print_report(s: Suite, missing: list[str], exponents: dict[str, float]) -> None:
+    c = s.console
+    for workload in dict.fromkeys(r.workload for r in s.rows):
+        t = Table(title=f"Workload {workload}", show_lines=False, title_justify="left")
+        for col in (
+            "case",
+            "method",
+            "total",
+            "prep",
+            "query",
+            "÷ corridors",
+            "agrees",
+            "threads",
+            "timed",
+            "note",
+        ):
+            t.add_column(col, overflow="fold")
+        for r in (x for x in s.rows if x.workload == workload):
+            t.add_row(
+                r.case,
+                r.method,
+                fmt_s(r.total_s),
+                fmt_s(r.prep_s),
+                fmt_s(r.query_s),
+                fmt_ratio(r.ratio),
+                r.agree,
+                r.threads,
+                r.extrapolated or (f"median of {r.repeats}" if r.repeats > 1 else "once"),
+                r.note,
+            )
+        c.print(t)
+    if exponents:
+        t = Table(title="Scaling exponent: time ∝ edges^k (log-log fit)", title_justify="left")
+        t.add_column("method")
+        t.add_column("k", justify="right")
+        for m, k in sorted(exponents.items(), key=lambda kv: kv[1]):
+            t.add_row(m, f"{k:.2f}")
+        c.print(t)
+    t = Table(title="Checks", title_justify="left")
+    t.add_column("check")
+    t.add_column("result")
+    t.add_column("detail")
+    for ch in s.checks:
+        t.add_row(
+            ch["check"], "[green]pass[/green]" if ch["ok"] else "[red]FAIL[/red]", ch["detail"]
+        )
+    c.print(t)
+    for line in summary_lines(s):
+        c.print(line)
+    if missing:
+        c.print(
+            f"[yellow]peers not installed (skipped): {', '.join(missing)}[/yellow] "
+            "(pip install -e '.[bench]')"
+        )
+    else:
+        c.print("every peer is installed")
+
+
+def markdown(s: Suite, missing: list[str], exponents: dict[str, float]) -> str:
+    """The report as Markdown tables, for BENCHMARKS.md."""
+    lines = []
+    for workload in dict.fromkeys(r.workload for r in s.rows):
+        lines += [
+            f"#### Workload {workload}",
+            "",
+            "| case | method | total | prep | query | ÷ corridors | agrees | threads | timed |",
+            "|---|---|--:|--:|--:|--:|---|---|---|",
+        ]
+        for r in (x for x in s.rows if x.workload == workload):
+            timed = r.extrapolated or (f"median of {r.repeats}" if r.repeats > 1 else "once")
+            lines.append(
+                f"| {r.case} | {r.method} | {fmt_s(r.total_s)} | {fmt_s(r.prep_s)} | "
+                f"{fmt_s(r.query_s)} | {fmt_ratio(r.ratio)} | {r.agree} | {r.threads} | {timed} |"
+            )
+        lines.append("")
+    if exponents:
+        lines += ["#### Scaling exponent k (time ∝ edges^k)", "", "| method | k |", "|---|--:|"]
+        lines += [f"| {m} | {k:.2f} |" for m, k in sorted(exponents.items(), key=lambda x: x[1])]
+        lines.append("")
+    lines += ["#### Checks", "", "| check | result | detail |", "|---|---|---|"]
+    lines += [
+        f"| {c['check']} | {'pass' if c['ok'] else 'FAIL'} | {c['detail']} |" for c in s.checks
+    ]
+    lines += ["", *(f"- {x}" for x in summary_lines(s))]
+    lines.append(
+        f"- peers not installed: {', '.join(missing)}" if missing else "- every peer installed"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _versus(ours: Row, best: Row) -> str:
+    r = best.total_s / ours.total_s
+    if r >= 1:
+        return f"{fmt_ratio(r)} faster than"
+    return f"{fmt_ratio(1 / r)} slower than"
+
+
+def summary_lines(s: Suite) -> list[str]:
+    """The headline ratios: corridors against the networkx loop and the fastest peers."""
+    out = []
+    names = {c.name for c in peers.PEERS}
+    for case in dict.fromkeys(r.case for r in s.rows if r.workload == "2 skim"):
+        rows = [r for r in s.rows if r.workload == "2 skim" and r.case == case]
+        ours = next(r for r in rows if r.method == "corridors.batch.skim")
+        loop = [r for r in rows if r.method == "networkx loop"]
+        if loop:
+            out.append(f"skim {case}: {_versus(ours, loop[0])} the networkx loop")
+        for label, pool in (
+            ("the fastest peer", [r for r in rows if r.method in names]),
+            (
+                "the fastest peer other than scipy (corridors' own engine)",
+                [r for r in rows if r.method in names and r.method != "scipy csgraph"],
+            ),
+        ):
+            if pool:
+                best = min(pool, key=lambda r: r.total_s)
+                out.append(
+                    f"skim {case}: {_versus(ours, best)} {label} "
+                    f"({best.method}, {fmt_s(best.total_s)} for distances only)"
+                )
+    mc = [r for r in s.rows if r.workload == "3 Monte Carlo"]
+    ours_mc = [r for r in mc if r.method.startswith(("csgraph", "corridors"))]
+    others = [r for r in mc if r.method in names]
+    if ours_mc and others:
+        a = min(ours_mc, key=lambda r: r.total_s)
+        b = min(others, key=lambda r: r.total_s)
+        out.append(f"Monte Carlo: {a.method} is {_versus(a, b)} the fastest peer ({b.method})")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--quick", action="store_true", help="fewer repeats; scaling stops at 10^5 edges"
+    )
+    ap.add_argument("--json", type=Path, help="also write every number to this JSON file")
+    ap.add_argument("--geodata", help="benchmark this geodata folder (default: the shipped one)")
+    ap.add_argument("--only", default="1,2,3,4,5", help="workloads to run, e.g. 2,4")
+    ap.add_argument("--markdown", type=Path, help="also write the tables as Markdown here")
+    args = ap.parse_args(argv)
+    warnings.simplefilter("ignore")
+    console = Console(width=200 if not sys.stdout.isatty() else None)
+    s = Suite(quick=args.quick, console=console)
+    started = time.perf_counter()
+    s.facts["machine"] = machine()
+    missing = [c.name + f" ({c.module})" for c in peers.PEERS if not c.available()]
+    peers.warm_imports()  # so no timing pays a peer's import
+    net, folder, kind = pick_network(args.geodata, console)
+    s.facts["network"] = {
+        "folder": str(folder),
+        "kind": kind,
+        "nodes": net.G.number_of_nodes(),
+        "links": len(net.geodata.links),
+        "routing_nodes": net.routing_graph().n_nodes,
+        "routing_edges": net.routing_graph().n_edges,
+    }
+    env = {**os.environ}
+    if kind != "shipped":
+        env["CORRIDORS_GEODATA"] = str(folder)
+    m = s.facts["machine"]
+    console.print(
+        f"[bold]corridors benchmarks[/bold] ({'quick' if args.quick else 'full'}) on {m['cpu']}, "
+        f"{m['nproc']} cores, {m['memory']} RAM, Python {m['python']}; network: {kind} "
+        f"({s.facts['network']['nodes']} places, {s.facts['network']['links']} links, routing "
+        f"graph {s.facts['network']['routing_nodes']} nodes / "
+        f"{s.facts['network']['routing_edges']} edges)"
+    )
+    wanted = {x.strip() for x in args.only.split(",")}
+    steps = [
+        ("5", lambda: w5_startup(s, folder, env, kind)),
+        ("1", lambda: w1_route(s, net, folder, env)),
+        ("2", lambda: w2_skim(s, net)),
+        ("3", lambda: w3_montecarlo(s, net)),
+        ("4", lambda: w4_scaling(s, net)),
+    ]
+    for key, step in steps:
+        if key not in wanted:
+            continue
+        t0 = time.perf_counter()
+        console.print(f"workload {key} …", style="dim")
+        try:
+            step()
+        except Exception as err:
+            console.print(f"[red]workload {key} failed: {type(err).__name__}: {err}[/red]")
+            s.check(f"workload {key} ran", False, f"{type(err).__name__}: {err}")
+        console.print(f"workload {key} took {fmt_s(time.perf_counter() - t0)}", style="dim")
+    add_ratios(s)
+    exponents = fit_exponents(s)
+    print_report(s, missing, exponents)
+    s.facts["elapsed_s"] = time.perf_counter() - started
+    console.print(
+        f"suite took {fmt_s(s.facts['elapsed_s'])}; timings are noisy on a shared machine, "
+        "ratios less so"
+    )
+    if args.markdown:
+        args.markdown.write_text(markdown(s, missing, exponents), encoding="utf-8")
+        console.print(f"wrote {args.markdown}")
+    if args.json:
+        doc = {
+            "facts": s.facts,
+            "rows": [asdict(r) for r in s.rows],
+            "exponents": exponents,
+            "checks": s.checks,
+            "peers_missing": missing,
+            "quick": args.quick,
+        }
+        args.json.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
+        console.print(f"wrote {args.json}")
+    return 0 if all(c["ok"] for c in s.checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
