@@ -52,16 +52,25 @@ def route_table(route: Route) -> Table:
 
 
 def comparison_table(comparison: Comparison) -> Table:
-    """Return a rich table with one row per corridor."""
+    """Return a rich table with one row per corridor that serves the pair."""
     from rich.table import Table
 
     o, d = comparison.origin.label, comparison.destination.label
+    frame = comparison.to_frame()
+    served = frame[frame["note"].fillna("") == ""] if "note" in frame else frame
+    others = [c for c in frame["corridor"] if c not in set(served["corridor"])]
+    caption = (
+        f"Not serving this pair: {', '.join(others)} (reasons: --json or Comparison.reasons)"
+        if others
+        else None
+    )
     table = Table(
         title=f"{o} → {d}: corridors compared by {comparison.by} (per {comparison.profile})",
         title_justify="left",
+        caption=caption,
+        caption_justify="left",
     )
-    frame = comparison.to_frame()
-    for col, header in [
+    columns = [
         ("corridor", "corridor"),
         ("distance_km", "km"),
         ("time_h", "h"),
@@ -71,34 +80,19 @@ def comparison_table(comparison: Comparison) -> Table:
         ("borders", "borders"),
         ("transfers", "transfers"),
         ("countries", "countries"),
-    ]:
-        if col in frame:
-            justify = "left" if col in ("corridor", "countries") else "right"
-            table.add_column(header, justify=justify)  # type: ignore[arg-type]
-    for row in frame.to_dict("records"):
-        if row.get("note"):
-            table.add_row(str(row["corridor"]), *["—"] * (len(table.columns) - 2), row["note"][:90])
-            continue
-        table.add_row(
-            *[
-                _num(row[c], 1 if c in ("time_h", "time_d") else 0)
-                if isinstance(row.get(c), float)
-                else str(row.get(c, ""))
-                for c in frame.columns
-                if c
-                in (
-                    "corridor",
-                    "distance_km",
-                    "time_h",
-                    "time_d",
-                    "cost_usd",
-                    "co2_kg",
-                    "borders",
-                    "transfers",
-                    "countries",
-                )
-            ]
-        )
+    ]
+    present = [(col, header) for col, header in columns if col in served]
+    for col, header in present:
+        table.add_column(header, justify="left" if col in ("corridor", "countries") else "right")
+    for row in served.to_dict("records"):
+        cells = []
+        for col, _ in present:
+            value = row.get(col)
+            if isinstance(value, float):
+                cells.append(_num(value, 1 if col in ("time_h", "time_d") else 0))
+            else:
+                cells.append(str(value))
+        table.add_row(*cells)
     return table
 
 

@@ -51,6 +51,10 @@ def atomic_path(path: str | os.PathLike[str], *, force: bool = False) -> Iterato
     )
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp creates 0600; give the file the mode a plain open() would (0666 less umask)
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o666 & ~umask)
     try:
         yield tmp
         tmp.replace(target)
