@@ -249,7 +249,9 @@ def skim(
     else:
         from rich.table import Table
 
-        table = Table(title=f"{by} by {net.profile(profile).id}", title_justify="left")
+        unit = {"time": "h", "distance": "km", "co2": "kg CO2"}.get(by, "USD")
+        title = f"{by} ({unit}) per {net.profile(profile).id}, from (rows) to (columns)"
+        table = Table(title=title, title_justify="left")
         table.add_column("from \\ to")
         for col in matrix.columns:
             table.add_column(str(col), justify="right")
