@@ -15,7 +15,8 @@ import networkx as nx
 
 from corridors import __version__
 from corridors._data import content_hash, geodata_dir
-from corridors.io import Geodata, read_geodata, records
+from corridors._errors import GeodataError
+from corridors.io import Geodata, _summarise, read_geodata, records
 
 if TYPE_CHECKING:
     from corridors.costs import Profile, RoutingGraph
@@ -202,7 +203,13 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
                 return net
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             log.info("ignoring unreadable network cache %s", path)
-    net = Network(read_geodata(folder))
+    geodata_tables = read_geodata(folder, strict=False)
+    from corridors.validation import structural_problems
+
+    problems = structural_problems(geodata_tables)
+    if problems:
+        raise GeodataError(_summarise(problems))
+    net = Network(geodata_tables)
     for profile_id in net.geodata.tables["profiles"]["id"]:
         net.routing_graph(str(profile_id))
     if cache:

@@ -411,6 +411,39 @@ class _Countries:
 # the checks
 
 
+def structural_problems(data: Geodata) -> list[Problem]:
+    """Return the problems that make a network unsafe to build, without the slow checks.
+
+    Runs the schema, value, id, reference and default-row checks of :func:`validate`
+    (not the country polygons, geodesic lengths, provenance or routing checks), so
+    loading a user's copy of the data refuses negative lengths, dangling references and
+    the like with ``file:row`` messages.
+
+    Parameters
+    ----------
+    data
+        Tables read with ``read_geodata(..., strict=False)``.
+
+    Returns
+    -------
+    problems
+        Sorted problems; empty when the data can be built into a network.
+    """
+    checker = _Validator(data)
+    checker.found["schema"].extend(
+        p for p in data.problems if not p.message.startswith("duplicate source id")
+    )
+    checker.check_nodes()
+    checker.check_links()
+    checker.check_frictions()
+    checker.check_small_tables()
+    checker.check_corridor_entries()
+    checker.check_ids()
+    checker.check_references()
+    checker.check_defaults()
+    return sorted({p for found in checker.found.values() for p in found})
+
+
 class _Validator:
     def __init__(self, data: Geodata) -> None:
         self.data = data

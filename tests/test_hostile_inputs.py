@@ -1,0 +1,209 @@
+"""Hostile inputs: every row gets a one-line error (or a valid answer), never a traceback.
+
+Scenario-file rows live in the scenario tests; geodata-copy rows in test_validate.py.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import corridors
+from corridors import _output, routing
+from corridors._data import geodata_dir
+from corridors.network import Network
+
+
+def _one_line_error(stderr: str) -> str:
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+# -- places -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("query", "node"),
+    [
+        ("Алматы", "kz-almaty"),
+        ("بندرعباس", "ir-bandar-abbas"),
+        ("Aqtau", "kz-aktau-port"),
+        ("Türkmenbaşy", "tm-turkmenbashi"),
+        ("bandar-e abbas", "ir-bandar-abbas"),
+    ],
+)
+def test_other_scripts_and_spellings_resolve(net: Network, query: str, node: str) -> None:
+    place = net.places.resolve(query)
+    assert place.node == node and place.access_km == 0
+
+
+def test_misspelt_place_suggests_three_names(net: Network) -> None:
+    with pytest.raises(corridors.UnknownPlaceError, match=r"did you mean: .*Almaty \(kz-almaty\)"):
+        net.places.resolve("Almatx")
+    proc = run_cli("route", "Almatx", "Bandar Abbas")
+    assert proc.returncode == 2
+    line = _one_line_error(proc.stderr)
+    assert line.count("(") >= 3  # three suggestions, each with its id
+
+
+def test_ambiguous_place_asks_to_choose(net: Network) -> None:
+    with pytest.raises(corridors.AmbiguousPlaceError, match="az-alat.*uz-alat"):
+        net.places.resolve("Alat")
+    proc = run_cli("route", "Alat", "Tbilisi")
+    assert proc.returncode == 2
+    line = _one_line_error(proc.stderr)
+    assert "az-alat" in line and "uz-alat" in line and "AZ" in line and "UZ" in line
+
+
+# -- no route ---------------------------------------------------------------------------
+def test_origin_equals_destination_exits_1() -> None:
+    proc = run_cli("route", "Almaty", "kz-almaty")
+    assert proc.returncode == 1
+    assert "same place" in _one_line_error(proc.stderr)
+
+
+def test_unreachable_pair_names_the_block() -> None:
+    proc = run_cli(
+        "route",
+        "Almaty",
+        "Karachi",
+        "--mode",
+        "rail",
+        "--avoid-country",
+        "UZ",
+        "--avoid-country",
+        "IR",
+    )
+    assert proc.returncode == 1
+    line = _one_line_error(proc.stderr)
+    assert "no route from kz-almaty to pk-karachi" in line
+    assert "avoiding countries IR, UZ" in line
+
+
+def test_everything_closed_exits_1(net: Network) -> None:
+    with pytest.raises(corridors.NoRouteError, match="statuses closed"):
+        routing.route(net, "Almaty", "Tashkent", statuses="closed")
+    proc = run_cli("route", "Almaty", "Tashkent", "--mode", "pipeline")
+    assert proc.returncode == 1
+    assert "modes pipeline" in _one_line_error(proc.stderr)
+
+
+# -- bounds -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["-k", "0"], "1 to 20"),
+        (["-k", "10000"], "1 to 20"),
+        (["--value-of-time", "1e12"], "value of time"),
+        (["--value-of-time", "-5"], "value of time"),
+        (["--year", "3000"], "between 1850 and 2100"),
+        (["--by", "fastest"], "unknown objective"),
+        (["--profile", "reefer"], "unknown profile"),
+        (["--avoid-border", "KZTM"], "KZ-TM"),
+    ],
+)
+def test_out_of_range_options_exit_2(args: list[str], expected: str) -> None:
+    proc = run_cli("route", "Almaty", "Tashkent", *args)
+    assert proc.returncode == 2
+    assert expected in _one_line_error(proc.stderr)
+
+
+def test_out_of_range_options_in_the_api(net: Network) -> None:
+    with pytest.raises(corridors.InvalidOptionError):
+        routing.alternatives(net, "Almaty", "Tashkent", k=10_000)
+    with pytest.raises(corridors.InvalidOptionError):
+        routing.route(net, "Almaty", "Tashkent", value_of_time=float("nan"))
+
+
+# -- output files -----------------------------------------------------------------------
+def test_output_in_missing_folder(tmp_path: Path) -> None:
+    proc = run_cli("compare", "Almaty", "Tashkent", "--csv", str(tmp_path / "no" / "t.csv"))
+    assert proc.returncode == 2
+    assert "does not exist" in _one_line_error(proc.stderr)
+    with pytest.raises(corridors.OutputError, match="does not exist"):
+        _output.write_text(tmp_path / "no" / "t.csv", "x")
+
+
+def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests may run as root, who can write anywhere; simulate the permission check.
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(corridors.OutputError, match="not writable"):
+        _output.write_text(tmp_path / "t.csv", "x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_file_needs_force(tmp_path: Path) -> None:
+    out = tmp_path / "map.html"
+    out.write_text("previous")
+    proc = run_cli("route", "Almaty", "Tashkent", "--map", str(out))
+    assert proc.returncode == 2
+    assert "--force" in _one_line_error(proc.stderr)
+    assert out.read_text() == "previous"
+
+
+def test_disk_full_keeps_the_previous_file(tmp_path: Path) -> None:
+    out = tmp_path / "table.csv"
+    out.write_text("previous")
+
+    def writer(tmp: Path) -> None:
+        tmp.write_text("half a tab")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(corridors.OutputError, match="No space left on device"):
+        _output.write_with(out, writer, force=True)
+    assert out.read_text() == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]
+
+
+def test_interrupted_write_leaves_no_temp_file(tmp_path: Path) -> None:
+    out = tmp_path / "table.csv"
+
+    def writer(tmp: Path) -> None:
+        tmp.write_text("partial")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _output.write_with(out, writer)
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- a user's geodata copy --------------------------------------------------------------
+def test_broken_geodata_copy_reports_file_and_row(tmp_path: Path) -> None:
+    copy = tmp_path / "geodata"
+    shutil.copytree(geodata_dir(None), copy)
+    text = (copy / "links.csv").read_text(encoding="utf-8").splitlines()
+    fields = text[1].split(",")
+    fields[7] = "-5"  # length_km
+    text[1] = ",".join(fields)
+    (copy / "links.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    proc = run_cli("route", "Almaty", "Tashkent", "--geodata", str(copy))
+    assert proc.returncode == 2
+    assert "links.csv:2" in _one_line_error(proc.stderr)
+    proc = run_cli("data", "validate", "--geodata", str(copy))
+    assert proc.returncode == 2
+    assert "links.csv:2:" in proc.stdout
+
+
+# -- fuzz -------------------------------------------------------------------------------
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=st.text(max_size=40))
+def test_place_resolver_fuzz(net: Network, text: str) -> None:
+    try:
+        place = net.places.resolve(text)
+    except corridors.CorridorsError as err:
+        assert "\n" not in str(err).strip() or isinstance(err, corridors.AmbiguousPlaceError)
+    else:
+        assert place.node in net.G
