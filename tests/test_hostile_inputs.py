@@ -55,7 +55,7 @@ def test_misspelt_place_suggests_three_names(net: Network) -> None:
 
 
 def test_ambiguous_place_asks_to_choose(net: Network) -> None:
-    with pytest.raises(corridors.AmbiguousPlaceError, match="az-alat.*uz-alat"):
+    with pytest.raises(corridors.AmbiguousPlaceError, match=r"az-alat.*uz-alat"):
         net.places.resolve("Alat")
     proc = run_cli("route", "Alat", "Tbilisi")
     assert proc.returncode == 2
