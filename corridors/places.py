@@ -18,9 +18,8 @@ if TYPE_CHECKING:
 MAX_SNAP_KM = 400.0
 #: A network node within this many km of a GeoNames city of the same name is that city.
 SAME_CITY_KM = 30.0
-#: Road distance over the straight line for snapped access legs. Estimate: the same circuity
-#: factor the road links use where no published length exists (see geodata/README.md).
-ACCESS_ROAD_FACTOR = 1.25
+#: Road circuity for access legs when the data has no road link with a `geodesic_factor:F`.
+FALLBACK_ROAD_FACTOR = 1.25
 
 _COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
 # Arabic-script letters that Persian writes differently (yeh, kaf), and joiners.
@@ -195,7 +194,23 @@ class PlaceIndex:
                 f"{node}; the limit for a road access leg is {MAX_SNAP_KM:.0f} km"
             )
             raise UnknownPlaceError(msg)
-        return Place(node, query, label, lon, lat, access_km=km * ACCESS_ROAD_FACTOR)
+        return Place(node, query, label, lon, lat, access_km=km * self.road_factor)
+
+    @functools.cached_property
+    def road_factor(self) -> float:
+        """Road distance over straight-line distance for access legs, from the data.
+
+        The median ``F`` of the road links whose length is ``geodesic_factor:F`` (the
+        circuity the network itself assumes for roads), else
+        :data:`FALLBACK_ROAD_FACTOR`.
+        """
+        factors = sorted(
+            float(str(d["length_method"]).split(":", 1)[1])
+            for _, _, d in self.G.edges(data=True)
+            if d.get("mode") == "road"
+            and str(d.get("length_method", "")).startswith("geodesic_factor:")
+        )
+        return factors[len(factors) // 2] if factors else FALLBACK_ROAD_FACTOR
 
     def _has_land_link(self, node: str) -> bool:
         return any(d.get("mode") in ("rail", "road") for _, _, d in self.G.edges(node, data=True))

@@ -441,7 +441,8 @@ def _with_access(
             source_ids=tuple(dict.fromkeys(sids + rids + cids)),
             note=(
                 f"access leg to {place.label}: geodesic distance × "
-                f"{km / max(place.access_km, 1e-9):.2f} road factor (estimate)"
+                f"{net.places.road_factor:.2f}, the median circuity of the data's road links "
+                "(estimate)"
             ),
         )
 
