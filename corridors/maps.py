@@ -284,8 +284,8 @@ def _default_label(net: Network, route: Route) -> str:
             if str(spec.get("id")) == route.corridor:
                 return str(spec.get("name") or route.corridor)
         return route.corridor
-    o = route.names.get(route.origin.node, route.origin.label)
-    d = route.names.get(route.destination.node, route.destination.label)
+    o = route.place_name(route.origin.node, route.origin.label)
+    d = route.place_name(route.destination.node, route.destination.label)
     return f"{o} → {d}"
 
 
@@ -520,8 +520,8 @@ def _title(drawn: list[_Drawn], title: str | None, net: Network) -> str:
     if not drawn:
         return "Corridor network"
     first = (main or drawn)[0].route
-    o = first.names.get(first.origin.node, first.origin.label)
-    d = first.names.get(first.destination.node, first.destination.label)
+    o = first.place_name(first.origin.node, first.origin.label)
+    d = first.place_name(first.destination.node, first.destination.label)
     if main and len(main) < len(drawn):
         return f"{o} → {d}: baseline and scenario"
     if len(drawn) > 1:
@@ -918,7 +918,7 @@ def _add_routes(fmap: Any, drawn: list[_Drawn]) -> None:
         route = d.route
         for place, where in ((route.origin, "origin"), (route.destination, "destination")):
             x, y = route._xy(place.node)
-            name = route.names.get(place.node, place.label)
+            name = route.place_name(place.node, place.label)
             folium.CircleMarker(
                 location=(y, x),
                 radius=7,
@@ -1367,7 +1367,7 @@ def _route_places(
                 continue
             done.add(place.node)
             x, y = xy(place.node, route)
-            name = route.names.get(place.node, place.label)
+            name = route.place_name(place.node, place.label)
             labels.append(_Label(name, x, y, 0, bold=True, size=9.0))
     for d in drawn:
         route = d.route

@@ -20,7 +20,7 @@ from corridors.io import Geodata, _summarise, read_geodata, records
 
 if TYPE_CHECKING:
     from corridors.costs import Profile, RoutingGraph
-    from corridors.places import PlaceIndex
+    from corridors.places import PlaceIndex, PlaceInfo
 
 log = logging.getLogger("corridors")
 
@@ -29,9 +29,11 @@ _MEMORY: dict[str, Network] = {}
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("CORRIDORS_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    return root / "corridors" if not os.environ.get("CORRIDORS_CACHE_DIR") else root
+    # CORRIDORS_CACHE_DIR is used as given; otherwise a `corridors` folder in the user cache
+    explicit = os.environ.get("CORRIDORS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "corridors"
 
 
 def _line(coords: list[tuple[float, float]]) -> Any:
@@ -148,6 +150,16 @@ class Network:
         if chosen.id not in self._routing:
             self._routing[chosen.id] = build_routing_graph(self, chosen)
         return self._routing[chosen.id]
+
+    @cached_property
+    def place_info(self) -> dict[str, PlaceInfo]:
+        """Name, country and coordinates of every node, shared by the routes built on it."""
+        from corridors.places import PlaceInfo
+
+        return {
+            node: PlaceInfo(str(d.get("name") or node), str(d.get("country") or ""), d["x"], d["y"])
+            for node, d in self.G.nodes(data=True)
+        }
 
     @cached_property
     def places(self) -> PlaceIndex:

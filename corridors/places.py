@@ -7,7 +7,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from corridors._errors import AmbiguousPlaceError, UnknownPlaceError
 
@@ -32,6 +32,15 @@ def normalise(text: str) -> str:
     stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
     stripped = stripped.replace("ı", "i").replace("ə", "a").replace("ğ", "g")
     return re.sub(r"[\W_]+", " ", stripped.casefold()).strip()
+
+
+class PlaceInfo(NamedTuple):
+    """What a route needs to know about a network node: name, country, coordinates."""
+
+    name: str
+    country: str
+    x: float
+    y: float
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from corridors import _query
 from corridors._errors import InvalidOptionError, NoRouteError
 from corridors.costs import DESTINATION, ORIGIN, Component, RoutingGraph
 from corridors.io import records
-from corridors.places import Place
+from corridors.places import Place, PlaceInfo
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -73,7 +73,7 @@ class Route:
     by: str
     profile: str
     components: list[Component]
-    names: dict[str, str] = field(repr=False)
+    places: dict[str, PlaceInfo] = field(repr=False)
     value_of_time: float = 0.0
     corridor: str | None = None
     _geometry: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
@@ -158,7 +158,8 @@ class Route:
         return out
 
     def _country(self, node: str) -> str:
-        return self.names.get(f"country:{node}", "")
+        info = self.places.get(node)
+        return info.country if info else ""
 
     @property
     def border_crossings(self) -> list[dict[str, Any]]:
@@ -208,8 +209,8 @@ class Route:
                     "mode": c.mode,
                     "from": c.from_node,
                     "to": c.to_node,
-                    "from_name": self.names.get(c.from_node, c.from_node),
-                    "to_name": self.names.get(c.to_node, c.to_node),
+                    "from_name": self.place_name(c.from_node),
+                    "to_name": self.place_name(c.to_node),
                     "country": c.country,
                     "distance_km": c.distance_km,
                     "time_h": c.time_h,
@@ -245,8 +246,18 @@ class Route:
         return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
 
     def _xy(self, node: str) -> tuple[float, float]:
-        x, y = self.names[f"xy:{node}"].split(",")
-        return float(x), float(y)
+        if node in self.places:
+            return self.places[node].x, self.places[node].y
+        # the user's own point at the outer end of an access leg
+        end = self.origin if node == f"@{self.origin.query}" else self.destination
+        return end.lon, end.lat
+
+    def place_name(self, node: str, default: str | None = None) -> str:
+        """Return a node's name (``default``, else the id, for a node not in the network)."""
+        info = self.places.get(node)
+        if info:
+            return info.name
+        return default if default is not None else node.lstrip("@")
 
     def to_dict(self) -> dict[str, Any]:
         """Return the route as plain data (what ``--json`` prints for each route)."""
@@ -290,8 +301,8 @@ class Route:
 
     def summary(self) -> str:
         """Return a one-line summary of the route."""
-        o = self.names.get(self.origin.node, self.origin.node)
-        d = self.names.get(self.destination.node, self.destination.node)
+        o = self.place_name(self.origin.node)
+        d = self.place_name(self.destination.node)
         corridor = f" [{self.corridor}]" if self.corridor else ""
         return (
             f"{o} → {d} by {self.by}{corridor}: {self.distance_km:,.0f} km, "
@@ -333,15 +344,6 @@ class Route:
 class _Solved:
     path: list[int]  # routing-graph edge indices
     weight: float
-
-
-def _names(net: Network) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for node, data in net.G.nodes(data=True):
-        names[node] = str(data.get("name") or node)
-        names[f"country:{node}"] = str(data.get("country") or "")
-        names[f"xy:{node}"] = f"{data['x']},{data['y']}"
-    return names
 
 
 def _geometry(net: Network, comps: Iterable[Component]) -> dict[tuple[str, str, str], Any]:
@@ -403,7 +405,7 @@ class _Solver:
             by=self.opts.by,
             profile=self.rg.profile.id,
             components=_with_access(comps, origin, destination, self.net, self.rg),
-            names=_names(self.net),
+            places=self.net.place_info,
             value_of_time=vot,
         )
         route._geometry = _geometry(self.net, comps)
