@@ -17,9 +17,10 @@ def _num(value: float, digits: int = 0) -> str:
 
 def route_table(route: Route) -> Table:
     """Return a rich table of a route's legs with a totals row."""
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=route.summary(), title_justify="left", show_footer=True)
+    table = Table(title=escape(route.summary()), title_justify="left", show_footer=True)
     table.add_column("#", justify="right")
     table.add_column("leg", footer="total")
     table.add_column("mode")
@@ -40,13 +41,13 @@ def route_table(route: Route) -> Table:
             str(i),
             str(row["kind"]),
             str(row["mode"]),
-            where,
+            escape(where),
             str(row["country"]),
             _num(row["distance_km"]) if row["distance_km"] else "",
             _num(row["time_h"], 1),
             _num(row["cost_usd"]),
             _num(row["co2_kg"]) if row["co2_kg"] else "",
-            str(row["source_ids"]),
+            escape(str(row["source_ids"])),
         )
     return table
 
@@ -64,10 +65,14 @@ def comparison_table(comparison: Comparison) -> Table:
         if others
         else None
     )
+    from rich.markup import escape
+
     table = Table(
-        title=f"{o} → {d}: corridors compared by {comparison.by} (per {comparison.profile})",
+        title=escape(
+            f"{o} → {d}: corridors compared by {comparison.by} (per {comparison.profile})"
+        ),
         title_justify="left",
-        caption=caption,
+        caption=escape(caption) if caption else None,
         caption_justify="left",
     )
     columns = [
@@ -91,7 +96,7 @@ def comparison_table(comparison: Comparison) -> Table:
             if isinstance(value, float):
                 cells.append(_num(value, 1 if col in ("time_h", "time_d") else 0))
             else:
-                cells.append(str(value))
+                cells.append(escape(str(value)))
         table.add_row(*cells)
     return table
 

@@ -211,6 +211,9 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
             with path.open("rb") as fh:
                 net: Network = pickle.load(fh)  # our own cache file
             if net.digest == digest:
+                # the same bytes may live in another folder (another install): read files
+                # such as countries.geojson from the folder asked for
+                net.geodata.folder = folder
                 _MEMORY[digest] = net
                 return net
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):

@@ -108,3 +108,10 @@ def test_usage_error_exits_2() -> None:
     proc = run_cli("route", "--nonsense")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_route_title_keeps_the_corridor_tag() -> None:
+    # the tag is in square brackets, which rich would read as markup
+    proc = run_cli("route", "Zhanaozen", "Bandar Abbas", "--by", "cost")
+    assert proc.returncode == 0, proc.stderr
+    assert "[kti]" in proc.stdout.splitlines()[0]

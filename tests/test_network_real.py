@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import pickle
+import shutil
+from pathlib import Path
 
 import osmnx as ox
 import pytest
 
 import corridors
 from corridors import routing
+from corridors._data import geodata_dir
 from corridors.io import records
 from corridors.network import Network
 
@@ -146,3 +149,20 @@ def test_second_load_comes_from_the_cache(net: Network) -> None:
     assert list(clone.G.edges(keys=True)) == list(net.G.edges(keys=True))
     a = routing.route(clone, "Khorgos", "Istanbul", by="cost")
     assert a.to_dict() == routing.route(net, "Khorgos", "Istanbul", by="cost").to_dict()
+
+
+def test_disk_cache_hit_reads_files_from_the_folder_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two copies of the same bytes share one cache entry; the second must not point at the first.
+    first, second = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(geodata_dir(None), first)
+    shutil.copytree(geodata_dir(None), second)
+    monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(tmp_path / "cache"))
+    corridors.network._MEMORY.clear()
+    assert corridors.load_network(first).geodata.folder == first
+    shutil.rmtree(first)
+    corridors.network._MEMORY.clear()
+    again = corridors.load_network(second)
+    assert again.geodata.folder == second
+    assert (again.geodata.folder / "countries.geojson").is_file()
