@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from corridors import maps, routing
+from corridors import _map_html, _map_style, maps, routing
 from corridors._errors import InvalidOptionError, OutputError
 from corridors.network import Network, load_network
 
@@ -129,8 +129,8 @@ def test_interactive_legs_have_tooltips_with_mode_km_h_usd(
     toy: Network, toy_route: routing.Route
 ) -> None:
     page = _html(maps.interactive(toy, toy_route))
-    leg = next(leg for leg in maps._route_legs(toy_route) if leg.kind == "haul")
-    tip = html_lib.escape(maps._leg_tooltip(leg))
+    leg = next(leg for leg in _map_style._route_legs(toy_route) if leg.kind == "haul")
+    tip = html_lib.escape(_map_html._leg_tooltip(leg))
     assert tip in page
     assert f"{leg.distance_km:,.0f} km" in tip and " h, USD " in tip
     assert page.count('"className": "corridors-route"') == len(toy_route.link_ids)
@@ -139,12 +139,12 @@ def test_interactive_legs_have_tooltips_with_mode_km_h_usd(
 def test_comparison_routes_get_distinct_okabe_ito_colours(toy: Network) -> None:
     a = routing.route(toy, "Alpha", "Beta", by="time")
     b = routing.route(toy, "Alpha", "Beta", modes="rail")
-    drawn = maps._prepare(toy, [a, b], (), ["by road", "by rail"])
+    drawn = _map_style._prepare(toy, [a, b], (), ["by road", "by rail"])
     assert [d.colour for d in drawn] == list(maps.ROUTE_COLOURS[:2])
     page = _html(maps.interactive(toy, [a, b], labels=["by road", "by rail"]))
     assert "by road" in page and "by rail" in page
     comparison = routing.compare(toy, "Alpha", "Beta", corridors=["rail_line"])
-    labels = [d.label for d in maps._prepare(toy, comparison, (), None)]
+    labels = [d.label for d in _map_style._prepare(toy, comparison, (), None)]
     assert labels == [comparison.names[c] for c in comparison.routes]
 
 
@@ -247,7 +247,7 @@ def test_static_path_writes_by_extension(
 ) -> None:
     fig = maps.static(toy, toy_route, tmp_path / "toy.pdf")
     assert (tmp_path / "toy.pdf").read_bytes().startswith(b"%PDF")
-    assert fig.get_figwidth() == pytest.approx(maps._A4_WIDTH_IN)
+    assert fig.get_figwidth() == pytest.approx(_map_style._A4_WIDTH_IN)
     with pytest.raises(OutputError, match="write_map"):
         maps.static(toy, toy_route, tmp_path / "toy.html")
 
@@ -255,7 +255,7 @@ def test_static_path_writes_by_extension(
 def test_static_png_is_a4_wide_and_not_blank(exports: dict[str, Path]) -> None:
     pixels = _pixels(exports[".png"])
     height, width, _ = pixels.shape
-    assert abs(width - maps._A4_WIDTH_IN * maps._PNG_DPI) <= 1
+    assert abs(width - _map_style._A4_WIDTH_IN * _map_style._PNG_DPI) <= 1
     assert 0.5 * width < height < 2.0 * width
     _not_blank(pixels)
 
@@ -268,7 +268,7 @@ def test_static_svg_has_legend_title_and_attribution(
     text = html_lib.unescape(svg)
     assert maps.ATTRIBUTION in text
     assert "Almaty → Bandar Abbas" in text  # title
-    assert maps._default_label(net, real_route) in text  # legend names the corridor
+    assert _map_style._default_label(net, real_route) in text  # legend names the corridor
     assert "rail network" in text and "border crossing" in text
     assert "km" in text  # scale bar
 
@@ -308,7 +308,7 @@ def test_caspian_is_water_on_the_static_map(net: Network) -> None:
 
     ferries = [
         link
-        for link in maps._links(net)
+        for link in _map_style._links(net)
         if link.mode == "ferry" and {country(link.u), country(link.v)} <= caspian_states
     ]
     assert len(ferries) >= 3, "the network has Caspian ferries"
@@ -318,7 +318,7 @@ def test_caspian_is_water_on_the_static_map(net: Network) -> None:
     ax = maps.static(net, ()).axes[0]
     from matplotlib.colors import to_hex
 
-    assert to_hex(ax.get_facecolor()) == maps._WATER
+    assert to_hex(ax.get_facecolor()) == _map_style._WATER
 
 
 # -- browser --------------------------------------------------------------------------------
@@ -386,7 +386,7 @@ def test_html_map_works_offline_in_chromium(
         def n(selector: str) -> int:
             return int(page.evaluate("(s) => document.querySelectorAll(s).length", selector))
 
-        hauls = [leg for leg in maps._route_legs(real_route) if leg.kind == "haul"]
+        hauls = [leg for leg in _map_style._route_legs(real_route) if leg.kind == "haul"]
         assert n(".leaflet-overlay-pane path.corridors-route") == len(hauls)
         assert n(".leaflet-overlay-pane path.corridors-border") > 10
         assert n(".leaflet-overlay-pane path.corridors-port") > 5
@@ -394,7 +394,7 @@ def test_html_map_works_offline_in_chromium(
         assert n(".leaflet-overlay-pane path.corridors-link") > 100
         assert n(".leaflet-overlay-pane path.corridors-country") > 10
         legend = page.inner_text(".corridors-legend")
-        assert maps._default_label(net, real_route) in legend
+        assert _map_style._default_label(net, real_route) in legend
         assert "border crossing" in legend
         assert "Almaty → Bandar Abbas" in page.inner_text(".corridors-title")
         assert "Natural Earth" in page.inner_text(".leaflet-control-attribution")
