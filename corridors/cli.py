@@ -44,10 +44,10 @@ MapOpt = Annotated[
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite output files that exist.")]
 
 
-def _console(stderr: bool = False) -> Any:
+def _console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, soft_wrap=False, width=160 if not sys.stdout.isatty() else None)
+    return Console(soft_wrap=False, width=160 if not sys.stdout.isatty() else None)
 
 
 def _error(message: str) -> None:

@@ -6,7 +6,7 @@ import itertools
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -587,35 +587,20 @@ def _explain(
     where = f" via {', '.join(_label(p) for p in via)}" if via else ""
     base = f"no route from {o.node} to {d.node}{where}"
     blocks = "; ".join(opts.describe_blocks())
+    every_status = frozenset({"operational", "under_construction", "planned", "closed"})
     relaxed = [
-        (
-            "all statuses",
-            _query.Options(
-                **{
-                    **opts.__dict__,
-                    "statuses": frozenset(
-                        {"operational", "under_construction", "planned", "closed"}
-                    ),
-                    "year": None,
-                }
-            ),
-        ),
-        (
-            "no avoided countries",
-            _query.Options(**{**opts.__dict__, "avoid_countries": frozenset()}),
-        ),
+        ("all statuses", replace(opts, statuses=every_status, year=None)),
+        ("no avoided countries", replace(opts, avoid_countries=frozenset())),
         (
             "no avoided places, links or borders",
-            _query.Options(
-                **{
-                    **opts.__dict__,
-                    "avoid_nodes": frozenset(),
-                    "avoid_links": frozenset(),
-                    "avoid_borders": frozenset(),
-                }
+            replace(
+                opts,
+                avoid_nodes=frozenset(),
+                avoid_links=frozenset(),
+                avoid_borders=frozenset(),
             ),
         ),
-        ("all modes", _query.Options(**{**opts.__dict__, "modes": None})),
+        ("all modes", replace(opts, modes=None)),
     ]
     for label, alt in relaxed:
         try:
@@ -819,8 +804,6 @@ def alternatives(
     seen = {tuple(first.path)}
     last = first
     for _ in range(6 * k):
-        on_path = np.zeros(rg.n_edges, dtype=bool)
-        on_path[last.path] = True
         # penalise both directions of every physical link the last route used
         used = set(rg.link_id[last.path][is_link[last.path]].tolist())
         weight[is_link & np.isin(rg.link_id, list(used))] *= penalty
