@@ -194,7 +194,8 @@ class _Lookup:
         msg = f"speeds.csv has no speed for mode {mode!r} (add a row with country `*`)"
         raise GeodataError(msg)
 
-    def rate(self, link_id: str, mode: str, country: str) -> tuple[float, float, tuple[str, ...]]:
+    def rate_row(self, link_id: str, mode: str, country: str) -> dict[str, Any]:
+        """Return the rate row that applies to a link: its own, its country's, else `*`."""
         rows = [r for r in self.rates if r["mode"] == mode]
         for hit in (
             [r for r in rows if not _blank(r["link"]) and r["link"] == link_id],
@@ -202,15 +203,18 @@ class _Lookup:
             [r for r in rows if _blank(r["link"]) and _scope(r["country"]) == "*"],
         ):
             if hit:
-                row = self._best(hit)
-                per_km = 0.0 if _blank(row["usd_per_unit_km"]) else float(row["usd_per_unit_km"])
-                per_unit = 0.0 if _blank(row["usd_per_unit"]) else float(row["usd_per_unit"])
-                return per_km, per_unit, self._ids(row)
+                return self._best(hit)
         msg = (
             f"rates.csv has no {mode} rate for profile {self.profile.id!r} "
             f"(add a row with country `*`)"
         )
         raise GeodataError(msg)
+
+    def rate(self, link_id: str, mode: str, country: str) -> tuple[float, float, tuple[str, ...]]:
+        row = self.rate_row(link_id, mode, country)
+        per_km = 0.0 if _blank(row["usd_per_unit_km"]) else float(row["usd_per_unit_km"])
+        per_unit = 0.0 if _blank(row["usd_per_unit"]) else float(row["usd_per_unit"])
+        return per_km, per_unit, self._ids(row)
 
     def co2_per_km(self, mode: str) -> tuple[float, tuple[str, ...]]:
         row = self.emissions.get(mode)

@@ -77,6 +77,8 @@ class Route:
     value_of_time: float = 0.0
     corridor: str | None = None
     _geometry: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
+    #: routing-graph edge indices of the path (empty for routes not built by a solver)
+    _edges: list[int] = field(default_factory=list, repr=False)
 
     # -- totals ---------------------------------------------------------------------------
     @property
@@ -374,23 +376,33 @@ class _Solver:
         self.primary, self.weight = _query.weights(rg, opts)
 
     def solve(self, origin: str, destination: str, weight: np.ndarray | None = None) -> _Solved:
+        from scipy.sparse import csr_array
+        from scipy.sparse.csgraph import dijkstra
+
         w = self.weight if weight is None else weight
         kept = _query.collapse(self.rg.src, self.rg.dst, w, self.mask)
         s, d, ww, e = _query.staged(self.rg, kept, self.waypoints)
-        D = nx.DiGraph()
-        D.add_weighted_edges_from(zip(s.tolist(), d.tolist(), ww.tolist()))
-        eid = {(a, b): x for a, b, x in zip(s.tolist(), d.tolist(), e.tolist())}
         stages = len(self.waypoints)
+        n = self.rg.n_nodes * (stages + 1)
         source = self.rg.index.get((origin, ORIGIN))
         target = self.rg.index.get((destination, DESTINATION))
         if source is None or target is None:
             raise nx.NetworkXNoPath
         target += stages * self.rg.n_nodes
-        if source not in D or target not in D:
+        # every (s, d) pair is unique (collapsed per stage), so the CSR sums nothing
+        graph = csr_array((ww, (s, d)), shape=(n, n))
+        dist, pred = dijkstra(graph, directed=True, indices=source, return_predecessors=True)
+        if not np.isfinite(dist[target]):
             raise nx.NetworkXNoPath
-        length, nodes = nx.single_source_dijkstra(D, source, target, weight="weight")
-        path = [eid[(a, b)] for a, b in itertools.pairwise(nodes)]
-        return _Solved([p for p in path if p >= 0], float(length))
+        nodes = [target]
+        while nodes[-1] != source:
+            nodes.append(int(pred[nodes[-1]]))
+        nodes.reverse()
+        key = s * n + d
+        order = np.argsort(key, kind="stable")
+        want = np.asarray(nodes[:-1], dtype=np.int64) * n + np.asarray(nodes[1:], dtype=np.int64)
+        path = e[order[np.searchsorted(key[order], want)]].tolist()
+        return _Solved([p for p in path if p >= 0], float(dist[target]))
 
     def to_route(self, solved: _Solved, origin: Place, destination: Place) -> Route:
         comps = [c for e in solved.path for c in self.rg.components[e]]
@@ -409,6 +421,7 @@ class _Solver:
             value_of_time=vot,
         )
         route._geometry = _geometry(self.net, comps)
+        route._edges = list(solved.path)
         route.corridor = match_corridor(self.net, route)
         return route
 
