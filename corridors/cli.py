@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from corridors._cli_scenario import scenario_app
 from corridors._errors import EXIT_BAD_INPUT, CorridorsError
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Inspect and validate the network data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(scenario_app, name="scenario")
 
 GeodataOpt = Annotated[
     Path | None,

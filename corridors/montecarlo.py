@@ -1,0 +1,795 @@
+"""Monte Carlo runs: uncertain dwell, fees, headways and speeds drawn, every pair routed per draw.
+
+The scenario is applied once. Each draw then only rewrites the cost components the
+``uncertain`` parameters reach (a border's dwell, a ferry's waiting time, a link's running
+time...), sums them into edge weights with one ``bincount``, and answers every OD pair
+with one multi-source Dijkstra on ``scipy.sparse.csgraph``: no graph is rebuilt per draw.
+All random numbers are drawn up front from one seeded generator, so the result depends
+on the seed alone, not on how many processes share the draws.
+
+Per pair the result holds the distribution of the best route's time and cost, which named
+corridor the best route follows in each draw (so the probability that each corridor is
+the best), and the time and cost of each corridor's route with its alignment held as in
+the scenario (its waypoints fix it).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from corridors import _query
+from corridors._errors import InvalidOptionError, ScenarioError
+from corridors._scenario_schema import FRICTION_ATTRS, MAX_DRAWS, Uncertain
+
+if TYPE_CHECKING:
+    from corridors.costs import RoutingGraph
+    from corridors.network import Network
+    from corridors.places import Place
+    from corridors.scenarios import Pair, Progress, Scenario
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+#: Columns of the per-edge value matrix: what a path's totals are summed from.
+VALUES = ("time_h", "cost_usd", "distance_km", "co2_kg")
+#: Draws handed to a worker at a time (also how often progress is reported).
+CHUNK = 25
+
+
+@dataclass
+class _Target:
+    """Cost components one uncertain parameter rewrites, and how."""
+
+    column: int  # 0 time, 1 cost
+    comps: Ints  # component indices
+    instance: Ints  # which drawn instance each component follows
+    base: Floats  # parameter value per instance (for relative draws)
+    transform: str  # "value", "half", "inverse_km"
+    km: Floats  # component distance (for speed draws)
+    base_time: Floats  # component base time (for relative speed and sailing draws)
+    entry: int  # index of the uncertain entry
+
+
+@dataclass
+class _Plan:
+    """Everything a draw needs, as arrays (shared with worker processes)."""
+
+    n_nodes: int
+    src: Ints
+    dst: Ints
+    mask: npt.NDArray[np.bool_]
+    comp_edge: Ints
+    comp_base: Floats  # components × 2 (time, cost)
+    edge_const: Floats  # edges × 2 (distance, co2)
+    targets: list[_Target]
+    params: list[Floats]  # per target: draws × instances
+    by: str
+    vot: float
+    sources: Ints
+    dests: Ints
+    routes: Any  # sparse routes × edges incidence of the corridors' fixed paths
+    n_edges: int
+    signature: npt.NDArray[np.uint64]
+
+
+def _sample(
+    u: Uncertain, base: Floats, low: Floats, high: Floats, draws: int, rng: np.random.Generator
+) -> Floats:
+    """Draw parameter values, ``draws × len(base)``.
+
+    A shared draw is one value per draw for every row; a relative draw is a multiplier
+    of each row's own value; bounds from the data are each row's ``_low``/``_high``.
+    """
+    dist = u.distribution
+    n = 1 if u.shared else len(base)
+    shape = (draws, n)
+    if dist.from_data:
+        lo, hi, mid = low, high, np.clip(base, low, high)
+    else:
+        lo_v = np.nan if dist.low is None else dist.low
+        hi_v = np.nan if dist.high is None else dist.high
+        mid_v = dist.mode if dist.mode is not None else (lo_v + hi_v) / 2
+        lo, hi, mid = np.full(n, lo_v), np.full(n, hi_v), np.full(n, mid_v)
+    if dist.kind == "triangular":
+        flat = hi <= lo
+        out = rng.triangular(
+            np.broadcast_to(lo, shape),
+            np.broadcast_to(np.where(flat, lo, mid), shape),
+            np.broadcast_to(np.where(flat, lo + 1.0, hi), shape),
+        )
+        out[:, flat] = lo[flat]  # a degenerate range is a fixed value
+    elif dist.kind == "uniform":
+        out = rng.uniform(np.broadcast_to(lo, shape), np.broadcast_to(hi, shape))
+    elif dist.kind == "lognormal":
+        median, sigma = float(dist.median or 1.0), float(dist.sigma or 0.0)
+        out = median * np.exp(sigma * rng.standard_normal(shape))
+    else:
+        values = np.asarray(dist.values, dtype=float)
+        weights = np.asarray(dist.weights or [1.0] * len(values), dtype=float)
+        out = rng.choice(values, size=shape, p=weights / weights.sum())
+    out = np.asarray(out, dtype=float)
+    if u.shared:
+        out = np.repeat(out, len(base), axis=1)
+    if u.relative:
+        out = out * base[None, :]
+    return np.maximum(out, 0.0)
+
+
+def _targets(
+    scenario: Scenario, net: Network, rg: RoutingGraph, draws: int, seed: int
+) -> tuple[list[_Target], list[Floats], list[str]]:
+    """Match each uncertain entry to the components it rewrites and draw its values."""
+    from corridors._scenario_apply import Edits, _Context
+    from corridors.io import records
+
+    ctx = _Context(net, Edits(dict(net.geodata.tables)), scenario.lines, scenario.doc)
+    rng = np.random.default_rng(seed)
+    frictions = {str(r["id"]): r for r in records(net.geodata.frictions)}
+    flat = [(e, c) for e, comps in enumerate(rg.components) for c in comps]
+    notes: list[str] = []
+    targets: list[_Target] = []
+    params: list[Floats] = []
+    for i, u in enumerate(scenario.doc.uncertain):
+        loc = ("uncertain", i, "where")
+        keys: list[Any] = []
+        comp_idx: list[int] = []
+        comp_key: list[int] = []
+        base: list[float] = []
+        low: list[float] = []
+        high: list[float] = []
+        if u.attribute in FRICTION_ATTRS:
+            nodes = [ctx.node(n, (*loc, "node", j)) for j, n in enumerate(u.where.node)]
+            on = None
+            if u.where.corridor:
+                on = set()
+                for j, cid in enumerate(u.where.corridor):
+                    found = ctx.corridor_route(cid, (*loc, "corridor", j), any_status=False)
+                    on |= {(c.friction_id, c.from_node, c.to_node) for c in found.components}
+            profiles = u.where.profile
+            skipped = 0
+            for k, (_, c) in enumerate(flat):
+                if c.friction_id is None or c.kind == "wait":
+                    continue
+                if profiles and rg.profile.id not in profiles:
+                    continue
+                if not ctx._friction_matches(c, u.where, nodes, on):
+                    continue
+                row = frictions.get(c.friction_id)
+                if row is None:
+                    continue
+                value = row.get(u.attribute)
+                lo, hi = row.get(f"{u.attribute}_low"), row.get(f"{u.attribute}_high")
+                if value is None or not math.isfinite(value):
+                    skipped += 1
+                    continue
+                if u.distribution.from_data and not (
+                    lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi)
+                ):
+                    skipped += 1
+                    continue
+                key = (c.friction_id, c.from_node, c.to_node)
+                if key not in keys:
+                    keys.append(key)
+                    base.append(float(value))
+                    low.append(float(lo) if lo is not None and math.isfinite(lo) else math.nan)
+                    high.append(float(hi) if hi is not None and math.isfinite(hi) else math.nan)
+                comp_idx.append(k)
+                comp_key.append(keys.index(key))
+            if skipped:
+                notes.append(
+                    f"uncertain[{i}]: {skipped} friction use(s) without a value or range kept fixed"
+                )
+            column = 0 if u.attribute == "time_h" else 1
+            transform = "value"
+        else:
+            ids, _ = ctx.select_links(u.where, loc)
+            chosen = set(ids)
+            column, transform = (
+                0,
+                {"headway_h": "half", "speed_kph": "inverse_km", "sailing_h": "value"}[u.attribute],
+            )
+            link_rows = {str(r["id"]): r for r in records(net.geodata.links)}
+            for k, (_, c) in enumerate(flat):
+                if c.link_id not in chosen:
+                    continue
+                if u.attribute == "headway_h" and c.kind != "wait":
+                    continue
+                if u.attribute != "headway_h" and c.kind != "haul":
+                    continue
+                row = link_rows[c.link_id]
+                if u.attribute == "headway_h":
+                    value = 2.0 * c.time_h
+                elif u.attribute == "speed_kph":
+                    value = c.distance_km / c.time_h if c.time_h > 0 else math.nan
+                else:
+                    value = c.time_h
+                if not math.isfinite(value):
+                    continue
+                if c.link_id not in keys:
+                    keys.append(c.link_id)
+                    base.append(float(value))
+                    low.append(math.nan)
+                    high.append(math.nan)
+                    _ = row
+                comp_idx.append(k)
+                comp_key.append(keys.index(c.link_id))
+        if not keys:
+            msg = (
+                f"{scenario.lines.where(('uncertain', i))}: `uncertain[{i}]` reaches no "
+                f"{u.attribute} on the routing graph; check `where`"
+            )
+            raise ScenarioError(msg)
+        b = np.asarray(base, dtype=float)
+        drawn = _sample(u, b, np.asarray(low), np.asarray(high), draws, rng)
+        idx = np.asarray(comp_idx, dtype=np.int64)
+        targets.append(
+            _Target(
+                column=column,
+                comps=idx,
+                instance=np.asarray(comp_key, dtype=np.int64),
+                base=b,
+                transform=transform,
+                km=np.array([flat[k][1].distance_km for k in comp_idx]),
+                base_time=np.array([flat[k][1].time_h for k in comp_idx]),
+                entry=i,
+            )
+        )
+        params.append(drawn)
+    return targets, params, notes
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _edge_values(plan: _Plan, k: int) -> Floats:
+    """Per-edge time, cost, distance and CO2 in draw ``k``."""
+    comp = plan.comp_base.copy()
+    for t, p in zip(plan.targets, plan.params):
+        value = p[k][t.instance]
+        if t.transform == "half":
+            new = value / 2.0
+        elif t.transform == "inverse_km":
+            new = np.where(value > 0, t.km / np.maximum(value, 1e-9), np.inf)
+        else:
+            new = value
+        comp[t.comps, t.column] = new
+    n = plan.n_edges
+    out = np.empty((n, 4))
+    out[:, 0] = np.bincount(plan.comp_edge, weights=comp[:, 0], minlength=n)
+    out[:, 1] = np.bincount(plan.comp_edge, weights=comp[:, 1], minlength=n)
+    out[:, 2:] = plan.edge_const
+    return out
+
+
+def _weights(plan: _Plan, vals: Floats) -> Floats:
+    time, cost, dist, co2 = vals[:, 0], vals[:, 1], vals[:, 2], vals[:, 3]
+    gen = cost + plan.vot * time
+    primary = {"time": time, "cost": cost, "distance": dist, "co2": co2, "generalized": gen}[
+        plan.by
+    ]
+    second = dist if plan.by == "generalized" else gen
+    return primary + _query.TIE_BREAK * second
+
+
+def _objective(plan: _Plan, totals: Floats) -> Floats:
+    time, cost, dist, co2 = totals[..., 0], totals[..., 1], totals[..., 2], totals[..., 3]
+    return {
+        "time": time,
+        "cost": cost,
+        "distance": dist,
+        "co2": co2,
+        "generalized": cost + plan.vot * time,
+    }[plan.by]
+
+
+def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Floats]:
+    """Route every pair in each draw: totals, path signatures and corridor totals."""
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import dijkstra
+
+    plan: _Plan = _STATE["plan"]
+    n = plan.n_nodes
+    if "edge_at" not in _STATE:
+        # edge of each (u, v) pair kept in the current draw; every draw keeps the same pairs
+        _STATE["edge_at"] = np.full(n * n, -1, dtype=np.int64)
+    edge_at = _STATE["edge_at"]
+    n_pairs = len(plan.sources)
+    uniq, row = np.unique(plan.sources, return_inverse=True)
+    totals = np.full((len(draws), n_pairs, 4), np.nan)
+    sigs = np.zeros((len(draws), n_pairs), dtype=np.uint64)
+    fixed = np.zeros((len(draws), plan.routes.shape[0], 4))
+    flat_index = row * n
+    for i, k in enumerate(draws):
+        vals = _edge_values(plan, k)
+        s, d, ww, keep = _query.collapse(plan.src, plan.dst, _weights(plan, vals), plan.mask)
+        edge_at[s * n + d] = keep
+        csr = csr_array((ww, (s, d)), shape=(n, n))
+        dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
+        reach = np.isfinite(dist[row, plan.dests])
+        flat = pred.reshape(-1)
+        acc = np.zeros((n_pairs, 4))
+        sig = np.zeros(n_pairs, dtype=np.uint64)
+        live = np.flatnonzero(reach)
+        node = plan.dests[live].astype(np.int64)
+        base = flat_index[live]
+        while len(live):
+            prev = flat[base + node].astype(np.int64)
+            ok = prev >= 0
+            if not ok.all():
+                live, node, prev, base = live[ok], node[ok], prev[ok], base[ok]
+                if not len(live):
+                    break
+            e = edge_at[prev * n + node]
+            acc[live] += vals[e]
+            sig[live] += plan.signature[e]
+            node = prev
+        acc[~reach] = np.nan
+        totals[i] = acc
+        sigs[i] = sig
+        fixed[i] = plan.routes @ vals
+    return totals, sigs, fixed
+
+
+def _ignore_interrupt() -> None:
+    # Ctrl-C reaches the whole process group; the parent alone handles it
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _chunks(n: int) -> list[list[int]]:
+    return [list(range(i, min(i + CHUNK, n))) for i in range(0, n, CHUNK)]
+
+
+@dataclass
+class MonteCarloResult:
+    """Distributions from a Monte Carlo run.
+
+    Attributes
+    ----------
+    name
+        The scenario's name.
+    by
+        The objective routes are chosen by.
+    draws, seed
+        How many draws, and the seed they came from.
+    samples
+        One row per draw and OD pair: the best route's totals and the corridor it follows.
+    corridor_samples
+        One row per draw, OD pair and corridor: that corridor's route (alignment fixed)
+        totals and objective.
+    notes
+        What was held fixed and why.
+    """
+
+    name: str
+    by: str
+    draws: int
+    seed: int
+    samples: pd.DataFrame
+    corridor_samples: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> pd.DataFrame:
+        """Return per OD pair and corridor: mean, p5, p50, p95 of time and cost, P(best).
+
+        Row ``best`` describes the best route of each draw; ``p_best`` is the share of
+        draws whose best route follows the corridor, ``p_best_fixed`` the share in which
+        the corridor's fixed-alignment route beats the other corridors'.
+        """
+        rows = []
+        keys = ["origin", "destination"]
+        for (o, d), group in self.samples.groupby(keys, sort=False):
+            rows.append(
+                {"origin": o, "destination": d, "corridor": "best", **_stats(group), "p_best": 1.0}
+            )
+            share = group["follows"].value_counts(normalize=True)
+            csub = self.corridor_samples[
+                (self.corridor_samples["origin"] == o) & (self.corridor_samples["destination"] == d)
+            ]
+            winners = (
+                csub.loc[csub.groupby("draw")["objective"].idxmin(), "corridor"].value_counts(
+                    normalize=True
+                )
+                if not csub.empty and csub["objective"].notna().any()
+                else pd.Series(dtype=float)
+            )
+            named = list(
+                dict.fromkeys([*csub["corridor"].unique().tolist(), *share.index.tolist()])
+            )
+            for cid in named:
+                cg = csub[csub["corridor"] == cid]
+                stats = _stats(cg) if not cg.empty else {}
+                rows.append(
+                    {
+                        "origin": o,
+                        "destination": d,
+                        "corridor": cid,
+                        **stats,
+                        "p_best": float(share.get(cid, 0.0)),
+                        "p_best_fixed": float(winners.get(cid, 0.0)) if not cg.empty else math.nan,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Return a matplotlib figure: box plots of each corridor's objective per pair."""
+        from corridors._scenario_plots import montecarlo_figure
+
+        return montecarlo_figure(self, **kwargs)
+
+    def write(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """Write the summary (CSV/JSON/Parquet) or the chart (PNG/SVG/PDF), by extension."""
+        from corridors._scenario_plots import write_table_or_figure
+
+        return write_table_or_figure(self.summary(), self.plot, path, force=force)
+
+    def __rich__(self) -> Any:
+        from corridors._scenario_display import montecarlo_table
+
+        return montecarlo_table(self)
+
+    def _repr_html_(self) -> str:
+        return str(self.summary().round(2).to_html(index=False, na_rep=""))
+
+
+def _stats(group: pd.DataFrame) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for col in ("time_h", "cost_usd"):
+        v = group[col].to_numpy(float)
+        v = v[np.isfinite(v)]
+        if len(v) == 0:
+            continue
+        out[f"{col}_mean"] = float(v.mean())
+        for q in (5, 50, 95):
+            out[f"{col}_p{q}"] = float(np.percentile(v, q))
+    out["draws_routed"] = float(np.isfinite(group["time_h"].to_numpy(float)).sum())
+    return out
+
+
+def _access(net: Network, rg: RoutingGraph, place: Place, start: bool) -> Floats:
+    from corridors.batch import _access_legs
+
+    legs = _access_legs(net, rg, place, start)
+    return np.array(
+        [
+            sum(c.time_h for c in legs),
+            sum(c.cost_usd for c in legs),
+            sum(c.distance_km for c in legs),
+            sum(c.co2_kg for c in legs),
+        ]
+    )
+
+
+def run_montecarlo(
+    scenario: Scenario,
+    *,
+    draws: int,
+    seed: int,
+    net: Network,
+    od: Iterable[str | Pair] | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> MonteCarloResult:
+    """Run ``draws`` draws of the scenario's uncertain parameters over its OD pairs.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (its ``uncertain`` section says what varies).
+    draws, seed
+        Number of draws (1 to 100,000) and the seed of the random generator.
+    net
+        The baseline network.
+    od
+        OD pairs; the file's by default.
+    workers
+        Processes that share the draws (1 or more); the result does not depend on it.
+    progress
+        Called as ``progress(done, total)`` as draws complete.
+
+    Returns
+    -------
+    result
+        Per-draw samples and their summary.
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario has no ``uncertain`` section or an entry reaches nothing.
+    InvalidOptionError
+        If ``draws`` or ``workers`` is out of range.
+    """
+    from scipy.sparse import csr_array
+
+    from corridors import routing
+    from corridors.batch import _flat
+    from corridors.costs import DESTINATION, ORIGIN
+
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
+        msg = f"draws={draws!r} is out of range; give 1 to {MAX_DRAWS:,}"
+        raise InvalidOptionError(msg)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        msg = f"seed={seed!r} must be a whole number >= 0"
+        raise InvalidOptionError(msg)
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 64:
+        msg = f"workers={workers!r} is out of range; give 1 to 64"
+        raise InvalidOptionError(msg)
+    if not scenario.doc.uncertain:
+        msg = f"{scenario.lines.file}: no `uncertain` section: nothing to draw"
+        raise ScenarioError(msg)
+    pairs = scenario.pairs(od)
+    applied = scenario.apply(net)
+    options = scenario.route_options()
+    rg = applied.routing_graph(options["profile"])
+    opts = _query.make_options(
+        by=options["by"],
+        statuses=options["statuses"],
+        year=options["year"],
+        value_of_time=options["value_of_time"],
+    )
+    mask = _query.edge_mask(rg, opts)
+    vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
+    places = [(applied.places.resolve(o), applied.places.resolve(d)) for o, d in pairs]
+    sources, dests, access = [], [], []
+    for o, d in places:
+        if o.node == d.node:
+            msg = f"OD pair {o.query}:{d.query} starts and ends at {o.node}; give two places"
+            raise InvalidOptionError(msg)
+        sources.append(rg.index.get((o.node, ORIGIN), -1))
+        dests.append(rg.index.get((d.node, DESTINATION), -1))
+        access.append(_access(applied, rg, o, True) + _access(applied, rg, d, False))
+    if min(sources) < 0 or min(dests) < 0:
+        msg = "an OD place has no link the profile can use"
+        raise InvalidOptionError(msg)
+    flat = _flat(rg)
+    targets, params, notes = _targets(scenario, applied, rg, draws, seed)
+    comp_base = np.column_stack([flat.values["time_h"], flat.values["cost_usd"]])
+    n_edges = rg.n_edges
+    edge_const: Floats = np.column_stack(
+        [
+            np.bincount(flat.edge, weights=flat.values["distance_km"], minlength=n_edges),
+            np.bincount(flat.edge, weights=flat.values["co2_kg"], minlength=n_edges),
+        ]
+    )
+    # corridors serving each pair, their paths held fixed
+    route_rows: list[tuple[int, str, Any]] = []
+    for p, (o, d) in enumerate(places):
+        comp = routing.compare(
+            applied, o, d, include_best=False, **{k: v for k, v in options.items() if v is not None}
+        )
+        for cid, r in comp.routes.items():
+            route_rows.append((p, cid, r))
+    incidence = np.zeros((len(route_rows), n_edges))
+    route_access = np.zeros((len(route_rows), 4))
+    for j, (p, _, r) in enumerate(route_rows):
+        np.add.at(incidence[j], np.asarray(r._edges, dtype=np.int64), 1.0)
+        route_access[j] = access[p]
+    rng = np.random.default_rng([seed, 7])
+    signature = rng.integers(0, 2**63, size=n_edges, dtype=np.uint64)
+    plan = _Plan(
+        n_nodes=rg.n_nodes,
+        src=rg.src,
+        dst=rg.dst,
+        mask=mask,
+        comp_edge=flat.edge,
+        comp_base=comp_base,
+        edge_const=edge_const,
+        targets=targets,
+        params=params,
+        by=opts.by,
+        vot=vot,
+        sources=np.asarray(sources, dtype=np.int64),
+        dests=np.asarray(dests, dtype=np.int64),
+        routes=csr_array(incidence),
+        n_edges=n_edges,
+        signature=signature,
+    )
+    totals, sigs, fixed = _execute(plan, draws, workers, progress)
+    totals = totals + np.asarray(access)[None, :, :]
+    fixed = fixed + route_access[None, :, :]
+    follows = _follow(applied, rg, plan, places, sigs)
+    return _result(scenario, draws, seed, pairs, totals, follows, route_rows, fixed, plan, notes)
+
+
+def _execute(
+    plan: _Plan, draws: int, workers: int, progress: Progress | None
+) -> tuple[Floats, npt.NDArray[np.uint64], Floats]:
+    chunks = _chunks(draws)
+    _STATE["plan"] = plan
+    parts: list[tuple[Floats, npt.NDArray[np.uint64], Floats]] = []
+    done = 0
+    try:
+        if workers == 1 or len(chunks) == 1:
+            for chunk in chunks:
+                parts.append(_run_draws(chunk))
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, draws)
+        else:
+            import multiprocessing as mp
+
+            ctx = mp.get_context("fork")
+            pool = ctx.Pool(min(workers, len(chunks)), initializer=_ignore_interrupt)
+            try:
+                for part in pool.imap(_run_draws, chunks):
+                    parts.append(part)
+                    done += len(part[0])
+                    if progress is not None:
+                        progress(done, draws)
+                pool.close()
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
+    except KeyboardInterrupt as err:
+        err.done = done  # type: ignore[attr-defined]
+        raise
+    finally:
+        _STATE.clear()
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+    )
+
+
+def _follow(
+    net: Network,
+    rg: RoutingGraph,
+    plan: _Plan,
+    places: list[tuple[Place, Place]],
+    sigs: npt.NDArray[np.uint64],
+) -> list[list[str]]:
+    """Name the corridor each draw's best path follows (each distinct path once)."""
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import dijkstra
+
+    from corridors.routing import Route, match_corridor
+
+    out: list[list[str]] = []
+    for p, (o, d) in enumerate(places):
+        names: dict[int, str] = {}
+        column = []
+        for k in range(sigs.shape[0]):
+            sig = int(sigs[k, p])
+            if sig not in names:
+                vals = _edge_values(plan, k)
+                w = _weights(plan, vals)
+                s, dd, ww, keep = _query.collapse(plan.src, plan.dst, w, plan.mask)
+                csr = csr_array((ww, (s, dd)), shape=(plan.n_nodes, plan.n_nodes))
+                dist, pred = dijkstra(
+                    csr, directed=True, indices=int(plan.sources[p]), return_predecessors=True
+                )
+                target = int(plan.dests[p])
+                if not math.isfinite(dist[target]):
+                    names[sig] = "no route"
+                else:
+                    lookup = {(a, b): e for a, b, e in zip(s.tolist(), dd.tolist(), keep.tolist())}
+                    path, node = [], target
+                    while node != plan.sources[p]:
+                        prev = int(pred[node])
+                        path.append(lookup[(prev, node)])
+                        node = prev
+                    comps = [c for e in reversed(path) for c in rg.components[e]]
+                    route = Route(o, d, plan.by, rg.profile.id, comps, net.place_info)
+                    names[sig] = match_corridor(net, route) or "other"
+            column.append(names[sig])
+        out.append(column)
+    return out
+
+
+def _result(
+    scenario: Scenario,
+    draws: int,
+    seed: int,
+    pairs: list[Pair],
+    totals: Floats,
+    follows: list[list[str]],
+    route_rows: list[tuple[int, str, Any]],
+    fixed: Floats,
+    plan: _Plan,
+    notes: list[str],
+) -> MonteCarloResult:
+    n = totals.shape[0]
+    rows = []
+    for p, (o, d) in enumerate(pairs):
+        frame = pd.DataFrame(
+            {
+                "draw": np.arange(n),
+                "origin": o,
+                "destination": d,
+                "time_h": totals[:, p, 0],
+                "cost_usd": totals[:, p, 1],
+                "distance_km": totals[:, p, 2],
+                "co2_kg": totals[:, p, 3],
+                "objective": _objective(plan, totals[:, p, :]),
+                "follows": follows[p][:n],
+            }
+        )
+        rows.append(frame)
+    samples = pd.concat(rows, ignore_index=True)
+    crow = []
+    for j, (p, cid, _) in enumerate(route_rows):
+        crow.append(
+            pd.DataFrame(
+                {
+                    "draw": np.arange(n),
+                    "origin": pairs[p][0],
+                    "destination": pairs[p][1],
+                    "corridor": cid,
+                    "time_h": fixed[:, j, 0],
+                    "cost_usd": fixed[:, j, 1],
+                    "objective": _objective(plan, fixed[:, j, :]),
+                }
+            )
+        )
+    columns = ["draw", "origin", "destination", "corridor", "time_h", "cost_usd", "objective"]
+    corridor_samples = pd.concat(crow, ignore_index=True) if crow else pd.DataFrame(columns=columns)
+    return MonteCarloResult(scenario.name, plan.by, draws, seed, samples, corridor_samples, notes)
+
+
+def naive_draw_routes(
+    scenario: Scenario,
+    net: Network,
+    draw: int,
+    *,
+    draws: int,
+    seed: int,
+    od: Iterable[str | Pair] | None = None,
+) -> list[Any]:
+    """Route each pair in one draw the slow way: new cost components, then ``route()``.
+
+    The reference that batch draws are checked against: the drawn values are written
+    into copies of the routing graph's cost components and arrays, and
+    :func:`corridors.routing.route` runs per pair on a network holding that graph.
+    """
+    import copy
+    from dataclasses import replace as dc_replace
+
+    from corridors import routing
+
+    pairs = scenario.pairs(od)
+    applied = scenario.apply(net)
+    options = scenario.route_options()
+    rg = applied.routing_graph(options["profile"])
+    targets, params, _ = _targets(scenario, applied, rg, draws, seed)
+    flat = [(e, j) for e, comps in enumerate(rg.components) for j in range(len(comps))]
+    comps = [list(c) for c in rg.components]
+    for t, p in zip(targets, params):
+        value = p[draw][t.instance]
+        for m, k in enumerate(t.comps.tolist()):
+            e, j = flat[k]
+            c = comps[e][j]
+            v = float(value[m])
+            new = (
+                v / 2.0
+                if t.transform == "half"
+                else (c.distance_km / v if t.transform == "inverse_km" else v)
+            )
+            comps[e][j] = (
+                dc_replace(c, time_h=new) if t.column == 0 else dc_replace(c, cost_usd=new)
+            )
+    drawn = copy.copy(rg)
+    drawn.components = [tuple(c) for c in comps]
+    drawn.time_h = np.array([sum(c.time_h for c in cs) for cs in drawn.components])
+    drawn.cost_usd = np.array([sum(c.cost_usd for c in cs) for cs in drawn.components])
+    other = copy.copy(applied)
+    other._routing = {rg.profile.id: drawn}
+    return [
+        routing.route(other, o, d, **{k: v for k, v in options.items() if v is not None})
+        for o, d in pairs
+    ]
+
+
+Runner = Callable[..., MonteCarloResult]

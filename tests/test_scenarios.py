@@ -1,0 +1,377 @@
+"""Scenarios on the real shipped network: every shipped file through the CLI, and the API."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import run_cli
+
+import corridors
+from corridors import routing
+from corridors.scenarios import Scenario, load_scenario, shipped_scenarios
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def _run(*args: str) -> dict:
+    proc = run_cli("scenario", "run", *args, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "" or "Traceback" not in proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _pair(doc: dict, origin: str) -> dict:
+    return next(p for p in doc["pairs"] if p["origin"] == origin)
+
+
+def _crosses(nodes: list[str], a: str, b: str) -> bool:
+    codes = [n.split("-", 1)[0].upper() for n in nodes]
+    return any(x == a and y == b for x, y in itertools.pairwise(codes))
+
+
+def test_every_shipped_scenario_is_listed_and_validates() -> None:
+    names = {p.stem for p in shipped_scenarios()}
+    assert names == {p.stem for p in SCENARIOS.glob("*.yaml")}
+    assert len(names) >= 10
+    proc = run_cli("scenario", "list")
+    assert proc.returncode == 0, proc.stderr
+    for name in names:
+        assert name in proc.stdout
+    for name in sorted(names):
+        proc = run_cli("scenario", "validate", name)
+        assert proc.returncode == 0, (name, proc.stderr)
+        assert proc.stdout.strip().splitlines()[-1].startswith("ok: ")
+
+
+def test_every_shipped_scenario_cites_sources_that_exist(net: corridors.Network) -> None:
+    known = net.geodata.source_ids()
+    for path in shipped_scenarios():
+        s = Scenario.from_yaml(path)
+        assert s.doc.cites and set(s.doc.cites) <= known, path.name
+        assert s.doc.od, f"{path.name} has no OD pairs"
+
+
+def test_kz_tm_af_pk_railway_shortens_kazakhstan_karachi_through_herat() -> None:
+    doc = _run("kz-tm-af-pk-open", "--by", "distance", "--od", "Zhanaozen:Karachi")
+    pair = _pair(doc, "Zhanaozen")
+    assert "af-herat" in pair["scenario_nodes"]
+    assert pair["scenario_km"] < pair["baseline_km"]
+    opened = {"rail-af-torghundi-af-herat", "rail-af-herat-af-kandahar"}
+    assert opened <= set(doc["changed_links"])
+    assert opened & set(pair["scenario_links"])
+    assert not opened & set(pair["baseline_links"])
+
+
+def test_kz_tm_af_pk_railway_by_cost_moves_the_almaty_karachi_choice() -> None:
+    doc = _run("kz-tm-af-pk-open")
+    pair = _pair(doc, "Almaty")
+    assert pair["scenario_corridor"] == "kz_tm_af_pk"
+    assert pair["corridor_changed"]
+    assert pair["scenario_usd"] < pair["baseline_usd"]
+
+
+def test_trans_afghan_line_takes_termez_peshawar_off_the_road() -> None:
+    doc = _run("trans-afghan-open")
+    pair = _pair(doc, "Termez")
+    assert pair["scenario_corridor"] == "trans_afghan"
+    assert pair["scenario_usd"] < pair["baseline_usd"]
+    assert "rail-af-mazar-i-sharif-af-kabul" in pair["scenario_links"]
+
+
+def test_closing_tm_ir_border_leaves_no_route_across_it() -> None:
+    doc = _run("tm-ir-border-closed")
+    used = 0
+    for pair in doc["pairs"]:
+        used += _crosses(pair["baseline_nodes"], "TM", "IR")
+        assert not _crosses(pair["scenario_nodes"], "TM", "IR")
+        assert not _crosses(pair["scenario_nodes"], "IR", "TM")
+        if _crosses(pair["baseline_nodes"], "TM", "IR"):
+            assert pair["route_changed"]
+            assert pair["scenario_usd"] >= pair["baseline_usd"]
+    assert used >= 2  # the baseline really used the border
+
+
+def test_closing_the_border_one_way_keeps_the_other_direction(net: corridors.Network) -> None:
+    s = Scenario.from_dict(
+        {"name": "one way", "cites": ["seed-003"], "changes": [{"close": {"border": "TM>IR"}}]}
+    )
+    after = s.apply(net)
+    south = routing.route(after, "Ashgabat", "Mashhad", by="distance")
+    north = routing.route(after, "Mashhad", "Ashgabat", by="distance")
+    assert not _crosses(south.nodes, "TM", "IR")
+    assert _crosses(north.nodes, "IR", "TM")
+
+
+def test_northern_route_closed_avoids_russia() -> None:
+    doc = _run("northern-route-closed")
+    for pair in doc["pairs"]:
+        assert not any(n.startswith("ru-") for n in pair["scenario_nodes"])
+    brest = _pair(doc, "Almaty")
+    assert brest["scenario_nodes"] == [] and "no route" in brest["note"]
+    assert any(n.startswith("ru-") for n in brest["baseline_nodes"])
+
+
+def test_halving_ferry_headways_cuts_middle_corridor_time_by_half_the_wait(
+    net: corridors.Network,
+) -> None:
+    doc = _run("ferry-headway-halved", "--by", "time", "--od", "Khorgos:Istanbul")
+    row = next(r for r in doc["corridors"] if r["corridor"] == "middle_corridor")
+    spec = next(c for c in net.geodata.corridors if c["id"] == "middle_corridor")
+    before = routing.compare(net, "Khorgos", "Istanbul", corridors=["middle_corridor"], by="time")
+    waits = sum(c.time_h for c in before.routes["middle_corridor"].components if c.kind == "wait")
+    assert waits > 0 and spec["modes"]
+    assert row["baseline_h"] == pytest.approx(before.routes["middle_corridor"].time_h, abs=0.01)
+    assert row["delta_h"] <= -waits / 2 + 1e-6
+
+
+def test_rasht_astara_is_used_once_open() -> None:
+    doc = _run("rasht-astara-open")
+    pair = _pair(doc, "Baku")
+    assert "rail-ir-rasht-ir-astara" in pair["scenario_links"]
+    assert "rail-ir-rasht-ir-astara" not in pair["baseline_links"]
+    assert pair["scenario_usd"] <= pair["baseline_usd"]
+
+
+def test_driver_visa_reports_stays_and_binds_when_short(net: corridors.Network) -> None:
+    doc = _run("iran-driver-visa-14d")
+    for pair in doc["pairs"]:
+        assert pair["scenario_stay_h_IR"] <= pair["stay_limit_h_IR"] == 14 * 24
+        assert pair["baseline_stay_h_IR"] > 0  # these road routes do enter Iran
+    s = load_scenario("iran-driver-visa-14d")
+    stay = _pair(doc, "Almaty")["baseline_stay_h_IR"]
+    short = s.with_parameters(visa_days=(stay - 1) / 24)
+    result = short.compare(net, od=["Almaty:Bandar Abbas"]).to_frame().iloc[0]
+    assert result["route_changed"]
+    assert result["scenario_stay_h_IR"] <= result["stay_limit_h_IR"]
+    assert result["scenario_h"] >= result["baseline_h"]
+
+
+def test_thirty_day_visa_does_not_bind_where_fourteen_does_not() -> None:
+    fourteen = _run("iran-driver-visa-14d")
+    thirty = _run("iran-driver-visa-30d")
+    for a, b in zip(fourteen["pairs"], thirty["pairs"]):
+        assert a["scenario_h"] == b["scenario_h"]
+        assert b["stay_limit_h_IR"] == 30 * 24
+        assert not b["route_changed"]
+
+
+def test_bandar_abbas_terminal_speeds_only_routes_through_it(net: corridors.Network) -> None:
+    doc = _run("bandar-abbas-kz-terminal")
+    s = load_scenario("bandar-abbas-kz-terminal")
+    checked = 0
+    for pair in doc["pairs"]:
+        through = "ir-bandar-abbas" in pair["baseline_nodes"][1:-1]
+        if pair["destination"] == "Bandar Abbas":
+            # ends there by rail: no port lift, so nothing changes
+            assert pair["delta_h"] == 0 and pair["delta_usd"] == 0
+            checked += 1
+        elif through and pair["scenario_nodes"] == pair["baseline_nodes"]:
+            # shipped on from the port: its dwell and fee fall
+            assert pair["delta_h"] < 0 and pair["delta_usd"] < 0
+            checked += 1
+    assert checked == len(doc["pairs"])
+    assert s.changed_links(net) == []  # only frictions change, no link
+
+
+def test_azerbaijan_armenia_links_shorten_baku_yerevan() -> None:
+    doc = _run("azerbaijan-armenia-open")
+    pair = _pair(doc, "Baku")
+    assert pair["scenario_km"] < pair["baseline_km"]
+    assert _crosses(pair["scenario_nodes"], "AZ", "AM")
+
+
+def test_aktau_silo_lowers_grain_costs_through_aktau() -> None:
+    doc = _run("aktau-grain-silo")
+    through = [p for p in doc["pairs"] if "kz-aktau-port" in p["scenario_nodes"]]
+    assert through
+    for pair in through:
+        assert pair["delta_usd"] < 0 and pair["delta_h"] < 0
+
+
+# -- applying never mutates the baseline ----------------------------------------------------------
+
+
+def _fingerprint(net: corridors.Network) -> tuple:
+    rg = net.routing_graph()
+    tables = tuple(
+        pd.util.hash_pandas_object(net.geodata.tables[t].astype(str)).sum()
+        for t in ("links", "frictions", "rates")
+    )
+    return (
+        net.G.number_of_edges(),
+        tables,
+        rg.time_h.tobytes(),
+        rg.cost_usd.tobytes(),
+        tuple(rg.status.tolist()),
+    )
+
+
+@pytest.mark.parametrize("name", [p.stem for p in sorted(SCENARIOS.glob("*.yaml"))])
+def test_applying_a_scenario_never_mutates_the_baseline(net: corridors.Network, name: str) -> None:
+    before = _fingerprint(net)
+    first = routing.route(net, "Almaty", "Bandar Abbas").to_dict()
+    s = load_scenario(name)
+    changed = s.apply(net)
+    assert changed is not net and changed.G is not net.G
+    assert _fingerprint(net) == before
+    assert routing.route(net, "Almaty", "Bandar Abbas").to_dict() == first
+
+
+def test_changes_carry_their_citations(net: corridors.Network) -> None:
+    s = load_scenario("tm-ir-border-closed")
+    after = s.apply(net)
+    links = after.geodata.links
+    closed = links[links["status"] == "closed"]
+    hit = closed[closed["note"].astype(str).str.contains("scenario Turkmenistan-Iran")]
+    assert len(hit) == 3
+    assert all("seed-003" in ids for ids in hit["source_id"])
+
+
+def test_default_friction_rows_become_specific_where_changed(net: corridors.Network) -> None:
+    s = Scenario.from_dict(
+        {
+            "name": "slow Dostyk",
+            "cites": ["seed-004"],
+            "changes": [{"set": {"where": {"kind": "border", "country": "UZ"}, "time_h": 99}}],
+        }
+    )
+    after = s.apply(net)
+    r = routing.route(after, "Tashkent", "Almaty", modes="rail")
+    borders = [b for b in r.border_crossings if "UZ" in (b["from_country"], b["to_country"])]
+    assert borders and all(b["time_h"] == 99 for b in borders)
+    elsewhere = routing.route(after, "Khorgos", "Aktau", modes="rail")
+    assert all(b["time_h"] != 99 for b in elsewhere.border_crossings)
+
+
+def test_added_link_is_routed_with_its_geometry_and_rate(net: corridors.Network) -> None:
+    s = Scenario.from_dict(
+        {
+            "name": "new line",
+            "cites": ["seed-002"],
+            "changes": [
+                {
+                    "add_link": {
+                        "id": "rail-test-herat-kandahar-direct",
+                        "u": "Herat",
+                        "v": "Kandahar",
+                        "mode": "rail",
+                        "gauge_mm": 1520,
+                        "waypoints": [[63.0, 33.0]],
+                        "speed_kph": 60,
+                        "usd_per_unit_km": 0.05,
+                    }
+                }
+            ],
+        }
+    )
+    after = s.apply(net)
+    r = routing.route(after, "Herat", "Kandahar", modes="rail")
+    assert r.link_ids == ["rail-test-herat-kandahar-direct"]
+    haul = next(c for c in r.components if c.kind == "haul")
+    assert haul.time_h == pytest.approx(haul.distance_km / 60)
+    assert haul.cost_usd == pytest.approx(0.05 * haul.distance_km)
+    line = r.legs.geometry.iloc[0]
+    assert len(line.coords) == 3 and tuple(line.coords[1]) == (63.0, 33.0)
+    assert "rail-test-herat-kandahar-direct" not in set(net.geodata.links["id"])
+
+
+def test_scenarios_compose_through_base(tmp_path: Path, net: corridors.Network) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "name: a\ncites: [seed-003]\nchanges:\n  - close: {border: TM-IR}\n", encoding="utf-8"
+    )
+    (tmp_path / "b.yaml").write_text(
+        "name: b\ncites: [seed-003]\nbase: a.yaml\nod: ['Almaty:Bandar Abbas']\n"
+        "changes:\n  - close: {border: AF-IR}\n",
+        encoding="utf-8",
+    )
+    b = Scenario.from_yaml(tmp_path / "b.yaml")
+    after = b.apply(net)
+    r = routing.route(after, "Almaty", "Bandar Abbas")
+    assert not _crosses(r.nodes, "TM", "IR") and not _crosses(r.nodes, "AF", "IR")
+    # compared with its base, not with the shipped network
+    table = b.compare(net).to_frame()
+    assert not _crosses(b.compare(net).baseline[("Almaty", "Bandar Abbas")].nodes, "TM", "IR")
+    assert len(table) == 1
+
+
+# -- sweeps and Monte Carlo -----------------------------------------------------------------------
+
+
+def test_sweep_finds_where_a_short_visa_stops_binding(net: corridors.Network) -> None:
+    s = load_scenario("iran-driver-visa-14d")
+    result = s.sweep({"visa_days": [3, 4, 5, 6, 8, 10, 14]}, net=net, od=["Almaty:Bandar Abbas"])
+    best = result.best()
+    assert len(best) == 7
+    switches = result.break_even()
+    assert len(switches) >= 1
+    # below the switch the road corridor is infeasible, above it it wins by time
+    first = best.iloc[0]["corridor"]
+    last = best.iloc[-1]["corridor"]
+    assert first != last and last.startswith("road")
+
+
+def test_sweep_cli_writes_table_and_chart(tmp_path: Path) -> None:
+    out, chart = tmp_path / "sweep.csv", tmp_path / "sweep.png"
+    proc = run_cli(
+        "scenario",
+        "sweep",
+        "ferry-headway-halved",
+        "--set",
+        "headway_factor=0.5,1,2",
+        "--od",
+        "Khorgos:Istanbul",
+        "--out",
+        str(out),
+        "--chart",
+        str(chart),
+    )
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out)
+    assert sorted(table["headway_factor"].unique()) == [0.5, 1.0, 2.0]
+    mc = table[table["corridor"] == "middle_corridor"].sort_values("headway_factor")
+    assert list(mc["time_h"]) == sorted(mc["time_h"])  # longer headways, longer trips
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_montecarlo_same_seed_same_result_other_seed_differs() -> None:
+    args = ["scenario", "montecarlo", "ferry-headway-halved", "--draws", "60", "--json"]
+    a = run_cli(*args, "--seed", "11")
+    b = run_cli(*args, "--seed", "11", "--workers", "1")
+    c = run_cli(*args, "--seed", "12")
+    for proc in (a, b, c):
+        assert proc.returncode == 0, proc.stderr
+    da, db, dc = (json.loads(p.stdout) for p in (a, b, c))
+    assert da["summary"] == db["summary"]
+    assert da["summary"] != dc["summary"]
+    best = [r for r in da["summary"] if r["corridor"] == "best"]
+    assert all(r["time_h_p5"] <= r["time_h_p50"] <= r["time_h_p95"] for r in best)
+
+
+def test_montecarlo_batch_matches_a_route_per_draw(net: corridors.Network) -> None:
+    from corridors.montecarlo import naive_draw_routes
+
+    s = load_scenario("ferry-headway-halved")
+    result = s.montecarlo(draws=8, seed=3, net=net, workers=1)
+    for k in (0, 5, 7):
+        slow = naive_draw_routes(s, net, k, draws=8, seed=3)
+        fast = result.samples[result.samples["draw"] == k]
+        for r, (_, row) in zip(slow, fast.iterrows()):
+            assert row["time_h"] == pytest.approx(r.time_h, rel=1e-9)
+            assert row["cost_usd"] == pytest.approx(r.cost_usd, rel=1e-9)
+            assert row["follows"] == (r.corridor or "other")
+
+
+def test_montecarlo_draws_really_vary_border_dwell(net: corridors.Network) -> None:
+    s = load_scenario("ferry-headway-halved")
+    result = s.montecarlo(draws=40, seed=1, net=net, workers=2)
+    times = result.samples.groupby(["origin", "destination"])["time_h"]
+    assert (times.std() > 0).all()
+    summary = result.summary()
+    for (_, _), group in summary.groupby(["origin", "destination"]):
+        assert group[group["corridor"] != "best"]["p_best"].sum() == pytest.approx(1.0)
+    assert np.isfinite(summary["time_h_mean"].dropna()).all()
