@@ -205,15 +205,15 @@ def sweep(
     geodata: GeodataOpt = None,
 ) -> None:
     """Evaluate the scenario over a range or grid of parameter values, with break-even points."""
-    from corridors.sweeps import grid_size, parse_values
+    from corridors.sweeps import grid_size, parse_values, sweep_values
 
     _check(out, chart, force=force)
     values = dict(parse_values(text) for text in set_values or [])
     scenario = _load(file, by, profile)
-    net = _network(geodata)
-    chosen = values or dict(scenario.doc.sweep)
+    chosen = sweep_values(scenario, values or None)
     total = grid_size(chosen)
     pairs = scenario.pairs(od)
+    net = _network(geodata)
     _say(
         f"sweeping {total} point(s) of {', '.join(chosen) or '(nothing)'} over "
         f"{len(pairs)} OD pair(s)"
@@ -269,11 +269,15 @@ def montecarlo(
     geodata: GeodataOpt = None,
 ) -> None:
     """Draw the uncertain parameters: time and cost distributions and P(best) per corridor."""
+    from corridors.montecarlo import check_run
+
     _check(out, chart, force=force)
     scenario = _load(file, by, profile)
-    net = _network(geodata)
     n = scenario.doc.draws if draws is None else draws
     procs = workers if workers is not None else max(1, min(2, os.cpu_count() or 1))
+    check_run(scenario, draws=n, seed=scenario.doc.seed if seed is None else seed, workers=procs)
+    scenario.pairs(od)
+    net = _network(geodata)
     _say(
         f"drawing {n:,} time(s) over {len(scenario.pairs(od))} OD pair(s) with {procs} process(es)"
     )

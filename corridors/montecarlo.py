@@ -470,6 +470,30 @@ def _access(net: Network, rg: RoutingGraph, place: Place, start: bool) -> Floats
     )
 
 
+def check_run(scenario: Scenario, *, draws: int, seed: int, workers: int) -> None:
+    """Check a Monte Carlo run's settings before any work.
+
+    Raises
+    ------
+    InvalidOptionError
+        If ``draws``, ``seed`` or ``workers`` is out of range.
+    ScenarioError
+        If the scenario has no ``uncertain`` section.
+    """
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
+        msg = f"draws={draws!r} is out of range; give 1 to {MAX_DRAWS:,}"
+        raise InvalidOptionError(msg)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        msg = f"seed={seed!r} must be a whole number from 0 to 2**63 - 1"
+        raise InvalidOptionError(msg)
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 64:
+        msg = f"workers={workers!r} is out of range; give 1 to 64"
+        raise InvalidOptionError(msg)
+    if not scenario.doc.uncertain:
+        msg = f"{scenario.lines.file}: no `uncertain` section: nothing to draw"
+        raise ScenarioError(msg)
+
+
 def run_montecarlo(
     scenario: Scenario,
     *,
@@ -515,18 +539,7 @@ def run_montecarlo(
     from corridors.batch import _flat
     from corridors.costs import DESTINATION, ORIGIN
 
-    if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
-        msg = f"draws={draws!r} is out of range; give 1 to {MAX_DRAWS:,}"
-        raise InvalidOptionError(msg)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        msg = f"seed={seed!r} must be a whole number >= 0"
-        raise InvalidOptionError(msg)
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 64:
-        msg = f"workers={workers!r} is out of range; give 1 to 64"
-        raise InvalidOptionError(msg)
-    if not scenario.doc.uncertain:
-        msg = f"{scenario.lines.file}: no `uncertain` section: nothing to draw"
-        raise ScenarioError(msg)
+    check_run(scenario, draws=draws, seed=seed, workers=workers)
     pairs = scenario.pairs(od)
     applied = scenario.apply(net)
     options = scenario.route_options()

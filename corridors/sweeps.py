@@ -48,26 +48,59 @@ def parse_values(text: str) -> tuple[str, list[float]]:
         )
         raise InvalidOptionError(msg)
     try:
-        if ":" in rest:
-            parts = [float(p) for p in rest.split(":")]
-            if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0]:
-                msg = f"--set {text!r}: a range is START:STOP:STEP with STEP > 0 and STOP >= START"
-                raise InvalidOptionError(msg)
-            start, stop, step = parts
-            count = math.floor((stop - start) / step + 1e-9) + 1
-            if count > MAX_POINTS:
-                msg = f"--set {text!r} gives {count:,} values; at most {MAX_POINTS:,}"
-                raise InvalidOptionError(msg)
-            values = [round(start + i * step, 10) for i in range(count)]
-        else:
-            values = [float(p) for p in rest.split(",") if p.strip()]
+        numbers = [float(p) for p in rest.replace(":", ",").split(",") if p.strip()]
     except ValueError:
         msg = f"--set {text!r}: values must be numbers, e.g. {name}=12,24,48"
         raise InvalidOptionError(msg) from None
-    if not values or not all(math.isfinite(v) for v in values):
+    if not numbers or not all(math.isfinite(v) for v in numbers):
         msg = f"--set {text!r}: give finite numbers"
         raise InvalidOptionError(msg)
-    return name, values
+    if ":" in rest:
+        parts = numbers
+        if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0]:
+            msg = f"--set {text!r}: a range is START:STOP:STEP with STEP > 0 and STOP >= START"
+            raise InvalidOptionError(msg)
+        start, stop, step = parts
+        count = math.floor((stop - start) / step + 1e-9) + 1
+        if count > MAX_POINTS:
+            msg = f"--set {text!r} gives {count:,} values; at most {MAX_POINTS:,}"
+            raise InvalidOptionError(msg)
+        return name, [round(start + i * step, 10) for i in range(count)]
+    return name, numbers
+
+
+def sweep_values(
+    scenario: Scenario, values: Mapping[str, Sequence[float]] | None
+) -> dict[str, list[float]]:
+    """Return the grid to sweep (``values``, else the file's ``sweep``), checked.
+
+    Raises
+    ------
+    ScenarioError
+        If there is nothing to sweep or a name is not one of the scenario's parameters.
+    InvalidOptionError
+        If the grid has more than :data:`MAX_POINTS` points.
+    """
+    chosen = {k: list(v) for k, v in (values or scenario.doc.sweep).items()}
+    if not chosen:
+        msg = (
+            f"{scenario.lines.file}: nothing to sweep: give --set NAME=V1,V2,... or a `sweep` "
+            "section in the file"
+        )
+        raise ScenarioError(msg)
+    known = scenario.doc.parameters
+    for name, numbers in chosen.items():
+        if name not in known:
+            hint = suggest(name, known) if known else "; the file declares no `parameters`"
+            msg = f"{scenario.lines.file}: cannot sweep {name!r}: not a parameter{hint}"
+            raise ScenarioError(msg)
+        if not numbers:
+            msg = f"{scenario.lines.file}: no values to sweep {name!r} over"
+            raise ScenarioError(msg)
+    if grid_size(chosen) > MAX_POINTS:
+        msg = f"the sweep grid has {grid_size(chosen):,} points; at most {MAX_POINTS:,}"
+        raise InvalidOptionError(msg)
+    return chosen
 
 
 def grid_size(values: Mapping[str, Sequence[float]]) -> int:
@@ -242,23 +275,8 @@ def run_sweep(
     from corridors import routing
     from corridors.scenarios import constrained, grid
 
-    chosen = dict(values) if values else dict(scenario.doc.sweep)
-    if not chosen:
-        msg = (
-            f"{scenario.lines.file}: nothing to sweep: give --set NAME=V1,V2,... or a `sweep` "
-            "section in the file"
-        )
-        raise ScenarioError(msg)
-    known = scenario.doc.parameters
-    for name in chosen:
-        if name not in known:
-            hint = suggest(name, known) if known else "; the file declares no `parameters`"
-            msg = f"{scenario.lines.file}: cannot sweep {name!r}: not a parameter{hint}"
-            raise ScenarioError(msg)
+    chosen = sweep_values(scenario, values)
     points = grid(chosen)
-    if len(points) > MAX_POINTS:
-        msg = f"the sweep grid has {len(points):,} points; at most {MAX_POINTS:,}"
-        raise InvalidOptionError(msg)
     pairs = scenario.pairs(od)
     served = _served(scenario, net, pairs)
     opts = {k: v for k, v in scenario.route_options().items() if v is not None}
