@@ -1,4 +1,4 @@
-"""Malformed scenario files, out-of-range runs and interrupts: one-line errors, exit 2, no output."""
+"""Malformed scenario files, bad run settings, interrupts: one-line errors, exit 2, no output."""
 
 from __future__ import annotations
 
