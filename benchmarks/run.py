@@ -560,7 +560,7 @@ def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
     n_pairs = 50
     case = f"{draws} draws × {n_pairs} OD pairs"
     mc = _helper_montecarlo()
-    s.facts["montecarlo_module"] = "corridors._montecarlo" if mc is not None else "absent"
+    s.facts["montecarlo_module"] = "corridors.montecarlo" if mc is not None else "absent"
     g, border, ferry, o_idx, d_idx = _mc_inputs(net, n_pairs)
     s.facts["mc_uncertain"] = {"border_components": len(border[0]), "ferry_waits": len(ferry[0])}
     seeds = list(range(draws))
@@ -657,7 +657,7 @@ def _helper_montecarlo() -> Any:
     try:
         import importlib
 
-        return importlib.import_module("corridors._montecarlo")
+        return importlib.import_module("corridors.montecarlo")
     except ImportError:
         return None
 
@@ -692,6 +692,21 @@ def _helper_rows(s: Suite, net: corridors.Network, draws: int, n_pairs: int, cas
             )
         )
     s.facts["montecarlo_helper"] = "rows from benchmarks/bench_montecarlo.py"
+    product = [r for r in s.rows if r.method.startswith("corridors.montecarlo")]
+    naive = [r for r in s.rows if r.method.startswith("naive loop")]
+    if product and naive:
+        best = min(product, key=lambda r: r.total_s)
+        ratio = naive[0].total_s / best.total_s
+        s.check(
+            "Monte Carlo at least 20x the naive route() loop",
+            ratio >= 20,
+            f"{best.method}: {ratio:.1f}x",
+        )
+        s.check(
+            "Monte Carlo results agree with the naive loop and across processes",
+            all(r.agree.startswith("✓") for r in [*product[1:], naive[0]]),
+            ", ".join(f"{r.method}: {r.agree}" for r in [*product[1:], naive[0]]),
+        )
 
 
 def w4_scaling(s: Suite, net: corridors.Network) -> None:
@@ -1019,6 +1034,11 @@ def summary_lines(s: Suite) -> list[str]:
                     f"({best.method}, {fmt_s(best.total_s)} for distances only)"
                 )
     mc = [r for r in s.rows if r.workload == "3 Monte Carlo"]
+    product = [r for r in mc if r.method.startswith("corridors.montecarlo")]
+    naive = [r for r in mc if r.method.startswith("naive loop")]
+    if product and naive:
+        for r in product:
+            out.append(f"Monte Carlo: {r.method} is {_versus(r, naive[0])} the naive route() loop")
     ours_mc = [r for r in mc if r.method.startswith(("csgraph", "corridors"))]
     others = [r for r in mc if r.method in names]
     if ours_mc and others:

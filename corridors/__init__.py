@@ -29,6 +29,8 @@ _EXPORTS = {
     "Comparison": "corridors.routing",
     "Profile": "corridors.costs",
     "Place": "corridors.places",
+    "Scenario": "corridors.scenarios",
+    "load_scenario": "corridors.scenarios",
     "route": "corridors._api",
     "alternatives": "corridors._api",
     "pareto": "corridors._api",
@@ -44,7 +46,19 @@ _EXPORTS = {
     "NoRouteError": "corridors._errors",
     "OutputError": "corridors._errors",
 }
-_MODULES = ("batch", "costs", "io", "maps", "network", "places", "routing", "validation")
+_MODULES = (
+    "batch",
+    "costs",
+    "io",
+    "maps",
+    "montecarlo",
+    "network",
+    "places",
+    "routing",
+    "scenarios",
+    "sweeps",
+    "validation",
+)
 
 __all__ = [
     "AmbiguousPlaceError",
@@ -59,6 +73,7 @@ __all__ = [
     "Place",
     "Profile",
     "Route",
+    "Scenario",
     "ScenarioError",
     "UnknownPlaceError",
     "__version__",
@@ -68,7 +83,9 @@ __all__ = [
     "costs",
     "io",
     "load_network",
+    "load_scenario",
     "maps",
+    "montecarlo",
     "network",
     "network_from_geodata",
     "pareto",
@@ -76,7 +93,9 @@ __all__ = [
     "read_geodata",
     "route",
     "routing",
+    "scenarios",
     "skim",
+    "sweeps",
     "validate",
     "validation",
 ]
@@ -96,7 +115,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from corridors import batch, costs, io, maps, network, places, routing, validation
+    from corridors import (
+        batch,
+        costs,
+        io,
+        maps,
+        montecarlo,
+        network,
+        places,
+        routing,
+        scenarios,
+        sweeps,
+        validation,
+    )
     from corridors._api import alternatives, compare, pareto, route, skim
     from corridors._errors import (
         AmbiguousPlaceError,
@@ -113,4 +144,5 @@ if TYPE_CHECKING:
     from corridors.network import Network, load_network, network_from_geodata
     from corridors.places import Place
     from corridors.routing import Comparison, Route
+    from corridors.scenarios import Scenario, load_scenario
     from corridors.validation import validate

@@ -79,6 +79,63 @@ class _Plan:
     routes: Any  # sparse routes × edges incidence of the corridors' fixed paths
     n_edges: int
     signature: npt.NDArray[np.uint64]
+    structure: _Structure
+
+
+@dataclass
+class _Structure:
+    """The allowed edges as one CSR layout that every draw reuses.
+
+    Edges are grouped by ``(u, v)`` pair; a draw keeps the least-weight edge of each
+    group (the lowest edge index among equal weights), as :func:`corridors._query.collapse`
+    does, and only writes the kept weights into the CSR data.
+    """
+
+    order: Ints  # allowed edge indices sorted by (u, v, index)
+    starts: Ints  # where each (u, v) group starts in ``order``
+    indptr: Ints
+    indices: Ints
+    pair_key: Ints  # u * n + v per group
+    multi: Ints  # groups with parallel edges
+    multi_start: Ints
+    multi_len: Ints
+
+
+def _structure(n_nodes: int, src: Ints, dst: Ints, mask: npt.NDArray[np.bool_]) -> _Structure:
+    idx = np.flatnonzero(mask)
+    order = idx[np.lexsort((idx, dst[idx], src[idx]))]
+    s, d = src[order], dst[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
+    starts = np.flatnonzero(first)
+    lengths = np.diff(np.append(starts, len(order)))
+    pair_s, pair_d = s[starts], d[starts]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(pair_s, minlength=n_nodes))])
+    multi = np.flatnonzero(lengths > 1)
+    return _Structure(
+        order=order,
+        starts=starts,
+        indptr=indptr.astype(np.int64),
+        indices=pair_d.astype(np.int64),
+        pair_key=pair_s * n_nodes + pair_d,
+        multi=multi,
+        multi_start=starts[multi],
+        multi_len=lengths[multi],
+    )
+
+
+def _graph(plan: _Plan, weight: Floats) -> tuple[Any, Ints]:
+    """Return the draw's CSR graph and the edge kept for each of its (u, v) pairs."""
+    from scipy.sparse import csr_array
+
+    st = plan.structure
+    w = weight[st.order]
+    data = np.minimum.reduceat(w, st.starts)
+    kept = st.order[st.starts].copy()
+    for g, a, n in zip(st.multi.tolist(), st.multi_start.tolist(), st.multi_len.tolist()):
+        kept[g] = st.order[a + int(np.argmin(w[a : a + n]))]
+    graph = csr_array((data, st.indices, st.indptr), shape=(plan.n_nodes, plan.n_nodes))
+    return graph, kept
 
 
 def _sample(
@@ -293,7 +350,6 @@ def _objective(plan: _Plan, totals: Floats) -> Floats:
 
 def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Floats]:
     """Route every pair in each draw: totals, path signatures and corridor totals."""
-    from scipy.sparse import csr_array
     from scipy.sparse.csgraph import dijkstra
 
     plan: _Plan = _STATE["plan"]
@@ -310,9 +366,8 @@ def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Fl
     flat_index = row * n
     for i, k in enumerate(draws):
         vals = _edge_values(plan, k)
-        s, d, ww, keep = _query.collapse(plan.src, plan.dst, _weights(plan, vals), plan.mask)
-        edge_at[s * n + d] = keep
-        csr = csr_array((ww, (s, d)), shape=(n, n))
+        csr, kept = _graph(plan, _weights(plan, vals))
+        edge_at[plan.structure.pair_key] = kept
         dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
         reach = np.isfinite(dist[row, plan.dests])
         flat = pred.reshape(-1)
@@ -574,11 +629,17 @@ def run_montecarlo(
             np.bincount(flat.edge, weights=flat.values["co2_kg"], minlength=n_edges),
         ]
     )
-    # corridors serving each pair, their paths held fixed
+    # corridors serving each pair (the file's `corridors`, else all), their paths held fixed
     route_rows: list[tuple[int, str, Any]] = []
+    chosen = scenario.corridor_ids(applied) or None
     for p, (o, d) in enumerate(places):
         comp = routing.compare(
-            applied, o, d, include_best=False, **{k: v for k, v in options.items() if v is not None}
+            applied,
+            o,
+            d,
+            corridors=chosen,
+            include_best=False,
+            **{k: v for k, v in options.items() if v is not None},
         )
         for cid, r in comp.routes.items():
             route_rows.append((p, cid, r))
@@ -589,6 +650,11 @@ def run_montecarlo(
         route_access[j] = access[p]
     rng = np.random.default_rng([seed, 7])
     signature = rng.integers(0, 2**63, size=n_edges, dtype=np.uint64)
+    # start and end edges of places that are no origin or destination are never used
+    ends = np.asarray(sources + dests, dtype=np.int64)
+    mask = mask & (
+        ((rg.kind != "start") & (rg.kind != "end")) | np.isin(rg.src, ends) | np.isin(rg.dst, ends)
+    )
     plan = _Plan(
         n_nodes=rg.n_nodes,
         src=rg.src,
@@ -606,6 +672,7 @@ def run_montecarlo(
         routes=csr_array(incidence),
         n_edges=n_edges,
         signature=signature,
+        structure=_structure(rg.n_nodes, rg.src, rg.dst, mask),
     )
     totals, sigs, fixed = _execute(plan, draws, workers, progress)
     totals = totals + np.asarray(access)[None, :, :]
@@ -665,7 +732,6 @@ def _follow(
     sigs: npt.NDArray[np.uint64],
 ) -> list[list[str]]:
     """Name the corridor each draw's best path follows (each distinct path once)."""
-    from scipy.sparse import csr_array
     from scipy.sparse.csgraph import dijkstra
 
     from corridors.routing import Route, match_corridor
@@ -677,10 +743,7 @@ def _follow(
         for k in range(sigs.shape[0]):
             sig = int(sigs[k, p])
             if sig not in names:
-                vals = _edge_values(plan, k)
-                w = _weights(plan, vals)
-                s, dd, ww, keep = _query.collapse(plan.src, plan.dst, w, plan.mask)
-                csr = csr_array((ww, (s, dd)), shape=(plan.n_nodes, plan.n_nodes))
+                csr, kept = _graph(plan, _weights(plan, _edge_values(plan, k)))
                 dist, pred = dijkstra(
                     csr, directed=True, indices=int(plan.sources[p]), return_predecessors=True
                 )
@@ -688,11 +751,11 @@ def _follow(
                 if not math.isfinite(dist[target]):
                     names[sig] = "no route"
                 else:
-                    lookup = {(a, b): e for a, b, e in zip(s.tolist(), dd.tolist(), keep.tolist())}
+                    lookup = dict(zip(plan.structure.pair_key.tolist(), kept.tolist()))
                     path, node = [], target
                     while node != plan.sources[p]:
                         prev = int(pred[node])
-                        path.append(lookup[(prev, node)])
+                        path.append(lookup[prev * plan.n_nodes + node])
                         node = prev
                     comps = [c for e in reversed(path) for c in rg.components[e]]
                     route = Route(o, d, plan.by, rg.profile.id, comps, net.place_info)

@@ -1,0 +1,126 @@
+"""Monte Carlo throughput: corridors.montecarlo against a loop that re-runs route() per draw.
+
+Both answer the same question on the shipped network: 50 OD pairs between hubs, border
+dwell × lognormal(median 1, sigma 0.5) and ferry headways × uniform(0.5, 2) per draw (the
+perturbations of workload 3). The loop writes each draw's values into the routing graph's
+cost components and calls ``corridors.routing.route`` per pair; it is timed on a few draws
+and scaled up. Its totals are checked against the batch result for the same draws.
+
+Run alone: ``python -m benchmarks.bench_montecarlo [--draws N] [--pairs N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import time
+from typing import Any
+
+import corridors
+from benchmarks import peers
+from corridors.montecarlo import naive_draw_routes
+from corridors.scenarios import Scenario
+
+
+def scenario(net: corridors.Network, n_pairs: int, seed: int = 5) -> Scenario:
+    """The benchmark scenario: random hub pairs, uncertain border dwell and ferry headways."""
+    hubs = peers.hubs(net)
+    rng = random.Random(seed)
+    pairs = []
+    while len(pairs) < n_pairs:
+        o, d = rng.sample(hubs, 2)
+        try:
+            corridors.routing.route(net, o, d)
+        except corridors.NoRouteError:
+            continue
+        pairs.append(f"{o}:{d}")
+    return Scenario.from_dict(
+        {
+            "name": "benchmark draws",
+            "cites": ["worldbank-middle-corridor-2023"],
+            "od": pairs,
+            "corridors": ["middle_corridor", "northern_route"],
+            "uncertain": [
+                {
+                    "where": {"kind": "border"},
+                    "attribute": "time_h",
+                    "distribution": {"kind": "lognormal", "median": 1.0, "sigma": 0.5},
+                    "relative": True,
+                },
+                {
+                    "where": {"mode": "ferry"},
+                    "attribute": "headway_h",
+                    "distribution": {"kind": "uniform", "low": 0.5, "high": 2.0},
+                    "relative": True,
+                },
+            ],
+        }
+    )
+
+
+def suite_rows(
+    net: corridors.Network, *, draws: int, pairs: int, quick: bool = False
+) -> list[dict[str, Any]]:
+    """Time the product's Monte Carlo (1 and 2 processes) and the naive loop."""
+    s = scenario(net, pairs)
+    s.apply(net)  # the scenario is applied once in both methods; not part of either timing
+    cells = draws * pairs
+    rows: list[dict[str, Any]] = []
+    results = {}
+    for workers in (1, 2):
+        t0 = time.perf_counter()
+        results[workers] = s.montecarlo(draws=draws, seed=1, net=net, workers=workers)
+        elapsed = time.perf_counter() - t0
+        rows.append(
+            {
+                "method": f"corridors.montecarlo ({workers} process{'es' if workers > 1 else ''})",
+                "total_s": elapsed,
+                "threads": str(workers),
+                "note": f"{cells / elapsed:,.0f} pair-draws/s, set-up and corridor paths included",
+            }
+        )
+    one, two = results[1].samples, results[2].samples
+    same = one[["time_h", "cost_usd"]].equals(two[["time_h", "cost_usd"]])
+    rows[1]["agree"] = "✓ exact" if same else "✗ differs"
+    budget = 2 if quick else 4
+    t0 = time.perf_counter()
+    slow = [naive_draw_routes(s, net, k, draws=draws, seed=1) for k in range(budget)]
+    elapsed = (time.perf_counter() - t0) * draws / budget
+    fast = one.set_index(["draw", "origin", "destination"])
+    ok = True
+    for k, routes in enumerate(slow):
+        for (o, d), r in zip(s.pairs(), routes):
+            row = fast.loc[(k, o, d)]
+            ok &= math.isclose(row["time_h"], r.time_h, rel_tol=1e-9)
+            ok &= math.isclose(row["cost_usd"], r.cost_usd, rel_tol=1e-9)
+    rows.append(
+        {
+            "method": "naive loop: route() per draw and pair",
+            "total_s": elapsed,
+            "extrapolated": f"{budget} of {draws} draws timed",
+            "agree": "✓" if ok else "✗ differs",
+            "note": f"{cells / elapsed:,.0f} pair-draws/s; components rewritten per draw",
+        }
+    )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--draws", type=int, default=1000)
+    ap.add_argument("--pairs", type=int, default=50)
+    args = ap.parse_args(argv)
+    net = corridors.load_network()
+    rows = suite_rows(net, draws=args.draws, pairs=args.pairs)
+    base = rows[0]["total_s"]
+    for r in rows:
+        print(
+            f"{r['method']:<45} {r['total_s']:9.2f} s  ×{r['total_s'] / base:7.1f}  "
+            f"{r.get('agree', ''):10} {r.get('extrapolated', '')}  {r['note']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
