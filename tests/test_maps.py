@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as html_lib
 import io
+import json
 import os
 import re
 import shutil
@@ -423,6 +424,29 @@ def test_scenario_html_in_chromium(browser: Any, toy: Network, tmp_path: Path) -
         page.locator("path.corridors-route").first.hover(force=True)
         tip = page.wait_for_selector(".leaflet-tooltip:not(.corridors-end)", timeout=5_000)
         assert " km, " in tip.inner_text() and "USD" in tip.inner_text()
+        _not_blank(_pixels(page.screenshot()))
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_scenario_difference_map_from_the_cli_in_chromium(browser: Any, tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    out = tmp_path / "difference.html"
+    proc = run_cli("scenario", "run", "kz-tm-af-pk-open", "--map", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    changed = json.loads(proc.stdout)["changed_links"]
+    assert changed
+    context, page, requests = _open(browser, out)
+    try:
+        assert all(u.startswith(("file:", "data:")) for u in requests)
+        n_changed = page.locator("path.corridors-changed").count()
+        assert n_changed >= len(changed)  # each opened link drawn in the highlight
+        assert page.locator("path.corridors-baseline").count() > 0
+        legend = page.inner_text(".corridors-legend")
+        assert "Baseline: " in legend and "Scenario: " in legend
+        assert "KZ-TM-AF-PK railway opened" in page.inner_text(".corridors-title")
         _not_blank(_pixels(page.screenshot()))
     finally:
         context.close()
