@@ -34,6 +34,7 @@ _EXPORTS = {
     "pareto": "corridors._api",
     "compare": "corridors._api",
     "skim": "corridors._api",
+    "export": "corridors.export",
     "validate": "corridors.validation",
     "CorridorsError": "corridors._errors",
     "UnknownPlaceError": "corridors._errors",
@@ -66,6 +67,7 @@ __all__ = [
     "batch",
     "compare",
     "costs",
+    "export",
     "io",
     "load_network",
     "maps",
@@ -84,7 +86,10 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+        module = importlib.import_module(_EXPORTS[name])
+        # `export` names a module and its main function: once imported, the (callable)
+        # module is bound in this namespace and wins, so every access returns one object
+        return globals().get(name, getattr(module, name))
     if name in _MODULES:
         return importlib.import_module(f"corridors.{name}")
     msg = f"module 'corridors' has no attribute {name!r}"
@@ -109,6 +114,7 @@ if TYPE_CHECKING:
         UnknownPlaceError,
     )
     from corridors.costs import Profile
+    from corridors.export import export
     from corridors.io import Geodata, read_geodata
     from corridors.network import Network, load_network, network_from_geodata
     from corridors.places import Place
