@@ -23,19 +23,24 @@ geopandas, pyogrio, pyarrow and openpyxl are imported inside the functions, so
 
 from __future__ import annotations
 
-import json
-import math
 import os
-import re
 import sys
 import types
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from corridors._errors import InvalidOptionError, OutputError
+from corridors._export_formats import (
+    CRS,
+    WRITERS,
+    XLSX_CELL_LIMIT,
+    check_name,
+    joined,
+    prepare,
+)
 from corridors._output import check_writable, write_with
 
 if TYPE_CHECKING:
@@ -51,6 +56,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CRS",
     "FORMATS",
+    "MULTI_TABLE",
+    "XLSX_CELL_LIMIT",
     "comparison_tables",
     "export",
     "export_tables",
@@ -60,7 +67,6 @@ __all__ = [
     "tables",
 ]
 
-CRS = "EPSG:4326"
 #: File extension -> format name.
 FORMATS = {
     ".gpkg": "GeoPackage",
@@ -71,20 +77,10 @@ FORMATS = {
 }
 #: Formats that hold several tables in one file.
 MULTI_TABLE = (".gpkg", ".xlsx")
-#: Excel's limit on the characters of one cell.
-XLSX_CELL_LIMIT = 32_767
-_BAD_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _INT_COLUMNS = ("gauge_mm", "open_year")
 
 
 # -- tables ---------------------------------------------------------------------------------
-def _joined(value: Any) -> Any:
-    """Turn list cells into ``|``-separated text, as in the geodata CSV files."""
-    if isinstance(value, list | tuple | set | frozenset):
-        return "|".join(str(v) for v in value)
-    return value
-
-
 def _nullable_ints(frame: pd.DataFrame) -> pd.DataFrame:
     for col in _INT_COLUMNS:
         if col in frame:
@@ -115,7 +111,7 @@ def network_tables(net: Network) -> dict[str, gpd.GeoDataFrame]:
     nodes = net.geodata.nodes.drop(columns=["_line"]).copy()
     geoms = [Point(G.nodes[n]["x"], G.nodes[n]["y"]) for n in nodes["id"]]
     for col in nodes.columns:
-        nodes[col] = nodes[col].map(_joined) if nodes[col].dtype == object else nodes[col]
+        nodes[col] = nodes[col].map(joined) if nodes[col].dtype == object else nodes[col]
     node_frame = gpd.GeoDataFrame(nodes.reset_index(drop=True), geometry=geoms, crs=CRS)
 
     links = net.geodata.links.drop(columns=["_line"]).copy()
@@ -128,7 +124,7 @@ def network_tables(net: Network) -> dict[str, gpd.GeoDataFrame]:
         ]
         lines.append(found[0] if found else None)
     for col in links.columns:
-        links[col] = links[col].map(_joined) if links[col].dtype == object else links[col]
+        links[col] = links[col].map(joined) if links[col].dtype == object else links[col]
     links["oneway"] = links["oneway"].map(bool).astype(bool)
     links["length"] = links["length_km"].astype(float) * 1000.0
     links = _nullable_ints(links)
@@ -276,166 +272,6 @@ def _format(path: str | os.PathLike[str]) -> str:
     return suffix
 
 
-def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > 31 or _BAD_NAME.search(name):
-        msg = (
-            f"table name {name!r} cannot be a layer or sheet name; use 1 to 31 characters "
-            "without [ ] : * ? / \\"
-        )
-        raise InvalidOptionError(msg)
-    return name
-
-
-def _prepare(name: str, frame: object) -> tuple[pd.DataFrame, Any]:
-    """Return a table's plain columns and its geometry in EPSG:4326 (or None)."""
-    if not isinstance(frame, pd.DataFrame):
-        msg = f"table {name!r} is a {type(frame).__name__}; give a pandas DataFrame"
-        raise InvalidOptionError(msg)
-    geometry = None
-    data = frame
-    if getattr(frame, "_geometry_column_name", None) in frame:
-        gdf: gpd.GeoDataFrame = frame
-        if gdf.crs is None:
-            msg = f"table {name!r} has geometry but no CRS; set one with .set_crs()"
-            raise InvalidOptionError(msg)
-        geometry = gdf.geometry.to_crs(CRS)
-        data = pd.DataFrame(gdf.drop(columns=[gdf.geometry.name]))
-    if not isinstance(data.index, pd.RangeIndex) or any(n is not None for n in data.index.names):
-        data = data.reset_index()
-    else:
-        data = data.reset_index(drop=True)
-    data.columns = [str(c) for c in data.columns]
-    duplicated = sorted({c for c in data.columns if list(data.columns).count(c) > 1})
-    if duplicated:
-        msg = f"table {name!r} has duplicate column(s) {', '.join(duplicated)}; rename them"
-        raise InvalidOptionError(msg)
-    if geometry is not None and "geometry" in data.columns:
-        msg = f"table {name!r} has a column named geometry besides its geometry; rename it"
-        raise InvalidOptionError(msg)
-    for col in data.columns:
-        if data[col].dtype == object:
-            data[col] = data[col].map(_cell)
-    if geometry is not None:
-        geometry = geometry.reset_index(drop=True)
-    return data, geometry
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return _joined(value)
-
-
-# -- writers --------------------------------------------------------------------------------
-Prepared = dict[str, tuple[pd.DataFrame, Any]]
-
-
-def _geo(data: pd.DataFrame, geometry: Any) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
-    if geometry is None:
-        geometry = gpd.GeoSeries([None] * len(data), crs=CRS)
-    return gpd.GeoDataFrame(data, geometry=geometry.values, crs=CRS)
-
-
-def _with_wkt(data: pd.DataFrame, geometry: Any) -> pd.DataFrame:
-    if geometry is None:
-        return data
-    import shapely
-
-    out = data.copy()
-    out["geometry"] = shapely.to_wkt(geometry.values, rounding_precision=-1)
-    return out
-
-
-def _sidecar(tmp: Path, suffix: str, write: Callable[[Path], None]) -> None:
-    """Write through a temporary name with the real extension (GDAL drivers check it)."""
-    side = tmp.with_name(f"{tmp.name}{suffix}")
-    try:
-        write(side)
-        side.replace(tmp)
-    finally:
-        for extra in (side, *(side.with_name(f"{side.name}-{x}") for x in ("journal", "wal"))):
-            if extra.exists():
-                extra.unlink()
-
-
-def _write_gpkg(prepared: Prepared, tmp: Path) -> None:
-    import pyogrio
-
-    def write(side: Path) -> None:
-        for name, (data, geometry) in prepared.items():
-            frame = data if geometry is None else _geo(data, geometry)
-            pyogrio.write_dataframe(frame, side, layer=name, driver="GPKG")
-
-    _sidecar(tmp, ".gpkg", write)
-
-
-def _write_geojson(prepared: Prepared, tmp: Path) -> None:
-    ((data, geometry),) = prepared.values()
-    frame = _geo(data, geometry)
-    tmp.write_text(frame.to_json(drop_id=True, ensure_ascii=False), encoding="utf-8")
-
-
-def _write_parquet(prepared: Prepared, tmp: Path) -> None:
-    ((data, geometry),) = prepared.values()
-    frame = data if geometry is None else _geo(data, geometry)
-    frame.to_parquet(tmp, index=False)
-
-
-def _write_csv(prepared: Prepared, tmp: Path) -> None:
-    ((data, geometry),) = prepared.values()
-    _with_wkt(data, geometry).to_csv(tmp, index=False, encoding="utf-8")
-
-
-def _xlsx_value(value: Any, name: str, column: str) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):  # numpy scalar
-        value = value.item()
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if len(value) > XLSX_CELL_LIMIT:
-            msg = (
-                f"table {name!r} column {column!r} has a value of {len(value):,} characters, "
-                f"more than an Excel cell holds ({XLSX_CELL_LIMIT:,}); export to .gpkg, "
-                ".parquet or .csv instead"
-            )
-            raise OutputError(msg)
-    return value
-
-
-def _write_xlsx(prepared: Prepared, tmp: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    for name, (data, geometry) in prepared.items():
-        sheet = book.create_sheet(title=name)
-        frame = _with_wkt(data, geometry)
-        sheet.append(list(frame.columns))
-        for row in frame.itertuples(index=False, name=None):
-            cells = []
-            for column, raw in zip(frame.columns, row):
-                cell = WriteOnlyCell(sheet, value=_xlsx_value(raw, name, column))
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text stays text, even when it starts with "="
-                cells.append(cell)
-            sheet.append(cells)
-    book.save(tmp)
-
-
-_WRITERS: dict[str, Callable[[Prepared, Path], None]] = {
-    ".gpkg": _write_gpkg,
-    ".geojson": _write_geojson,
-    ".parquet": _write_parquet,
-    ".csv": _write_csv,
-    ".xlsx": _write_xlsx,
-}
-
-
 # -- public writers -------------------------------------------------------------------------
 def export_tables(
     tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *, force: bool = False
@@ -478,13 +314,13 @@ def export_tables(
             f"choose one (layer=..., --layer) or write {' or '.join(MULTI_TABLE)}"
         )
         raise OutputError(msg)
-    names = [_check_name(n) for n in tables]
+    names = [check_name(n) for n in tables]
     if len({n.lower() for n in names}) != len(names):
         msg = f"table names {', '.join(names)} must differ (ignoring case)"
         raise InvalidOptionError(msg)
     check_writable(path, force=force)
-    prepared = {name: _prepare(name, frame) for name, frame in tables.items()}
-    writer = _WRITERS[suffix]
+    prepared = {name: prepare(name, frame) for name, frame in tables.items()}
+    writer = WRITERS[suffix]
     return write_with(path, lambda tmp: writer(prepared, tmp), force=force)
 
 
