@@ -390,30 +390,30 @@ def export_command(
 
     chosen = [
         name
-        for name, on in [
+        for name, given in [
             ("--network", network),
-            ("--route", route_pair),
-            ("--compare", compare_pair),
+            ("--route", route_pair is not None),
+            ("--compare", compare_pair is not None),
         ]
-        if on
+        if given
     ]
     if len(chosen) != 1:
         _fail(
             "give exactly one of --network, --route ORIGIN:DESTINATION or "
             f"--compare ORIGIN:DESTINATION (got {', '.join(chosen) or 'none'})"
         )
+    layers = ("links", "nodes") if network else ("legs", "summary")
+    if layer is not None and layer not in layers:
+        _fail(f"unknown --layer {layer!r} for {chosen[0]}; choose one of: {', '.join(layers)}")
+    pair = _pair(chosen[0], route_pair or compare_pair or "") if not network else None
     exporting._format(out)
     _check_output(out, force)
     net = _network(geodata)
-    obj: Any
-    if route_pair is not None:
-        origin, destination = _pair("--route", route_pair)
-        obj = routing.alternatives(net, origin, destination, k=alternatives, by=by, profile=profile)
-    elif compare_pair is not None:
-        origin, destination = _pair("--compare", compare_pair)
-        obj = routing.compare(net, origin, destination, corridors=corridor, by=by, profile=profile)
-    else:
-        obj = net
+    obj: Any = net
+    if pair is not None and route_pair is not None:
+        obj = routing.alternatives(net, *pair, k=alternatives, by=by, profile=profile)
+    elif pair is not None:
+        obj = routing.compare(net, *pair, corridors=corridor, by=by, profile=profile)
     found = exporting.selected(obj, out, layer=layer)
     path = exporting.export_tables(found, out, force=force)
     sizes = ", ".join(f"{name} ({len(frame)} rows)" for name, frame in found.items())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -31,6 +32,8 @@ def test_notebook_is_stored_without_outputs(path: Path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path: Path, tmp_path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
+    # a last cell (not stored) reports which Python the kernel runs
+    nb.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.executable)"))
     # kernel "python3" is the test interpreter's own ipykernel; files the notebook writes go
     # to a temporary folder, not beside the notebook
     client = NotebookClient(
@@ -43,3 +46,5 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("text/html" in o.get("data", {}) for o in outputs)  # tables and maps shown
+    kernel_python = nb.cells[-1].outputs[0]["text"].strip()
+    assert Path(kernel_python).parent == Path(sys.executable).parent  # the test venv's kernel
