@@ -125,7 +125,7 @@ def network_tables(net: Network) -> dict[str, gpd.GeoDataFrame]:
         lines.append(found[0] if found else None)
     for col in links.columns:
         links[col] = links[col].map(joined) if links[col].dtype == object else links[col]
-    links["oneway"] = links["oneway"].map(bool).astype(bool)
+    links["oneway"] = links["oneway"].map(lambda v: v is True).astype(bool)  # empty: both ways
     links["length"] = links["length_km"].astype(float) * 1000.0
     links = _nullable_ints(links)
     link_frame = gpd.GeoDataFrame(links.reset_index(drop=True), geometry=lines, crs=CRS)
