@@ -36,6 +36,7 @@ _EXPORTS = {
     "pareto": "corridors._api",
     "compare": "corridors._api",
     "skim": "corridors._api",
+    "export": "corridors.export",
     "validate": "corridors.validation",
     "CorridorsError": "corridors._errors",
     "UnknownPlaceError": "corridors._errors",
@@ -81,6 +82,7 @@ __all__ = [
     "batch",
     "compare",
     "costs",
+    "export",
     "io",
     "load_network",
     "load_scenario",
@@ -103,7 +105,10 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+        module = importlib.import_module(_EXPORTS[name])
+        # `export` names a module and its main function: once imported, the (callable)
+        # module is bound in this namespace and wins, so every access returns one object
+        return globals().get(name, getattr(module, name))
     if name in _MODULES:
         return importlib.import_module(f"corridors.{name}")
     msg = f"module 'corridors' has no attribute {name!r}"
@@ -140,6 +145,7 @@ if TYPE_CHECKING:
         UnknownPlaceError,
     )
     from corridors.costs import Profile
+    from corridors.export import export
     from corridors.io import Geodata, read_geodata
     from corridors.network import Network, load_network, network_from_geodata
     from corridors.places import Place

@@ -343,6 +343,85 @@ def data_show(
     _console().print(_inspect.show(_network(geodata), item))
 
 
+def _pair(option: str, value: str) -> tuple[str, str]:
+    origin, sep, destination = value.partition(":")
+    if not sep or not origin.strip() or not destination.strip():
+        _fail(f"{option} {value!r} must be ORIGIN:DESTINATION, e.g. Almaty:'Bandar Abbas'")
+    return origin.strip(), destination.strip()
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[
+        Path, typer.Argument(help="Output file: .gpkg, .geojson, .parquet, .csv or .xlsx.")
+    ],
+    network: Annotated[
+        bool, typer.Option("--network", help="Export the network (links and nodes).")
+    ] = False,
+    route_pair: Annotated[
+        str | None,
+        typer.Option("--route", help="Export the best route(s) ORIGIN:DESTINATION."),
+    ] = None,
+    compare_pair: Annotated[
+        str | None,
+        typer.Option("--compare", help="Export the corridors compared for ORIGIN:DESTINATION."),
+    ] = None,
+    corridor: Annotated[
+        list[str] | None,
+        typer.Option("--corridor", help="With --compare: corridor id (repeatable; default all)."),
+    ] = None,
+    alternatives: Annotated[
+        int, typer.Option("--alternatives", "-k", help="With --route: number of routes (1-20).")
+    ] = 1,
+    by: ByOpt = "time",
+    profile: ProfileOpt = None,
+    layer: Annotated[
+        str | None,
+        typer.Option(
+            "--layer",
+            help="Write one table only: nodes or links (--network), legs or summary "
+            "(--route, --compare). Default: every table in .gpkg/.xlsx, else links or legs.",
+        ),
+    ] = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Export the network, a route or a corridor comparison to GIS or spreadsheet files."""
+    import corridors.export as exporting
+    from corridors import routing
+
+    chosen = [
+        name
+        for name, given in [
+            ("--network", network),
+            ("--route", route_pair is not None),
+            ("--compare", compare_pair is not None),
+        ]
+        if given
+    ]
+    if len(chosen) != 1:
+        _fail(
+            "give exactly one of --network, --route ORIGIN:DESTINATION or "
+            f"--compare ORIGIN:DESTINATION (got {', '.join(chosen) or 'none'})"
+        )
+    layers = ("links", "nodes") if network else ("legs", "summary")
+    if layer is not None and layer not in layers:
+        _fail(f"unknown --layer {layer!r} for {chosen[0]}; choose one of: {', '.join(layers)}")
+    pair = _pair(chosen[0], route_pair or compare_pair or "") if not network else None
+    exporting._format(out)
+    _check_output(out, force)
+    net = _network(geodata)
+    obj: Any = net
+    if pair is not None and route_pair is not None:
+        obj = routing.alternatives(net, *pair, k=alternatives, by=by, profile=profile)
+    elif pair is not None:
+        obj = routing.compare(net, *pair, corridors=corridor, by=by, profile=profile)
+    found = exporting.selected(obj, out, layer=layer)
+    path = exporting.export_tables(found, out, force=force)
+    sizes = ", ".join(f"{name} ({len(frame)} rows)" for name, frame in found.items())
+    sys.stderr.write(f"wrote {sizes} to {path}\n")
+
+
 def _version(value: bool) -> None:
     if value:
         from corridors import __version__

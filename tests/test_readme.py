@@ -1,0 +1,85 @@
+"""Every example in README.md runs: console commands, the quickstart and the Python blocks."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+#: The CLI installed beside the Python that runs the tests.
+CLI = str(Path(sys.executable).with_name("corridors"))
+
+
+def _blocks(language: str) -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    return [body for lang, body in FENCE.findall(text) if lang == language]
+
+
+def _console_commands() -> list[list[str]]:
+    """The ``$ corridors ...`` lines of the console blocks, as argument lists."""
+    out = []
+    for block in _blocks("console"):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                out.append(shlex.split(line[2:], comments=True))
+    return out
+
+
+def _quickstart_commands() -> list[list[str]]:
+    """The ``.venv/bin/corridors ...`` parts of the bash blocks.
+
+    The quickstart creates a venv and pip-installs the package before running the CLI. The
+    test suite itself runs from a pip-installed package, so only the ``corridors ...`` part
+    of such a line runs here, with the CLI installed beside the test's Python.
+    """
+    out = []
+    for block in _blocks("bash"):
+        for line in block.splitlines():
+            for part in line.split("&&"):
+                args = shlex.split(part, comments=True)
+                if args and args[0].endswith(".venv/bin/corridors"):
+                    out.append(["corridors", *args[1:]])
+    return out
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    assert args[0] == "corridors", args
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "160"}
+    return subprocess.run(
+        [CLI, *args[1:]], capture_output=True, text=True, cwd=cwd, env=env, timeout=300, check=False
+    )
+
+
+CONSOLE = _console_commands()
+QUICKSTART = _quickstart_commands()
+
+
+def test_readme_has_examples() -> None:
+    assert len(CONSOLE) >= 5
+    assert len(QUICKSTART) == 1  # the install-and-compare line
+    assert len(_blocks("python")) >= 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", CONSOLE + QUICKSTART, ids=lambda a: " ".join(a)[:60])
+def test_readme_command_runs(args: list[str], tmp_path: Path) -> None:
+    proc = _run(args, tmp_path)
+    assert proc.returncode == 0, f"{shlex.join(args)} exited {proc.returncode}: {proc.stderr}"
+    assert (proc.stdout + proc.stderr).strip(), f"{shlex.join(args)} printed nothing"
+
+
+@pytest.mark.slow
+def test_readme_python_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # examples that write files write them here
+    namespace: dict[str, object] = {"__name__": "__readme__"}
+    for i, block in enumerate(_blocks("python"), 1):
+        exec(compile(block, f"README.md python block {i}", "exec"), namespace)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written, "the Python examples wrote none of the files they name"
