@@ -536,8 +536,6 @@ class _Applier:
                     skipped += 1
                     continue
                 new = float(old) * values[attr] if scale else values[attr]
-                if attr == "speed_kph" and new <= 0:
-                    new = 1e-6  # set to 0: the link is as good as closed, never divided by 0
                 links.at[idx, attr] = new
                 if attr == "length_km":
                     for bound in ("length_km_low", "length_km_high"):
@@ -700,7 +698,7 @@ def apply_changes(net: Network, doc: ScenarioDoc, lines: LineMap) -> tuple[Netwo
     problems = structural_problems(geodata)
     if problems:
         shown = "; ".join(str(p) for p in problems[:3])
-        msg = f"{lines.file}: the scenario leaves the network inconsistent: {shown}"
+        msg = f"{lines.file}: the scenario's changes leave invalid data: {shown}"
         raise ScenarioError(msg)
     new = _Network(geodata)
     _post_build(new, edits)

@@ -132,11 +132,12 @@ def sweep_table(result: SweepResult) -> Group:
     even = result.break_even()
     if len(result.parameters) == 1:
         be = Table(title="Break-even: where the best corridor switches", title_justify="left")
-        for name in ("from → to", "from corridor", "to corridor", "between", "break-even"):
+        for name in ("from → to", "what", "from corridor", "to corridor", "between", "break-even"):
             be.add_column(name)
         for row in even.to_dict("records"):
             be.add_row(
                 escape(f"{row['origin']} → {row['destination']}"),
+                str(row["switch"]),
                 escape(str(row["from_corridor"])),
                 escape(str(row["to_corridor"])),
                 str(row["between"]),

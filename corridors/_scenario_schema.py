@@ -27,6 +27,8 @@ LINK_ATTRS = ("speed_kph", "headway_h", "sailing_h", "length_km", "capacity")
 FRICTION_ATTRS = ("time_h", "fee_usd")
 RATE_ATTRS = ("usd_per_unit_km", "usd_per_unit")
 ATTRS = LINK_ATTRS + FRICTION_ATTRS + RATE_ATTRS
+#: Link attributes that must stay above zero.
+POSITIVE_ATTRS = ("speed_kph", "headway_h", "sailing_h", "length_km")
 #: Selector keys that make sense for each family of attributes.
 SELECTOR_KEYS = {
     "link": ("link", "node", "country", "border", "mode", "corridor"),
@@ -288,11 +290,15 @@ class Change(_Strict):
                 f"{'; it has ' + ', '.join(given) if given else ''}"
             )
             raise ValueError(msg)
-        body = self.scale
-        if body is not None:
+        for body in (self.scale, self.set):
+            if body is None:
+                continue
             for name, value in body.values().items():
-                if name == "speed_kph" and value == 0:
-                    msg = "scale speed_kph by 0 would stop traffic; close the links instead"
+                if name in POSITIVE_ATTRS and value == 0:
+                    msg = (
+                        f"{name} 0 is not a valid link value; give a positive number "
+                        "(to stop traffic, close the links instead)"
+                    )
                     raise ValueError(msg)
         return self
 
@@ -547,7 +553,9 @@ def parse(data: Any, lines: LineMap) -> ScenarioDoc:
     if bad_keys:
         msg = f"{lines.file}:1: key {bad_keys[0]!r} is not text; keys are names such as `changes`"
         raise ScenarioError(msg)
-    data = substitute(data, dict(data.get("parameters") or {}), lines)
+    params = data.get("parameters")
+    # a malformed `parameters` is reported by the schema below; substitute with none then
+    data = substitute(data, dict(params) if isinstance(params, dict) else {}, lines)
     try:
         return ScenarioDoc.model_validate(data)
     except ValidationError as err:

@@ -149,37 +149,54 @@ class SweepResult:
     def break_even(self) -> pd.DataFrame:
         """Return where the best corridor switches, for a one-parameter sweep.
 
-        Each row gives the OD pair, the corridors before and after, the two swept values
-        around the switch and the value where their objectives cross (linear
-        interpolation between those two values).
+        Each row gives the OD pair, what switched (``best named corridor``: the cheapest
+        of the named corridors' own routes; ``best route follows``: the corridor the
+        unconstrained best route follows), the corridors before and after, the two swept
+        values around the switch and the value where the two corridors' objectives cross
+        (linear interpolation between those two values; empty where a side has no route
+        at one of them, as when a limit makes it infeasible).
         """
-        cols = ["origin", "destination", "from_corridor", "to_corridor", "between", "break_even"]
+        cols = [
+            "origin",
+            "destination",
+            "switch",
+            "from_corridor",
+            "to_corridor",
+            "between",
+            "break_even",
+        ]
         if len(self.parameters) != 1:
             return pd.DataFrame(columns=cols)
         p = self.parameters[0]
-        best = self.best()
+        t = self.table
+        best_rows = t[(t["corridor"] == "best") & t["follows"].notna()]
+        best_rows = best_rows.rename(columns={"corridor": "_row", "follows": "corridor"})
         rows = []
-        for key, group in best.groupby(["origin", "destination"], sort=False):
-            o, d = (str(k) for k in key)
-            group = group.sort_values(p)
-            prev = None
-            for rec in group.to_dict("records"):
-                if prev is not None and rec["corridor"] != prev["corridor"]:
-                    a, b = prev["corridor"], rec["corridor"]
-                    v0, v1 = float(prev[p]), float(rec[p])
-                    f = self._objective(o, d, [a, b], [v0, v1])
-                    x = _crossing(v0, v1, f)
-                    rows.append(
-                        {
-                            "origin": o,
-                            "destination": d,
-                            "from_corridor": a,
-                            "to_corridor": b,
-                            "between": f"{v0:g}–{v1:g}",
-                            "break_even": x,
-                        }
-                    )
-                prev = rec
+        for switch, frame in (
+            ("best named corridor", self.best()),
+            ("best route follows", best_rows),
+        ):
+            for key, group in frame.groupby(["origin", "destination"], sort=False):
+                o, d = (str(k) for k in key)
+                prev = None
+                for rec in group.sort_values(p).to_dict("records"):
+                    if prev is not None and rec["corridor"] != prev["corridor"]:
+                        a, b = str(prev["corridor"]), str(rec["corridor"])
+                        v0, v1 = float(prev[p]), float(rec[p])
+                        rows.append(
+                            {
+                                "origin": o,
+                                "destination": d,
+                                "switch": switch,
+                                "from_corridor": a,
+                                "to_corridor": b,
+                                "between": f"{v0:g}–{v1:g}",
+                                "break_even": _crossing(
+                                    a, b, v0, v1, self._objective(o, d, [a, b], [v0, v1])
+                                ),
+                            }
+                        )
+                    prev = rec
         return pd.DataFrame(rows, columns=cols)
 
     def _objective(
@@ -215,15 +232,14 @@ class SweepResult:
         return str(self.best().to_html(index=False, na_rep=""))
 
 
-def _crossing(v0: float, v1: float, f: dict[tuple[str, float], float]) -> float:
-    """Where two corridors' objectives cross between two values (linear interpolation)."""
-    (a, b) = sorted({k[0] for k in f}, key=lambda c: f.get((c, v0), math.inf))[:2] or ("", "")
+def _crossing(a: str, b: str, v0: float, v1: float, f: dict[tuple[str, float], float]) -> float:
+    """Where corridors ``a`` and ``b`` cross between two values (linear interpolation)."""
     try:
         d0 = f[(a, v0)] - f[(b, v0)]
         d1 = f[(a, v1)] - f[(b, v1)]
     except KeyError:
         return math.nan
-    if d0 == d1:
+    if d0 == d1 or not (math.isfinite(d0) and math.isfinite(d1)):
         return math.nan
     return v0 + (v1 - v0) * d0 / (d0 - d1)
 
