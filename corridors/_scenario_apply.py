@@ -288,6 +288,15 @@ def _note(row: dict[str, Any], text: str, column: str = "note") -> None:
     row[column] = f"{old}; {text}" if old else text
 
 
+def _cite_link(links: pd.DataFrame, idx: Any, cites: list[str], text: str) -> None:
+    """Add a change's sources and a note to one row of the links table."""
+    row: dict[str, Any] = {"source_id": links.at[idx, "source_id"], "note": links.at[idx, "note"]}
+    _add_ids(row, cites)
+    _note(row, text)
+    links.at[idx, "source_id"] = row["source_id"]
+    links.at[idx, "note"] = row["note"]
+
+
 class _Applier:
     def __init__(self, net: Network, doc: ScenarioDoc, lines: LineMap) -> None:
         tables = {k: v.copy(deep=True) for k, v in net.geodata.tables.items()}
@@ -353,14 +362,7 @@ class _Applier:
         links.loc[mask, "status"] = status
         cites = self.cites(change)
         for idx in links.index[mask]:
-            row: dict[str, Any] = {
-                "source_id": links.at[idx, "source_id"],
-                "note": links.at[idx, "note"],
-            }
-            _add_ids(row, cites)
-            _note(row, f"scenario {self.doc.name}: {status}")
-            links.at[idx, "source_id"] = row["source_id"]
-            links.at[idx, "note"] = row["note"]
+            _cite_link(links, idx, cites, f"scenario {self.doc.name}: {status}")
         self.edits.changed_links |= set(changed)
         verb = "opened" if status == "operational" else "closed"
         already = len(ids) - len(changed)
@@ -542,14 +544,7 @@ class _Applier:
                         b = row.get(bound)
                         if b is not None and math.isfinite(b) and old:
                             links.at[idx, bound] = b * new / float(old)
-            fields: dict[str, Any] = {
-                "source_id": links.at[idx, "source_id"],
-                "note": links.at[idx, "note"],
-            }
-            _add_ids(fields, cites)
-            _note(fields, f"scenario {self.doc.name}")
-            links.at[idx, "source_id"] = fields["source_id"]
-            links.at[idx, "note"] = fields["note"]
+            _cite_link(links, idx, cites, f"scenario {self.doc.name}")
         return skipped
 
     def _adjust_frictions(
