@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -254,7 +254,6 @@ def _targets(
                 0,
                 {"headway_h": "half", "speed_kph": "inverse_km", "sailing_h": "value"}[u.attribute],
             )
-            link_rows = {str(r["id"]): r for r in records(net.geodata.links)}
             for k, (_, c) in enumerate(flat):
                 if c.link_id not in chosen:
                     continue
@@ -262,7 +261,6 @@ def _targets(
                     continue
                 if u.attribute != "headway_h" and c.kind != "haul":
                     continue
-                row = link_rows[c.link_id]
                 if u.attribute == "headway_h":
                     value = 2.0 * c.time_h
                 elif u.attribute == "speed_kph":
@@ -276,7 +274,6 @@ def _targets(
                     base.append(float(value))
                     low.append(math.nan)
                     high.append(math.nan)
-                    _ = row
                 comp_idx.append(k)
                 comp_key.append(keys.index(c.link_id))
         if not keys:
@@ -866,6 +863,3 @@ def naive_draw_routes(
         routing.route(other, o, d, **{k: v for k, v in options.items() if v is not None})
         for o, d in pairs
     ]
-
-
-Runner = Callable[..., MonteCarloResult]
