@@ -13,6 +13,8 @@ from corridors._schema import MODES, STATUSES
 from corridors.costs import RoutingGraph
 
 OBJECTIVES = ("time", "cost", "distance", "co2", "generalized")
+#: Unit of each objective's totals (per unit of the cargo profile).
+UNITS = {"time": "h", "cost": "USD", "distance": "km", "co2": "kg CO2", "generalized": "USD"}
 #: Weight of the tie-breaking criterion: small enough never to outweigh a real difference
 #: in the objective, large enough to pick the sensible one of two equal paths.
 TIE_BREAK = 1e-7

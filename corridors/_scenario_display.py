@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from corridors._query import UNITS as _UNITS
+
 if TYPE_CHECKING:
     from rich.console import Group
 
     from corridors.montecarlo import MonteCarloResult
     from corridors.scenarios import ScenarioComparison
     from corridors.sweeps import SweepResult
-
-_UNITS = {"time": "h", "cost": "USD", "distance": "km", "co2": "kg CO2", "generalized": "USD"}
 
 
 def _n(value: Any, digits: int = 0, sign: bool = False) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corridors._map_style import ROUTE_COLOURS
+from corridors._query import UNITS as _UNITS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from corridors.sweeps import SweepResult
 
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
-_UNITS = {"time": "h", "cost": "USD", "distance": "km", "co2": "kg CO2", "generalized": "USD"}
 
 
 def _figure(n: int) -> tuple[Any, list[Any]]:

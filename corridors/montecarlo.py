@@ -351,10 +351,6 @@ def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Fl
 
     plan: _Plan = _STATE["plan"]
     n = plan.n_nodes
-    if "edge_at" not in _STATE:
-        # edge of each (u, v) pair kept in the current draw; every draw keeps the same pairs
-        _STATE["edge_at"] = np.full(n * n, -1, dtype=np.int64)
-    edge_at = _STATE["edge_at"]
     n_pairs = len(plan.sources)
     uniq, row = np.unique(plan.sources, return_inverse=True)
     totals = np.full((len(draws), n_pairs, 4), np.nan)
@@ -364,7 +360,6 @@ def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Fl
     for i, k in enumerate(draws):
         vals = _edge_values(plan, k)
         csr, kept = _graph(plan, _weights(plan, vals))
-        edge_at[plan.structure.pair_key] = kept
         dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
         reach = np.isfinite(dist[row, plan.dests])
         flat = pred.reshape(-1)
@@ -380,7 +375,8 @@ def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Fl
                 live, node, prev, base = live[ok], node[ok], prev[ok], base[ok]
                 if not len(live):
                     break
-            e = edge_at[prev * n + node]
+            # pair keys are sorted, so a search finds each step's (u, v) group
+            e = kept[np.searchsorted(plan.structure.pair_key, prev * n + node)]
             acc[live] += vals[e]
             sig[live] += plan.signature[e]
             node = prev

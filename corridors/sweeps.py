@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 #: Most grid points one sweep may evaluate.
 MAX_POINTS = 2_000
 
-_UNITS = {"time": "h", "cost": "USD", "distance": "km", "co2": "kg CO2", "generalized": "USD"}
-
 
 def parse_values(text: str) -> tuple[str, list[float]]:
     """Parse ``name=v1,v2,...`` or ``name=start:stop:step`` (stop included).

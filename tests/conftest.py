@@ -47,3 +47,12 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
         timeout=300,
         check=False,
     )
+
+
+def one_line_error(stderr: str) -> str:
+    """Assert the CLI wrote exactly one ``error: ...`` line and no traceback; return it."""
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import one_line_error, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,14 +19,6 @@ import corridors
 from corridors import _output, routing
 from corridors._data import geodata_dir
 from corridors.network import Network
-
-
-def _one_line_error(stderr: str) -> str:
-    assert "Traceback" not in stderr
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 # -- places -----------------------------------------------------------------------------
@@ -50,7 +42,7 @@ def test_misspelt_place_suggests_three_names(net: Network) -> None:
         net.places.resolve("Almatx")
     proc = run_cli("route", "Almatx", "Bandar Abbas")
     assert proc.returncode == 2
-    line = _one_line_error(proc.stderr)
+    line = one_line_error(proc.stderr)
     assert line.count("(") >= 3  # three suggestions, each with its id
 
 
@@ -59,7 +51,7 @@ def test_ambiguous_place_asks_to_choose(net: Network) -> None:
         net.places.resolve("Alat")
     proc = run_cli("route", "Alat", "Tbilisi")
     assert proc.returncode == 2
-    line = _one_line_error(proc.stderr)
+    line = one_line_error(proc.stderr)
     assert "az-alat" in line and "uz-alat" in line and "AZ" in line and "UZ" in line
 
 
@@ -67,7 +59,7 @@ def test_ambiguous_place_asks_to_choose(net: Network) -> None:
 def test_origin_equals_destination_exits_1() -> None:
     proc = run_cli("route", "Almaty", "kz-almaty")
     assert proc.returncode == 1
-    assert "same place" in _one_line_error(proc.stderr)
+    assert "same place" in one_line_error(proc.stderr)
 
 
 def test_unreachable_pair_names_the_block() -> None:
@@ -83,7 +75,7 @@ def test_unreachable_pair_names_the_block() -> None:
         "IR",
     )
     assert proc.returncode == 1
-    line = _one_line_error(proc.stderr)
+    line = one_line_error(proc.stderr)
     assert "no route from kz-almaty to pk-karachi" in line
     assert "avoiding countries IR, UZ" in line
 
@@ -93,7 +85,7 @@ def test_everything_closed_exits_1(net: Network) -> None:
         routing.route(net, "Almaty", "Tashkent", statuses="closed")
     proc = run_cli("route", "Almaty", "Tashkent", "--mode", "pipeline")
     assert proc.returncode == 1
-    assert "modes pipeline" in _one_line_error(proc.stderr)
+    assert "modes pipeline" in one_line_error(proc.stderr)
 
 
 # -- bounds -----------------------------------------------------------------------------
@@ -113,7 +105,7 @@ def test_everything_closed_exits_1(net: Network) -> None:
 def test_out_of_range_options_exit_2(args: list[str], expected: str) -> None:
     proc = run_cli("route", "Almaty", "Tashkent", *args)
     assert proc.returncode == 2
-    assert expected in _one_line_error(proc.stderr)
+    assert expected in one_line_error(proc.stderr)
 
 
 def test_out_of_range_options_in_the_api(net: Network) -> None:
@@ -127,7 +119,7 @@ def test_out_of_range_options_in_the_api(net: Network) -> None:
 def test_output_in_missing_folder(tmp_path: Path) -> None:
     proc = run_cli("compare", "Almaty", "Tashkent", "--csv", str(tmp_path / "no" / "t.csv"))
     assert proc.returncode == 2
-    assert "does not exist" in _one_line_error(proc.stderr)
+    assert "does not exist" in one_line_error(proc.stderr)
     with pytest.raises(corridors.OutputError, match="does not exist"):
         _output.write_text(tmp_path / "no" / "t.csv", "x")
 
@@ -145,7 +137,7 @@ def test_existing_file_needs_force(tmp_path: Path) -> None:
     out.write_text("previous")
     proc = run_cli("route", "Almaty", "Tashkent", "--map", str(out))
     assert proc.returncode == 2
-    assert "--force" in _one_line_error(proc.stderr)
+    assert "--force" in one_line_error(proc.stderr)
     assert out.read_text() == "previous"
 
 
@@ -186,7 +178,7 @@ def test_broken_geodata_copy_reports_file_and_row(tmp_path: Path) -> None:
     (copy / "links.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
     proc = run_cli("route", "Almaty", "Tashkent", "--geodata", str(copy))
     assert proc.returncode == 2
-    assert "links.csv:2" in _one_line_error(proc.stderr)
+    assert "links.csv:2" in one_line_error(proc.stderr)
     proc = run_cli("data", "validate", "--geodata", str(copy))
     assert proc.returncode == 2
     assert "links.csv:2:" in proc.stdout

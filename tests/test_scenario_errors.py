@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import one_line_error, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,14 +28,6 @@ od: ['Almaty:Bandar Abbas']
 changes:
   - close: {border: TM-IR}
 """
-
-
-def _one_line_error(stderr: str) -> str:
-    assert "Traceback" not in stderr
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 # (file text, line the error names, what the message must say)
@@ -118,7 +110,7 @@ def test_malformed_scenario_cli(tmp_path: Path, case: str) -> None:
     out = tmp_path / "out.csv"
     proc = run_cli("scenario", "run", str(path), "--out", str(out))
     assert proc.returncode == 2
-    message = _one_line_error(proc.stderr)
+    message = one_line_error(proc.stderr)
     assert re.search(pattern, message) and f"bad.yaml:{line}:" in message, message
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
@@ -133,7 +125,7 @@ def test_circular_base(tmp_path: Path) -> None:
         Scenario.from_yaml(tmp_path / "a.yaml")
     proc = run_cli("scenario", "validate", str(tmp_path / "a.yaml"))
     assert proc.returncode == 2
-    assert "circular base" in _one_line_error(proc.stderr)
+    assert "circular base" in one_line_error(proc.stderr)
 
 
 def test_missing_base_and_missing_file(tmp_path: Path) -> None:
@@ -142,7 +134,7 @@ def test_missing_base_and_missing_file(tmp_path: Path) -> None:
         Scenario.from_yaml(tmp_path / "a.yaml")
     proc = run_cli("scenario", "run", "ferry-headway-halvd")
     assert proc.returncode == 2
-    assert "did you mean `ferry-headway-halved`" in _one_line_error(proc.stderr)
+    assert "did you mean `ferry-headway-halved`" in one_line_error(proc.stderr)
 
 
 @pytest.mark.parametrize(
@@ -173,7 +165,7 @@ def test_missing_base_and_missing_file(tmp_path: Path) -> None:
 def test_out_of_range_runs_exit_2(args: list[str], expected: str) -> None:
     proc = run_cli("scenario", *args)
     assert proc.returncode == 2, proc.stderr
-    assert expected in _one_line_error(proc.stderr)
+    assert expected in one_line_error(proc.stderr)
 
 
 def test_out_of_range_runs_in_the_api(net: Network) -> None:
@@ -191,7 +183,7 @@ def test_existing_output_needs_force_and_stays_intact(tmp_path: Path) -> None:
     out.write_text("previous\n", encoding="utf-8")
     proc = run_cli("scenario", "run", "tm-ir-border-closed", "--out", str(out))
     assert proc.returncode == 2
-    assert "--force" in _one_line_error(proc.stderr)
+    assert "--force" in one_line_error(proc.stderr)
     assert out.read_text(encoding="utf-8") == "previous\n"
 
 
