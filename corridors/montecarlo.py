@@ -29,6 +29,7 @@ import pandas as pd
 from corridors import _query
 from corridors._errors import InvalidOptionError, ScenarioError
 from corridors._scenario_schema import FRICTION_ATTRS, MAX_DRAWS, Uncertain
+from corridors.batch import _InEdges
 
 if TYPE_CHECKING:
     from corridors.costs import RoutingGraph
@@ -124,8 +125,12 @@ def _structure(n_nodes: int, src: Ints, dst: Ints, mask: npt.NDArray[np.bool_]) 
     )
 
 
-def _graph(plan: _Plan, weight: Floats) -> tuple[Any, Ints]:
-    """Return the draw's CSR graph and the edge kept for each of its (u, v) pairs."""
+def _graph(plan: _Plan, weight: Floats, reuse: Any = None) -> tuple[Any, Ints]:
+    """Return the draw's CSR graph and the edge kept for each of its (u, v) pairs.
+
+    ``reuse``, a graph this function returned for the same plan, gets the new weights
+    written into its data in place (every draw has the same layout).
+    """
     from scipy.sparse import csr_array
 
     st = plan.structure
@@ -134,6 +139,9 @@ def _graph(plan: _Plan, weight: Floats) -> tuple[Any, Ints]:
     kept = st.order[st.starts].copy()
     for g, a, n in zip(st.multi.tolist(), st.multi_start.tolist(), st.multi_len.tolist()):
         kept[g] = st.order[a + int(np.argmin(w[a : a + n]))]
+    if reuse is not None:
+        reuse.data[:] = data
+        return reuse, kept
     graph = csr_array((data, st.indices, st.indptr), shape=(plan.n_nodes, plan.n_nodes))
     return graph, kept
 
@@ -357,32 +365,43 @@ def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Fl
     sigs = np.zeros((len(draws), n_pairs), dtype=np.uint64)
     fixed = np.zeros((len(draws), plan.routes.shape[0], 4))
     flat_index = row * n
+    if "groups" not in _STATE:
+        # finds the (u, v) group of each path step; built once per process
+        st = plan.structure
+        _STATE["groups"] = _InEdges(n, st.pair_key // n, st.indices)
+    groups: _InEdges = _STATE["groups"]
+    csr = None
     for i, k in enumerate(draws):
         vals = _edge_values(plan, k)
-        csr, kept = _graph(plan, _weights(plan, vals))
+        csr, kept = _graph(plan, _weights(plan, vals), csr)
         dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
         reach = np.isfinite(dist[row, plan.dests])
         flat = pred.reshape(-1)
-        acc = np.zeros((n_pairs, 4))
-        sig = np.zeros(n_pairs, dtype=np.uint64)
+        # walk every pair from its target back to its source at once, recording the
+        # (pair, edge) of each step; the sums are then one bincount per column, which adds
+        # each pair's edges in walk order
+        on_pair: list[Ints] = []
+        on_edge: list[Ints] = []
         live = np.flatnonzero(reach)
         node = plan.dests[live].astype(np.int64)
         base = flat_index[live]
         while len(live):
             prev = flat[base + node].astype(np.int64)
             ok = prev >= 0
-            if not ok.all():
+            if np.count_nonzero(ok) < len(ok):
                 live, node, prev, base = live[ok], node[ok], prev[ok], base[ok]
                 if not len(live):
                     break
-            # pair keys are sorted, so a search finds each step's (u, v) group
-            e = kept[np.searchsorted(plan.structure.pair_key, prev * n + node)]
-            acc[live] += vals[e]
-            sig[live] += plan.signature[e]
+            on_pair.append(live)
+            on_edge.append(kept[groups.find(prev, node)])
             node = prev
-        acc[~reach] = np.nan
-        totals[i] = acc
-        sigs[i] = sig
+        pair_of = np.concatenate(on_pair) if on_pair else np.zeros(0, dtype=np.int64)
+        edge_of = np.concatenate(on_edge) if on_edge else np.zeros(0, dtype=np.int64)
+        step_vals = vals[edge_of]
+        for c in range(4):
+            totals[i, :, c] = np.bincount(pair_of, weights=step_vals[:, c], minlength=n_pairs)
+        totals[i, ~reach] = np.nan
+        np.add.at(sigs[i], pair_of, plan.signature[edge_of])
         fixed[i] = plan.routes @ vals
     return totals, sigs, fixed
 
@@ -625,17 +644,11 @@ def run_montecarlo(
     # corridors serving each pair (the file's `corridors`, else all), their paths held fixed
     route_rows: list[tuple[int, str, Any]] = []
     chosen = scenario.corridor_ids(applied) or None
-    for p, (o, d) in enumerate(places):
-        comp = routing.compare(
-            applied,
-            o,
-            d,
-            corridors=chosen,
-            include_best=False,
-            **{k: v for k, v in options.items() if v is not None},
-        )
-        for cid, r in comp.routes.items():
-            route_rows.append((p, cid, r))
+    given = {k: v for k, v in options.items() if v is not None}
+    with routing._unexplained():  # why a corridor cannot serve a pair is not reported here
+        for p, (o, d) in enumerate(places):
+            comp = routing.compare(applied, o, d, corridors=chosen, include_best=False, **given)
+            route_rows.extend((p, cid, r) for cid, r in comp.routes.items())
     incidence = np.zeros((len(route_rows), n_edges))
     route_access = np.zeros((len(route_rows), 4))
     for j, (p, _, r) in enumerate(route_rows):
