@@ -231,9 +231,7 @@ def staged(
         parts_e.append(e)
     for stage, place in enumerate(waypoints, start=1):
         # a waypoint may be a set of alternatives: reaching any one of them advances
-        choices = {place} if isinstance(place, str) else set(place)
-        layers = [i for (p, layer), i in rg.index.items() if p in choices and layer.endswith("|in")]
-        arr = np.array(sorted(layers), dtype=np.int64)
+        arr = rg.arrival_nodes([place] if isinstance(place, str) else place)
         parts_s.append(arr + (stage - 1) * n)
         parts_d.append(arr + stage * n)
         parts_w.append(np.zeros(len(arr)))

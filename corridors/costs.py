@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -152,6 +154,19 @@ class RoutingGraph:
     def n_edges(self) -> int:
         """Number of virtual edges."""
         return len(self.src)
+
+    @cached_property
+    def _arrivals(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for (place, layer), i in self.index.items():
+            if layer.endswith("|in"):
+                out.setdefault(place, []).append(i)
+        return out
+
+    def arrival_nodes(self, places: Iterable[str]) -> np.ndarray:
+        """Return the arrival nodes (``LAYER|in``) of the given places, sorted."""
+        found = {i for p in places for i in self._arrivals.get(p, ())}
+        return np.array(sorted(found), dtype=np.int64)
 
 
 def _blank(value: Any) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -358,7 +360,7 @@ def _geometry(net: Network, comps: Iterable[Component]) -> dict[tuple[str, str, 
 
 
 class _Solver:
-    """One query's filtered graph, solved with networkx Dijkstra."""
+    """One query's filtered graph, solved with Dijkstra on ``scipy.sparse.csgraph``."""
 
     def __init__(
         self,
@@ -591,6 +593,20 @@ def _check_endpoints(
             raise NoRouteError(msg)
 
 
+#: Whether a failed query says which restriction blocks it (up to four more searches).
+_EXPLAIN: ContextVar[bool] = ContextVar("corridors_explain_no_route", default=True)
+
+
+@contextmanager
+def _unexplained() -> Iterator[None]:
+    """Skip the explanation of failed queries, for callers that only need the routes."""
+    token = _EXPLAIN.set(False)
+    try:
+        yield
+    finally:
+        _EXPLAIN.reset(token)
+
+
 def _explain(
     net: Network,
     profile: str | None,
@@ -811,7 +827,11 @@ def alternatives(
     try:
         first = solver.solve(o.node, d.node)
     except nx.NetworkXNoPath:
-        raise NoRouteError(_explain(net, profile, o, d, via_nodes, opts)) from None
+        if _EXPLAIN.get():
+            msg = _explain(net, profile, o, d, via_nodes, opts)
+        else:
+            msg = f"no route from {o.node} to {d.node}"
+        raise NoRouteError(msg) from None
     kept = [solver.to_route(first, o, d)]
     if k == 1:
         return kept

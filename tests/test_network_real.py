@@ -129,6 +129,21 @@ def test_khorgos_istanbul_compare(net: Network) -> None:
     assert "AZ" in mc.countries and "GE" in mc.countries
 
 
+def test_compare_without_explanations_finds_the_same_routes(net: Network) -> None:
+    # the Monte Carlo set-up skips explaining corridors that cannot serve a pair
+    full = routing.compare(net, "Khorgos", "Istanbul")
+    with routing._unexplained():
+        quiet = routing.compare(net, "Khorgos", "Istanbul")
+    assert list(quiet.routes) == list(full.routes)
+    for cid, r in full.routes.items():
+        assert quiet.routes[cid].cost_usd == r.cost_usd and quiet.routes[cid].nodes == r.nodes
+    assert set(quiet.reasons) == set(full.reasons)
+    assert "one exists with" in full.reasons["all_sea"]
+    assert quiet.reasons["all_sea"] == "no route from cn-khorgos to tr-istanbul"
+    again = routing.compare(net, "Khorgos", "Istanbul")  # explanations are back outside
+    assert again.reasons == full.reasons
+
+
 def test_legs_sum_to_totals_on_real_routes(net: Network) -> None:
     for o, d in [("Almaty", "Bandar Abbas"), ("Khorgos", "Istanbul"), ("Tashkent", "Karachi")]:
         try:
