@@ -1,8 +1,9 @@
-"""Benchmark suite of corridors (issue 8): one command, one table, ratios measured together.
+"""Benchmark suite of corridors: one command, one table, ratios measured together.
 
 Usage::
 
-    python benchmarks/run.py [--quick] [--json OUT] [--geodata PATH] [--only 1,2,3,4,5]
+    python benchmarks/run.py [--quick] [--json OUT] [--markdown OUT] [--update BENCHMARKS.md]
+                             [--geodata PATH] [--only 1,2,3,4,5]
 
 Workloads
 ---------
@@ -555,57 +556,84 @@ def _mc_csgraph(args: tuple) -> np.ndarray:
     return out
 
 
+def _peer_draws(args: tuple) -> np.ndarray:
+    """Distances of every pair in the given draws, with a peer (run in a worker process)."""
+    cls, g, border, ferry, o_idx, d_idx, seeds = args
+    peer = cls()
+    uniq_o, uniq_d = np.unique(o_idx), np.unique(d_idx)
+    ii, jj = np.searchsorted(uniq_o, o_idx), np.searchsorted(uniq_d, d_idx)
+    state = peer.prepare(g, uniq_o, uniq_d)
+    out = np.empty((len(seeds), len(o_idx)))
+    for k, seed in enumerate(seeds):
+        w = _draw_weights(g, border, ferry, np.random.default_rng(seed))
+        state = peer.reweight(state, g, w, uniq_o, uniq_d)
+        if isinstance(peer, peers.NetworkxPairs) and not isinstance(peer, peers.NetworkxSSSP):
+            out[k] = peer.pairs(state, list(zip(o_idx.tolist(), d_idx.tolist())))
+        else:
+            out[k] = peer.distances(state, uniq_o, uniq_d)[ii, jj]
+    return out
+
+
+def _split(fn: Callable[[tuple], np.ndarray], args: Callable[[list[int]], tuple], seeds: list[int]):
+    """Run ``fn`` over the draws split across the cores (fork); results in draw order."""
+    import multiprocessing as mp
+
+    workers = min(2, os.cpu_count() or 1)
+    chunks = [seeds[i::workers] for i in range(workers)]
+    t0 = time.perf_counter()
+    with mp.get_context("fork").Pool(workers) as pool:
+        parts = pool.map(fn, [args(c) for c in chunks])
+    elapsed = time.perf_counter() - t0
+    merged = np.empty((len(seeds), parts[0].shape[1]))
+    for i, part in enumerate(parts):
+        merged[i::workers] = part
+    return elapsed, merged, workers
+
+
 def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
+    """Workload 3: the product's Monte Carlo against the peers and a route() loop.
+
+    The product rows come from ``benchmarks/bench_montecarlo.py``: ``Scenario.montecarlo``
+    end to end (set-up, exact totals, corridor attribution) and the naive loop. The peers
+    answer the same draws (same pairs, same distributions) with distances only.
+    """
     draws = 200 if s.quick else 1000
     n_pairs = 50
     case = f"{draws} draws × {n_pairs} OD pairs"
-    mc = _helper_montecarlo()
-    s.facts["montecarlo_module"] = "corridors.montecarlo" if mc is not None else "absent"
+    _product_rows(s, net, draws, n_pairs, case)
     g, border, ferry, o_idx, d_idx = _mc_inputs(net, n_pairs)
     s.facts["mc_uncertain"] = {"border_components": len(border[0]), "ferry_waits": len(ferry[0])}
     seeds = list(range(draws))
     t0 = time.perf_counter()
     base = _mc_csgraph((g, border, ferry, o_idx, d_idx, seeds))
-    t_one = time.perf_counter() - t0
     s.add(
         Row(
             "3 Monte Carlo",
             case,
-            "csgraph, weights updated in place (1 process)",
-            t_one,
-            licence="MIT",
-            note="the pattern corridors uses: one weight array per draw, no graph rebuild",
+            "scipy csgraph",
+            time.perf_counter() - t0,
+            licence="BSD-3-Clause",
+            note="distances only: one CSR matrix, data overwritten per draw",
         )
     )
-    import multiprocessing as mp
-
-    workers = min(2, os.cpu_count() or 1)
-    chunks = [seeds[i::workers] for i in range(workers)]
-    ctx = mp.get_context("fork")
-    t0 = time.perf_counter()
-    with ctx.Pool(workers) as pool:
-        parts = pool.map(_mc_csgraph, [(g, border, ferry, o_idx, d_idx, c) for c in chunks])
-    t_two = time.perf_counter() - t0
-    merged = np.empty_like(base)
-    for i, part in enumerate(parts):
-        merged[i::workers] = part
+    t_two, merged, workers = _split(
+        _mc_csgraph, lambda c: (g, border, ferry, o_idx, d_idx, c), seeds
+    )
     s.add(
         Row(
             "3 Monte Carlo",
             case,
-            f"csgraph, in place, {workers} processes",
+            f"scipy csgraph, {workers} processes",
             t_two,
             agree="✓ exact" if np.array_equal(merged, base) else "✗ differs",
-            licence="MIT",
+            licence="BSD-3-Clause",
             threads=str(workers),
-            note="independent draws split over the cores (pool start-up included)",
+            note="draws split over the cores (pool start-up included)",
         )
     )
-    uniq_o = np.unique(o_idx)
     for cls in peers.PEERS:
         if not cls.available() or cls is peers.CsgraphPeer:
             continue
-        peer = cls()
         budget = {
             peers.IgraphPeer: draws,
             peers.PandanaPeer: 10 if s.quick else 30,
@@ -614,25 +642,13 @@ def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
             peers.NetworkxPairs: 3 if s.quick else 10,
         }.get(cls, 10)
         budget = min(budget, draws)
-        state = peer.prepare(g, uniq_o, np.unique(d_idx))
+        peer = cls()
         t0 = time.perf_counter()
-        rows_ok = True
-        for k in range(budget):
-            w = _draw_weights(g, border, ferry, np.random.default_rng(k))
-            state = peer.reweight(state, g, w, uniq_o, np.unique(d_idx))
-            if isinstance(peer, peers.NetworkxPairs) and not isinstance(peer, peers.NetworkxSSSP):
-                d = peer.pairs(state, list(zip(o_idx.tolist(), d_idx.tolist())))
-            else:
-                dm = peer.distances(state, uniq_o, np.unique(d_idx))
-                ii = np.searchsorted(uniq_o, o_idx)
-                jj = np.searchsorted(np.unique(d_idx), d_idx)
-                d = dm[ii, jj]
-            fin = np.isfinite(base[k])
-            top = float(base[k][fin].max()) if fin.any() else 1.0
-            tol = (2e-3 if isinstance(peer, peers.PandanaPeer) else 1e-9) * max(1.0, top)
-            same_fin = np.array_equal(np.isfinite(d), fin)
-            rows_ok &= same_fin and bool(np.all(np.abs(d[fin] - base[k][fin]) <= tol))
+        got = _peer_draws((cls, g, border, ferry, o_idx, d_idx, seeds[:budget]))
         elapsed = (time.perf_counter() - t0) * draws / budget
+        fin = np.isfinite(base)
+        scale = max(1.0, float(base[fin].max())) if fin.any() else 1.0
+        tol = (2e-3 if cls is peers.PandanaPeer else 1e-9) * scale
         s.add(
             Row(
                 "3 Monte Carlo",
@@ -640,45 +656,40 @@ def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
                 peer.name,
                 elapsed,
                 extrapolated="" if budget == draws else f"{budget} of {draws} draws timed",
-                agree="✓" if rows_ok else "✗ differs",
+                agree=_agree(got, base[:budget], tol),
                 licence=peer.licence,
                 threads=peer.threads,
                 note={
                     peers.PandanaPeer: "contraction hierarchies rebuilt per draw",
-                    peers.AequilibraePeer: "set_graph per draw, then compute_skims (all centroids)",
-                    peers.IgraphPeer: "weights passed per draw, no rebuild",
-                }.get(cls, "edge weights updated in place"),
+                    peers.AequilibraePeer: "set_graph per draw, then a path tree per origin",
+                    peers.IgraphPeer: "distances only; a new weight list per draw",
+                }.get(cls, "distances only; edge weights updated in place"),
             )
         )
-    _helper_rows(s, net, draws, n_pairs, case)
+        if cls is peers.IgraphPeer:
+            # the fastest peer gets both cores too, as the product does
+            t_two, got2, workers = _split(
+                _peer_draws, lambda c, cls=cls: (cls, g, border, ferry, o_idx, d_idx, c), seeds
+            )
+            s.add(
+                Row(
+                    "3 Monte Carlo",
+                    case,
+                    f"{peer.name}, {workers} processes",
+                    t_two,
+                    agree=_agree(got2, base, tol),
+                    licence=peer.licence,
+                    threads=str(workers),
+                    note="draws split over the cores (pool start-up included)",
+                )
+            )
 
 
-def _helper_montecarlo() -> Any:
-    try:
-        import importlib
+def _product_rows(s: Suite, net: corridors.Network, draws: int, n_pairs: int, case: str) -> None:
+    """Add the rows of ``benchmarks/bench_montecarlo.py``: the product and the naive loop."""
+    from benchmarks import bench_montecarlo
 
-        return importlib.import_module("corridors.montecarlo")
-    except ImportError:
-        return None
-
-
-def _helper_rows(s: Suite, net: corridors.Network, draws: int, n_pairs: int, case: str) -> None:
-    """Add the rows of ``benchmarks/bench_montecarlo.py`` (owned by the Monte Carlo work).
-
-    Interface: ``suite_rows(net, draws=, pairs=, quick=) -> list[dict]`` with keys
-    ``method``, ``total_s`` and optionally ``note``, ``agree``, ``threads``, ``extrapolated``.
-    """
-    import importlib
-
-    if not (ROOT / "benchmarks" / "bench_montecarlo.py").is_file():
-        s.facts["montecarlo_helper"] = "benchmarks/bench_montecarlo.py not present"
-        return
-    mod = importlib.import_module("benchmarks.bench_montecarlo")
-    fn = getattr(mod, "suite_rows", None)
-    if fn is None:
-        s.facts["montecarlo_helper"] = "bench_montecarlo.py has no suite_rows(): run it alone"
-        return
-    for r in fn(net, draws=draws, pairs=n_pairs, quick=s.quick):
+    for r in bench_montecarlo.suite_rows(net, draws=draws, pairs=n_pairs, quick=s.quick):
         s.add(
             Row(
                 "3 Monte Carlo",
@@ -687,26 +698,29 @@ def _helper_rows(s: Suite, net: corridors.Network, draws: int, n_pairs: int, cas
                 float(r["total_s"]),
                 extrapolated=str(r.get("extrapolated", "")),
                 agree=str(r.get("agree", "")),
+                licence="MIT",
                 threads=str(r.get("threads", "1")),
                 note=str(r.get("note", "")),
             )
         )
-    s.facts["montecarlo_helper"] = "rows from benchmarks/bench_montecarlo.py"
     product = [r for r in s.rows if r.method.startswith("corridors.montecarlo")]
     naive = [r for r in s.rows if r.method.startswith("naive loop")]
-    if product and naive:
-        best = min(product, key=lambda r: r.total_s)
-        ratio = naive[0].total_s / best.total_s
+    best = min(product, key=lambda r: r.total_s)
+    ratio = naive[0].total_s / best.total_s
+    if s.quick:
+        # the target is for 1 000 draws; in 200 the fixed set-up weighs five times as much
+        s.facts["montecarlo_vs_naive"] = f"{ratio:.1f}x in a quick run (not checked)"
+    else:
         s.check(
             "Monte Carlo at least 20x the naive route() loop",
             ratio >= 20,
             f"{best.method}: {ratio:.1f}x",
         )
-        s.check(
-            "Monte Carlo results agree with the naive loop and across processes",
-            all(r.agree.startswith("✓") for r in [*product[1:], naive[0]]),
-            ", ".join(f"{r.method}: {r.agree}" for r in [*product[1:], naive[0]]),
-        )
+    s.check(
+        "Monte Carlo results agree with the naive loop and across processes",
+        all(r.agree.startswith("✓") for r in [*product[1:], naive[0]]),
+        ", ".join(f"{r.method}: {r.agree}" for r in [*product[1:], naive[0]]),
+    )
 
 
 def w4_scaling(s: Suite, net: corridors.Network) -> None:
@@ -882,7 +896,7 @@ def add_ratios(s: Suite) -> None:
     """Ratio of each method's time to the corridors method of the same case."""
     ours = {
         "2 skim": "corridors.batch.skim",
-        "3 Monte Carlo": "csgraph, weights updated in place (1 process)",
+        "3 Monte Carlo": "corridors.montecarlo (1 process)",
         "4 scaling": "corridors.batch.skim_arrays",
     }
     for row in s.rows:
@@ -976,7 +990,7 @@ def markdown(s: Suite, missing: list[str], exponents: dict[str, float]) -> str:
     lines = []
     for workload in dict.fromkeys(r.workload for r in s.rows):
         lines += [
-            f"#### Workload {workload}",
+            f"### Workload {workload}",
             "",
             "| case | method | total | prep | query | ÷ corridors | agrees | threads | timed |",
             "|---|---|--:|--:|--:|--:|---|---|---|",
@@ -989,10 +1003,10 @@ def markdown(s: Suite, missing: list[str], exponents: dict[str, float]) -> str:
             )
         lines.append("")
     if exponents:
-        lines += ["#### Scaling exponent k (time ∝ edges^k)", "", "| method | k |", "|---|--:|"]
+        lines += ["### Scaling exponent k (time ∝ edges^k)", "", "| method | k |", "|---|--:|"]
         lines += [f"| {m} | {k:.2f} |" for m, k in sorted(exponents.items(), key=lambda x: x[1])]
         lines.append("")
-    lines += ["#### Checks", "", "| check | result | detail |", "|---|---|---|"]
+    lines += ["### Checks", "", "| check | result | detail |", "|---|---|---|"]
     lines += [
         f"| {c['check']} | {'pass' if c['ok'] else 'FAIL'} | {c['detail']} |" for c in s.checks
     ]
@@ -1001,6 +1015,58 @@ def markdown(s: Suite, missing: list[str], exponents: dict[str, float]) -> str:
         f"- peers not installed: {', '.join(missing)}" if missing else "- every peer installed"
     )
     return "\n".join(lines) + "\n"
+
+
+def machine_markdown(s: Suite) -> str:
+    """The machine and run as a Markdown table, for BENCHMARKS.md."""
+    m = s.facts["machine"]
+    v = m["versions"]
+
+    def listed(names: tuple[str, ...]) -> str:
+        return ", ".join(f"{k} {v[k]}" for k in names if v.get(k)) or "none installed"
+
+    load = m.get("load_average")
+    rows = [
+        ("run", f"{time.strftime('%Y-%m-%d')}, {'quick' if s.quick else 'full'}"),
+        ("CPU", f"{m['cpu'] or 'unknown'}, `nproc` = {m['nproc']}"),
+        ("memory", f"{m['memory']} (`free -h`)"),
+        ("OS", m["platform"]),
+        ("Python", m["python"]),
+        ("corridors", v.get("corridors") or "not installed"),
+        ("libraries", listed(("numpy", "scipy", "networkx", "pandas"))),
+        ("peers", listed(("igraph", "pandana", "aequilibrae"))),
+        ("load at start", " / ".join(f"{x:.2f}" for x in load) if load else "unknown"),
+        ("suite", f"{s.facts.get('elapsed_s', float('nan')):.0f} s wall"),
+    ]
+    return "\n".join(["| | |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]) + "\n"
+
+
+def _document(path: Path, names: list[str]) -> str:
+    """Read a Markdown file that must hold a start/end block for every name."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        msg = f"--update {path}: cannot read it ({err.strerror}); give the BENCHMARKS.md to rewrite"
+        raise ValueError(msg) from None
+    for name in names:
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start not in text or end not in text.split(start, 1)[-1]:
+            msg = f"--update {path}: no {start} … {end} block; add one where the tables go"
+            raise ValueError(msg)
+    return text
+
+
+def update_document(path: Path, blocks: dict[str, str]) -> None:
+    """Replace each ``<!-- name:start -->`` … ``<!-- name:end -->`` block of a Markdown file."""
+    text = _document(path, list(blocks))
+    for name, body in blocks.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{start}\n{body.rstrip()}\n{end}{tail}"
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def _versus(ours: Row, best: Row) -> str:
@@ -1036,15 +1102,18 @@ def summary_lines(s: Suite) -> list[str]:
     mc = [r for r in s.rows if r.workload == "3 Monte Carlo"]
     product = [r for r in mc if r.method.startswith("corridors.montecarlo")]
     naive = [r for r in mc if r.method.startswith("naive loop")]
-    if product and naive:
-        for r in product:
+    others = [r for r in mc if r not in product and r not in naive]
+    for r in product:
+        if naive:
             out.append(f"Monte Carlo: {r.method} is {_versus(r, naive[0])} the naive route() loop")
-    ours_mc = [r for r in mc if r.method.startswith(("csgraph", "corridors"))]
-    others = [r for r in mc if r.method in names]
-    if ours_mc and others:
-        a = min(ours_mc, key=lambda r: r.total_s)
-        b = min(others, key=lambda r: r.total_s)
-        out.append(f"Monte Carlo: {a.method} is {_versus(a, b)} the fastest peer ({b.method})")
+        # peers on as many processes (pandana's OpenMP threads count as one process)
+        same = [x for x in others if (x.threads if x.threads.isdigit() else "1") == r.threads]
+        if same:
+            best = min(same, key=lambda x: x.total_s)
+            out.append(
+                f"Monte Carlo: {r.method} is {_versus(r, best)} the fastest peer with as many "
+                f"processes ({best.method}, {fmt_s(best.total_s)} for distances only)"
+            )
     return out
 
 
@@ -1057,7 +1126,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--geodata", help="benchmark this geodata folder (default: the shipped one)")
     ap.add_argument("--only", default="1,2,3,4,5", help="workloads to run, e.g. 2,4")
     ap.add_argument("--markdown", type=Path, help="also write the tables as Markdown here")
+    ap.add_argument(
+        "--update",
+        type=Path,
+        metavar="BENCHMARKS.md",
+        help="rewrite the results and machine blocks of this file with this run",
+    )
     args = ap.parse_args(argv)
+    if args.update:
+        try:
+            _document(args.update, ["results", "machine"])  # fail now, not after the run
+        except ValueError as err:
+            print(err, file=sys.stderr)
+            return 2
     warnings.simplefilter("ignore")
     console = Console(width=200 if not sys.stdout.isatty() else None)
     s = Suite(quick=args.quick, console=console)
@@ -1115,6 +1196,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         args.markdown.write_text(markdown(s, missing, exponents), encoding="utf-8")
         console.print(f"wrote {args.markdown}")
+    if args.update:
+        update_document(
+            args.update,
+            {"results": markdown(s, missing, exponents), "machine": machine_markdown(s)},
+        )
+        console.print(f"updated {args.update}")
     if args.json:
         doc = {
             "facts": s.facts,
