@@ -353,7 +353,12 @@ def _objective(plan: _Plan, totals: Floats) -> Floats:
     }[plan.by]
 
 
-def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Floats]:
+#: What a chunk of draws returns: totals, path signatures, fixed-alignment corridor totals,
+#: and the edges (source to target) of each (pair, signature) first seen in the chunk.
+_Part = tuple[Floats, npt.NDArray[np.uint64], Floats, dict[tuple[int, int], Ints]]
+
+
+def _run_draws(draws: Sequence[int]) -> _Part:
     """Route every pair in each draw: totals, path signatures and corridor totals."""
     from scipy.sparse.csgraph import dijkstra
 
@@ -370,6 +375,7 @@ def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Fl
         st = plan.structure
         _STATE["groups"] = _InEdges(n, st.pair_key // n, st.indices)
     groups: _InEdges = _STATE["groups"]
+    paths: dict[tuple[int, int], Ints] = {}
     csr = None
     for i, k in enumerate(draws):
         vals = _edge_values(plan, k)
@@ -382,7 +388,7 @@ def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Fl
         # each pair's edges in walk order
         on_pair: list[Ints] = []
         on_edge: list[Ints] = []
-        live = np.flatnonzero(reach)
+        live = live_all = np.flatnonzero(reach)
         node = plan.dests[live].astype(np.int64)
         base = flat_index[live]
         while len(live):
@@ -403,7 +409,11 @@ def _run_draws(draws: Sequence[int]) -> tuple[Floats, npt.NDArray[np.uint64], Fl
         totals[i, ~reach] = np.nan
         np.add.at(sigs[i], pair_of, plan.signature[edge_of])
         fixed[i] = plan.routes @ vals
-    return totals, sigs, fixed
+        for p in live_all.tolist():
+            key = (p, int(sigs[i, p]))
+            if key not in paths:
+                paths[key] = edge_of[pair_of == p][::-1]
+    return totals, sigs, fixed, paths
 
 
 def _ignore_interrupt() -> None:
@@ -680,19 +690,17 @@ def run_montecarlo(
         signature=signature,
         structure=_structure(rg.n_nodes, rg.src, rg.dst, mask),
     )
-    totals, sigs, fixed = _execute(plan, draws, workers, progress)
+    totals, sigs, fixed, paths = _execute(plan, draws, workers, progress)
     totals = totals + np.asarray(access)[None, :, :]
     fixed = fixed + route_access[None, :, :]
-    follows = _follow(applied, rg, plan, places, sigs)
+    follows = _follow(applied, rg, plan, places, sigs, paths)
     return _result(scenario, draws, seed, pairs, totals, follows, route_rows, fixed, plan, notes)
 
 
-def _execute(
-    plan: _Plan, draws: int, workers: int, progress: Progress | None
-) -> tuple[Floats, npt.NDArray[np.uint64], Floats]:
+def _execute(plan: _Plan, draws: int, workers: int, progress: Progress | None) -> _Part:
     chunks = _chunks(draws)
     _STATE["plan"] = plan
-    parts: list[tuple[Floats, npt.NDArray[np.uint64], Floats]] = []
+    parts: list[_Part] = []
     done = 0
     try:
         if workers == 1 or len(chunks) == 1:
@@ -723,10 +731,15 @@ def _execute(
         raise
     finally:
         _STATE.clear()
+    paths: dict[tuple[int, int], Ints] = {}
+    for part in parts:
+        for key, edges in part[3].items():
+            paths.setdefault(key, edges)
     return (
         np.concatenate([p[0] for p in parts]),
         np.concatenate([p[1] for p in parts]),
         np.concatenate([p[2] for p in parts]),
+        paths,
     )
 
 
@@ -736,34 +749,22 @@ def _follow(
     plan: _Plan,
     places: list[tuple[Place, Place]],
     sigs: npt.NDArray[np.uint64],
+    paths: dict[tuple[int, int], Ints],
 ) -> list[list[str]]:
     """Name the corridor each draw's best path follows (each distinct path once)."""
-    from scipy.sparse.csgraph import dijkstra
-
     from corridors.routing import Route, match_corridor
 
     out: list[list[str]] = []
     for p, (o, d) in enumerate(places):
         names: dict[int, str] = {}
         column = []
-        for k in range(sigs.shape[0]):
-            sig = int(sigs[k, p])
+        for sig in sigs[:, p].tolist():
             if sig not in names:
-                csr, kept = _graph(plan, _weights(plan, _edge_values(plan, k)))
-                dist, pred = dijkstra(
-                    csr, directed=True, indices=int(plan.sources[p]), return_predecessors=True
-                )
-                target = int(plan.dests[p])
-                if not math.isfinite(dist[target]):
-                    names[sig] = "no route"
+                edges = paths.get((p, sig))
+                if edges is None:
+                    names[sig] = "no route"  # the walk records every pair it reaches
                 else:
-                    lookup = dict(zip(plan.structure.pair_key.tolist(), kept.tolist()))
-                    path, node = [], target
-                    while node != plan.sources[p]:
-                        prev = int(pred[node])
-                        path.append(lookup[prev * plan.n_nodes + node])
-                        node = prev
-                    comps = [c for e in reversed(path) for c in rg.components[e]]
+                    comps = [c for e in edges.tolist() for c in rg.components[e]]
                     route = Route(o, d, plan.by, rg.profile.id, comps, net.place_info)
                     names[sig] = match_corridor(net, route) or "other"
             column.append(names[sig])
@@ -821,6 +822,76 @@ def _result(
     return MonteCarloResult(scenario.name, plan.by, draws, seed, samples, corridor_samples, notes)
 
 
+class ReferenceLoop:
+    """Route each pair per draw the slow way: new cost components, then ``route()``.
+
+    The reference that batch draws are checked against, and the naive loop they are
+    timed against. The scenario is applied and the uncertain values drawn once, as in
+    :func:`run_montecarlo`; each draw then writes its values into copies of the routing
+    graph's cost components and arrays, and :func:`corridors.routing.route` runs per
+    pair on a network holding that graph.
+
+    Parameters
+    ----------
+    scenario, net
+        The scenario and the baseline network.
+    draws, seed
+        As for :func:`run_montecarlo` (they fix the drawn values).
+    od
+        OD pairs (default: the scenario's).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        net: Network,
+        *,
+        draws: int,
+        seed: int,
+        od: Iterable[str | Pair] | None = None,
+    ) -> None:
+        self.pairs = scenario.pairs(od)
+        self.applied = scenario.apply(net)
+        options = scenario.route_options()
+        self.options = {k: v for k, v in options.items() if v is not None}
+        self.rg = self.applied.routing_graph(options["profile"])
+        self.targets, self.params, _ = _targets(scenario, self.applied, self.rg, draws, seed)
+        self._flat = [
+            (e, j) for e, comps in enumerate(self.rg.components) for j in range(len(comps))
+        ]
+
+    def routes(self, draw: int) -> list[Any]:
+        """Return the best route of every pair in draw ``draw``, in pair order."""
+        import copy
+        from dataclasses import replace as dc_replace
+
+        from corridors import routing
+
+        rg = self.rg
+        comps = [list(c) for c in rg.components]
+        for t, p in zip(self.targets, self.params):
+            value = p[draw][t.instance]
+            for m, k in enumerate(t.comps.tolist()):
+                e, j = self._flat[k]
+                c = comps[e][j]
+                v = float(value[m])
+                new = (
+                    v / 2.0
+                    if t.transform == "half"
+                    else (c.distance_km / v if t.transform == "inverse_km" else v)
+                )
+                comps[e][j] = (
+                    dc_replace(c, time_h=new) if t.column == 0 else dc_replace(c, cost_usd=new)
+                )
+        drawn = copy.copy(rg)
+        drawn.components = [tuple(c) for c in comps]
+        drawn.time_h = np.array([sum(c.time_h for c in cs) for cs in drawn.components])
+        drawn.cost_usd = np.array([sum(c.cost_usd for c in cs) for cs in drawn.components])
+        other = copy.copy(self.applied)
+        other._routing = {rg.profile.id: drawn}
+        return [routing.route(other, o, d, **self.options) for o, d in self.pairs]
+
+
 def naive_draw_routes(
     scenario: Scenario,
     net: Network,
@@ -830,45 +901,5 @@ def naive_draw_routes(
     seed: int,
     od: Iterable[str | Pair] | None = None,
 ) -> list[Any]:
-    """Route each pair in one draw the slow way: new cost components, then ``route()``.
-
-    The reference that batch draws are checked against: the drawn values are written
-    into copies of the routing graph's cost components and arrays, and
-    :func:`corridors.routing.route` runs per pair on a network holding that graph.
-    """
-    import copy
-    from dataclasses import replace as dc_replace
-
-    from corridors import routing
-
-    pairs = scenario.pairs(od)
-    applied = scenario.apply(net)
-    options = scenario.route_options()
-    rg = applied.routing_graph(options["profile"])
-    targets, params, _ = _targets(scenario, applied, rg, draws, seed)
-    flat = [(e, j) for e, comps in enumerate(rg.components) for j in range(len(comps))]
-    comps = [list(c) for c in rg.components]
-    for t, p in zip(targets, params):
-        value = p[draw][t.instance]
-        for m, k in enumerate(t.comps.tolist()):
-            e, j = flat[k]
-            c = comps[e][j]
-            v = float(value[m])
-            new = (
-                v / 2.0
-                if t.transform == "half"
-                else (c.distance_km / v if t.transform == "inverse_km" else v)
-            )
-            comps[e][j] = (
-                dc_replace(c, time_h=new) if t.column == 0 else dc_replace(c, cost_usd=new)
-            )
-    drawn = copy.copy(rg)
-    drawn.components = [tuple(c) for c in comps]
-    drawn.time_h = np.array([sum(c.time_h for c in cs) for cs in drawn.components])
-    drawn.cost_usd = np.array([sum(c.cost_usd for c in cs) for cs in drawn.components])
-    other = copy.copy(applied)
-    other._routing = {rg.profile.id: drawn}
-    return [
-        routing.route(other, o, d, **{k: v for k, v in options.items() if v is not None})
-        for o, d in pairs
-    ]
+    """Route each pair in one draw with :class:`ReferenceLoop` (set up for this draw alone)."""
+    return ReferenceLoop(scenario, net, draws=draws, seed=seed, od=od).routes(draw)

@@ -353,12 +353,16 @@ def test_montecarlo_same_seed_same_result_other_seed_differs() -> None:
 
 
 def test_montecarlo_batch_matches_a_route_per_draw(net: corridors.Network) -> None:
-    from corridors.montecarlo import naive_draw_routes
+    from corridors.montecarlo import ReferenceLoop, naive_draw_routes
 
     s = load_scenario("ferry-headway-halved")
     result = s.montecarlo(draws=8, seed=3, net=net, workers=1)
+    loop = ReferenceLoop(s, net, draws=8, seed=3)
+    assert [r.time_h for r in loop.routes(5)] == [
+        r.time_h for r in naive_draw_routes(s, net, 5, draws=8, seed=3)
+    ]
     for k in (0, 5, 7):
-        slow = naive_draw_routes(s, net, k, draws=8, seed=3)
+        slow = loop.routes(k)
         fast = result.samples[result.samples["draw"] == k]
         for r, (_, row) in zip(slow, fast.iterrows()):
             assert row["time_h"] == pytest.approx(r.time_h, rel=1e-9)
