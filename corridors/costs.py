@@ -9,7 +9,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from corridors._errors import GeodataError
 from corridors._schema import WATER_MODES
@@ -281,6 +280,8 @@ def _friction_component(
 ) -> Component | None:
     if row is None:
         return None
+    import pandas as pd
+
     time_h = 0.0 if pd.isna(row["time_h"]) else float(row["time_h"])
     fee_known = not pd.isna(row["fee_usd"])
     fee = float(row["fee_usd"]) if fee_known else 0.0
@@ -526,6 +527,8 @@ class _Builder:
                             "transfer",
                             comps,
                         )
+        import pandas as pd
+
         frame = pd.DataFrame(self.rows)
         return RoutingGraph(
             profile=self.profile,

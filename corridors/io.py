@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import pandas as pd
 import yaml
 
 from corridors._data import content_hash, geodata_dir, seeds_dir
 from corridors._errors import GeodataError
 from corridors._schema import TABLES, Column
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, order=True)
@@ -80,6 +83,29 @@ class Geodata:
         """Return every id a row may cite: bibliography entries and seed records."""
         return set(self.sources) | set(self.seeds)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the tables travel as one nested pickle, read back on first use (see __getattr__)
+        state = self.__dict__.copy()
+        tables = state.pop("tables", None)
+        if tables is not None:
+            state["_tables_blob"] = pickle.dumps(tables, pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:
+        # called only when `name` is not set: a network read from the cache unpickles its
+        # tables (and imports pandas) when something first asks for them, which a route
+        # between named places never does
+        blob = self.__dict__.get("_tables_blob")
+        if name != "tables" or blob is None:
+            raise AttributeError(name)
+        tables: dict[str, pd.DataFrame] = pickle.loads(blob)  # our own cache file
+        self.__dict__["tables"] = tables
+        del self.__dict__["_tables_blob"]
+        return tables
+
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Return a table's rows as dicts keyed by column name."""
@@ -116,6 +142,8 @@ def _coerce(value: str, column: Column) -> tuple[Any, str | None]:
 
 
 def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFrame:
+    import pandas as pd
+
     file = f"{name}.csv"
     columns = TABLES[name]
     names = [c.name for c in columns]

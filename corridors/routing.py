@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
 from corridors import _query
 from corridors._errors import InvalidOptionError, NoRouteError
@@ -22,6 +21,7 @@ from corridors.places import Place, PlaceInfo
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
     from corridors.network import Network
 
@@ -227,6 +227,8 @@ class Route:
                     "note": c.note,
                 }
             )
+        import pandas as pd
+
         return pd.DataFrame(rows, columns=LEG_COLUMNS)
 
     @property
@@ -987,6 +989,8 @@ class Comparison:
                     "note": "",
                 }
             )
+        import pandas as pd
+
         frame = pd.DataFrame(rows)
         if "time_h" in frame:
             key = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import osmnx as ox
@@ -181,3 +183,28 @@ def test_disk_cache_hit_reads_files_from_the_folder_asked_for(
     again = corridors.load_network(second)
     assert again.geodata.folder == second
     assert (again.geodata.folder / "countries.geojson").is_file()
+
+
+CACHED_ROUTE = """
+import sys
+import corridors
+from corridors import routing
+net = corridors.load_network()
+r = routing.route(net, "Almaty", "Bandar Abbas")
+print(r.corridor, "pandas" in sys.modules)
+print(len(net.geodata.links), "pandas" in sys.modules)
+"""
+
+
+def test_cached_network_routes_without_reading_its_tables(net: Network) -> None:
+    # `net` wrote the on-disk cache; a new process reads it as `corridors route` does
+    proc = subprocess.run(
+        [sys.executable, "-c", CACHED_ROUTE], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    first, second = proc.stdout.split("\n")[:2]
+    expected = routing.route(net, "Almaty", "Bandar Abbas").corridor
+    assert first == f"{expected} False"  # routed without importing pandas
+    assert second == f"{len(net.geodata.links)} True"  # the tables load when asked for
+    clone = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(net))))
+    assert clone.geodata.links.equals(net.geodata.links)
