@@ -360,8 +360,8 @@ PEERS: list[type[Peer]] = [
 ]
 
 
-def skim_v010(net: corridors.Network, places: list[str], by: str) -> np.ndarray:
-    """The skim as corridors 0.1.0 shipped it: csgraph, then Python ``fsum`` per pair.
+def skim_fsum_per_pair(net: corridors.Network, places: list[str], by: str) -> np.ndarray:
+    """The skim in its first form: csgraph, then a Python ``math.fsum`` per pair.
 
     Kept to show what the vectorised exact sums of :mod:`corridors.batch` bought.
     """

@@ -56,6 +56,8 @@ from corridors import batch, routing
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("geopandas", "folium", "matplotlib")
+#: Libraries whose import time dominates a new process, reported where they are loaded.
+LIBRARIES = ("numpy", "scipy", "pandas", "networkx", "shapely")
 
 
 @dataclass
@@ -445,14 +447,16 @@ def w2_skim(s: Suite, net: corridors.Network) -> None:
             same == len(sample),
             f"{same}/{len(sample)} sampled pairs",
         )
-        t_v010, old = median_time(lambda by=by: peers.skim_v010(net, hubs, by), 1 if s.quick else 3)
+        t_fsum, old = median_time(
+            lambda by=by: peers.skim_fsum_per_pair(net, hubs, by), 1 if s.quick else 3
+        )
         both = np.isfinite(old) | np.isfinite(matrix.to_numpy())
         s.add(
             Row(
                 "2 skim",
                 case,
-                "skim as in 0.1.0 (per-pair Python sums)",
-                t_v010,
+                "skim, a Python fsum per pair (first version)",
+                t_fsum,
                 repeats=1 if s.quick else 3,
                 agree="✓ exact"
                 if np.array_equal(old[both], matrix.to_numpy()[both])
@@ -834,24 +838,26 @@ def w5_startup(s: Suite, folder: Path, env: dict[str, str], kind: str) -> None:
     )
     s.check("corridors --help under 1 s", t_help < 1.0, fmt_s(t_help))
     load = (
-        "import json, time, corridors\n"
+        "import json, sys, time, corridors\n"
         "t = time.perf_counter(); from corridors.network import load_network\n"
         "i = time.perf_counter() - t\n"
         "t = time.perf_counter(); load_network(); a = time.perf_counter() - t\n"
         "t = time.perf_counter(); load_network(); b = time.perf_counter() - t\n"
-        "print(json.dumps([a, b, i]))\n"
+        f"m = [x for x in {LIBRARIES!r} if x in sys.modules]\n"
+        "print(json.dumps([a, b, i, m]))\n"
     )
-    colds, disks, mems, imports = [], [], [], []
+    colds, disks, mems, imports, loaded = [], [], [], [], []
     for _ in range(max(2, reps // 2)):
         cache = tempfile.mkdtemp(prefix="corridors-bench-cache-")
         try:
             cenv = {**env, "CORRIDORS_CACHE_DIR": cache}
-            a, b, _ = json.loads(run_python(load, cenv).stdout.strip().splitlines()[-1])
+            a, b, _, _ = json.loads(run_python(load, cenv).stdout.strip().splitlines()[-1])
             colds.append(a)
             mems.append(b)
-            a2, _, i2 = json.loads(run_python(load, cenv).stdout.strip().splitlines()[-1])
+            a2, _, i2, m2 = json.loads(run_python(load, cenv).stdout.strip().splitlines()[-1])
             disks.append(a2)
             imports.append(i2)
+            loaded = m2
         finally:
             shutil.rmtree(cache, ignore_errors=True)
     s.add(
@@ -872,8 +878,9 @@ def w5_startup(s: Suite, folder: Path, env: dict[str, str], kind: str) -> None:
             statistics.median(disks),
             repeats=len(disks),
             note=(
-                "hashes the data, unpickles; importing corridors.network before it (numpy, "
-                f"pandas, networkx...) takes {fmt_s(statistics.median(imports))} more"
+                "hashes the data, unpickles (tables left packed until used); importing "
+                f"corridors.network takes {fmt_s(statistics.median(imports))} more; "
+                f"loaded: {', '.join(loaded) or 'none of ' + ', '.join(LIBRARIES)}"
             ),
         )
     )
