@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from corridors._errors import InvalidOptionError
+from corridors._errors import GeodataError, InvalidOptionError
 from corridors._schema import MODES, STATUSES
 from corridors.costs import RoutingGraph
 
@@ -188,6 +188,16 @@ def weights(rg: RoutingGraph, opts: Options) -> tuple[np.ndarray, np.ndarray]:
         else objective(rg, "generalized", opts.value_of_time)
     )
     return primary, primary + TIE_BREAK * second
+
+
+def check_non_negative(weight: np.ndarray) -> None:
+    """Refuse negative edge weights, on which Dijkstra gives a cyclic predecessor tree."""
+    if len(weight) and float(np.nanmin(weight)) < 0:
+        msg = (
+            "negative edge weights: a link or friction in the data has a negative length, "
+            "time or fee; fix the data (corridors data validate lists such rows)"
+        )
+        raise GeodataError(msg)
 
 
 def collapse(

@@ -433,6 +433,7 @@ def skim(
     mask = _query.edge_mask(rg, opts)
     _, weight = _query.weights(rg, opts)
     kept = _query.collapse(rg.src, rg.dst, weight, mask)
+    _query.check_non_negative(kept[2])
     vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
     n = rg.n_nodes
 

@@ -690,6 +690,7 @@ def run_montecarlo(
         signature=signature,
         structure=_structure(rg.n_nodes, rg.src, rg.dst, mask),
     )
+    _query.check_non_negative(_weights(plan, _edge_values(plan, 0))[mask])  # drawn values are >= 0
     totals, sigs, fixed, paths = _execute(plan, draws, workers, progress)
     totals = totals + np.asarray(access)[None, :, :]
     fixed = fixed + route_access[None, :, :]

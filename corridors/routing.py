@@ -392,11 +392,7 @@ class _Solver:
         if source is None or target is None:
             raise nx.NetworkXNoPath
         target += stages * self.rg.n_nodes
-        if len(ww) and float(ww.min()) < 0:
-            # Dijkstra needs non-negative weights; data with a negative length, time or
-            # fee is refused here as networkx would refuse it
-            msg = "negative edge weights: a link or friction in the data has a negative value"
-            raise ValueError(msg)
+        _query.check_non_negative(ww)
         # every (s, d) pair is unique (collapsed per stage), so the CSR sums nothing
         graph = csr_array((ww, (s, d)), shape=(n, n))
         dist, pred = dijkstra(graph, directed=True, indices=source, return_predecessors=True)

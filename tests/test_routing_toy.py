@@ -10,6 +10,7 @@ import pytest
 from corridors import batch, routing
 from corridors._errors import (
     AmbiguousPlaceError,
+    GeodataError,
     InvalidOptionError,
     NoRouteError,
     UnknownPlaceError,
@@ -201,3 +202,20 @@ def test_profiles_change_costs(toy: Network) -> None:
     assert teu.co2_kg == pytest.approx(10 * bulk.co2_kg)  # 10 t per TEU vs 1 t
     with pytest.raises(InvalidOptionError, match="unknown profile"):
         routing.route(toy, "Alpha", "Beta", profile="reefer")
+
+
+def test_negative_weights_are_refused_by_every_solver(toy: Network) -> None:
+    # a table edited in memory skips the checks made when data is loaded
+    from corridors.io import Geodata
+
+    tables = {k: v.copy(deep=True) for k, v in toy.geodata.tables.items()}
+    frictions = tables["frictions"]
+    frictions.loc[frictions["id"] == "border-ab-rail", "fee_usd"] = -5000.0
+    fields = {k: v for k, v in vars(toy.geodata).items() if k != "tables"}
+    broken = Network(Geodata(**{**fields, "tables": tables}))
+    origin, destination = "aa-alpha", "bb-beta"
+    assert routing.route(toy, origin, destination, by="cost")  # the intact network routes
+    with pytest.raises(GeodataError, match="negative edge weights"):
+        routing.route(broken, origin, destination, by="cost")
+    with pytest.raises(GeodataError, match="negative edge weights"):
+        batch.skim(broken, [origin, destination], by="cost")
