@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,7 +77,6 @@ class _Plan:
     vot: float
     sources: Ints
     dests: Ints
-    routes: Any  # sparse routes × edges incidence of the corridors' fixed paths
     n_edges: int
     signature: npt.NDArray[np.uint64]
     structure: _Structure
@@ -312,8 +311,8 @@ def _targets(
 _STATE: dict[str, Any] = {}
 
 
-def _edge_values(plan: _Plan, k: int) -> Floats:
-    """Per-edge time, cost, distance and CO2 in draw ``k``."""
+def _components(plan: _Plan, k: int) -> Floats:
+    """Time and cost of every cost component in draw ``k`` (components × 2)."""
     comp = plan.comp_base.copy()
     for t, p in zip(plan.targets, plan.params):
         value = p[k][t.instance]
@@ -324,6 +323,12 @@ def _edge_values(plan: _Plan, k: int) -> Floats:
         else:
             new = value
         comp[t.comps, t.column] = new
+    return comp
+
+
+def _edge_values(plan: _Plan, k: int) -> Floats:
+    """Per-edge time, cost, distance and CO2 in draw ``k``."""
+    comp = _components(plan, k)
     n = plan.n_edges
     out = np.empty((n, 4))
     out[:, 0] = np.bincount(plan.comp_edge, weights=comp[:, 0], minlength=n)
@@ -353,13 +358,13 @@ def _objective(plan: _Plan, totals: Floats) -> Floats:
     }[plan.by]
 
 
-#: What a chunk of draws returns: totals, path signatures, fixed-alignment corridor totals,
-#: and the edges (source to target) of each (pair, signature) first seen in the chunk.
-_Part = tuple[Floats, npt.NDArray[np.uint64], Floats, dict[tuple[int, int], Ints]]
+#: What a chunk of draws returns: totals, path signatures, and the edges (source to target)
+#: of each (pair, signature) first seen in the chunk.
+_Part = tuple[Floats, npt.NDArray[np.uint64], dict[tuple[int, int], Ints]]
 
 
 def _run_draws(draws: Sequence[int]) -> _Part:
-    """Route every pair in each draw: totals, path signatures and corridor totals."""
+    """Route every pair in each draw: totals and path signatures."""
     from scipy.sparse.csgraph import dijkstra
 
     plan: _Plan = _STATE["plan"]
@@ -368,7 +373,6 @@ def _run_draws(draws: Sequence[int]) -> _Part:
     uniq, row = np.unique(plan.sources, return_inverse=True)
     totals = np.full((len(draws), n_pairs, 4), np.nan)
     sigs = np.zeros((len(draws), n_pairs), dtype=np.uint64)
-    fixed = np.zeros((len(draws), plan.routes.shape[0], 4))
     flat_index = row * n
     if "groups" not in _STATE:
         # finds the (u, v) group of each path step; built once per process
@@ -408,12 +412,11 @@ def _run_draws(draws: Sequence[int]) -> _Part:
             totals[i, :, c] = np.bincount(pair_of, weights=step_vals[:, c], minlength=n_pairs)
         totals[i, ~reach] = np.nan
         np.add.at(sigs[i], pair_of, plan.signature[edge_of])
-        fixed[i] = plan.routes @ vals
         for p in live_all.tolist():
             key = (p, int(sigs[i, p]))
             if key not in paths:
                 paths[key] = edge_of[pair_of == p][::-1]
-    return totals, sigs, fixed, paths
+    return totals, sigs, paths
 
 
 def _ignore_interrupt() -> None:
@@ -610,8 +613,6 @@ def run_montecarlo(
     InvalidOptionError
         If ``draws`` or ``workers`` is out of range.
     """
-    from scipy.sparse import csr_array
-
     from corridors import routing
     from corridors.batch import _flat
     from corridors.costs import DESTINATION, ORIGIN
@@ -651,19 +652,6 @@ def run_montecarlo(
             np.bincount(flat.edge, weights=flat.values["co2_kg"], minlength=n_edges),
         ]
     )
-    # corridors serving each pair (the file's `corridors`, else all), their paths held fixed
-    route_rows: list[tuple[int, str, Any]] = []
-    chosen = scenario.corridor_ids(applied) or None
-    given = {k: v for k, v in options.items() if v is not None}
-    with routing._unexplained():  # why a corridor cannot serve a pair is not reported here
-        for p, (o, d) in enumerate(places):
-            comp = routing.compare(applied, o, d, corridors=chosen, include_best=False, **given)
-            route_rows.extend((p, cid, r) for cid, r in comp.routes.items())
-    incidence = np.zeros((len(route_rows), n_edges))
-    route_access = np.zeros((len(route_rows), 4))
-    for j, (p, _, r) in enumerate(route_rows):
-        np.add.at(incidence[j], np.asarray(r._edges, dtype=np.int64), 1.0)
-        route_access[j] = access[p]
     rng = np.random.default_rng([seed, 7])
     signature = rng.integers(0, 2**63, size=n_edges, dtype=np.uint64)
     # start and end edges of places that are no origin or destination are never used
@@ -685,26 +673,69 @@ def run_montecarlo(
         vot=vot,
         sources=np.asarray(sources, dtype=np.int64),
         dests=np.asarray(dests, dtype=np.int64),
-        routes=csr_array(incidence),
         n_edges=n_edges,
         signature=signature,
         structure=_structure(rg.n_nodes, rg.src, rg.dst, mask),
     )
     _query.check_non_negative(_weights(plan, _edge_values(plan, 0))[mask])  # drawn values are >= 0
-    totals, sigs, fixed, paths = _execute(plan, draws, workers, progress)
+    route_rows: list[tuple[int, str, Any]] = []
+    fixed_parts: list[Floats] = []
+
+    def corridor_rows() -> None:
+        # corridors serving each pair (the file's `corridors`, else all), alignment held
+        # fixed: found and costed per draw here while the workers route the draws
+        chosen = scenario.corridor_ids(applied) or None
+        given = {k: v for k, v in options.items() if v is not None}
+        with routing._unexplained():  # why a corridor cannot serve a pair is not reported
+            for p, (o, d) in enumerate(places):
+                comp = routing.compare(applied, o, d, corridors=chosen, include_best=False, **given)
+                route_rows.extend((p, cid, r) for cid, r in comp.routes.items())
+        fixed_parts.append(_fixed_totals(plan, route_rows, access, draws))
+
+    totals, sigs, paths = _execute(plan, draws, workers, progress, corridor_rows)
     totals = totals + np.asarray(access)[None, :, :]
-    fixed = fixed + route_access[None, :, :]
+    fixed = fixed_parts[0]
     follows = _follow(applied, rg, plan, places, sigs, paths)
     return _result(scenario, draws, seed, pairs, totals, follows, route_rows, fixed, plan, notes)
 
 
-def _execute(plan: _Plan, draws: int, workers: int, progress: Progress | None) -> _Part:
+def _fixed_totals(
+    plan: _Plan, route_rows: list[tuple[int, str, Any]], access: list[Floats], draws: int
+) -> Floats:
+    """Totals of each corridor route, its alignment held fixed, in every draw.
+
+    A route's totals are linear in the cost components it uses, so each draw is one
+    sparse product of the route-by-component counts with the draw's components.
+    """
+    from scipy.sparse import csr_array
+
+    incidence = np.zeros((len(route_rows), plan.n_edges))
+    out = np.zeros((draws, len(route_rows), 4))
+    for j, (p, _, r) in enumerate(route_rows):
+        np.add.at(incidence[j], np.asarray(r._edges, dtype=np.int64), 1.0)
+        out[:, j] = access[p]
+    uses = csr_array(incidence)[:, plan.comp_edge]  # routes × components
+    out[:, :, 2:] += (incidence @ plan.edge_const)[None]
+    for k in range(draws):
+        out[k, :, :2] += uses @ _components(plan, k)
+    return out
+
+
+def _execute(
+    plan: _Plan,
+    draws: int,
+    workers: int,
+    progress: Progress | None,
+    meanwhile: Callable[[], None],
+) -> _Part:
+    """Run the draws, and ``meanwhile`` in this process while worker processes run them."""
     chunks = _chunks(draws)
     _STATE["plan"] = plan
     parts: list[_Part] = []
     done = 0
     try:
         if workers == 1 or len(chunks) == 1:
+            meanwhile()
             for chunk in chunks:
                 parts.append(_run_draws(chunk))
                 done += len(chunk)
@@ -716,7 +747,9 @@ def _execute(plan: _Plan, draws: int, workers: int, progress: Progress | None) -
             ctx = mp.get_context("fork")
             pool = ctx.Pool(min(workers, len(chunks)), initializer=_ignore_interrupt)
             try:
-                for part in pool.imap(_run_draws, chunks):
+                running = pool.imap(_run_draws, chunks)  # the workers start at once
+                meanwhile()
+                for part in running:
                     parts.append(part)
                     done += len(part[0])
                     if progress is not None:
@@ -734,14 +767,9 @@ def _execute(plan: _Plan, draws: int, workers: int, progress: Progress | None) -
         _STATE.clear()
     paths: dict[tuple[int, int], Ints] = {}
     for part in parts:
-        for key, edges in part[3].items():
+        for key, edges in part[2].items():
             paths.setdefault(key, edges)
-    return (
-        np.concatenate([p[0] for p in parts]),
-        np.concatenate([p[1] for p in parts]),
-        np.concatenate([p[2] for p in parts]),
-        paths,
-    )
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), paths
 
 
 def _follow(
