@@ -578,16 +578,27 @@ def _peer_draws(args: tuple) -> np.ndarray:
     return out
 
 
-def _split(fn: Callable[[tuple], np.ndarray], args: Callable[[list[int]], tuple], seeds: list[int]):
-    """Run ``fn`` over the draws split across the cores (fork); results in draw order."""
+def _split(
+    fn: Callable[[tuple], np.ndarray],
+    args: Callable[[list[int]], tuple],
+    seeds: list[int],
+    repeat: int = 1,
+):
+    """Run ``fn`` over the draws split across the cores (fork); results in draw order.
+
+    Returns the median wall time of ``repeat`` runs, pool start-up included.
+    """
     import multiprocessing as mp
 
     workers = min(2, os.cpu_count() or 1)
     chunks = [seeds[i::workers] for i in range(workers)]
-    t0 = time.perf_counter()
-    with mp.get_context("fork").Pool(workers) as pool:
-        parts = pool.map(fn, [args(c) for c in chunks])
-    elapsed = time.perf_counter() - t0
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(fn, [args(c) for c in chunks])
+        times.append(time.perf_counter() - t0)
+    elapsed = statistics.median(times)
     merged = np.empty((len(seeds), parts[0].shape[1]))
     for i, part in enumerate(parts):
         merged[i::workers] = part
@@ -608,20 +619,23 @@ def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
     g, border, ferry, o_idx, d_idx = _mc_inputs(net, n_pairs)
     s.facts["mc_uncertain"] = {"border_components": len(border[0]), "ferry_waits": len(ferry[0])}
     seeds = list(range(draws))
-    t0 = time.perf_counter()
-    base = _mc_csgraph((g, border, ferry, o_idx, d_idx, seeds))
+    repeat = 1 if s.quick else 3  # the rows compared with the product: medians, as its rows
+    t_one, base = median_time(
+        lambda: _mc_csgraph((g, border, ferry, o_idx, d_idx, seeds)), repeat, warmup=0
+    )
     s.add(
         Row(
             "3 Monte Carlo",
             case,
             "scipy csgraph",
-            time.perf_counter() - t0,
+            t_one,
+            repeats=repeat,
             licence="BSD-3-Clause",
             note="distances only: one CSR matrix, data overwritten per draw",
         )
     )
     t_two, merged, workers = _split(
-        _mc_csgraph, lambda c: (g, border, ferry, o_idx, d_idx, c), seeds
+        _mc_csgraph, lambda c: (g, border, ferry, o_idx, d_idx, c), seeds, repeat
     )
     s.add(
         Row(
@@ -629,6 +643,7 @@ def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
             case,
             f"scipy csgraph, {workers} processes",
             t_two,
+            repeats=repeat,
             agree="✓ exact" if np.array_equal(merged, base) else "✗ differs",
             licence="BSD-3-Clause",
             threads=str(workers),
@@ -647,9 +662,15 @@ def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
         }.get(cls, 10)
         budget = min(budget, draws)
         peer = cls()
-        t0 = time.perf_counter()
-        got = _peer_draws((cls, g, border, ferry, o_idx, d_idx, seeds[:budget]))
-        elapsed = (time.perf_counter() - t0) * draws / budget
+        runs = repeat if budget == draws else 1
+        elapsed, got = median_time(
+            lambda cls=cls, budget=budget: _peer_draws(
+                (cls, g, border, ferry, o_idx, d_idx, seeds[:budget])
+            ),
+            runs,
+            warmup=0,
+        )
+        elapsed *= draws / budget
         fin = np.isfinite(base)
         scale = max(1.0, float(base[fin].max())) if fin.any() else 1.0
         tol = (2e-3 if cls is peers.PandanaPeer else 1e-9) * scale
@@ -659,6 +680,7 @@ def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
                 case,
                 peer.name,
                 elapsed,
+                repeats=runs,
                 extrapolated="" if budget == draws else f"{budget} of {draws} draws timed",
                 agree=_agree(got, base[:budget], tol),
                 licence=peer.licence,
@@ -673,7 +695,10 @@ def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
         if cls is peers.IgraphPeer:
             # the fastest peer gets both cores too, as the product does
             t_two, got2, workers = _split(
-                _peer_draws, lambda c, cls=cls: (cls, g, border, ferry, o_idx, d_idx, c), seeds
+                _peer_draws,
+                lambda c, cls=cls: (cls, g, border, ferry, o_idx, d_idx, c),
+                seeds,
+                repeat,
             )
             s.add(
                 Row(
@@ -681,6 +706,7 @@ def w3_montecarlo(s: Suite, net: corridors.Network) -> None:
                     case,
                     f"{peer.name}, {workers} processes",
                     t_two,
+                    repeats=repeat,
                     agree=_agree(got2, base, tol),
                     licence=peer.licence,
                     threads=str(workers),
@@ -700,6 +726,7 @@ def _product_rows(s: Suite, net: corridors.Network, draws: int, n_pairs: int, ca
                 case,
                 str(r["method"]),
                 float(r["total_s"]),
+                repeats=int(r.get("repeats", 1)),
                 extrapolated=str(r.get("extrapolated", "")),
                 agree=str(r.get("agree", "")),
                 licence="MIT",
