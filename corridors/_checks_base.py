@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from corridors import _yaml
 from corridors._errors import CorridorsError
 from corridors.io import Geodata, Problem, records
 
@@ -158,14 +159,31 @@ def _in_box(lon: float, lat: float, lons: tuple[float, float], lats: tuple[float
     return lons[0] <= lon <= lons[1] and lats[0] <= lat <= lats[1]
 
 
+#: Parsed list items per (file, key, mtime, size): a scenario re-checks the same files often.
+_ITEMS: dict[tuple[str, str, int, int], list[tuple[dict[str, Any], int]]] = {}
+
+
 def _yaml_items(path: Path, key: str) -> list[tuple[dict[str, Any], int]]:
-    """Return a YAML file's list items (top level, or under ``key``) with their lines."""
+    """Return a YAML file's list items (top level, or under ``key``) with their lines.
+
+    The checks only read the items; a file is parsed again when it changes on disk.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
     if not path.is_file():
         return []
-    text = path.read_text(encoding="utf-8")
+    tag = (str(path), key, stat.st_mtime_ns, stat.st_size)
+    if tag not in _ITEMS:
+        _ITEMS[tag] = _parse_items(path.read_text(encoding="utf-8"), key)
+    return list(_ITEMS[tag])
+
+
+def _parse_items(text: str, key: str) -> list[tuple[dict[str, Any], int]]:
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root = _yaml.compose(text)
+        data = _yaml.safe_load(text)
     except yaml.YAMLError:
         return []  # read_geodata reports it
     if isinstance(data, dict) and isinstance(root, yaml.MappingNode):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
+from corridors import _yaml
 from corridors._data import content_hash, geodata_dir, seeds_dir
 from corridors._errors import GeodataError
 from corridors._schema import TABLES, Column
@@ -108,8 +109,18 @@ class Geodata:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return a table's rows as dicts keyed by column name."""
-    return cast("list[dict[str, Any]]", frame.to_dict("records"))
+    """Return a table's rows as dicts keyed by column name (as ``to_dict("records")``)."""
+    import numpy as np
+    import pandas as pd
+
+    names = list(frame.columns)
+    plain = all(isinstance(t, (np.dtype, pd.StringDtype)) for t in frame.dtypes)
+    if not plain or len(set(names)) != len(names):
+        # nullable extension types box their missing values differently
+        return cast("list[dict[str, Any]]", frame.to_dict("records"))
+    # column lists zipped into rows: the same Python values, two to three times faster
+    columns = [frame.iloc[:, j].tolist() for j in range(len(names))]
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 def _coerce(value: str, column: Column) -> tuple[Any, str | None]:
@@ -182,7 +193,7 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
         problems.append(Problem(path.name, 0, "file is missing"))
         return None
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return _yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         line = getattr(getattr(err, "problem_mark", None), "line", -1) + 1
         problems.append(Problem(path.name, line, f"invalid YAML: {getattr(err, 'problem', err)}"))
@@ -213,7 +224,7 @@ def _read_seeds(folder: Path | None) -> dict[str, dict[str, Any]]:
     if folder is None:
         return seeds
     for path in sorted(folder.glob("*.yaml")):
-        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        record = _yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(record, dict) and record.get("id"):
             seeds[str(record["id"])] = record
     return seeds
