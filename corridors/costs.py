@@ -188,6 +188,19 @@ class _Lookup:
         self.rates = [r for r in records(geodata.tables["rates"]) if fits(r)]
         self.speeds = records(geodata.tables["speeds"])
         self.frictions = [r for r in records(geodata.frictions) if fits(r)]
+        # friction rows by (kind, node), in table order, with their scopes worked out once:
+        # a routing graph asks for several hundred frictions
+        self._by_node: dict[tuple[str, str], list[_FrictionRow]] = {}
+        for i, r in enumerate(self.frictions):
+            row = _FrictionRow(
+                index=i,
+                row=r,
+                mode=_scope(r["mode"]),
+                to_mode=_scope(r["to_mode"]),
+                both=_scope(r["direction"]) in ("*", "both"),
+                to_node="" if _blank(r["to_node"]) else str(r["to_node"]),
+            )
+            self._by_node.setdefault((str(r["kind"]), str(r["node"])), []).append(row)
         ef = geodata.tables["emissions"]
         self.emissions = {str(r["mode"]): r for r in records(ef)}
 
@@ -248,31 +261,46 @@ class _Lookup:
     ) -> dict[str, Any] | None:
         """Return the most specific friction row, or None when no row applies."""
 
-        def matches(row: dict[str, Any], a: str, b: str) -> bool:
-            return _scope(row["mode"]) in ("*", a) and _scope(row["to_mode"]) in ("*", b)
+        def matches(row: _FrictionRow, a: str, b: str) -> bool:
+            return row.mode in ("*", a) and row.to_mode in ("*", b)
 
         for place in (node, "*"):
             hit = []
-            for row in self.frictions:
-                if row["kind"] != kind:
-                    continue
-                both = _scope(row["direction"]) in ("*", "both")
-                row_to = "" if _blank(row["to_node"]) else str(row["to_node"])
-                if kind == "border" and place != "*":
-                    forward = row["node"] == node and row_to == to_node
-                    backward = both and row["node"] == to_node and row_to == node
+            if kind == "border" and place != "*":
+                rows = self._by_node.get((kind, node), [])
+                if to_node != node:
+                    rows = sorted([*rows, *self._by_node.get((kind, to_node), [])], key=_index)
+                for row in rows:
+                    forward = row.row["node"] == node and row.to_node == to_node
+                    backward = row.both and row.row["node"] == to_node and row.to_node == node
                     if (forward and matches(row, mode, to_mode)) or (
                         backward and matches(row, to_mode, mode)
                     ):
-                        hit.append(row)
-                elif row["node"] == place and (
-                    matches(row, mode, to_mode) or (both and matches(row, to_mode, mode))
-                ):
-                    hit.append(row)
+                        hit.append(row.row)
+            else:
+                for row in self._by_node.get((kind, place), []):
+                    if matches(row, mode, to_mode) or (row.both and matches(row, to_mode, mode)):
+                        hit.append(row.row)
             if hit:
                 specific = [r for r in hit if _scope(r["mode"]) != "*"] or hit
                 return self._best(specific)
         return None
+
+
+@dataclass(frozen=True)
+class _FrictionRow:
+    """A friction row with its scopes normalised, and its position in the table."""
+
+    index: int
+    row: dict[str, Any]
+    mode: str
+    to_mode: str
+    both: bool
+    to_node: str
+
+
+def _index(row: _FrictionRow) -> int:
+    return row.index
 
 
 def _friction_component(
