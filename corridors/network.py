@@ -42,11 +42,26 @@ def _line(coords: list[tuple[float, float]]) -> Any:
     return LineString(coords)
 
 
+#: Link shapes per (file, mtime, size): every scenario applied rebuilds the graph from them.
+_SHAPES: dict[tuple[str, int, int], dict[str, list[tuple[float, float]]]] = {}
+
+
 def _read_geometry(geodata: Geodata) -> dict[str, list[tuple[float, float]]]:
     path = geodata.folder / "geometry" / "links.geojson"
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
     if not path.is_file():
         return {}
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    tag = (str(path), stat.st_mtime_ns, stat.st_size)
+    if tag not in _SHAPES:
+        _SHAPES[tag] = _parse_geometry(path.read_text(encoding="utf-8"))
+    return _SHAPES[tag]  # read only: the graph builds new lines from these points
+
+
+def _parse_geometry(text: str) -> dict[str, list[tuple[float, float]]]:
+    doc = json.loads(text)
     out: dict[str, list[tuple[float, float]]] = {}
     for feature in doc.get("features", []):
         geom = feature.get("geometry") or {}

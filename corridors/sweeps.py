@@ -247,13 +247,11 @@ def _served(scenario: Scenario, net: Network, pairs: list[Pair]) -> dict[Pair, l
     from corridors import routing
 
     applied = scenario.apply(net)
-    opts = scenario.route_options()
+    opts = {k: v for k, v in scenario.route_options().items() if v is not None}
     out = {}
-    for pair in pairs:
-        comp = routing.compare(
-            applied, *pair, include_best=False, **{k: v for k, v in opts.items() if v is not None}
-        )
-        out[pair] = list(comp.routes)
+    with routing._unexplained():  # only which corridors serve matters here, not why others do not
+        for pair in pairs:
+            out[pair] = list(routing.compare(applied, *pair, include_best=False, **opts).routes)
     return out
 
 
