@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -42,21 +43,18 @@ def _line(coords: list[tuple[float, float]]) -> Any:
     return LineString(coords)
 
 
-#: Link shapes per (file, mtime, size): every scenario applied rebuilds the graph from them.
-_SHAPES: dict[tuple[str, int, int], dict[str, list[tuple[float, float]]]] = {}
+#: Link shapes per file content: every scenario applied rebuilds the graph from them.
+_SHAPES: dict[str, dict[str, list[tuple[float, float]]]] = {}
 
 
 def _read_geometry(geodata: Geodata) -> dict[str, list[tuple[float, float]]]:
     path = geodata.folder / "geometry" / "links.geojson"
-    try:
-        stat = path.stat()
-    except OSError:
-        return {}
     if not path.is_file():
         return {}
-    tag = (str(path), stat.st_mtime_ns, stat.st_size)
+    data = path.read_bytes()
+    tag = hashlib.sha1(data, usedforsecurity=False).hexdigest()
     if tag not in _SHAPES:
-        _SHAPES[tag] = _parse_geometry(path.read_text(encoding="utf-8"))
+        _SHAPES[tag] = _parse_geometry(data.decode("utf-8"))
     return _SHAPES[tag]  # read only: the graph builds new lines from these points
 
 
