@@ -201,6 +201,13 @@ def sweep(
     as_json: JsonOpt = False,
     out: OutOpt = None,
     chart: ChartOpt = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Processes sharing the grid points (default: the CPU count, at most 2).",
+        ),
+    ] = None,
     force: ForceOpt = False,
     geodata: GeodataOpt = None,
 ) -> None:
@@ -208,6 +215,12 @@ def sweep(
     from corridors.sweeps import grid_size, parse_values, sweep_values
 
     _check(out, chart, force=force)
+    procs = workers if workers is not None else max(1, min(2, os.cpu_count() or 1))
+    if not 1 <= procs <= 64:
+        from corridors._errors import InvalidOptionError
+
+        msg = f"workers={procs} is out of range; give 1 to 64"
+        raise InvalidOptionError(msg)
     values = dict(parse_values(text) for text in set_values or [])
     scenario = _load(file, by, profile)
     chosen = sweep_values(scenario, values or None)
@@ -220,7 +233,7 @@ def sweep(
     )
     try:
         with _progress("sweep", total) as update:
-            result = scenario.sweep(values or None, net=net, od=od, progress=update)
+            result = scenario.sweep(values or None, net=net, od=od, progress=update, workers=procs)
     except KeyboardInterrupt as err:
         partial = getattr(err, "partial", None)
         done = partial.completed if partial is not None else 0

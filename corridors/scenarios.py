@@ -335,11 +335,15 @@ class Scenario:
         net: Network | None = None,
         od: Iterable[str | Pair] | None = None,
         progress: Progress | None = None,
+        workers: int = 1,
     ) -> SweepResult:
-        """Evaluate the scenario over a grid of parameter values (see :mod:`corridors.sweeps`)."""
+        """Evaluate the scenario over a grid of parameter values (see :mod:`corridors.sweeps`).
+
+        ``workers`` processes share the grid points; the result does not depend on it.
+        """
         from corridors.sweeps import run_sweep
 
-        return run_sweep(self, values, net=_net(net), od=od, progress=progress)
+        return run_sweep(self, values, net=_net(net), od=od, progress=progress, workers=workers)
 
     def montecarlo(
         self,

@@ -262,6 +262,7 @@ def run_sweep(
     net: Network,
     od: Iterable[str | Pair] | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> SweepResult:
     """Evaluate a scenario at every point of a parameter grid.
 
@@ -277,6 +278,8 @@ def run_sweep(
         OD pairs; the file's by default.
     progress
         Called as ``progress(done, total)`` after each grid point.
+    workers
+        Processes sharing the grid points (1 to 64); the table is the same for any number.
 
     Returns
     -------
@@ -284,48 +287,93 @@ def run_sweep(
         The outcome table. A KeyboardInterrupt stops the sweep; the points evaluated so
         far are attached to the interrupt as ``err.partial``.
     """
-    from corridors import routing
-    from corridors.scenarios import constrained, grid
+    from corridors.scenarios import grid
 
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 64:
+        msg = f"workers={workers!r} is out of range; give 1 to 64"
+        raise InvalidOptionError(msg)
     chosen = sweep_values(scenario, values)
     points = grid(chosen)
     pairs = scenario.pairs(od)
-    served = _served(scenario, net, pairs)
-    opts = {k: v for k, v in scenario.route_options().items() if v is not None}
     by = scenario.doc.by
+    _STATE.update(scenario=scenario, net=net, pairs=pairs, points=points)
+    _STATE["served"] = _served(scenario, net, pairs)
     rows: list[dict[str, Any]] = []
     done = 0
     try:
-        for point in points:
-            variant = scenario.with_parameters(**point)
-            applied = variant.apply(net)
-            rules = variant.rules
-            for pair in pairs:
-                base = {**point, "origin": pair[0], "destination": pair[1]}
-                try:
-                    best = variant.best_route(applied, *pair)
-                    rows.append({**base, "corridor": "best", **_totals(best, by)})
-                    rows[-1]["follows"] = best.corridor or "other"
-                except NoRouteError as err:
-                    rows.append({**base, "corridor": "best", "note": str(err)})
-                if served[pair]:
-                    comp = routing.compare(
-                        applied, *pair, corridors=served[pair], include_best=False, **opts
-                    )
-                    for cid in served[pair]:
-                        found = comp.routes.get(cid)
-                        r = constrained(found, rules) if found else comp.reasons.get(cid, "")
-                        if isinstance(r, str):
-                            rows.append({**base, "corridor": cid, "note": r})
-                        else:
-                            rows.append({**base, "corridor": cid, **_totals(r, by)})
-            done += 1
-            if progress is not None:
-                progress(done, len(points))
+        if workers == 1 or len(points) < 2:
+            for i in range(len(points)):
+                rows += _point_rows(i)
+                done += 1
+                if progress is not None:
+                    progress(done, len(points))
+        else:
+            import multiprocessing as mp
+
+            from corridors.montecarlo import _ignore_interrupt
+
+            # fork: each worker starts with the network and scenario already in memory
+            pool = mp.get_context("fork").Pool(
+                min(workers, len(points)), initializer=_ignore_interrupt
+            )
+            try:
+                for part in pool.imap(_point_rows, range(len(points))):
+                    rows += part
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(points))
+                pool.close()
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
     except KeyboardInterrupt as err:
         err.partial = _result(scenario, chosen, by, rows, done, len(points))  # type: ignore[attr-defined]
         raise
+    finally:
+        _STATE.clear()
     return _result(scenario, chosen, by, rows, done, len(points))
+
+
+#: What the grid points of the running sweep share (set before worker processes fork).
+_STATE: dict[str, Any] = {}
+
+
+def _point_rows(index: int) -> list[dict[str, Any]]:
+    """Rows of one grid point: the best route and each serving corridor, per OD pair."""
+    from corridors import routing
+    from corridors.scenarios import constrained
+
+    scenario: Scenario = _STATE["scenario"]
+    point = _STATE["points"][index]
+    served: dict[Pair, list[str]] = _STATE["served"]
+    opts = {k: v for k, v in scenario.route_options().items() if v is not None}
+    by = scenario.doc.by
+    variant = scenario.with_parameters(**point)
+    applied = variant.apply(_STATE["net"])
+    rules = variant.rules
+    rows: list[dict[str, Any]] = []
+    for pair in _STATE["pairs"]:
+        base = {**point, "origin": pair[0], "destination": pair[1]}
+        try:
+            best = variant.best_route(applied, *pair)
+            rows.append({**base, "corridor": "best", **_totals(best, by)})
+            rows[-1]["follows"] = best.corridor or "other"
+        except NoRouteError as err:
+            rows.append({**base, "corridor": "best", "note": str(err)})
+        if served[pair]:
+            comp = routing.compare(
+                applied, *pair, corridors=served[pair], include_best=False, **opts
+            )
+            for cid in served[pair]:
+                found = comp.routes.get(cid)
+                r = constrained(found, rules) if found else comp.reasons.get(cid, "")
+                if isinstance(r, str):
+                    rows.append({**base, "corridor": cid, "note": r})
+                else:
+                    rows.append({**base, "corridor": cid, **_totals(r, by)})
+    return rows
 
 
 def _totals(route: Any, by: str) -> dict[str, Any]:

@@ -146,6 +146,7 @@ def test_missing_base_and_missing_file(tmp_path: Path) -> None:
             "draws=10000000 is out of range",
         ),
         (["montecarlo", "ferry-headway-halved", "--workers", "0"], "workers=0 is out of range"),
+        (["sweep", "ferry-headway-halved", "--workers", "0"], "workers=0 is out of range"),
         (["montecarlo", "tm-ir-border-closed"], "no `uncertain` section"),
         (["sweep", "tm-ir-border-closed"], "nothing to sweep"),
         (

@@ -315,6 +315,19 @@ def test_sweep_finds_where_a_short_visa_stops_binding(net: corridors.Network) ->
     assert first != last and last.startswith("road")
 
 
+def test_sweep_on_two_processes_gives_the_same_table(net: corridors.Network) -> None:
+    s = load_scenario("iran-driver-visa-14d")
+    values = {"visa_days": [3, 5, 8, 14]}
+    od = ["Almaty:Bandar Abbas", "Tashkent:Bandar Abbas"]
+    one = s.sweep(values, net=net, od=od)
+    seen: list[tuple[int, int]] = []
+    two = s.sweep(values, net=net, od=od, workers=2, progress=lambda d, t: seen.append((d, t)))
+    pd.testing.assert_frame_equal(one.table, two.table)
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    with pytest.raises(corridors.InvalidOptionError, match="workers=0 is out of range"):
+        s.sweep(values, net=net, od=od, workers=0)
+
+
 def test_sweep_cli_writes_table_and_chart(tmp_path: Path) -> None:
     out, chart = tmp_path / "sweep.csv", tmp_path / "sweep.png"
     proc = run_cli(
