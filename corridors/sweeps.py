@@ -296,11 +296,11 @@ def run_sweep(
     points = grid(chosen)
     pairs = scenario.pairs(od)
     by = scenario.doc.by
-    _STATE.update(scenario=scenario, net=net, pairs=pairs, points=points)
-    _STATE["served"] = _served(scenario, net, pairs)
     rows: list[dict[str, Any]] = []
     done = 0
     try:
+        _STATE.update(scenario=scenario, net=net, pairs=pairs, points=points)
+        _STATE["served"] = _served(scenario, net, pairs)
         if workers == 1 or len(points) < 2:
             for i in range(len(points)):
                 rows += _point_rows(i)
