@@ -29,6 +29,7 @@ import pandas as pd
 from corridors import _query
 from corridors._errors import InvalidOptionError, ScenarioError
 from corridors._scenario_schema import FRICTION_ATTRS, MAX_DRAWS, Uncertain
+from corridors._workers import run_ordered
 from corridors.batch import _InEdges
 
 if TYPE_CHECKING:
@@ -419,13 +420,6 @@ def _run_draws(draws: Sequence[int]) -> _Part:
     return totals, sigs, paths
 
 
-def _ignore_interrupt() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone handles it
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _chunks(n: int) -> list[list[int]]:
     return [list(range(i, min(i + CHUNK, n))) for i in range(0, n, CHUNK)]
 
@@ -733,33 +727,16 @@ def _execute(
     _STATE["plan"] = plan
     parts: list[_Part] = []
     done = 0
-    try:
-        if workers == 1 or len(chunks) == 1:
-            meanwhile()
-            for chunk in chunks:
-                parts.append(_run_draws(chunk))
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, draws)
-        else:
-            import multiprocessing as mp
 
-            ctx = mp.get_context("fork")
-            pool = ctx.Pool(min(workers, len(chunks)), initializer=_ignore_interrupt)
-            try:
-                running = pool.imap(_run_draws, chunks)  # the workers start at once
-                meanwhile()
-                for part in running:
-                    parts.append(part)
-                    done += len(part[0])
-                    if progress is not None:
-                        progress(done, draws)
-                pool.close()
-            except BaseException:
-                pool.terminate()
-                raise
-            finally:
-                pool.join()
+    def collect(part: _Part) -> None:
+        nonlocal done
+        parts.append(part)
+        done += len(part[0])
+        if progress is not None:
+            progress(done, draws)
+
+    try:
+        run_ordered(_run_draws, chunks, workers, collect, meanwhile)
     except KeyboardInterrupt as err:
         err.done = done  # type: ignore[attr-defined]
         raise

@@ -20,6 +20,7 @@ import pandas as pd
 
 from corridors._errors import InvalidOptionError, NoRouteError, ScenarioError
 from corridors._scenario_schema import suggest
+from corridors._workers import run_ordered
 
 if TYPE_CHECKING:
     from corridors.network import Network
@@ -301,33 +302,15 @@ def run_sweep(
     try:
         _STATE.update(scenario=scenario, net=net, pairs=pairs, points=points)
         _STATE["served"] = _served(scenario, net, pairs)
-        if workers == 1 or len(points) < 2:
-            for i in range(len(points)):
-                rows += _point_rows(i)
-                done += 1
-                if progress is not None:
-                    progress(done, len(points))
-        else:
-            import multiprocessing as mp
 
-            from corridors.montecarlo import _ignore_interrupt
+        def collect(part: list[dict[str, Any]]) -> None:
+            nonlocal done
+            rows.extend(part)
+            done += 1
+            if progress is not None:
+                progress(done, len(points))
 
-            # fork: each worker starts with the network and scenario already in memory
-            pool = mp.get_context("fork").Pool(
-                min(workers, len(points)), initializer=_ignore_interrupt
-            )
-            try:
-                for part in pool.imap(_point_rows, range(len(points))):
-                    rows += part
-                    done += 1
-                    if progress is not None:
-                        progress(done, len(points))
-                pool.close()
-            except BaseException:
-                pool.terminate()
-                raise
-            finally:
-                pool.join()
+        run_ordered(_point_rows, range(len(points)), workers, collect)
     except KeyboardInterrupt as err:
         err.partial = _result(scenario, chosen, by, rows, done, len(points))  # type: ignore[attr-defined]
         raise
