@@ -33,11 +33,18 @@ class LineMap:
         return f"{self.file}:{self.line(loc)}"
 
 
+def _key(part: object) -> str:
+    # a key with line breaks or other control characters is shown escaped, so an error
+    # message about it stays on one line
+    text = str(part)
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 def dotted(loc: Loc) -> str:
     """Render a location as ``changes[2].close.border``."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        out += f"[{part}]" if isinstance(part, int) else (f".{_key(part)}" if out else _key(part))
     return out or "(top level)"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import one_line_error, run_cli
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import corridors
@@ -325,8 +325,12 @@ _DOCS = st.recursive(
 
 
 @settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
+@example(doc={"\n": None})  # a key with a line break: the message must stay on one line
 @given(doc=_DOCS)
 def test_scenario_parser_fuzz(tmp_path: Path, net: Network, doc: object) -> None:
     base = {"name": "fuzz", "cites": ["seed-003"]}
@@ -340,7 +344,10 @@ def test_scenario_parser_fuzz(tmp_path: Path, net: Network, doc: object) -> None
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(text=st.text(max_size=200))
 def test_scenario_text_fuzz(tmp_path: Path, text: str) -> None:
