@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from corridors._workers import default_workers
 
 if TYPE_CHECKING:
     from corridors.network import Network
@@ -215,12 +216,7 @@ def sweep(
     from corridors.sweeps import grid_size, parse_values, sweep_values
 
     _check(out, chart, force=force)
-    procs = workers if workers is not None else max(1, min(2, os.cpu_count() or 1))
-    if not 1 <= procs <= 64:
-        from corridors._errors import InvalidOptionError
-
-        msg = f"workers={procs} is out of range; give 1 to 64"
-        raise InvalidOptionError(msg)
+    procs = default_workers(workers)
     values = dict(parse_values(text) for text in set_values or [])
     scenario = _load(file, by, profile)
     chosen = sweep_values(scenario, values or None)
@@ -287,7 +283,7 @@ def montecarlo(
     _check(out, chart, force=force)
     scenario = _load(file, by, profile)
     n = scenario.doc.draws if draws is None else draws
-    procs = workers if workers is not None else max(1, min(2, os.cpu_count() or 1))
+    procs = default_workers(workers)
     check_run(scenario, draws=n, seed=scenario.doc.seed if seed is None else seed, workers=procs)
     scenario.pairs(od)
     net = _network(geodata)

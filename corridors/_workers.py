@@ -9,6 +9,27 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+#: Most worker processes a run may ask for.
+MAX_WORKERS = 64
+
+
+def check_workers(workers: object) -> int:
+    """Return ``workers`` if it is a whole number of processes in range, else raise."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        from corridors._errors import InvalidOptionError
+
+        msg = f"workers={workers!r} is out of range; give 1 to {MAX_WORKERS}"
+        raise InvalidOptionError(msg)
+    return workers
+
+
+def default_workers(workers: int | None) -> int:
+    """Return ``workers``, or by default the CPU count, at most 2 (the draws' sweet spot)."""
+    import os
+
+    return check_workers(workers if workers is not None else max(1, min(2, os.cpu_count() or 1)))
+
+
 def _ignore_interrupt() -> None:
     # Ctrl-C reaches the whole process group; the parent alone handles it
     import signal

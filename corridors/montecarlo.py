@@ -29,7 +29,7 @@ import pandas as pd
 from corridors import _query
 from corridors._errors import InvalidOptionError, ScenarioError
 from corridors._scenario_schema import FRICTION_ATTRS, MAX_DRAWS, Uncertain
-from corridors._workers import run_ordered
+from corridors._workers import check_workers, run_ordered
 from corridors.batch import _InEdges
 
 if TYPE_CHECKING:
@@ -560,9 +560,7 @@ def check_run(scenario: Scenario, *, draws: int, seed: int, workers: int) -> Non
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         msg = f"seed={seed!r} must be a whole number from 0 to 2**63 - 1"
         raise InvalidOptionError(msg)
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 64:
-        msg = f"workers={workers!r} is out of range; give 1 to 64"
-        raise InvalidOptionError(msg)
+    check_workers(workers)
     if not scenario.doc.uncertain:
         msg = f"{scenario.lines.file}: no `uncertain` section: nothing to draw"
         raise ScenarioError(msg)

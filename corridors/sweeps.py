@@ -20,7 +20,7 @@ import pandas as pd
 
 from corridors._errors import InvalidOptionError, NoRouteError, ScenarioError
 from corridors._scenario_schema import suggest
-from corridors._workers import run_ordered
+from corridors._workers import check_workers, run_ordered
 
 if TYPE_CHECKING:
     from corridors.network import Network
@@ -290,9 +290,7 @@ def run_sweep(
     """
     from corridors.scenarios import grid
 
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 64:
-        msg = f"workers={workers!r} is out of range; give 1 to 64"
-        raise InvalidOptionError(msg)
+    check_workers(workers)
     chosen = sweep_values(scenario, values)
     points = grid(chosen)
     pairs = scenario.pairs(od)
