@@ -1,6 +1,6 @@
 """Shortest-path peers, each given the same simple directed graph and the same weights.
 
-Every solver sees the graph :func:`corridors._query.collapse` makes from a routing graph:
+Every solver sees the graph :func:`corridors.routing.options.collapse` makes from a routing graph:
 node numbers ``0..n-1``, one edge per ordered node pair, ``(src, dst, weight)`` arrays.
 An adapter has two timed steps: ``prepare`` (build the peer's own graph structure, and any
 preprocessing such as contraction hierarchies) and ``distances`` (sources × targets matrix
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 import corridors
-from corridors import _query
-from corridors.costs import DESTINATION, ORIGIN
+from corridors.graph.routing_graph import DESTINATION, ORIGIN
+from corridors.routing import options as _query
 
 
 @dataclass
@@ -363,14 +363,14 @@ PEERS: list[type[Peer]] = [
 def skim_fsum_per_pair(net: corridors.Network, places: list[str], by: str) -> np.ndarray:
     """The skim in its first form: csgraph, then a Python ``math.fsum`` per pair.
 
-    Kept to show what the vectorised exact sums of :mod:`corridors.batch` bought.
+    Kept to show what the vectorised exact sums of :mod:`corridors.routing.batch` bought.
     """
     import itertools
 
     from scipy.sparse.csgraph import dijkstra
 
-    from corridors.batch import _KEY, path_totals
-    from corridors.routing import _with_access
+    from corridors.routing.batch import _KEY, path_totals
+    from corridors.routing.solve import with_access_legs
 
     o_places = [net.places.resolve(p) for p in places]
     opts = _query.make_options(by=by)
@@ -400,6 +400,6 @@ def skim_fsum_per_pair(net: corridors.Network, places: list[str], by: str) -> np
             comps = [
                 c for a, b in itertools.pairwise(nodes) for c in rg.components[pair_edge[(a, b)]]
             ]
-            comps = _with_access(comps, op, dp, net, rg)
+            comps = with_access_legs(comps, op, dp, net, rg)
             out[i, j] = path_totals(comps, vot)[_KEY[opts.by]]
     return out

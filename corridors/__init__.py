@@ -10,56 +10,58 @@ Heavy modules load on first use, so ``import corridors`` stays fast.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("corridors")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+from corridors.data.locate import PACKAGE_VERSION as __version__  # noqa: N811
+
+# Results show and write themselves through the views the outputs stage registers here
+# (see corridors.routing.views); registering imports nothing heavy.
+from corridors.outputs import views as _views  # noqa: F401
 
 # public name -> module that defines it
 _EXPORTS = {
-    "Network": "corridors.network",
-    "load_network": "corridors.network",
-    "network_from_geodata": "corridors.network",
-    "Geodata": "corridors.io",
-    "read_geodata": "corridors.io",
-    "Route": "corridors.routing",
-    "Comparison": "corridors.routing",
-    "Profile": "corridors.costs",
-    "Place": "corridors.places",
-    "Scenario": "corridors.scenarios",
-    "load_scenario": "corridors.scenarios",
-    "route": "corridors._api",
-    "alternatives": "corridors._api",
-    "pareto": "corridors._api",
-    "compare": "corridors._api",
-    "skim": "corridors._api",
-    "export": "corridors.export",
-    "validate": "corridors.validation",
-    "CorridorsError": "corridors._errors",
-    "UnknownPlaceError": "corridors._errors",
-    "AmbiguousPlaceError": "corridors._errors",
-    "GeodataError": "corridors._errors",
-    "ScenarioError": "corridors._errors",
-    "InvalidOptionError": "corridors._errors",
-    "NoRouteError": "corridors._errors",
-    "OutputError": "corridors._errors",
+    "Network": "corridors.graph.network",
+    "load_network": "corridors.graph.network",
+    "network_from_geodata": "corridors.graph.network",
+    "Geodata": "corridors.data.geodata",
+    "read_geodata": "corridors.data.geodata",
+    "Route": "corridors.routing.results",
+    "Comparison": "corridors.routing.results",
+    "Profile": "corridors.graph.profiles",
+    "Place": "corridors.graph.places",
+    "Scenario": "corridors.scenarios.scenario",
+    "load_scenario": "corridors.scenarios.scenario",
+    "route": "corridors.routing.shortcuts",
+    "alternatives": "corridors.routing.shortcuts",
+    "pareto": "corridors.routing.shortcuts",
+    "compare": "corridors.routing.shortcuts",
+    "skim": "corridors.routing.shortcuts",
+    "export": "corridors.outputs.export",
+    "validate": "corridors.routing.network_checks",
+    "CorridorsError": "corridors.errors",
+    "UnknownPlaceError": "corridors.errors",
+    "AmbiguousPlaceError": "corridors.errors",
+    "GeodataError": "corridors.errors",
+    "ScenarioError": "corridors.errors",
+    "InvalidOptionError": "corridors.errors",
+    "NoRouteError": "corridors.errors",
+    "OutputError": "corridors.errors",
 }
-_MODULES = (
-    "batch",
-    "costs",
-    "io",
-    "maps",
-    "montecarlo",
-    "network",
-    "places",
-    "routing",
-    "scenarios",
-    "sweeps",
-    "validation",
-)
+# The modules users reach as ``corridors.<name>``, by the module that now holds them; the
+# stage packages themselves (``data``, ``graph``, ``routing``, ``scenarios``, ``outputs``,
+# ``cli``) are reached directly.
+_MODULES = {
+    "batch": "corridors.routing.batch",
+    "costs": "corridors.graph.routing_graph",
+    "io": "corridors.data.geodata",
+    "maps": "corridors.outputs.maps",
+    "montecarlo": "corridors.scenarios.montecarlo",
+    "network": "corridors.graph.network",
+    "places": "corridors.graph.places",
+    "sweeps": "corridors.scenarios.sweeps",
+    "validation": "corridors.routing.network_checks",
+}
+_STAGES = ("data", "graph", "routing", "scenarios", "outputs", "cli")
 
 __all__ = [
     "AmbiguousPlaceError",
@@ -80,9 +82,12 @@ __all__ = [
     "__version__",
     "alternatives",
     "batch",
+    "cli",
     "compare",
     "costs",
+    "data",
     "export",
+    "graph",
     "io",
     "load_network",
     "load_scenario",
@@ -90,6 +95,7 @@ __all__ = [
     "montecarlo",
     "network",
     "network_from_geodata",
+    "outputs",
     "pareto",
     "places",
     "read_geodata",
@@ -110,6 +116,8 @@ def __getattr__(name: str) -> Any:
         # module is bound in this namespace and wins, so every access returns one object
         return globals().get(name, getattr(module, name))
     if name in _MODULES:
+        return importlib.import_module(_MODULES[name])
+    if name in _STAGES:
         return importlib.import_module(f"corridors.{name}")
     msg = f"module 'corridors' has no attribute {name!r}"
     raise AttributeError(msg)
@@ -120,21 +128,10 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from corridors import (
-        batch,
-        costs,
-        io,
-        maps,
-        montecarlo,
-        network,
-        places,
-        routing,
-        scenarios,
-        sweeps,
-        validation,
-    )
-    from corridors._api import alternatives, compare, pareto, route, skim
-    from corridors._errors import (
+    from corridors import cli, data, graph, outputs, routing, scenarios
+    from corridors.data import geodata as io
+    from corridors.data.geodata import Geodata, read_geodata
+    from corridors.errors import (
         AmbiguousPlaceError,
         CorridorsError,
         GeodataError,
@@ -144,11 +141,17 @@ if TYPE_CHECKING:
         ScenarioError,
         UnknownPlaceError,
     )
-    from corridors.costs import Profile
-    from corridors.export import export
-    from corridors.io import Geodata, read_geodata
-    from corridors.network import Network, load_network, network_from_geodata
-    from corridors.places import Place
-    from corridors.routing import Comparison, Route
-    from corridors.scenarios import Scenario, load_scenario
-    from corridors.validation import validate
+    from corridors.graph import network, places
+    from corridors.graph import routing_graph as costs
+    from corridors.graph.network import Network, load_network, network_from_geodata
+    from corridors.graph.places import Place
+    from corridors.graph.profiles import Profile
+    from corridors.outputs import maps
+    from corridors.outputs.export import export
+    from corridors.routing import batch
+    from corridors.routing import network_checks as validation
+    from corridors.routing.network_checks import validate
+    from corridors.routing.results import Comparison, Route
+    from corridors.routing.shortcuts import alternatives, compare, pareto, route, skim
+    from corridors.scenarios import montecarlo, sweeps
+    from corridors.scenarios.scenario import Scenario, load_scenario

@@ -1,5 +1,5 @@
 """Run the command-line interface with ``python -m corridors``."""
 
-from corridors.cli import main
+from corridors.cli.app import main
 
 main()

@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.testing import CliRunner
 
-from corridors.cli import app
+from corridors.cli.app import app
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 #: A fixed terminal width, so the text wraps the same way on every machine.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import corridors
-from corridors.network import Network
+from corridors.graph.network import Network
 
 TOY = Path(__file__).parent / "data" / "toy"
 

@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 
 import corridors
-from corridors import batch, routing
-from corridors.network import Network
+from corridors import routing
+from corridors.graph.network import Network
+from corridors.routing import batch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

@@ -16,9 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import corridors
-from corridors import _output, routing
-from corridors._data import geodata_dir
-from corridors.network import Network
+from corridors import routing
+from corridors.data.locate import geodata_dir
+from corridors.graph.network import Network
+from corridors.outputs import atomic as _output
 
 
 # -- places -----------------------------------------------------------------------------

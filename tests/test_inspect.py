@@ -11,9 +11,9 @@ from conftest import TOY, run_cli
 from rich.console import Console
 
 import corridors
-from corridors import _inspect
-from corridors._errors import InvalidOptionError
-from corridors.network import Network
+from corridors.errors import InvalidOptionError
+from corridors.graph.network import Network
+from corridors.outputs import data_views as _inspect
 
 
 def _render(renderable: object) -> str:

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from corridors import _yaml
-from corridors._data import geodata_dir, seeds_dir
-from corridors.io import records
-from corridors.network import Network
+from corridors.data import yaml_parse as _yaml
+from corridors.data.geodata import records
+from corridors.data.locate import geodata_dir, seeds_dir
+from corridors.graph.network import Network
 
 TOY = Path(__file__).parent / "data" / "toy"
 

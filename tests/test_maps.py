@@ -22,9 +22,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from corridors import _map_html, _map_style, maps, routing
-from corridors._errors import InvalidOptionError, OutputError
-from corridors.network import Network, load_network
+from corridors import routing
+from corridors.errors import InvalidOptionError, OutputError
+from corridors.graph.network import Network, load_network
+from corridors.outputs import map_html as _map_html
+from corridors.outputs import map_style as _map_style
+from corridors.outputs import maps
+from corridors.outputs.formats import MAP_FORMATS
 
 CHROMIUM = Path(os.environ.get("CORRIDORS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -94,7 +98,7 @@ def exports(
     folder = tmp_path_factory.mktemp("maps")
     return {
         ext: maps.write_map(folder / f"almaty-bandar-abbas{ext}", net, [real_route])
-        for ext in maps.FORMATS
+        for ext in MAP_FORMATS
     }
 
 
@@ -140,12 +144,12 @@ def test_interactive_legs_have_tooltips_with_mode_km_h_usd(
 def test_comparison_routes_get_distinct_okabe_ito_colours(toy: Network) -> None:
     a = routing.route(toy, "Alpha", "Beta", by="time")
     b = routing.route(toy, "Alpha", "Beta", modes="rail")
-    drawn = _map_style._prepare(toy, [a, b], (), ["by road", "by rail"])
+    drawn = _map_style.prepare(toy, [a, b], (), ["by road", "by rail"])
     assert [d.colour for d in drawn] == list(maps.ROUTE_COLOURS[:2])
     page = _html(maps.interactive(toy, [a, b], labels=["by road", "by rail"]))
     assert "by road" in page and "by rail" in page
     comparison = routing.compare(toy, "Alpha", "Beta", corridors=["rail_line"])
-    labels = [d.label for d in _map_style._prepare(toy, comparison, (), None)]
+    labels = [d.label for d in _map_style.prepare(toy, comparison, (), None)]
     assert labels == [comparison.names[c] for c in comparison.routes]
 
 
@@ -180,7 +184,7 @@ def test_network_without_countries_still_maps(toy: Network, tmp_path: Path) -> N
 
 def test_importing_maps_stays_light() -> None:
     code = (
-        "import sys, corridors.maps; "
+        "import sys, corridors.outputs.maps; "
         "heavy = [m for m in ('matplotlib', 'folium', 'geopandas', 'branca') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
@@ -215,7 +219,7 @@ def test_failed_write_leaves_no_partial_file(
         tmp.write_bytes(b"half a PNG")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(maps, "_save_figure", broken)
+    monkeypatch.setattr(maps, "save_figure", broken)
     with pytest.raises(OutputError, match="No space left"):
         maps.write_map(tmp_path / "map.png", toy)
     assert list(tmp_path.iterdir()) == []
@@ -248,7 +252,7 @@ def test_static_path_writes_by_extension(
 ) -> None:
     fig = maps.static(toy, toy_route, tmp_path / "toy.pdf")
     assert (tmp_path / "toy.pdf").read_bytes().startswith(b"%PDF")
-    assert fig.get_figwidth() == pytest.approx(_map_style._A4_WIDTH_IN)
+    assert fig.get_figwidth() == pytest.approx(_map_style.A4_WIDTH_IN)
     with pytest.raises(OutputError, match="write_map"):
         maps.static(toy, toy_route, tmp_path / "toy.html")
 
@@ -256,7 +260,7 @@ def test_static_path_writes_by_extension(
 def test_static_png_is_a4_wide_and_not_blank(exports: dict[str, Path]) -> None:
     pixels = _pixels(exports[".png"])
     height, width, _ = pixels.shape
-    assert abs(width - _map_style._A4_WIDTH_IN * _map_style._PNG_DPI) <= 1
+    assert abs(width - _map_style.A4_WIDTH_IN * _map_style.PNG_DPI) <= 1
     assert 0.5 * width < height < 2.0 * width
     _not_blank(pixels)
 
@@ -309,7 +313,7 @@ def test_caspian_is_water_on_the_static_map(net: Network) -> None:
 
     ferries = [
         link
-        for link in _map_style._links(net)
+        for link in _map_style.drawn_links(net)
         if link.mode == "ferry" and {country(link.u), country(link.v)} <= caspian_states
     ]
     assert len(ferries) >= 3, "the network has Caspian ferries"
@@ -319,7 +323,7 @@ def test_caspian_is_water_on_the_static_map(net: Network) -> None:
     ax = maps.static(net, ()).axes[0]
     from matplotlib.colors import to_hex
 
-    assert to_hex(ax.get_facecolor()) == _map_style._WATER
+    assert to_hex(ax.get_facecolor()) == _map_style.WATER
 
 
 # -- browser --------------------------------------------------------------------------------

@@ -14,9 +14,9 @@ import pytest
 
 import corridors
 from corridors import routing
-from corridors._data import geodata_dir
-from corridors.io import records
-from corridors.network import Network
+from corridors.data.geodata import records
+from corridors.data.locate import geodata_dir
+from corridors.graph.network import Network
 
 
 def test_network_size(net: Network) -> None:
@@ -134,7 +134,7 @@ def test_khorgos_istanbul_compare(net: Network) -> None:
 def test_compare_without_explanations_finds_the_same_routes(net: Network) -> None:
     # the Monte Carlo set-up skips explaining corridors that cannot serve a pair
     full = routing.compare(net, "Khorgos", "Istanbul")
-    with routing._unexplained():
+    with routing.unexplained():
         quiet = routing.compare(net, "Khorgos", "Istanbul")
     assert list(quiet.routes) == list(full.routes)
     for cid, r in full.routes.items():

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import corridors
-from corridors import batch, routing
-from corridors.network import Network
+from corridors import routing
+from corridors.graph.network import Network
+from corridors.routing import batch
 
 # Hubs a user routes between: cities and ports of the shipped network.
 _NET = corridors.load_network()

@@ -7,15 +7,16 @@ import math
 
 import pytest
 
-from corridors import batch, routing
-from corridors._errors import (
+from corridors import routing
+from corridors.errors import (
     AmbiguousPlaceError,
     GeodataError,
     InvalidOptionError,
     NoRouteError,
     UnknownPlaceError,
 )
-from corridors.network import Network
+from corridors.graph.network import Network
+from corridors.routing import batch
 
 
 def _kinds(route: routing.Route) -> list[tuple[str, str, str]]:
@@ -206,7 +207,7 @@ def test_profiles_change_costs(toy: Network) -> None:
 
 def test_negative_weights_are_refused_by_every_solver(toy: Network) -> None:
     # a table edited in memory skips the checks made when data is loaded
-    from corridors.io import Geodata
+    from corridors.data.geodata import Geodata
 
     tables = {k: v.copy(deep=True) for k, v in toy.geodata.tables.items()}
     frictions = tables["frictions"]

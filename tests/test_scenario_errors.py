@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import corridors
-from corridors._errors import CorridorsError
-from corridors.network import Network
-from corridors.scenarios import Scenario
+from corridors.errors import CorridorsError
+from corridors.graph.network import Network
+from corridors.scenarios.scenario import Scenario
 
 GOOD = """\
 name: test

@@ -13,7 +13,7 @@ from conftest import run_cli
 
 import corridors
 from corridors import routing
-from corridors.scenarios import Scenario, load_scenario, shipped_scenarios
+from corridors.scenarios.scenario import Scenario, load_scenario, shipped_scenarios
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -366,7 +366,7 @@ def test_montecarlo_same_seed_same_result_other_seed_differs() -> None:
 
 
 def test_montecarlo_batch_matches_a_route_per_draw(net: corridors.Network) -> None:
-    from corridors.montecarlo import ReferenceLoop, naive_draw_routes
+    from corridors.scenarios.montecarlo import ReferenceLoop, naive_draw_routes
 
     s = load_scenario("ferry-headway-halved")
     result = s.montecarlo(draws=8, seed=3, net=net, workers=1)

@@ -1,4 +1,4 @@
-"""`corridors.validation`: one broken thing in a copy of the toy data, one precise message."""
+"""`corridors.data.validation`: one broken thing in a copy of the toy data, one precise message."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import TOY, run_cli
 
-from corridors.io import Problem
-from corridors.validation import ValidationReport, estimation_methods, validate
+from corridors.data.geodata import Problem
+from corridors.data.validation import ValidationReport, estimation_methods
+from corridors.routing.network_checks import validate
 
 REPO_GEODATA = Path(__file__).resolve().parents[1] / "geodata"
 

@@ -1,0 +1,452 @@
+"""The ``corridors`` command line: route, compare, skim, map and data commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from corridors.cli.scenario_commands import scenario_app
+from corridors.errors import EXIT_BAD_INPUT, CorridorsError
+
+if TYPE_CHECKING:
+    from corridors.graph.network import Network
+    from corridors.routing.results import Route
+
+app = typer.Typer(
+    name="corridors",
+    help="Route freight over the Central Asian transit corridors and compare them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+data_app = typer.Typer(help="Inspect and validate the network data.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(scenario_app, name="scenario")
+
+GeodataOpt = Annotated[
+    Path | None,
+    typer.Option("--geodata", help="Geodata folder to use instead of the shipped one."),
+]
+ByOpt = Annotated[
+    str, typer.Option("--by", help="Objective: time, cost, distance, co2 or generalized.")
+]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="Cargo profile: teu (default), bulk or oil.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+MapOpt = Annotated[
+    Path | None,
+    typer.Option("--map", help="Also write a map: .html (interactive) or .png/.svg/.pdf."),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite output files that exist.")]
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(soft_wrap=False, width=160 if not sys.stdout.isatty() else None)
+
+
+def _error(message: str) -> None:
+    # Plain write: a rich console would wrap a long message onto several lines.
+    sys.stderr.write(f"error: {' '.join(str(message).split())}\n")
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    _error(message)
+    raise typer.Exit(code)
+
+
+def _network(geodata: Path | None) -> Network:
+    from corridors.graph.network import load_network
+
+    return load_network(geodata)
+
+
+def _check_output(path: Path | None, force: bool) -> None:
+    if path is None:
+        return
+    from corridors.outputs.atomic import check_writable
+
+    check_writable(path, force=force)
+
+
+def _route_options(
+    via: list[str] | None,
+    avoid_country: list[str] | None,
+    avoid_node: list[str] | None,
+    avoid_link: list[str] | None,
+    avoid_border: list[str] | None,
+    mode: list[str] | None,
+    include_planned: bool,
+    year: int | None,
+    value_of_time: float | None,
+) -> dict[str, Any]:
+    return {
+        "via": via or [],
+        "avoid_countries": avoid_country,
+        "avoid_nodes": avoid_node,
+        "avoid_links": avoid_link,
+        "avoid_borders": avoid_border,
+        "modes": mode,
+        "include_planned": include_planned,
+        "year": year,
+        "value_of_time": value_of_time,
+    }
+
+
+def _write_map(path: Path, net: Network, routes: list[Route], title: str, force: bool) -> None:
+    from corridors.outputs import maps
+
+    maps.write_map(path, net, routes=routes, title=title, force=force)
+    sys.stderr.write(f"map written to {path}\n")
+
+
+@app.command()
+def route(
+    origin: Annotated[str, typer.Argument(help="Place id, name, alias, 'lat,lon' or city.")],
+    destination: Annotated[str, typer.Argument(help="Place id, name, alias, 'lat,lon' or city.")],
+    by: ByOpt = "time",
+    via: Annotated[list[str] | None, typer.Option("--via", help="Waypoint (repeatable).")] = None,
+    avoid_country: Annotated[
+        list[str] | None, typer.Option("--avoid-country", help="ISO2 code to avoid (repeatable).")
+    ] = None,
+    avoid_node: Annotated[
+        list[str] | None, typer.Option("--avoid-node", help="Place to avoid (repeatable).")
+    ] = None,
+    avoid_link: Annotated[
+        list[str] | None, typer.Option("--avoid-link", help="Link id to avoid (repeatable).")
+    ] = None,
+    avoid_border: Annotated[
+        list[str] | None,
+        typer.Option("--avoid-border", help="Country pair to avoid, e.g. TM-IR (repeatable)."),
+    ] = None,
+    mode: Annotated[
+        list[str] | None, typer.Option("--mode", help="Allowed mode (repeatable).")
+    ] = None,
+    include_planned: Annotated[
+        bool, typer.Option("--include-planned", help="Allow links under construction/planned.")
+    ] = False,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Allow links due to open by this year.")
+    ] = None,
+    profile: ProfileOpt = None,
+    value_of_time: Annotated[
+        float | None, typer.Option("--value-of-time", help="USD per unit per hour.")
+    ] = None,
+    alternatives: Annotated[
+        int, typer.Option("--alternatives", "-k", help="Number of different routes (1-20).")
+    ] = 1,
+    as_json: JsonOpt = False,
+    map_file: MapOpt = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Find the best route (and alternatives) between two places."""
+    from corridors import routing
+
+    _check_output(map_file, force)
+    net = _network(geodata)
+    opts = _route_options(
+        via,
+        avoid_country,
+        avoid_node,
+        avoid_link,
+        avoid_border,
+        mode,
+        include_planned,
+        year,
+        value_of_time,
+    )
+    routes = routing.alternatives(
+        net, origin, destination, k=alternatives, by=by, profile=profile, **opts
+    )
+    if as_json:
+        first = routes[0]
+        doc = {
+            "origin": first.origin.node,
+            "destination": first.destination.node,
+            "by": first.by,
+            "profile": first.profile,
+            "routes": [r.to_dict() for r in routes],
+        }
+        typer.echo(json.dumps(doc, ensure_ascii=False))
+    else:
+        console = _console()
+        for r in routes:
+            console.print(r)
+    if map_file is not None:
+        title = f"{routes[0].origin.label} → {routes[0].destination.label}"
+        _write_map(map_file, net, routes, title, force)
+
+
+@app.command()
+def compare(
+    origin: Annotated[str, typer.Argument(help="Place id, name, alias, 'lat,lon' or city.")],
+    destination: Annotated[str, typer.Argument(help="Place id, name, alias, 'lat,lon' or city.")],
+    corridor: Annotated[
+        list[str] | None,
+        typer.Option("--corridor", help="Corridor id (repeatable; default: all)."),
+    ] = None,
+    by: ByOpt = "time",
+    profile: ProfileOpt = None,
+    as_json: JsonOpt = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV.")] = None,
+    map_file: MapOpt = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Compare named corridors side by side between two places."""
+    from corridors import routing
+    from corridors.outputs.atomic import write_text
+
+    _check_output(map_file, force)
+    _check_output(csv, force)
+    net = _network(geodata)
+    result = routing.compare(net, origin, destination, corridors=corridor, by=by, profile=profile)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        _console().print(result)
+    if csv is not None:
+        write_text(csv, result.to_frame().to_csv(index=False), force=force)
+    if map_file is not None and result.routes:
+        title = f"{result.origin.label} → {result.destination.label}"
+        _write_map(map_file, net, list(result.routes.values()), title, force)
+
+
+@app.command()
+def skim(
+    origins: Annotated[list[str], typer.Argument(help="Origin places.")],
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", help="Destination place (repeatable; default: the origins)."),
+    ] = None,
+    by: ByOpt = "time",
+    profile: ProfileOpt = None,
+    include_planned: Annotated[
+        bool, typer.Option("--include-planned", help="Allow links under construction/planned.")
+    ] = False,
+    as_json: JsonOpt = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write the matrix as CSV.")] = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Compute an origin-destination matrix of one objective in batch."""
+    from corridors.outputs.atomic import write_text
+    from corridors.routing import batch
+
+    _check_output(csv, force)
+    net = _network(geodata)
+    matrix = batch.skim(
+        net, origins, to or None, by=by, profile=profile, include_planned=include_planned
+    )
+    if as_json:
+        typer.echo(matrix.to_json(orient="index", force_ascii=False))
+    else:
+        from rich.table import Table
+
+        unit = {"time": "h", "distance": "km", "co2": "kg CO2"}.get(by, "USD")
+        title = f"{by} ({unit}) per {net.profile(profile).id}, from (rows) to (columns)"
+        table = Table(title=title, title_justify="left")
+        table.add_column("from \\ to")
+        for col in matrix.columns:
+            table.add_column(str(col), justify="right")
+        for name, row in matrix.iterrows():
+            table.add_row(str(name), *["—" if v != v else f"{v:,.1f}" for v in row])
+        _console().print(table)
+    if csv is not None:
+        write_text(csv, matrix.to_csv(), force=force)
+
+
+@app.command("map")
+def map_command(
+    out: Annotated[Path, typer.Argument(help="Output file: .html, .png, .svg or .pdf.")],
+    route_pairs: Annotated[
+        list[str] | None,
+        typer.Option("--route", help="ORIGIN:DESTINATION to draw (repeatable)."),
+    ] = None,
+    corridor: Annotated[
+        list[str] | None,
+        typer.Option("--corridor", help="Draw this named corridor's route (repeatable)."),
+    ] = None,
+    by: ByOpt = "time",
+    profile: ProfileOpt = None,
+    title: Annotated[str | None, typer.Option("--title", help="Map title.")] = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Draw the network, and routes or corridors on it, to an HTML or static map."""
+    from corridors import routing
+
+    _check_output(out, force)
+    net = _network(geodata)
+    routes: list[Route] = []
+    for pair in route_pairs or []:
+        origin, sep, destination = pair.partition(":")
+        if not sep or not origin.strip() or not destination.strip():
+            _fail(f"--route {pair!r} must be ORIGIN:DESTINATION, e.g. Almaty:'Bandar Abbas'")
+        routes.append(
+            routing.route(net, origin.strip(), destination.strip(), by=by, profile=profile)
+        )
+    known = {str(c["id"]): c for c in net.geodata.corridors}
+    for cid in corridor or []:
+        if cid not in known:
+            _fail(f"unknown corridor {cid!r}; choose from: {', '.join(known)}")
+        routes.append(routing.route_corridor(net, known[cid], by=by, profile=profile))
+    _write_map(out, net, routes, title or "corridors network", force)
+
+
+@data_app.command("validate")
+def data_validate(geodata: GeodataOpt = None) -> None:
+    """Check the geodata and report every problem with file and row."""
+    from corridors.routing.network_checks import validate
+
+    report = validate(geodata)
+    # one line per problem, never wrapped, so `file:row` stays greppable
+    for problem in report.problems:
+        typer.echo(str(problem))
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}")
+    if report.problems:
+        _fail(f"{len(report.problems)} problem(s) in {report.folder}")
+    typer.echo(f"ok: {report.summary()}")
+
+
+@data_app.command("list")
+def data_list(
+    table: Annotated[
+        str,
+        typer.Argument(help="nodes, links, frictions, corridors, sources, sections or seeds."),
+    ] = "nodes",
+    geodata: GeodataOpt = None,
+) -> None:
+    """List what the data holds, with sources."""
+    from corridors.outputs import data_views as _inspect
+
+    _console().print(_inspect.listing(_network(geodata), table))
+
+
+@data_app.command("show")
+def data_show(
+    item: Annotated[str, typer.Argument(help="A node, link, friction, corridor or source id.")],
+    geodata: GeodataOpt = None,
+) -> None:
+    """Show one item with every attribute and the sources it cites."""
+    from corridors.outputs import data_views as _inspect
+
+    _console().print(_inspect.show(_network(geodata), item))
+
+
+def _pair(option: str, value: str) -> tuple[str, str]:
+    origin, sep, destination = value.partition(":")
+    if not sep or not origin.strip() or not destination.strip():
+        _fail(f"{option} {value!r} must be ORIGIN:DESTINATION, e.g. Almaty:'Bandar Abbas'")
+    return origin.strip(), destination.strip()
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[
+        Path, typer.Argument(help="Output file: .gpkg, .geojson, .parquet, .csv or .xlsx.")
+    ],
+    network: Annotated[
+        bool, typer.Option("--network", help="Export the network (links and nodes).")
+    ] = False,
+    route_pair: Annotated[
+        str | None,
+        typer.Option("--route", help="Export the best route(s) ORIGIN:DESTINATION."),
+    ] = None,
+    compare_pair: Annotated[
+        str | None,
+        typer.Option("--compare", help="Export the corridors compared for ORIGIN:DESTINATION."),
+    ] = None,
+    corridor: Annotated[
+        list[str] | None,
+        typer.Option("--corridor", help="With --compare: corridor id (repeatable; default all)."),
+    ] = None,
+    alternatives: Annotated[
+        int, typer.Option("--alternatives", "-k", help="With --route: number of routes (1-20).")
+    ] = 1,
+    by: ByOpt = "time",
+    profile: ProfileOpt = None,
+    layer: Annotated[
+        str | None,
+        typer.Option(
+            "--layer",
+            help="Write one table only: nodes or links (--network), legs or summary "
+            "(--route, --compare). Default: every table in .gpkg/.xlsx, else links or legs.",
+        ),
+    ] = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Export the network, a route or a corridor comparison to GIS or spreadsheet files."""
+    import corridors.outputs.export as exporting
+    from corridors import routing
+
+    chosen = [
+        name
+        for name, given in [
+            ("--network", network),
+            ("--route", route_pair is not None),
+            ("--compare", compare_pair is not None),
+        ]
+        if given
+    ]
+    if len(chosen) != 1:
+        _fail(
+            "give exactly one of --network, --route ORIGIN:DESTINATION or "
+            f"--compare ORIGIN:DESTINATION (got {', '.join(chosen) or 'none'})"
+        )
+    layers = ("links", "nodes") if network else ("legs", "summary")
+    if layer is not None and layer not in layers:
+        _fail(f"unknown --layer {layer!r} for {chosen[0]}; choose one of: {', '.join(layers)}")
+    pair = _pair(chosen[0], route_pair or compare_pair or "") if not network else None
+    exporting.check_format(out)
+    _check_output(out, force)
+    net = _network(geodata)
+    obj: Any = net
+    if pair is not None and route_pair is not None:
+        obj = routing.alternatives(net, *pair, k=alternatives, by=by, profile=profile)
+    elif pair is not None:
+        obj = routing.compare(net, *pair, corridors=corridor, by=by, profile=profile)
+    found = exporting.selected(obj, out, layer=layer)
+    path = exporting.export_tables(found, out, force=force)
+    sizes = ", ".join(f"{name} ({len(frame)} rows)" for name, frame in found.items())
+    sys.stderr.write(f"wrote {sizes} to {path}\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from corridors import __version__
+
+        typer.echo(f"corridors {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Route freight over the Central Asian transit corridors and compare them."""
+
+
+def main() -> None:
+    """Run the CLI: one-line errors, exit 0 ok, 1 no route, 2 bad input."""
+    try:
+        app()  # typer handles usage errors (exit 2) and exits itself on success
+    except CorridorsError as err:
+        _error(str(err))
+        sys.exit(err.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)

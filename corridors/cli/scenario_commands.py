@@ -1,0 +1,316 @@
+"""The ``corridors scenario`` commands: list, validate, run, sweep and montecarlo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from corridors.scenarios.workers import default_workers
+
+if TYPE_CHECKING:
+    from corridors.graph.network import Network
+    from corridors.scenarios.scenario import Scenario
+
+scenario_app = typer.Typer(
+    help="Run what-if scenarios: compare with the baseline, sweep a parameter, Monte Carlo.",
+    no_args_is_help=True,
+)
+
+FileArg = Annotated[
+    str, typer.Argument(help="Scenario file, or the name of a shipped one (see `list`).")
+]
+OdOpt = Annotated[
+    list[str] | None,
+    typer.Option("--od", help="ORIGIN:DESTINATION to evaluate (repeatable; default: the file's)."),
+]
+ByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by", help="Objective (default: the file's): time, cost, distance, co2, generalized."
+    ),
+]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="Cargo profile (default: the file's, else teu).")
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Write the results: .csv, .json or .parquet (a chart: .png, .svg, .pdf)."
+    ),
+]
+ChartOpt = Annotated[
+    Path | None, typer.Option("--chart", help="Write a chart: .png, .svg or .pdf.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite output files that exist.")]
+GeodataOpt = Annotated[
+    Path | None,
+    typer.Option("--geodata", help="Geodata folder to use instead of the shipped one."),
+]
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(soft_wrap=False, width=160 if not sys.stdout.isatty() else None)
+
+
+def _load(file: str, by: str | None = None, profile: str | None = None) -> Scenario:
+    from corridors.scenarios.scenario import load_scenario
+
+    return load_scenario(file).with_options(by=by, profile=profile)
+
+
+def _network(geodata: Path | None) -> Network:
+    from corridors.graph.network import load_network
+
+    return load_network(geodata)
+
+
+def _check(*paths: Path | None, force: bool) -> None:
+    from corridors.outputs.atomic import check_writable
+
+    for path in paths:
+        if path is not None:
+            check_writable(path, force=force)
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Any]:
+    """Show a rich progress bar with ETA on stderr; yield its ``(done, total)`` callback."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+
+        def update(done: int, _total: int) -> None:
+            bar.update(task, completed=done)
+
+        yield update
+
+
+@scenario_app.command("list")
+def list_scenarios() -> None:
+    """List the scenarios that ship with corridors."""
+    from rich.table import Table
+
+    from corridors.scenarios.scenario import Scenario, shipped_scenarios
+
+    table = Table(title="Shipped scenarios (run one by name or path)", title_justify="left")
+    for name in ("name", "scenario", "changes", "cites"):
+        table.add_column(name)
+    for path in shipped_scenarios():
+        s = Scenario.from_yaml(path)
+        table.add_row(path.stem, s.name, str(len(s.doc.changes)), ", ".join(s.doc.cites))
+    _console().print(table)
+
+
+@scenario_app.command("validate")
+def validate_scenario(file: FileArg, geodata: GeodataOpt = None) -> None:
+    """Check a scenario file and apply it to the network; print what each change does."""
+    scenario = _load(file)
+    net = _network(geodata)
+    for applied in scenario.log(net):
+        typer.echo(f"change {applied.index} ({applied.action}): {applied.summary}")
+    typer.echo(f"ok: {scenario.name}: {len(scenario.doc.changes)} change(s) apply cleanly")
+
+
+@scenario_app.command("run")
+def run(
+    file: FileArg,
+    od: OdOpt = None,
+    corridor: Annotated[
+        list[str] | None,
+        typer.Option("--corridor", help="Also compare this named corridor (repeatable)."),
+    ] = None,
+    by: ByOpt = None,
+    profile: ProfileOpt = None,
+    as_json: JsonOpt = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the table: .csv, .json or .parquet.")
+    ] = None,
+    map_file: Annotated[
+        Path | None,
+        typer.Option("--map", help="Write a difference map: .html, .png, .svg or .pdf."),
+    ] = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Compare the best route per OD pair with and without the scenario."""
+    _check(out, map_file, force=force)
+    scenario = _load(file, by, profile)
+    net = _network(geodata)
+    result = scenario.compare(net, od, corridors=corridor)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        _console().print(result)
+    if out is not None:
+        result.write(out, force=force)
+        _say(f"results written to {out}")
+    if map_file is not None:
+        result.write_map(map_file, force=force)
+        _say(f"map written to {map_file}")
+
+
+@scenario_app.command("sweep")
+def sweep(
+    file: FileArg,
+    set_values: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help=(
+                "NAME=V1,V2,... or NAME=START:STOP:STEP (repeatable: a grid); "
+                "default: the file's `sweep`."
+            ),
+        ),
+    ] = None,
+    od: OdOpt = None,
+    by: ByOpt = None,
+    profile: ProfileOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
+    chart: ChartOpt = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Processes sharing the grid points (default: the CPU count, at most 2).",
+        ),
+    ] = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Evaluate the scenario over a range or grid of parameter values, with break-even points."""
+    from corridors.scenarios.sweeps import grid_size, parse_values, sweep_values
+
+    _check(out, chart, force=force)
+    procs = default_workers(workers)
+    values = dict(parse_values(text) for text in set_values or [])
+    scenario = _load(file, by, profile)
+    chosen = sweep_values(scenario, values or None)
+    total = grid_size(chosen)
+    pairs = scenario.pairs(od)
+    net = _network(geodata)
+    _say(
+        f"sweeping {total} point(s) of {', '.join(chosen) or '(nothing)'} over "
+        f"{len(pairs)} OD pair(s)"
+    )
+    try:
+        with _progress("sweep", total) as update:
+            result = scenario.sweep(values or None, net=net, od=od, progress=update, workers=procs)
+    except KeyboardInterrupt as err:
+        partial = getattr(err, "partial", None)
+        done = partial.completed if partial is not None else 0
+        _say(f"interrupted after {done} of {total} point(s); nothing written")
+        raise typer.Exit(130) from None
+    if as_json:
+        doc = {
+            "scenario": result.name,
+            "parameters": result.parameters,
+            "by": result.by,
+            "best": json.loads(result.best().to_json(orient="records")),
+            "break_even": json.loads(result.break_even().to_json(orient="records")),
+        }
+        typer.echo(json.dumps(doc, ensure_ascii=False))
+    else:
+        _console().print(result)
+    for path in (out, chart):
+        if path is not None:
+            result.write(path, force=force)
+            _say(f"written to {path}")
+
+
+@scenario_app.command("montecarlo")
+def montecarlo(
+    file: FileArg,
+    draws: Annotated[
+        int | None,
+        typer.Option("--draws", help="Number of draws (default: the file's, else 1000)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed of the random draws (default: the file's).")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", help="Processes sharing the draws (default: the CPU count, at most 2)."
+        ),
+    ] = None,
+    od: OdOpt = None,
+    by: ByOpt = None,
+    profile: ProfileOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
+    chart: ChartOpt = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Draw the uncertain parameters: time and cost distributions and P(best) per corridor."""
+    from corridors.scenarios.montecarlo import check_run
+
+    _check(out, chart, force=force)
+    scenario = _load(file, by, profile)
+    n = scenario.doc.draws if draws is None else draws
+    procs = default_workers(workers)
+    check_run(scenario, draws=n, seed=scenario.doc.seed if seed is None else seed, workers=procs)
+    scenario.pairs(od)
+    net = _network(geodata)
+    _say(
+        f"drawing {n:,} time(s) over {len(scenario.pairs(od))} OD pair(s) with {procs} process(es)"
+    )
+    try:
+        with _progress("Monte Carlo", n) as update:
+            result = scenario.montecarlo(
+                draws=n, seed=seed, net=net, od=od, workers=procs, progress=update
+            )
+    except KeyboardInterrupt as err:
+        _say(f"interrupted after {getattr(err, 'done', 0):,} of {n:,} draws; nothing written")
+        raise typer.Exit(130) from None
+    if as_json:
+        doc = {
+            "scenario": result.name,
+            "draws": result.draws,
+            "seed": result.seed,
+            "by": result.by,
+            "summary": json.loads(result.summary().to_json(orient="records")),
+            "notes": result.notes,
+        }
+        typer.echo(json.dumps(doc, ensure_ascii=False))
+    else:
+        _console().print(result)
+    for path in (out, chart):
+        if path is not None:
+            result.write(path, force=force)
+            _say(f"written to {path}")

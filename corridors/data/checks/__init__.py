@@ -1,0 +1,1 @@
+"""The geodata checks, one module per family of checks."""

@@ -1,0 +1,418 @@
+"""Shared parts of the geodata checks: limits, small helpers and the checker's plumbing."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from corridors.data import yaml_parse as _yaml
+from corridors.data.geodata import Geodata, Problem, records
+from corridors.errors import CorridorsError
+
+#: Study region, in degrees: the corridor countries plus the far ends of the sea legs.
+REGION_LON = (-20.0, 145.0)
+REGION_LAT = (-10.0, 70.0)
+#: A sea or ferry link end inside this box is a Caspian port (no other sea is in the box).
+CASPIAN_LON = (46.0, 56.0)
+CASPIAN_LAT = (36.0, 48.0)
+#: How far (km) a node may lie outside its country's polygon; ports may lie further out.
+BORDER_TOLERANCE_KM = 5.0
+PORT_TOLERANCE_KM = 15.0
+#: Link length bounds relative to the geodesic distance between its ends.
+MIN_LENGTH_RATIO = 0.99
+MAX_LAND_RATIO = 2.5
+SHORT_LINK_SLACK_KM = 5.0
+#: How far (km) a link geometry's end may lie from the link's end node.
+GEOMETRY_END_KM = 25.0
+YEARS = (1850, 2100)
+SOURCE_KINDS = ("report", "news", "official", "dataset", "seed", "estimate")
+#: Source kinds that need no URL.
+URL_OPTIONAL_KINDS = ("estimate", "seed", "dataset")
+LENGTH_METHODS = ("published", "geodesic_factor", "osm_route", "searoute")
+DIRECTIONS = ("forward", "both")
+
+CHECKS = (
+    "schema",
+    "values",
+    "ids",
+    "references",
+    "defaults",
+    "countries",
+    "geometry",
+    "lengths",
+    "gauges",
+    "sources",
+    "orphans",
+    "caspian",
+    "routing",
+)
+#: Problems of these checks make the network unsafe to build, so routing is not tried.
+STRUCTURAL = ("schema", "ids", "references", "defaults")
+
+ID_PATTERN = re.compile(r"^[a-z]{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
+ISO2_CODE = re.compile(r"^[A-Z]{2}$")
+SUMMARY_TABLES = ("nodes", "links", "frictions", "corridors", "sources")
+
+
+def estimation_methods(folder: Path) -> dict[str, str]:
+    """Return the estimation methods a geodata folder's README documents.
+
+    Parameters
+    ----------
+    folder
+        A geodata folder.
+
+    Returns
+    -------
+    methods
+        Method name (as written in the table, e.g. ``geodesic_factor:F``) to its
+        description, from the ``## Estimation methods`` table of ``README.md``; empty when
+        the folder has no such README section.
+    """
+    path = folder / "README.md"
+    if not path.is_file():
+        return {}
+    methods: dict[str, str] = {}
+    inside = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            inside = line[3:].strip().lower() == "estimation methods"
+            continue
+        if not inside or not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or set(cells[0]) <= {"-", ":", " "} or cells[0] == "method":
+            continue
+        for name in re.findall(r"`([^`]+)`", cells[0]) or [cells[0]]:
+            methods[name] = " | ".join(cells[1:])
+    return methods
+
+
+def method_known(method: str, methods: dict[str, str]) -> bool:
+    """Return True if ``method`` is ``published`` or one of ``methods``.
+
+    A method documented with a parameter (``name:F``) matches any value of it
+    (``name:1.3``).
+    """
+    if method == "published":
+        return True  # a published value: its source_id says where from
+    base = method.split(":", 1)[0]
+    return any(method == m or (":" in m and base == m.split(":", 1)[0]) for m in methods)
+
+
+# ---------------------------------------------------------------------------------------
+# small helpers
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def num(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return None if math.isnan(value) else float(value)
+    return None
+
+
+def cell_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def id_list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return []
+
+
+def fmt(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:.6g}"
+
+
+def like(name: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def choices(options: Iterable[Any]) -> str:
+    return ", ".join(str(o) for o in options)
+
+
+def geodesic_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    from pyproj import Geod
+
+    _, _, metres = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
+    return float(metres) / 1000.0
+
+
+def in_box(lon: float, lat: float, lons: tuple[float, float], lats: tuple[float, float]) -> bool:
+    return lons[0] <= lon <= lons[1] and lats[0] <= lat <= lats[1]
+
+
+#: Parsed list items per (key, file content): a scenario re-checks the same files often.
+_ITEMS: dict[tuple[str, str], list[tuple[dict[str, Any], int]]] = {}
+
+
+def _yaml_items(path: Path, key: str) -> list[tuple[dict[str, Any], int]]:
+    """Return a YAML file's list items (top level, or under ``key``) with their lines.
+
+    The checks only read the items; a file is parsed again when its content changes
+    (hashing it costs a fraction of a millisecond, parsing sources.yaml tens).
+    """
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    tag = (key, hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest())
+    if tag not in _ITEMS:
+        _ITEMS[tag] = _parse_items(text, key)
+    return list(_ITEMS[tag])
+
+
+def _parse_items(text: str, key: str) -> list[tuple[dict[str, Any], int]]:
+    try:
+        root = _yaml.compose(text)
+        data = _yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []  # read_geodata reports it
+    if isinstance(data, dict) and isinstance(root, yaml.MappingNode):
+        data = data.get(key)
+        root = next((v for k, v in root.value if getattr(k, "value", None) == key), None)
+    if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
+        return []
+    out = []
+    for item, node in zip(data, root.value):
+        out.append((item if isinstance(item, dict) else {}, node.start_mark.line + 1))
+    return out
+
+
+def line_of(text: str, needle: str) -> int:
+    index = text.find(needle)
+    return 0 if index < 0 else text.count("\n", 0, index) + 1
+
+
+def _is_wgs84(name: str) -> bool:
+    key = name.strip().upper()
+    return key.endswith(("CRS84", ":4326", "::4326")) or key in ("EPSG:4326", "WGS84", "WGS 84")
+
+
+def _iso2(properties: dict[str, Any]) -> str:
+    for key in ("iso2", "ISO2", "iso_a2", "ISO_A2", "ISO_A2_EH"):
+        value = str(properties.get(key) or "").strip().upper()
+        if ISO2_CODE.match(value):
+            return value
+    return ""
+
+
+def _coordinates(geometry: Any) -> Iterable[list[float]]:
+    """Yield every position of a GeoJSON geometry."""
+    if not isinstance(geometry, dict):
+        return
+    coords = geometry.get("coordinates")
+    stack = [coords]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list) and item and all(isinstance(x, int | float) for x in item):
+            yield item
+        elif isinstance(item, list):
+            stack.extend(item)
+    for part in geometry.get("geometries") or []:
+        yield from _coordinates(part)
+
+
+class _Countries:
+    """Country polygons from countries.geojson, keyed by ISO2."""
+
+    def __init__(self, features: list[dict[str, Any]]) -> None:
+        from shapely.geometry import shape
+        from shapely.ops import unary_union
+        from shapely.prepared import prep
+
+        parts: dict[str, list[Any]] = {}
+        for feature in features:
+            iso = _iso2(feature.get("properties") or {})
+            geom = feature.get("geometry")
+            if iso and geom:
+                parts.setdefault(iso, []).append(shape(geom))
+        self.geoms = {iso: unary_union(g) for iso, g in parts.items()}
+        self.prepared = {iso: prep(g) for iso, g in self.geoms.items()}
+        bounds = [g.bounds for g in self.geoms.values()] or [(0.0, 0.0, 0.0, 0.0)]
+        self.bounds: tuple[float, float, float, float] = (
+            float(min(b[0] for b in bounds)),
+            float(min(b[1] for b in bounds)),
+            float(max(b[2] for b in bounds)),
+            float(max(b[3] for b in bounds)),
+        )
+
+    def covers(self, lon: float, lat: float) -> bool:
+        """Return True if the point is inside the bounding box of all the polygons (+ 0.2°)."""
+        x0, y0, x1, y1 = self.bounds
+        return x0 - 0.2 <= lon <= x1 + 0.2 and y0 - 0.2 <= lat <= y1 + 0.2
+
+    def outside_km(self, iso: str, lon: float, lat: float) -> float:
+        """Geodesic km from the point to the country's polygon (0 inside)."""
+        from shapely.geometry import Point
+        from shapely.ops import nearest_points
+
+        point = Point(lon, lat)
+        if self.prepared[iso].contains(point):
+            return 0.0
+        near = nearest_points(self.geoms[iso], point)[0]
+        return geodesic_km(lon, lat, float(near.x), float(near.y))
+
+    def containing(self, lon: float, lat: float) -> str:
+        """ISO2 of the country the point is in, or empty."""
+        from shapely.geometry import Point
+
+        point = Point(lon, lat)
+        return next((iso for iso, p in self.prepared.items() if p.contains(point)), "")
+
+
+class Base:
+    """The checker's state and plumbing, shared by every family of checks."""
+
+    def __init__(self, data: Geodata) -> None:
+        self.data = data
+        self.found: dict[str, list[Problem]] = {name: [] for name in CHECKS}
+        self.warnings: list[str] = []
+        self.rows = {name: records(frame) for name, frame in data.tables.items()}
+        self.nodes: dict[str, dict[str, Any]] = {}
+        for row in self.rows["nodes"]:
+            if cell_text(row["id"]):
+                self.nodes.setdefault(cell_text(row["id"]), row)
+        self.links: dict[str, dict[str, Any]] = {}
+        for row in self.rows["links"]:
+            if cell_text(row["id"]):
+                self.links.setdefault(cell_text(row["id"]), row)
+        self.profiles = [cell_text(r["id"]) for r in self.rows["profiles"] if cell_text(r["id"])]
+        self.corridors = _yaml_items(data.folder / "corridors.yaml", "corridors")
+        if len(self.corridors) != len(data.corridors):
+            self.corridors = [(c if isinstance(c, dict) else {}, 0) for c in data.corridors]
+        self.sources = _yaml_items(data.folder / "sources.yaml", "sources")
+        self.countries: _Countries | None = None
+        self.methods = estimation_methods(data.folder)
+
+    # -- plumbing
+
+    def add(self, check: str, file: str, row: int, message: str) -> None:
+        self.found[check].append(Problem(file, int(row), message))
+
+    def warn(self, file: str, row: int, message: str) -> None:
+        where = f"{file}:{row}" if row else file
+        self.warnings.append(f"{where}: {message}")
+
+    def coords(self, node: str) -> tuple[float, float] | None:
+        row = self.nodes.get(node)
+        if row is None:
+            return None
+        lon, lat = num(row["lon"]), num(row["lat"])
+        if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            return None
+        return lon, lat
+
+    def country_of(self, node: str) -> str:
+        row = self.nodes.get(node)
+        return cell_text(row["country"]) if row else ""
+
+    # -- country polygons and GeoJSON, used by several families
+
+    def load_countries(self) -> None:
+        path = self.data.folder / "countries.geojson"
+        file = "countries.geojson"
+        if not path.is_file():
+            self.add(
+                "countries",
+                file,
+                0,
+                "file is missing; it must hold the Natural Earth admin-0 polygon of every "
+                "country that has nodes (property `iso2`), in WGS 84",
+            )
+            return
+        doc = self.read_geojson(path, file)
+        if doc is None:
+            return
+        features = [f for f in doc.get("features") or [] if isinstance(f, dict)]
+        if not features:
+            self.add("countries", file, 0, "holds no features; expected country polygons")
+            return
+        try:
+            self.countries = _Countries(features)
+        except (ValueError, TypeError, AttributeError) as err:
+            self.add("countries", file, 0, f"polygons cannot be read ({err})")
+
+    def read_geojson(self, path: Path, file: str) -> dict[str, Any] | None:
+        """Read a GeoJSON file and check that it is WGS 84; None if unusable."""
+        text = path.read_text(encoding="utf-8")
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as err:
+            self.add("schema", file, err.lineno, f"invalid JSON: {err.msg}")
+            return None
+        if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+            self.add("schema", file, 1, "expected a GeoJSON FeatureCollection")
+            return None
+        crs = doc.get("crs")
+        if crs is not None:
+            name = ""
+            if isinstance(crs, dict):
+                name = str((crs.get("properties") or {}).get("name") or "")
+            if not _is_wgs84(name):
+                self.add(
+                    "countries",
+                    file,
+                    line_of(text, '"crs"'),
+                    f"wrong CRS {name or crs!r}: coordinates must be WGS 84 longitude/latitude "
+                    "(urn:ogc:def:crs:OGC:1.3:CRS84 or EPSG:4326, or no `crs` member); "
+                    "reproject the file to EPSG:4326",
+                )
+                return None
+        for feature in doc.get("features") or []:
+            for position in _coordinates((feature or {}).get("geometry")):
+                x, y = position[0], position[1]
+                if not (-180 <= x <= 180 and -90 <= y <= 90):
+                    self.add(
+                        "countries",
+                        file,
+                        line_of(text, '"features"'),
+                        f"wrong CRS: coordinate ({fmt(x)}, {fmt(y)}) is not longitude/"
+                        "latitude in degrees; reproject the file to WGS 84 (EPSG:4326)",
+                    )
+                    return None
+        return doc
+
+    def swap_hint(self, row: dict[str, Any], lon: float, lat: float) -> str:
+        country = cell_text(row["country"])
+        if self.countries is None or country not in self.countries.geoms:
+            return ""
+        if not (-180 <= lat <= 180 and -90 <= lon <= 90):
+            return ""
+        tolerance = PORT_TOLERANCE_KM if cell_text(row["kind"]) == "port" else BORDER_TOLERANCE_KM
+        if self.countries.outside_km(country, lat, lon) <= tolerance:
+            return (
+                f"; lon and lat look swapped: lon {fmt(lat)}, lat {fmt(lon)} lies in "
+                f"{country}, so swap the two columns"
+            )
+        return ""
+
+
+def error_text(err: Exception) -> str:
+    text = " ".join(str(err).split())
+    return text if isinstance(err, CorridorsError) else f"{type(err).__name__}: {text}"
+
+
+def text_cell(value: Any) -> str:
+    return "" if isinstance(value, list) else cell_text(value)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,288 @@
+"""Checks 4-6, 8 and 9: countries, lengths, gauges, orphan nodes, the closed Caspian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corridors.data.checks.base import (
+    BORDER_TOLERANCE_KM,
+    CASPIAN_LAT,
+    CASPIAN_LON,
+    GEOMETRY_END_KM,
+    ISO2_CODE,
+    MAX_LAND_RATIO,
+    MIN_LENGTH_RATIO,
+    PORT_TOLERANCE_KM,
+    REGION_LAT,
+    REGION_LON,
+    SHORT_LINK_SLACK_KM,
+    Base,
+    cell_text,
+    choices,
+    fmt,
+    geodesic_km,
+    in_box,
+    like,
+    line_of,
+    num,
+)
+from corridors.data.schema import (
+    GAUGES,
+    MODES,
+    WATER_MODES,
+)
+
+
+class GeographyChecks(Base):
+    """Checks 4-6, 8 and 9: countries, lengths, gauges, orphan nodes, the closed Caspian."""
+
+    # -- 4. countries
+
+    def check_node_countries(self) -> None:
+        if self.countries is None:
+            return
+        file = "nodes.csv"
+        for row in self.rows["nodes"]:
+            node, country = cell_text(row["id"]), cell_text(row["country"])
+            lon, lat = num(row["lon"]), num(row["lat"])
+            if lon is None or lat is None or not in_box(lon, lat, REGION_LON, REGION_LAT):
+                continue  # reported by check_nodes
+            if not ISO2_CODE.match(country):
+                continue
+            if country not in self.countries.geoms:
+                self.add(
+                    "countries",
+                    file,
+                    row["_line"],
+                    f"{node}: country {country} has no polygon in countries.geojson; add the "
+                    f"Natural Earth polygon of {country} (property `iso2`)",
+                )
+                continue
+            port = cell_text(row["kind"]) == "port"
+            tolerance = PORT_TOLERANCE_KM if port else BORDER_TOLERANCE_KM
+            off = self.countries.outside_km(country, lon, lat)
+            if off <= tolerance:
+                continue
+            if not self.countries.covers(lon, lat) and not self.swap_hint(row, lon, lat):
+                x0, y0, x1, y1 = (round(b, 1) for b in self.countries.bounds)
+                self.add(
+                    "countries",
+                    file,
+                    row["_line"],
+                    f"{node} (lon {fmt(lon)}, lat {fmt(lat)}) lies outside the area "
+                    f"countries.geojson covers (lon {fmt(x0)}…{fmt(x1)}, lat {fmt(y0)}…"
+                    f"{fmt(y1)}); countries.geojson must cover every node: add {country}'s "
+                    "polygon without clipping it",
+                )
+                continue
+            inside = self.countries.containing(lon, lat)
+            where = f", inside {inside}" if inside else ""
+            self.add(
+                "countries",
+                file,
+                row["_line"],
+                f"{node} (lon {fmt(lon)}, lat {fmt(lat)}) is {off:.1f} km outside {country}"
+                f"{where}; a node must lie within {fmt(tolerance)} km of its country's polygon "
+                f"({'ports' if port else 'non-port nodes'}; {fmt(PORT_TOLERANCE_KM)} km for "
+                f"ports, {fmt(BORDER_TOLERANCE_KM)} km otherwise) — check the coordinates "
+                f"and `country`" + self.swap_hint(row, lon, lat),
+            )
+
+    def check_geometry(self) -> None:
+        path = self.data.folder / "geometry" / "links.geojson"
+        file = "geometry/links.geojson"
+        if not path.is_file():
+            return
+        doc = self.read_geojson(path, file)
+        if doc is None:
+            return
+        text = path.read_text(encoding="utf-8")
+        for feature in doc.get("features") or []:
+            props = (feature or {}).get("properties") or {}
+            lid = str(props.get("id") or "")
+            line = line_of(text, f'"{lid}"') if lid else 0
+            if not lid:
+                self.add("geometry", file, line, "feature without `id`; give it its link id")
+                continue
+            if lid not in self.links:
+                self.add(
+                    "geometry",
+                    file,
+                    line,
+                    f"feature {lid!r} is not a link id in links.csv{like(lid, self.links)}",
+                )
+                continue
+            geom = (feature or {}).get("geometry") or {}
+            coords = geom.get("coordinates") if isinstance(geom, dict) else None
+            if geom.get("type") != "LineString" or not isinstance(coords, list) or len(coords) < 2:
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    f"feature {lid!r}: geometry must be a LineString of at least two positions",
+                )
+                continue
+            self.check_geometry_ends(file, line, lid, coords)
+
+    def check_geometry_ends(self, file: str, line: int, lid: str, coords: list[Any]) -> None:
+        link = self.links[lid]
+        a, b = self.coords(cell_text(link["u"])), self.coords(cell_text(link["v"]))
+        if a is None or b is None:
+            return
+        first, last = coords[0], coords[-1]
+        ahead = max(geodesic_km(*a, first[0], first[1]), geodesic_km(*b, last[0], last[1]))
+        if ahead <= GEOMETRY_END_KM:
+            return
+        behind = max(geodesic_km(*a, last[0], last[1]), geodesic_km(*b, first[0], first[1]))
+        if behind <= GEOMETRY_END_KM:
+            self.add(
+                "geometry",
+                file,
+                line,
+                f"feature {lid!r} runs from v to u; reverse its coordinates so it starts at "
+                f"{link['u']}",
+            )
+        else:
+            self.add(
+                "geometry",
+                file,
+                line,
+                f"feature {lid!r} ends {ahead:.0f} km from its link's nodes; its ends must lie "
+                f"within {fmt(GEOMETRY_END_KM)} km of u ({link['u']}) and v ({link['v']})",
+            )
+
+    # -- 5. lengths
+
+    def check_lengths(self) -> None:
+        for row in self.rows["links"]:
+            mode = cell_text(row["mode"])
+            length = num(row["length_km"])
+            a, b = self.coords(cell_text(row["u"])), self.coords(cell_text(row["v"]))
+            if mode not in MODES or length is None or length <= 0 or a is None or b is None:
+                continue
+            geo = geodesic_km(*a, *b)
+            ends = f"{row['u']} and {row['v']}"
+            if length < geo * MIN_LENGTH_RATIO:
+                self.add(
+                    "lengths",
+                    "links.csv",
+                    row["_line"],
+                    f"length_km {fmt(length)} is shorter than the {geo:.1f} km geodesic "
+                    f"distance between {ends}; lengths must be ≥ the straight-line distance "
+                    "(check the length and the two nodes' coordinates)",
+                )
+            elif mode in ("rail", "road") and length > MAX_LAND_RATIO * geo + SHORT_LINK_SLACK_KM:
+                limit = MAX_LAND_RATIO * geo + SHORT_LINK_SLACK_KM
+                self.add(
+                    "lengths",
+                    "links.csv",
+                    row["_line"],
+                    f"length_km {fmt(length)} is more than {fmt(MAX_LAND_RATIO)} × the "
+                    f"{geo:.1f} km geodesic distance between {ends} (+ {fmt(SHORT_LINK_SLACK_KM)}"
+                    f" km = {limit:.1f} km); a {mode} link that long should be split at the "
+                    "places it passes, or its length or a node is wrong",
+                )
+            method = cell_text(row["length_method"])
+            if method.startswith("geodesic_factor:"):
+                try:
+                    factor = float(method.partition(":")[2])
+                except ValueError:
+                    continue
+                expect = geo * factor
+                if abs(length - expect) > max(1.0, 0.02 * expect):
+                    self.add(
+                        "lengths",
+                        "links.csv",
+                        row["_line"],
+                        f"length_km {fmt(length)} does not match its length_method {method} "
+                        f"(geodesic {geo:.1f} km × {fmt(factor)} = {expect:.1f} km); "
+                        "recompute it or change length_method",
+                    )
+
+    # -- 6. gauges
+
+    def check_gauges(self) -> None:
+        meeting: dict[str, dict[int, list[str]]] = {}
+        for row in self.rows["links"]:
+            if cell_text(row["mode"]) != "rail":
+                continue
+            gauge = num(row["gauge_mm"])
+            if gauge is None:
+                self.add(
+                    "gauges",
+                    "links.csv",
+                    row["_line"],
+                    f"rail link {row['id']} has no gauge_mm; set one of {choices(GAUGES)}",
+                )
+                continue
+            if cell_text(row["status"]) == "closed":
+                continue
+            for end in (cell_text(row["u"]), cell_text(row["v"])):
+                meeting.setdefault(end, {}).setdefault(int(gauge), []).append(cell_text(row["id"]))
+        breaks = {
+            cell_text(r["node"])
+            for r in self.rows["frictions"]
+            if cell_text(r["kind"]) == "gauge_break"
+        }
+        for node, by_gauge in sorted(meeting.items()):
+            if len(by_gauge) < 2 or node in breaks or node not in self.nodes:
+                continue
+            detail = "; ".join(f"{g} mm: {', '.join(ids)}" for g, ids in sorted(by_gauge.items()))
+            self.add(
+                "gauges",
+                "nodes.csv",
+                self.nodes[node]["_line"],
+                f"{node} joins rail gauges {' and '.join(str(g) for g in sorted(by_gauge))} "
+                f"({detail}) but frictions.csv has no gauge_break row for {node}; add one "
+                "with its bogie-exchange or transshipment time and fee (the `*` row is only "
+                "a fallback)",
+            )
+        for row in self.rows["frictions"]:
+            node = cell_text(row["node"])
+            kind = cell_text(row["kind"])
+            if kind == "gauge_break" and node in self.nodes and len(meeting.get(node, {})) < 2:
+                self.warn(
+                    "frictions.csv",
+                    row["_line"],
+                    f"gauge_break row {row['id']} is at {node}, where rail links of only "
+                    "one gauge meet, so no route ever pays it",
+                )
+
+    # -- 8. orphans
+
+    def check_orphans(self) -> None:
+        ends = {cell_text(r[c]) for r in self.rows["links"] for c in ("u", "v")}
+        for node, row in self.nodes.items():
+            if node not in ends:
+                self.add(
+                    "orphans",
+                    "nodes.csv",
+                    row["_line"],
+                    f"node {node} is on no link; connect it with a link in links.csv or remove it",
+                )
+
+    # -- 9. Caspian
+
+    def is_caspian(self, node: str) -> bool:
+        xy = self.coords(node)
+        return xy is not None and in_box(*xy, CASPIAN_LON, CASPIAN_LAT)
+
+    def check_caspian(self) -> None:
+        for row in self.rows["links"]:
+            mode = cell_text(row["mode"])
+            if mode not in WATER_MODES:
+                continue
+            u, v = cell_text(row["u"]), cell_text(row["v"])
+            if self.coords(u) is None or self.coords(v) is None:
+                continue
+            inner = [n for n in (u, v) if self.is_caspian(n)]
+            if len(inner) == 1:
+                outer = v if inner[0] == u else u
+                self.add(
+                    "caspian",
+                    "links.csv",
+                    row["_line"],
+                    f"{mode} link joins the Caspian port {inner[0]} to {outer}, which is not on "
+                    "the Caspian (a closed sea: Caspian ports lie in lon 46–56 E, lat 36–48 N); "
+                    f"{mode} links from a Caspian port must end at another Caspian port",
+                )

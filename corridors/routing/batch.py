@@ -1,0 +1,542 @@
+"""Batch shortest paths on scipy.sparse.csgraph: origin-destination skims.
+
+A skim answers every origin with one multi-source Dijkstra, then sums each pair's path
+exactly as :class:`corridors.Route` does (``math.fsum`` over the path's cost components),
+so a skim cell equals the per-pair route's total to the last bit. The sums are vectorised:
+every component value is written as an exact integer multiple of a common power of two,
+split into limbs of up to 49 bits held in ``int64`` (so sums along a path never overflow
+and never round), summed along the shortest-path trees for all pairs at once, and rounded
+to the nearest float only at the end, the way ``math.fsum`` rounds.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from corridors.graph.routing_graph import DESTINATION, ORIGIN, Component, RoutingGraph
+from corridors.routing import options as _query
+
+if TYPE_CHECKING:
+    from corridors.graph.network import Network
+    from corridors.graph.places import Place
+
+TOTALS = ("distance_km", "time_h", "cost_usd", "co2_kg")
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+#: Widest fixed-point layout used (limbs); wider value ranges fall back to ``math.fsum``.
+MAX_LIMBS = 24
+
+
+def _csr(n_nodes: int, src: Ints, dst: Ints, weight: Floats) -> Any:
+    from scipy.sparse import csr_array
+
+    return csr_array((weight, (src, dst)), shape=(n_nodes, n_nodes))
+
+
+def path_totals(comps: Sequence[Component], value_of_time: float) -> dict[str, float]:
+    """Sum components the way :class:`corridors.Route` does (``math.fsum`` per total)."""
+    out = {
+        "distance_km": float(math.fsum(c.distance_km for c in comps)),
+        "time_h": float(math.fsum(c.time_h for c in comps)),
+        "cost_usd": float(math.fsum(c.cost_usd for c in comps)),
+        "co2_kg": float(math.fsum(c.co2_kg for c in comps)),
+    }
+    out["generalized_usd"] = out["cost_usd"] + value_of_time * out["time_h"]
+    return out
+
+
+_KEY = {
+    "distance": "distance_km",
+    "time": "time_h",
+    "cost": "cost_usd",
+    "co2": "co2_kg",
+    "generalized": "generalized_usd",
+}
+
+
+# -- exact fixed-point sums -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Values as integers × ``2**exponent``, in ``n_limbs`` limbs of ``bits`` bits each.
+
+    ``bits`` leaves room in an ``int64`` for the sum of ``n_terms`` limbs, and keeps the
+    per-edge sums made with a float ``bincount`` below 2**53, where floats are exact.
+    """
+
+    exponent: int
+    n_limbs: int
+    bits: int
+
+
+def _layout(values: Floats, n_terms: int, per_edge: int = 1) -> _Layout | None:
+    """Return a fixed-point layout that holds every value and any sum of ``n_terms`` of them.
+
+    Returns None when a value is not finite or the range of magnitudes is too wide.
+    """
+    if not np.all(np.isfinite(values)):
+        return None
+    bits = min(52 - max(1, per_edge).bit_length(), 62 - max(1, n_terms).bit_length())
+    if bits < 8:
+        return None
+    nonzero = values[values != 0]
+    if len(nonzero) == 0:
+        return _Layout(0, 1, bits)
+    _, exp = np.frexp(nonzero)
+    lowest = int(exp.min()) - 53  # weight of the least significant mantissa bit
+    top = int(exp.max()) - lowest + max(1, n_terms).bit_length() + 1
+    n_limbs = -(-top // bits)
+    if n_limbs > MAX_LIMBS or lowest < -1000:
+        return None
+    return _Layout(lowest, n_limbs, bits)
+
+
+def _to_limbs(values: Floats, layout: _Layout) -> Ints:
+    """Write each value exactly as ``sum(limbs[:, j] << bits * j) * 2**exponent``."""
+    frac, exp = np.frexp(values)
+    mant = np.abs(np.ldexp(frac, 53)).astype(np.int64).astype(np.uint64)
+    shift = exp.astype(np.int64) - 53 - layout.exponent  # >= 0 for nonzero values
+    mask = np.uint64((1 << layout.bits) - 1)
+    out = np.zeros((len(values), layout.n_limbs), dtype=np.int64)
+    for j in range(layout.n_limbs):
+        r = layout.bits * j - shift  # bit of the mantissa that lands on bit 0 of limb j
+        right = (mant >> np.clip(r, 0, 63).astype(np.uint64)) & mask
+        left = (mant << np.clip(-r, 0, 63).astype(np.uint64)) & mask
+        limb = np.where(r >= 0, right, np.where(-r < layout.bits, left, np.uint64(0)))
+        out[:, j] = limb.astype(np.int64)
+    out[values < 0] *= -1
+    out[values == 0] = 0
+    return out
+
+
+def _normalise(limbs: Ints, bits: int) -> tuple[Ints, npt.NDArray[np.bool_]]:
+    """Propagate carries: limbs in ``[0, 2**bits)`` plus one more; and which rows are < 0."""
+    n, k = limbs.shape
+    mask = (1 << bits) - 1
+    out = np.empty((n, k + 1), dtype=np.int64)
+    carry = np.zeros(n, dtype=np.int64)
+    for j in range(k):
+        v = limbs[:, j] + carry
+        out[:, j] = v & mask
+        carry = v >> bits
+    out[:, k] = carry & mask
+    return out, carry < 0
+
+
+def _from_limbs(limbs: Ints, layout: _Layout) -> Floats:
+    """Round exact fixed-point sums to the nearest float (ties to even), as ``math.fsum``."""
+    bits = layout.bits
+    norm, negative = _normalise(limbs, bits)
+    if negative.any():
+        norm[negative] = _normalise(-limbs[negative], bits)[0]
+    n, k = norm.shape
+    nonzero = norm != 0
+    top_limb = np.where(nonzero.any(axis=1), k - 1 - np.argmax(nonzero[:, ::-1], axis=1), 0)
+    top_value = norm[np.arange(n), top_limb]
+    _, length = np.frexp(top_value.astype(np.float64))  # bit length (exact below 2**53)
+    highest = bits * top_limb + length.astype(np.int64) - 1  # index of the top set bit
+    drop = np.maximum(highest - 62, 0)  # keep 63 bits, fold the rest into a sticky bit
+    kept = np.zeros(n, dtype=np.uint64)
+    sticky = np.zeros(n, dtype=bool)
+    one = np.uint64(1)
+    for j in range(k):
+        limb = norm[:, j].astype(np.uint64)
+        r = bits * j - drop
+        up = np.clip(r, 0, 63).astype(np.uint64)
+        down = np.clip(-r, 0, 63).astype(np.uint64)
+        kept += np.where(r >= 0, limb << up, limb >> down)
+        sticky |= (r < 0) & ((limb & ((one << down) - one)) != 0)
+    kept |= sticky.astype(np.uint64)
+    # kept < 2**63 keeps 10 bits below the float's last one, the rest folded into bit 0
+    # (round to odd), so rounding it to the nearest float rounds the exact sum
+    out: Floats = np.ldexp(kept.astype(np.int64).astype(np.float64), drop + layout.exponent)
+    out[negative] *= -1.0
+    return out
+
+
+@dataclass(frozen=True)
+class _Flat:
+    """The routing graph's cost components as arrays (one row per component)."""
+
+    edge: Ints
+    values: dict[str, Floats]
+    per_edge: int
+
+
+_FLAT: dict[int, tuple[weakref.ref[RoutingGraph], _Flat]] = {}
+
+
+def flat_graph(rg: RoutingGraph) -> _Flat:
+    hit = _FLAT.get(id(rg))
+    if hit is not None and hit[0]() is rg:
+        return hit[1]
+    comps = rg.components
+    counts = [len(c) for c in comps]
+    edge = np.repeat(np.arange(len(comps), dtype=np.int64), counts)
+    flat = [c for cs in comps for c in cs]
+    values = {
+        "distance_km": np.array([c.distance_km for c in flat], dtype=np.float64),
+        "time_h": np.array([c.time_h for c in flat], dtype=np.float64),
+        "cost_usd": np.array([c.cost_usd for c in flat], dtype=np.float64),
+        "co2_kg": np.array([c.co2_kg for c in flat], dtype=np.float64),
+    }
+    out = _Flat(edge, values, max(counts, default=1))
+    key = id(rg)
+    _FLAT[key] = (weakref.ref(rg, lambda _: _FLAT.pop(key, None)), out)
+    return out
+
+
+def _edge_limbs(comp_edge: Ints, comp_limbs: Ints, n_edges: int) -> Ints:
+    """Per-edge (or per-group) exact sums of limbs (a float bincount is exact below 2**53)."""
+    out = np.empty((n_edges, comp_limbs.shape[1]), dtype=np.int64)
+    for j in range(comp_limbs.shape[1]):
+        col = np.bincount(comp_edge, weights=comp_limbs[:, j], minlength=n_edges)
+        out[:, j] = col.astype(np.int64)
+    return out
+
+
+#: Largest node count for which edges are looked up in a dense ``n × n`` table.
+DENSE_LOOKUP = 4096
+
+
+class InEdges:
+    """Find the edge ``u -> v`` of a simple directed graph, vectorised."""
+
+    def __init__(self, n_nodes: int, src: Ints, dst: Ints) -> None:
+        self.n = n_nodes
+        self.dense: npt.NDArray[np.int32] | None = None
+        if n_nodes <= DENSE_LOOKUP:
+            self.dense = np.full(n_nodes * n_nodes, -1, dtype=np.int32)
+            self.dense[src * n_nodes + dst] = np.arange(len(src), dtype=np.int32)
+            return
+        self.key = src * n_nodes + dst
+        self.order = np.argsort(self.key, kind="stable")
+        self.key = self.key[self.order]
+        # a node with a single way in needs no search
+        indeg = np.bincount(dst, minlength=n_nodes)
+        self.only = np.full(n_nodes, -1, dtype=np.int64)
+        single = indeg[dst] == 1
+        self.only[dst[single]] = np.flatnonzero(single)
+
+    def find(self, u: Ints, v: Ints) -> Ints:
+        """Return the index of edge ``u[i] -> v[i]`` for every ``i`` (the edges must exist)."""
+        if self.dense is not None:
+            found: Ints = self.dense[u * self.n + v].astype(np.int64)
+            return found
+        out = self.only[v]
+        todo = np.flatnonzero(out < 0)
+        if len(todo):
+            out[todo] = self.order[np.searchsorted(self.key, u[todo] * self.n + v[todo])]
+        return out
+
+
+def _path_sums(
+    pred: npt.NDArray[np.integer[Any]],
+    rows: Ints,
+    targets: Ints,
+    edges: InEdges,
+    edge_limbs: Ints,
+) -> Ints:
+    """Sum edge limbs along each pair's shortest path, walking predecessors to the root.
+
+    Pair ``i`` ends at ``targets[i]`` in the shortest-path tree of row ``rows[i]`` of
+    ``pred`` (as ``scipy.sparse.csgraph.dijkstra`` returns it: -9999 at the root).
+    """
+    n_nodes = pred.shape[1]
+    flat = pred.reshape(-1)
+    cols = [np.ascontiguousarray(edge_limbs[:, j]) for j in range(edge_limbs.shape[1])]
+    accs = [np.zeros(len(targets), dtype=np.int64) for _ in cols]
+    base = rows * n_nodes
+    node = targets.astype(np.int64)
+    pos: Ints | None = None  # which pairs are still walking (None: all of them)
+    while len(node):
+        prev = flat[base + node].astype(np.int64)
+        live = prev >= 0
+        n_live = int(np.count_nonzero(live))
+        if n_live < len(live):
+            pos = np.flatnonzero(live) if pos is None else pos[live]
+            base, node, prev = base[live], node[live], prev[live]
+        e = edges.find(prev, node)
+        if pos is None:
+            for acc, col in zip(accs, cols):
+                acc += col[e]
+        else:
+            for acc, col in zip(accs, cols):
+                acc[pos] += col[e]
+        node = prev
+    return np.column_stack(accs) if accs else np.zeros((len(targets), 0), dtype=np.int64)
+
+
+def skim_arrays(
+    n_nodes: int,
+    src: Ints,
+    dst: Ints,
+    weight: Floats,
+    sources: Sequence[int],
+    targets: Sequence[int],
+    comp_edge: Ints,
+    comp_values: Floats,
+) -> tuple[Floats, Floats]:
+    """Shortest paths from every source to every target and their exact component sums.
+
+    Parameters
+    ----------
+    n_nodes
+        Number of nodes.
+    src, dst, weight
+        A simple directed graph (at most one edge per ordered pair), as
+        :func:`corridors.routing.options.collapse` returns it.
+    sources, targets
+        Node numbers.
+    comp_edge, comp_values
+        Cost components: the edge (row of ``src``) each belongs to, and its value.
+
+    Returns
+    -------
+    distance, total
+        ``sources × targets`` arrays: the routed weight, and ``math.fsum`` of the
+        component values along the path (NaN where the target is unreachable).
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    srcs = np.asarray(sources, dtype=np.int64)
+    tgts = np.asarray(targets, dtype=np.int64)
+    valid = np.unique(srcs)
+    dist, pred = dijkstra(
+        _csr(n_nodes, src, dst, weight), directed=True, indices=valid, return_predecessors=True
+    )
+    row = np.searchsorted(valid, srcs)
+    distance = dist[np.ix_(row, tgts)]
+    total = np.full(distance.shape, np.nan)
+    oi, di = np.nonzero(np.isfinite(distance))
+    per_edge = int(np.bincount(comp_edge).max()) if len(comp_edge) else 1
+    layout = _layout(comp_values, len(comp_values), per_edge)
+    edges = InEdges(n_nodes, src, dst)
+    if layout is not None:
+        limbs = _edge_limbs(comp_edge, _to_limbs(comp_values, layout), len(src))
+        acc = _path_sums(pred, row[oi], tgts[di], edges, limbs)
+        total[oi, di] = _from_limbs(acc, layout)
+        return distance, total
+    by_edge: list[list[float]] = [[] for _ in range(len(src))]
+    for e, v in zip(comp_edge.tolist(), comp_values.tolist()):
+        by_edge[e].append(v)
+    for i, j in zip(oi.tolist(), di.tolist()):
+        node, terms = int(tgts[j]), []
+        while node != srcs[i]:
+            prev = int(pred[row[i], node])
+            terms += by_edge[int(edges.find(np.array([prev]), np.array([node]))[0])]
+            node = prev
+        total[i, j] = math.fsum(terms)
+    return distance, total
+
+
+# -- skims ----------------------------------------------------------------------------------
+
+
+def access_legs(net: Network, rg: RoutingGraph, place: Place, start: bool) -> list[Component]:
+    """Return the road access leg :func:`corridors.routing.solve.route` adds for a snapped place."""
+    from dataclasses import replace
+
+    from corridors.routing.solve import with_access_legs
+
+    if not place.access_km:
+        return []
+    other = replace(place, access_km=0.0)
+    if start:
+        return with_access_legs([], place, other, net, rg)
+    return with_access_legs([], other, place, net, rg)
+
+
+def _slow_totals(
+    net: Network,
+    rg: RoutingGraph,
+    pred: npt.NDArray[np.integer[Any]],
+    row: int,
+    source: int,
+    target: int,
+    kept: tuple[Ints, Ints, Floats, Ints],
+    edges: InEdges,
+    o: Place,
+    d: Place,
+    vot: float,
+) -> dict[str, float]:
+    """Totals of one pair from its component list (used when fixed point cannot hold them)."""
+    from corridors.routing.solve import with_access_legs
+
+    nodes = [target]
+    while nodes[-1] != source:
+        nodes.append(int(pred[row, nodes[-1]]))
+    nodes.reverse()
+    found = edges.find(np.array(nodes[:-1], dtype=np.int64), np.array(nodes[1:], dtype=np.int64))
+    comps = [c for e in found.tolist() for c in rg.components[int(kept[3][e])]]
+    return path_totals(with_access_legs(comps, o, d, net, rg), vot)
+
+
+def skim(
+    net: Network,
+    origins: Iterable[str],
+    destinations: Iterable[str] | None = None,
+    *,
+    by: str = "time",
+    profile: str | None = None,
+    long: bool = False,
+    **options: Any,
+) -> pd.DataFrame:
+    """Compute an origin-destination matrix in one batch.
+
+    One multi-source Dijkstra on ``scipy.sparse.csgraph`` answers every pair; each
+    pair's totals are then summed over its path's legs exactly as :func:`corridors.route`
+    sums them, so a skim cell equals the per-pair route's total.
+
+    Parameters
+    ----------
+    net
+        The network.
+    origins, destinations
+        Places as for :func:`corridors.route` (destinations default to the origins).
+    by
+        Objective routed on and reported (``time``, ``cost``, ``distance``, ``co2``,
+        ``generalized``).
+    profile
+        Cargo profile id.
+    long
+        Return one row per pair with every total instead of a matrix.
+    **options
+        Route options (``statuses``, ``include_planned``, ``year``, ``modes``,
+        ``avoid_countries``, ``avoid_links``, ``avoid_borders``, ``value_of_time``).
+
+    Returns
+    -------
+    matrix
+        Origins × destinations of the objective (NaN where no route or the same place),
+        or the long table when ``long``.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    o_places: list[Place] = [net.places.resolve(p) for p in origins]
+    d_places: list[Place] = (
+        o_places if destinations is None else [net.places.resolve(p) for p in destinations]
+    )
+    opts = _query.make_options(by=by, **options)
+    rg = net.routing_graph(profile)
+    mask = _query.edge_mask(rg, opts)
+    _, weight = _query.weights(rg, opts)
+    kept = _query.collapse(rg.src, rg.dst, weight, mask)
+    _query.check_non_negative(kept[2])
+    vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
+    n = rg.n_nodes
+
+    src_of = np.array([rg.index.get((p.node, ORIGIN), -1) for p in o_places], dtype=np.int64)
+    dst_of = np.array([rg.index.get((p.node, DESTINATION), -1) for p in d_places], dtype=np.int64)
+    valid = np.unique(src_of[src_of >= 0])
+    pred = np.empty((0, n), dtype=np.int32)
+    if len(valid):
+        _, pred = dijkstra(
+            _csr(n, kept[0], kept[1], kept[2]),
+            directed=True,
+            indices=valid,
+            return_predecessors=True,
+        )
+    o_node = np.array([p.node for p in o_places], dtype=object)
+    d_node = np.array([p.node for p in d_places], dtype=object)
+    oi: Ints = np.repeat(np.arange(len(o_places), dtype=np.int64), len(d_places))
+    di: Ints = np.tile(np.arange(len(d_places), dtype=np.int64), len(o_places))
+    rows = np.searchsorted(valid, src_of[oi])
+    ok = (src_of[oi] >= 0) & (dst_of[di] >= 0) & (o_node[oi] != d_node[di])
+    ok[ok] = pred[rows[ok], dst_of[di[ok]]] >= 0
+    pairs = np.flatnonzero(ok)
+
+    if long:
+        wanted = list(TOTALS)
+    elif opts.by == "generalized":
+        wanted = ["time_h", "cost_usd"]
+    else:
+        wanted = [_KEY[opts.by]]
+    values: dict[str, Floats] = {t: np.full(len(oi), np.nan) for t in TOTALS}
+    flat = flat_graph(rg)
+    o_legs = [access_legs(net, rg, p, True) for p in o_places]
+    d_legs = [access_legs(net, rg, p, False) for p in d_places]
+    n_terms = len(flat.edge) + 2 * max([1, *(len(x) for x in (*o_legs, *d_legs))])
+    o_group = np.array([i for i, x in enumerate(o_legs) for _ in x], dtype=np.int64)
+    d_group = np.array([i for i, x in enumerate(d_legs) for _ in x], dtype=np.int64)
+    layouts: dict[str, _Layout] = {}
+    blocks: list[Ints] = []
+    o_blocks: list[Ints] = []
+    d_blocks: list[Ints] = []
+    for total in wanted:
+        comp = flat.values[total]
+        o_vals = np.array([getattr(c, total) for x in o_legs for c in x], dtype=np.float64)
+        d_vals = np.array([getattr(c, total) for x in d_legs for c in x], dtype=np.float64)
+        layout = _layout(np.concatenate([comp, o_vals, d_vals]), n_terms, flat.per_edge)
+        if layout is None:
+            continue
+        layouts[total] = layout
+        blocks.append(_edge_limbs(flat.edge, _to_limbs(comp, layout), rg.n_edges)[kept[3]])
+        o_blocks.append(_edge_limbs(o_group, _to_limbs(o_vals, layout), len(o_places)))
+        d_blocks.append(_edge_limbs(d_group, _to_limbs(d_vals, layout), len(d_places)))
+    edges = InEdges(n, kept[0], kept[1])
+    if layouts:
+        # one walk sums every wanted total: their limbs side by side
+        o_pair, d_pair = oi[pairs], di[pairs]
+        acc = _path_sums(pred, rows[pairs], dst_of[d_pair], edges, np.hstack(blocks))
+        acc += np.hstack(o_blocks)[o_pair] + np.hstack(d_blocks)[d_pair]
+        col = 0
+        for total, layout in layouts.items():
+            values[total][pairs] = _from_limbs(acc[:, col : col + layout.n_limbs], layout)
+            col += layout.n_limbs
+    slow = [t for t in wanted if t not in layouts]
+    if slow:
+        for i in pairs.tolist():
+            got = _slow_totals(
+                net,
+                rg,
+                pred,
+                int(rows[i]),
+                int(src_of[oi[i]]),
+                int(dst_of[di[i]]),
+                kept,
+                edges,
+                o_places[oi[i]],
+                d_places[di[i]],
+                vot,
+            )
+            for total in slow:
+                values[total][i] = got[total]
+    values_g = values["cost_usd"] + vot * values["time_h"]
+
+    if long:
+        o_query = np.array([p.query for p in o_places], dtype=object)
+        d_query = np.array([p.query for p in d_places], dtype=object)
+        return pd.DataFrame(
+            {
+                "origin": o_query[oi].tolist(),
+                "destination": d_query[di].tolist(),
+                **values,
+                "generalized_usd": values_g,
+            }
+        )
+    key = _KEY[opts.by]
+    cells = values_g if key == "generalized_usd" else values[key]
+    grid = cells.reshape(len(o_places), len(d_places))
+    first_o: dict[str, int] = {}
+    first_d: dict[str, int] = {}
+    for i, p in enumerate(o_places):
+        first_o.setdefault(p.query, i)
+    for i, p in enumerate(d_places):
+        first_d.setdefault(p.query, i)
+    return pd.DataFrame(
+        grid[np.ix_(list(first_o.values()), list(first_d.values()))],
+        index=pd.Index(list(first_o), name="origin"),
+        columns=pd.Index(list(first_d), name="destination"),
+    )

@@ -1,0 +1,206 @@
+"""Named corridors: route one through its waypoints, and compare corridors side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from corridors.errors import InvalidOptionError, NoRouteError
+from corridors.graph.places import Place
+from corridors.routing import options as _query
+from corridors.routing.corridor_match import Waypoint, waypoint, waypoint_members
+from corridors.routing.results import Comparison, Route
+from corridors.routing.solve import resolve_place, route
+
+if TYPE_CHECKING:
+    from corridors.graph.network import Network
+
+
+def route_corridor(
+    net: Network, spec: dict[str, Any], *, by: str = "time", profile: str | None = None
+) -> Route:
+    """Route a named corridor from its first waypoint to its last, as ``corridors.yaml`` defines it.
+
+    Parameters
+    ----------
+    net
+        The network.
+    spec
+        One entry of ``net.geodata.corridors``: ``waypoints``, and optionally ``modes``,
+        ``include`` (statuses besides operational), ``profile`` and ``avoid_countries``.
+    by
+        Objective.
+    profile
+        Cargo profile; by default the corridor's own, else the network default.
+
+    Returns
+    -------
+    route
+        The corridor's route, with ``corridor`` set to the corridor id.
+    """
+    points = [waypoint(p) for p in spec.get("waypoints", [])]
+    if len(points) < 2 or not isinstance(points[0], str) or not isinstance(points[-1], str):
+        msg = f"corridor {spec.get('id')!r} needs two or more waypoints, the ends single places"
+        raise InvalidOptionError(msg)
+    found = route(
+        net,
+        points[0],
+        points[-1],
+        via=points[1:-1],
+        by=by,
+        profile=profile or spec.get("profile"),
+        statuses=sorted(set(spec.get("include") or []) | {"operational"}),
+        modes=spec.get("modes") or None,
+        avoid_countries=spec.get("avoid_countries") or None,
+    )
+    found.corridor = str(spec.get("id"))
+    return found
+
+
+#: A place lies "between" two others when going through it is at most this much longer
+#: than going straight (geodesic distances).
+BETWEEN_FACTOR = 1.25
+
+
+def corridor_waypoints(net: Network, spec: dict[str, Any], o: Place, d: Place) -> list[Waypoint]:
+    """Return a corridor's waypoints that lie between an origin and a destination.
+
+    A leading waypoint is dropped while the origin lies between it and a later waypoint
+    (or the destination): the route joins the corridor there instead of going back to
+    its start. Trailing waypoints are dropped the same way around the destination. "Between"
+    means the detour through the place is at most :data:`BETWEEN_FACTOR` times the
+    straight geodesic distance. So the Middle Corridor, which starts at Khorgos, serves a
+    route from Almaty without sending it to the Chinese border first.
+    """
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+
+    def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+        return float(geod.inv(a[0], a[1], b[0], b[1])[2]) / 1000.0
+
+    def between(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> bool:
+        return km(a, p) + km(p, b) <= BETWEEN_FACTOR * km(a, b)
+
+    def xy(point: Waypoint) -> tuple[float, float]:
+        node = waypoint_members(point)[0]
+        return float(net.G.nodes[node]["x"]), float(net.G.nodes[node]["y"])
+
+    start, end = (o.lon, o.lat), (d.lon, d.lat)
+    points = [
+        p
+        for p in map(waypoint, spec.get("waypoints", []))
+        if not {o.node, d.node} & set(waypoint_members(p))
+    ]
+    while points and any(between(start, xy(points[0]), b) for b in [*map(xy, points[1:]), end]):
+        points.pop(0)
+    while points and any(between(end, a, xy(points[-1])) for a in [start, *map(xy, points[:-1])]):
+        points.pop()
+    return points
+
+
+def _detour(found: Route) -> str:
+    """Describe how a forced route doubles back, or return an empty string."""
+    seen: set[str] = set()
+    for node in found.nodes:
+        if node in seen:
+            return f"the corridor's waypoints force the route back through {node}"
+        seen.add(node)
+    left: set[str] = set()
+    previous = ""
+    for code in found.countries:
+        if code in left:
+            return f"the route would re-enter {code} ({'→'.join(found.countries)})"
+        if previous:
+            left.add(previous)
+        previous = code
+    return ""
+
+
+def compare(
+    net: Network,
+    origin: str | Place,
+    destination: str | Place,
+    *,
+    corridors: Sequence[str] | None = None,
+    by: str = "time",
+    profile: str | None = None,
+    include_best: bool = True,
+    **options: Any,
+) -> Comparison:
+    """Route between two places once per named corridor, forced through its waypoints.
+
+    Each corridor's waypoints between the two places (see :func:`corridor_waypoints`),
+    modes, statuses, profile and ``avoid_countries`` from ``corridors.yaml`` apply. A
+    corridor whose forced route doubles back (revisits a place or re-enters a country)
+    is not on the way between the two places: it gets a reason instead of a row.
+
+    Parameters
+    ----------
+    net, origin, destination, by, profile
+        As for :func:`route`.
+    corridors
+        Corridor ids from ``corridors.yaml`` (default: every corridor).
+    include_best
+        Add the unconstrained best route as row ``best``.
+    **options
+        Other options of :func:`route`, applied to every corridor.
+
+    Returns
+    -------
+    comparison
+        Routes per corridor and the reasons for those that cannot serve the pair.
+    """
+    o = resolve_place(net, origin)
+    d = resolve_place(net, destination)
+    known = {str(c["id"]): c for c in net.geodata.corridors}
+    wanted = list(corridors) if corridors else list(known)
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        msg = f"unknown corridor {unknown[0]!r}; choose from: {', '.join(known)}"
+        raise InvalidOptionError(msg)
+    routes: dict[str, Route] = {}
+    reasons: dict[str, str] = {}
+    names: dict[str, str] = {}
+    if include_best:
+        names["best"] = f"best by {by}"
+        try:
+            routes["best"] = route(net, o, d, by=by, profile=profile, **options)
+        except NoRouteError as err:
+            reasons["best"] = str(err)
+    for cid in wanted:
+        spec = known[cid]
+        names[cid] = str(spec.get("name", cid))
+        points = corridor_waypoints(net, spec, o, d)
+        statuses = set(spec.get("include", [])) | set(options.get("statuses") or ["operational"])
+        own_profile = profile or spec.get("profile")
+        if own_profile and own_profile != profile:
+            names[cid] += f" ({own_profile})"
+        opts = {k: v for k, v in options.items() if k != "statuses"}
+        if spec.get("modes") and "modes" not in opts:
+            opts["modes"] = spec["modes"]
+        avoid = set(spec.get("avoid_countries") or []) | set(
+            _query.words(opts.pop("avoid_countries", None))
+        )
+        try:
+            found = route(
+                net,
+                o,
+                d,
+                by=by,
+                profile=own_profile,
+                via=points,
+                statuses=sorted(statuses),
+                avoid_countries=sorted(avoid),
+                **opts,
+            )
+        except NoRouteError as err:
+            reasons[cid] = str(err)
+            continue
+        detour = _detour(found)
+        if detour:
+            reasons[cid] = f"not on the way from {o.node} to {d.node}: {detour}"
+            continue
+        found.corridor = cid
+        routes[cid] = found
+    return Comparison(o, d, by, net.profile(profile).id, routes, reasons, names)

@@ -1,0 +1,113 @@
+"""Check 10 (every profile's routing graph builds, every corridor routes) and :func:`validate`.
+
+Checks 1-9 only read the tables (:mod:`corridors.data.validation`); this one builds the
+network and routes every named corridor, so it belongs to the routing stage, which adds it
+to the others through :func:`corridors.data.validation.check_folder`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from corridors.data.checks.base import STRUCTURAL, as_list, cell_text, error_text, id_list, plural
+from corridors.data.validation import GeodataChecker, ValidationReport, check_folder
+from corridors.graph.network import Network
+from corridors.routing.named_corridors import route_corridor
+
+
+def validate(geodata: str | os.PathLike[str] | None = None) -> ValidationReport:
+    """Check a geodata folder and report every problem with its file and line.
+
+    Runs checks 1-9 of :mod:`corridors.data.validation`, then check 10: each profile's
+    routing graph builds and every corridor in ``corridors.yaml`` routes.
+
+    Parameters
+    ----------
+    geodata
+        The folder to check; by default the shipped one, or ``CORRIDORS_GEODATA``.
+
+    Returns
+    -------
+    report
+        Every problem found (``report.ok`` is True when there are none), warnings, and the
+        row count of each table.
+
+    Raises
+    ------
+    GeodataError
+        If the folder is not a geodata folder at all (no ``nodes.csv`` and ``links.csv``).
+
+    Examples
+    --------
+    >>> report = validate("geodata")  # doctest: +SKIP
+    >>> print(report.summary())  # doctest: +SKIP
+    312 nodes, 401 links, 120 frictions, 14 corridors, 60 sources: no problems
+    """
+    return check_folder(geodata, extra=(check_routing,))
+
+
+def check_routing(checker: GeodataChecker) -> None:
+    """Check 10: build every profile's routing graph and route every corridor.
+
+    Skipped, with a warning, when checks 1-3 found a structural problem.
+    """
+    blocking = sum(len(checker.found[c]) for c in STRUCTURAL)
+    if blocking:
+        checker.warnings.append(
+            f"corridors.yaml: routing check skipped: {plural(blocking, 'structural problem')}"
+            " (schema, ids, references, defaults) must be fixed first"
+        )
+        return
+    # Any exception here is a data problem the checks above did not foresee: report it.
+    try:
+        net = Network(checker.data)
+    except Exception as err:
+        checker.add("routing", "links.csv", 0, f"the network cannot be built: {error_text(err)}")
+        return
+    for pid in checker.profiles:
+        try:
+            net.routing_graph(pid)
+        except Exception as err:
+            checker.add(
+                "routing",
+                "profiles.csv",
+                0,
+                f"the routing graph for profile {pid!r} cannot be built: {error_text(err)}",
+            )
+            return
+    for item, line in checker.corridors:
+        _route_corridor(checker, net, item, line)
+
+
+def _route_corridor(checker: GeodataChecker, net: Network, item: dict[str, Any], line: int) -> None:
+    cid = item.get("id")
+    points = item.get("waypoints") or []
+    if len(points) < 2:
+        return
+    modes = [str(m) for m in as_list(item.get("modes") or [])]
+    statuses = sorted({str(s) for s in as_list(item.get("include") or [])} | {"operational"})
+    profile = _corridor_profile(checker, item, modes)
+    try:
+        route_corridor(net, item, profile=profile)
+    except Exception as err:
+        checker.add(
+            "routing",
+            "corridors.yaml",
+            line,
+            f"corridor {cid!r} ({' → '.join(points)}; statuses {', '.join(statuses)}"
+            f"{'; modes ' + ', '.join(modes) if modes else ''}) does not route: {error_text(err)}",
+        )
+
+
+def _corridor_profile(
+    checker: GeodataChecker, item: dict[str, Any], modes: list[str]
+) -> str | None:
+    if item.get("profile"):
+        return str(item["profile"])
+    if not modes:
+        return None
+    for row in checker.rows["profiles"]:
+        if set(modes) <= set(id_list(row["modes"])):
+            return cell_text(row["id"])
+    return None

@@ -1,0 +1,404 @@
+"""What a route query returns: a route with its legs and totals, and a corridor comparison."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from corridors.graph.places import Place, PlaceInfo
+from corridors.graph.routing_graph import Component
+from corridors.routing.views import view
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from corridors.graph.network import Network
+
+
+LEG_COLUMNS = [
+    "kind",
+    "mode",
+    "from",
+    "to",
+    "from_name",
+    "to_name",
+    "country",
+    "distance_km",
+    "time_h",
+    "cost_usd",
+    "co2_kg",
+    "gauge_mm",
+    "status",
+    "link_id",
+    "friction_id",
+    "source_ids",
+    "note",
+]
+
+
+@dataclass
+class Route:
+    """A route: its legs (hauls, waits and frictions in travel order) and their totals.
+
+    Attributes
+    ----------
+    origin, destination
+        The resolved places.
+    by
+        The objective the route minimises.
+    profile
+        The cargo profile id the costs are for.
+    components
+        Every cost item in travel order.
+    corridor
+        Id of the named corridor the route follows, if any.
+    value_of_time
+        USD per unit per hour used for the generalized cost.
+    """
+
+    origin: Place
+    destination: Place
+    by: str
+    profile: str
+    components: list[Component]
+    places: dict[str, PlaceInfo] = field(repr=False)
+    value_of_time: float = 0.0
+    corridor: str | None = None
+    _geometry: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
+    #: routing-graph edge indices of the path (empty for routes not built by a solver)
+    _edges: list[int] = field(default_factory=list, repr=False)
+
+    # -- totals ---------------------------------------------------------------------------
+    @property
+    def distance_km(self) -> float:
+        """Total distance in km."""
+        return float(math.fsum(c.distance_km for c in self.components))
+
+    @property
+    def time_h(self) -> float:
+        """Total time in hours, frictions included."""
+        return float(math.fsum(c.time_h for c in self.components))
+
+    @property
+    def cost_usd(self) -> float:
+        """Total cost in USD per unit of the cargo profile."""
+        return float(math.fsum(c.cost_usd for c in self.components))
+
+    @property
+    def co2_kg(self) -> float:
+        """Total emissions in kg CO2 per unit of the cargo profile."""
+        return float(math.fsum(c.co2_kg for c in self.components))
+
+    @property
+    def generalized_usd(self) -> float:
+        """Cost plus value of time × time, in USD per unit."""
+        return self.cost_usd + self.value_of_time * self.time_h
+
+    def total(self, by: str) -> float:
+        """Return the total of one objective (``time``, ``cost``, ``distance``...)."""
+        return {
+            "time": self.time_h,
+            "cost": self.cost_usd,
+            "distance": self.distance_km,
+            "co2": self.co2_kg,
+            "generalized": self.generalized_usd,
+        }[by]
+
+    @property
+    def totals(self) -> dict[str, float]:
+        """Totals of distance, time, cost, CO2 and generalized cost."""
+        return {
+            "distance_km": round(self.distance_km, 3),
+            "time_h": round(self.time_h, 3),
+            "cost_usd": round(self.cost_usd, 2),
+            "co2_kg": round(self.co2_kg, 3),
+            "generalized_usd": round(self.generalized_usd, 2),
+        }
+
+    # -- structure ------------------------------------------------------------------------
+    @property
+    def nodes(self) -> list[str]:
+        """Places passed, in order."""
+        out: list[str] = []
+        for comp in self.components:
+            if comp.kind != "haul":
+                continue  # frictions restate places a haul already reached
+            for node in (comp.from_node, comp.to_node):
+                if not out or out[-1] != node:
+                    out.append(node)
+        if not out:
+            out = [self.origin.node]
+        return out
+
+    @property
+    def link_ids(self) -> list[str]:
+        """Physical links used, in order."""
+        return [c.link_id for c in self.components if c.kind == "haul" and c.link_id]
+
+    @property
+    def countries(self) -> list[str]:
+        """Countries entered, in order (sea legs are in no country)."""
+        out: list[str] = []
+        for comp in self.components:
+            if comp.kind == "haul":
+                for node in (comp.from_node, comp.to_node):
+                    code = self._country(node)
+                    if code and (not out or out[-1] != code):
+                        out.append(code)
+        return out
+
+    def _country(self, node: str) -> str:
+        info = self.places.get(node)
+        return info.country if info else ""
+
+    @property
+    def border_crossings(self) -> list[dict[str, Any]]:
+        """Border crossings in order: places, countries, mode, time and fee."""
+        out = []
+        for comp in self.components:
+            if comp.kind == "border":
+                a, b = comp.country.split(">") if ">" in comp.country else ("", "")
+                out.append(
+                    {
+                        "from": comp.from_node,
+                        "to": comp.to_node,
+                        "from_country": a,
+                        "to_country": b,
+                        "mode": comp.mode,
+                        "time_h": comp.time_h,
+                        "fee_usd": comp.cost_usd,
+                        "source_ids": list(comp.source_ids),
+                    }
+                )
+        return out
+
+    @property
+    def transfers(self) -> list[dict[str, Any]]:
+        """Gauge breaks, mode transfers and port lifts, in order."""
+        return [
+            {
+                "kind": c.kind,
+                "at": c.from_node,
+                "modes": c.mode,
+                "time_h": c.time_h,
+                "fee_usd": c.cost_usd,
+                "source_ids": list(c.source_ids),
+            }
+            for c in self.components
+            if c.kind in ("gauge_break", "transfer", "port")
+        ]
+
+    # -- tables ---------------------------------------------------------------------------
+    def leg_frame(self) -> pd.DataFrame:
+        """Return the legs as a DataFrame (no geometry; see :attr:`legs` for that)."""
+        rows = []
+        for c in self.components:
+            rows.append(
+                {
+                    "kind": c.kind,
+                    "mode": c.mode,
+                    "from": c.from_node,
+                    "to": c.to_node,
+                    "from_name": self.place_name(c.from_node),
+                    "to_name": self.place_name(c.to_node),
+                    "country": c.country,
+                    "distance_km": c.distance_km,
+                    "time_h": c.time_h,
+                    "cost_usd": c.cost_usd,
+                    "co2_kg": c.co2_kg,
+                    "gauge_mm": c.gauge_mm,
+                    "status": c.status,
+                    "link_id": c.link_id,
+                    "friction_id": c.friction_id,
+                    "source_ids": "|".join(c.source_ids),
+                    "note": c.note,
+                }
+            )
+        import pandas as pd
+
+        return pd.DataFrame(rows, columns=LEG_COLUMNS)
+
+    @property
+    def legs(self) -> gpd.GeoDataFrame:
+        """The legs as a GeoDataFrame (EPSG:4326): lines for hauls, points for frictions."""
+        import geopandas as gpd
+        from shapely.geometry import LineString, Point
+
+        frame = self.leg_frame()
+        geoms = []
+        for c in self.components:
+            line = self._geometry.get((c.link_id or "", c.from_node, c.to_node))
+            if c.kind == "haul" and line is not None:
+                geoms.append(line)
+            elif c.kind == "haul":
+                a, b = self._xy(c.from_node), self._xy(c.to_node)
+                geoms.append(LineString([a, b]))
+            else:
+                geoms.append(Point(self._xy(c.from_node)))
+        return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
+
+    def _xy(self, node: str) -> tuple[float, float]:
+        if node in self.places:
+            return self.places[node].x, self.places[node].y
+        # the user's own point at the outer end of an access leg
+        end = self.origin if node == f"@{self.origin.query}" else self.destination
+        return end.lon, end.lat
+
+    def place_name(self, node: str, default: str | None = None) -> str:
+        """Return a node's name (``default``, else the id, for a node not in the network)."""
+        info = self.places.get(node)
+        if info:
+            return info.name
+        return default if default is not None else node.lstrip("@")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the route as plain data (what ``--json`` prints for each route)."""
+        legs = [
+            {
+                "from": c.from_node,
+                "to": c.to_node,
+                "kind": c.kind,
+                "mode": c.mode,
+                "country": c.country,
+                "distance_km": round(c.distance_km, 3),
+                "time_h": round(c.time_h, 3),
+                "cost_usd": round(c.cost_usd, 2),
+                "co2_kg": round(c.co2_kg, 3),
+                "status": c.status,
+                "gauge_mm": c.gauge_mm,
+                "link_id": c.link_id,
+                "friction_id": c.friction_id,
+                "source_ids": list(c.source_ids),
+            }
+            for c in self.components
+        ]
+        out: dict[str, Any] = {
+            "origin": self.origin.node,
+            "destination": self.destination.node,
+            "by": self.by,
+            "profile": self.profile,
+            "totals": self.totals,
+            "legs": legs,
+            "countries": self.countries,
+            "border_crossings": self.border_crossings,
+            "transfers": self.transfers,
+        }
+        if self.corridor:
+            out["corridor"] = self.corridor
+        return out
+
+    def to_json(self, **kwargs: Any) -> str:
+        """Return :meth:`to_dict` as JSON."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    def summary(self) -> str:
+        """Return a one-line summary of the route."""
+        o = self.place_name(self.origin.node)
+        d = self.place_name(self.destination.node)
+        corridor = f" [{self.corridor}]" if self.corridor else ""
+        return (
+            f"{o} → {d} by {self.by}{corridor}: {self.distance_km:,.0f} km, "
+            f"{self.time_h:,.1f} h ({self.time_h / 24:.1f} d), USD {self.cost_usd:,.0f}, "
+            f"{self.co2_kg:,.0f} kg CO2 per {self.profile}; "
+            f"{'→'.join(self.countries)}; {len(self.border_crossings)} border(s), "
+            f"{len(self.transfers)} transfer(s)"
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def explore(self, net: Network | None = None, **kwargs: Any) -> Any:
+        """Return an interactive folium map of the route (see ``corridors.maps.interactive``).
+
+        ``net`` is the network the route was found on (the shipped one by default).
+        """
+        return view("Route.explore", self, net, **kwargs)
+
+    def plot(self, net: Network | None = None, **kwargs: Any) -> Any:
+        """Return a static matplotlib figure of the route (see ``corridors.maps.static``)."""
+        return view("Route.plot", self, net, **kwargs)
+
+    def __rich__(self) -> Any:
+        return view("Route.rich", self)
+
+    def _repr_html_(self) -> str:
+        return str(view("Route.html", self))
+
+
+@dataclass
+class Comparison:
+    """Named corridors side by side between one origin and destination.
+
+    Attributes
+    ----------
+    origin, destination
+        The resolved places.
+    routes
+        Route per corridor id (missing where the corridor cannot serve the pair).
+    reasons
+        Why a corridor has no route, per corridor id.
+    """
+
+    origin: Place
+    destination: Place
+    by: str
+    profile: str
+    routes: dict[str, Route]
+    reasons: dict[str, str]
+    names: dict[str, str]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per corridor: totals, borders, transfers, countries."""
+        rows: list[dict[str, Any]] = []
+        for cid, name in self.names.items():
+            r = self.routes.get(cid)
+            if r is None:
+                rows.append({"corridor": cid, "name": name, "note": self.reasons.get(cid, "")})
+                continue
+            rows.append(
+                {
+                    "corridor": cid,
+                    "name": name,
+                    "distance_km": round(r.distance_km, 1),
+                    "time_h": round(r.time_h, 1),
+                    "time_d": round(r.time_h / 24, 2),
+                    "cost_usd": round(r.cost_usd, 0),
+                    "co2_kg": round(r.co2_kg, 1),
+                    "borders": len(r.border_crossings),
+                    "transfers": len(r.transfers),
+                    "countries": "→".join(r.countries),
+                    "note": "",
+                }
+            )
+        import pandas as pd
+
+        frame = pd.DataFrame(rows)
+        if "time_h" in frame:
+            key = {
+                "time": "time_h",
+                "cost": "cost_usd",
+                "distance": "distance_km",
+                "co2": "co2_kg",
+            }.get(self.by, "time_h")
+            frame = frame.sort_values(key, na_position="last", kind="stable")
+        return frame.reset_index(drop=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the comparison as plain data."""
+        return {
+            "origin": self.origin.node,
+            "destination": self.destination.node,
+            "by": self.by,
+            "profile": self.profile,
+            "routes": [r.to_dict() for r in self.routes.values()],
+            "unavailable": self.reasons,
+        }
+
+    def __rich__(self) -> Any:
+        return view("Comparison.rich", self)
+
+    def _repr_html_(self) -> str:
+        return str(self.to_frame().to_html(index=False, na_rep=""))

@@ -1,0 +1,550 @@
+"""Solve route queries: best route, alternatives and the Pareto set, on scipy's Dijkstra."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+
+from corridors.data.geodata import records
+from corridors.errors import InvalidOptionError, NoRouteError
+from corridors.graph.places import Place
+from corridors.graph.routing_graph import DESTINATION, ORIGIN, Component, RoutingGraph
+from corridors.routing import options as _query
+from corridors.routing.corridor_match import Waypoint, match_corridor
+from corridors.routing.results import Route
+
+if TYPE_CHECKING:
+    from corridors.graph.network import Network
+
+
+MAX_ALTERNATIVES = 20
+
+
+@dataclass
+class _Solved:
+    path: list[int]  # routing-graph edge indices
+    weight: float
+
+
+def _geometry(net: Network, comps: Iterable[Component]) -> dict[tuple[str, str, str], Any]:
+    out = {}
+    for c in comps:
+        if c.kind == "haul" and c.link_id:
+            for data in net.G.get_edge_data(c.from_node, c.to_node, default={}).values():
+                if data.get("link_id") == c.link_id:
+                    out[(c.link_id, c.from_node, c.to_node)] = data.get("geometry")
+    return out
+
+
+class _Solver:
+    """One query's filtered graph, solved with Dijkstra on ``scipy.sparse.csgraph``."""
+
+    def __init__(
+        self,
+        net: Network,
+        rg: RoutingGraph,
+        opts: _query.Options,
+        waypoints: Sequence[str | Sequence[str]],
+    ) -> None:
+        self.net = net
+        self.rg = rg
+        self.opts = opts
+        self.waypoints = list(waypoints)
+        self.mask = _query.edge_mask(rg, opts)
+        self.primary, self.weight = _query.weights(rg, opts)
+
+    def solve(self, origin: str, destination: str, weight: np.ndarray | None = None) -> _Solved:
+        from scipy.sparse import csr_array
+        from scipy.sparse.csgraph import dijkstra
+
+        w = self.weight if weight is None else weight
+        kept = _query.collapse(self.rg.src, self.rg.dst, w, self.mask)
+        s, d, ww, e = _query.staged(self.rg, kept, self.waypoints)
+        stages = len(self.waypoints)
+        n = self.rg.n_nodes * (stages + 1)
+        source = self.rg.index.get((origin, ORIGIN))
+        target = self.rg.index.get((destination, DESTINATION))
+        if source is None or target is None:
+            raise nx.NetworkXNoPath
+        target += stages * self.rg.n_nodes
+        _query.check_non_negative(ww)
+        # every (s, d) pair is unique (collapsed per stage), so the CSR sums nothing
+        graph = csr_array((ww, (s, d)), shape=(n, n))
+        dist, pred = dijkstra(graph, directed=True, indices=source, return_predecessors=True)
+        if not np.isfinite(dist[target]):
+            raise nx.NetworkXNoPath
+        nodes = [target]
+        while nodes[-1] != source and len(nodes) <= n:
+            nodes.append(int(pred[nodes[-1]]))
+        nodes.reverse()
+        key = s * n + d
+        order = np.argsort(key, kind="stable")
+        want = np.asarray(nodes[:-1], dtype=np.int64) * n + np.asarray(nodes[1:], dtype=np.int64)
+        path = e[order[np.searchsorted(key[order], want)]].tolist()
+        return _Solved([p for p in path if p >= 0], float(dist[target]))
+
+    def to_route(self, solved: _Solved, origin: Place, destination: Place) -> Route:
+        comps = [c for e in solved.path for c in self.rg.components[e]]
+        vot = (
+            self.rg.profile.value_of_time_usd_per_h
+            if self.opts.value_of_time is None
+            else self.opts.value_of_time
+        )
+        route = Route(
+            origin=origin,
+            destination=destination,
+            by=self.opts.by,
+            profile=self.rg.profile.id,
+            components=with_access_legs(comps, origin, destination, self.net, self.rg),
+            places=self.net.place_info,
+            value_of_time=vot,
+        )
+        route._geometry = _geometry(self.net, comps)
+        route._edges = list(solved.path)
+        route.corridor = match_corridor(self.net, route)
+        return route
+
+
+def with_access_legs(
+    comps: list[Component], origin: Place, destination: Place, net: Network, rg: RoutingGraph
+) -> list[Component]:
+    """Add the stated road access legs of snapped origins and destinations."""
+    if not (origin.access_km or destination.access_km):
+        return comps
+    from corridors.graph.routing_graph import Lookup
+
+    look = Lookup(net.geodata, rg.profile)
+    out = list(comps)
+
+    def leg(place: Place, start: bool) -> Component:
+        country = str(net.G.nodes[place.node].get("country") or "")
+        speed, sids = look.speed("road", country)
+        per_km, per_unit, rids = look.rate("", "road", country)
+        co2, cids = look.co2_per_km("road")
+        km = place.access_km
+        return Component(
+            kind="haul",
+            from_node=place.node if not start else f"@{place.query}",
+            to_node=place.node if start else f"@{place.query}",
+            mode="road",
+            country=country,
+            distance_km=km,
+            time_h=km / speed,
+            cost_usd=per_km * km + per_unit,
+            co2_kg=co2 * km,
+            source_ids=tuple(dict.fromkeys(sids + rids + cids)),
+            note=(
+                f"access leg to {place.label}: geodesic distance × "
+                f"{net.places.road_factor:.2f}, the median circuity of the data's road links "
+                "(estimate)"
+            ),
+        )
+
+    if origin.access_km:
+        out.insert(0, leg(origin, True))
+    if destination.access_km:
+        out.append(leg(destination, False))
+    return out
+
+
+def resolve_place(net: Network, place: str | Place) -> Place:
+    return place if isinstance(place, Place) else net.places.resolve(place)
+
+
+def _options(**kwargs: Any) -> _query.Options:
+    return _query.make_options(**kwargs)
+
+
+def _resolve_via(net: Network, via: Sequence[str | Sequence[str]]) -> list[Waypoint]:
+    """Resolve waypoints; one given as several places is passed at any one of them.
+
+    Several places are a list, or names joined by ``|``.
+    """
+    out: list[Waypoint] = []
+    for item in via:
+        parts = item.split("|") if isinstance(item, str) else list(item)
+        nodes = tuple(dict.fromkeys(resolve_place(net, p.strip()).node for p in parts if p.strip()))
+        if not nodes:
+            msg = f"empty waypoint {item!r}; give a place name or id"
+            raise InvalidOptionError(msg)
+        out.append(nodes[0] if len(nodes) == 1 else nodes)
+    return out
+
+
+def _label(point: Waypoint) -> str:
+    return point if isinstance(point, str) else "|".join(point)
+
+
+def _check_endpoints(
+    net: Network, o: Place, d: Place, via: Sequence[Waypoint], opts: _query.Options
+) -> None:
+    if o.node == d.node and not via:
+        msg = f"origin and destination are the same place ({o.node}); give two different places"
+        raise NoRouteError(msg)
+    singles = [p for p in via if isinstance(p, str)]
+    for place in (o.node, d.node, *singles):
+        if place in opts.avoid_nodes:
+            msg = f"{place} is both on the route (origin, destination or via) and avoided"
+            raise InvalidOptionError(msg)
+        country = str(net.G.nodes[place].get("country"))
+        if country in opts.avoid_countries:
+            msg = (
+                f"{place} is in {country}, which the query avoids; "
+                f"drop --avoid-country {country} or choose another place"
+            )
+            raise NoRouteError(msg)
+
+
+#: Whether a failed query says which restriction blocks it (up to four more searches).
+_EXPLAIN: ContextVar[bool] = ContextVar("corridors_explain_no_route", default=True)
+
+
+@contextmanager
+def unexplained() -> Iterator[None]:
+    """Skip the explanation of failed queries, for callers that only need the routes."""
+    token = _EXPLAIN.set(False)
+    try:
+        yield
+    finally:
+        _EXPLAIN.reset(token)
+
+
+def _explain(
+    net: Network,
+    profile: str | None,
+    o: Place,
+    d: Place,
+    via: Sequence[Waypoint],
+    opts: _query.Options,
+) -> str:
+    """Say which restriction blocks a route, by relaxing them one at a time."""
+    rg = net.routing_graph(profile)
+    where = f" via {', '.join(_label(p) for p in via)}" if via else ""
+    base = f"no route from {o.node} to {d.node}{where}"
+    blocks = "; ".join(opts.describe_blocks())
+    every_status = frozenset({"operational", "under_construction", "planned", "closed"})
+    relaxed = [
+        ("all statuses", replace(opts, statuses=every_status, year=None)),
+        ("no avoided countries", replace(opts, avoid_countries=frozenset())),
+        (
+            "no avoided places, links or borders",
+            replace(
+                opts,
+                avoid_nodes=frozenset(),
+                avoid_links=frozenset(),
+                avoid_borders=frozenset(),
+            ),
+        ),
+        ("all modes", replace(opts, modes=None)),
+    ]
+    for label, alt in relaxed:
+        try:
+            solver = _Solver(net, rg, alt, via)
+            solved = solver.solve(o.node, d.node)
+        except nx.NetworkXNoPath:
+            continue
+        route = solver.to_route(solved, o, d)
+        if label == "all statuses":
+            needed = sorted(
+                {
+                    f"{c.link_id} ({c.status})"
+                    for c in route.components
+                    if c.kind == "haul" and c.status != "operational"
+                }
+            )
+            return f"{base} with {blocks}; a route exists only through {', '.join(needed)}"
+        return f"{base} with {blocks}; one exists with {label}"
+    return f"{base} with {blocks}, nor with any of them relaxed: the places are not connected"
+
+
+def route(
+    net: Network,
+    origin: str | Place,
+    destination: str | Place,
+    *,
+    by: str = "time",
+    profile: str | None = None,
+    via: Sequence[str | Sequence[str]] = (),
+    statuses: Iterable[str] | str | None = None,
+    include_planned: bool = False,
+    year: int | None = None,
+    modes: Iterable[str] | str | None = None,
+    avoid_countries: Iterable[str] | str | None = None,
+    avoid_nodes: Iterable[str] | None = None,
+    avoid_links: Iterable[str] | str | None = None,
+    avoid_borders: Iterable[str] | str | None = None,
+    value_of_time: float | None = None,
+) -> Route:
+    """Find the best route between two places.
+
+    Parameters
+    ----------
+    net
+        The network (see :func:`corridors.load_network`).
+    origin, destination
+        Node id, name or alias (case- and diacritic-insensitive), ``"lat,lon"``, or any
+        GeoNames city (snapped to the network with a stated road access leg).
+    by
+        Objective: ``time`` (h), ``cost`` (USD), ``distance`` (km), ``co2`` (kg) or
+        ``generalized`` (USD + value of time × h).
+    profile
+        Cargo profile id (``teu`` by default; ``bulk``, ``oil``).
+    via
+        Places the route must pass, in order; a waypoint given as a list (or as names
+        joined by ``|``) is passed at any one of its places.
+    statuses
+        Link statuses allowed (``operational`` by default).
+    include_planned
+        Also allow links under construction and planned.
+    year
+        Allow operational links and those due to open by this year.
+    modes
+        Modes allowed (default: all the profile can use).
+    avoid_countries, avoid_nodes, avoid_links, avoid_borders
+        ISO codes, node ids (or names), link ids, and country pairs such as ``KZ-TM``.
+    value_of_time
+        USD per unit per hour for the generalized cost (default: the profile's).
+
+    Returns
+    -------
+    route
+        The best route with its legs and totals.
+
+    Raises
+    ------
+    UnknownPlaceError, AmbiguousPlaceError
+        If a place cannot be resolved.
+    InvalidOptionError
+        If an option is out of range.
+    NoRouteError
+        If no route satisfies the options; the message names what blocks it.
+    """
+    routes = alternatives(
+        net,
+        origin,
+        destination,
+        k=1,
+        by=by,
+        profile=profile,
+        via=via,
+        statuses=statuses,
+        include_planned=include_planned,
+        year=year,
+        modes=modes,
+        avoid_countries=avoid_countries,
+        avoid_nodes=avoid_nodes,
+        avoid_links=avoid_links,
+        avoid_borders=avoid_borders,
+        value_of_time=value_of_time,
+    )
+    return routes[0]
+
+
+def _overlap(a: Route, b: Route, km: dict[str, float]) -> float:
+    la, lb = set(a.link_ids), set(b.link_ids)
+    ka = sum(km.get(x, 0.0) for x in la)
+    kb = sum(km.get(x, 0.0) for x in lb)
+    shared = sum(km.get(x, 0.0) for x in la & lb)
+    small = min(ka, kb)
+    return 1.0 if small <= 0 else shared / small
+
+
+def alternatives(
+    net: Network,
+    origin: str | Place,
+    destination: str | Place,
+    *,
+    k: int = 3,
+    max_overlap: float = 0.6,
+    penalty: float = 1.5,
+    by: str = "time",
+    profile: str | None = None,
+    via: Sequence[str | Sequence[str]] = (),
+    statuses: Iterable[str] | str | None = None,
+    include_planned: bool = False,
+    year: int | None = None,
+    modes: Iterable[str] | str | None = None,
+    avoid_countries: Iterable[str] | str | None = None,
+    avoid_nodes: Iterable[str] | None = None,
+    avoid_links: Iterable[str] | str | None = None,
+    avoid_borders: Iterable[str] | str | None = None,
+    value_of_time: float | None = None,
+) -> list[Route]:
+    """Find up to ``k`` genuinely different routes, best first.
+
+    The first route is the optimum. Further candidates come from the penalty method:
+    after each route is found, the weights of its links are multiplied by ``penalty``
+    and the search runs again, which pushes later searches onto other corridors. A
+    candidate is kept only if it shares at most ``max_overlap`` of its link length with
+    every route already kept, so the same corridor with a one-station detour is not
+    returned twice. The kept routes are ranked by their true (unpenalised) objective.
+
+    Parameters
+    ----------
+    net, origin, destination, by, profile, via, statuses, include_planned, year, modes,
+    avoid_countries, avoid_nodes, avoid_links, avoid_borders, value_of_time
+        As for :func:`route`.
+    k
+        How many routes at most (1 to 20).
+    max_overlap
+        Largest share of a candidate's link length it may share with a kept route.
+    penalty
+        Factor applied to the weight of a found route's links before the next search.
+
+    Returns
+    -------
+    routes
+        Up to ``k`` routes, best first.
+
+    Raises
+    ------
+    NoRouteError
+        If no route exists at all.
+    """
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_ALTERNATIVES:
+        msg = f"k={k!r} is out of range; ask for 1 to {MAX_ALTERNATIVES} alternatives"
+        raise InvalidOptionError(msg)
+    if not 0.0 < max_overlap <= 1.0 or not penalty > 1.0:
+        msg = "max_overlap must be in (0, 1] and penalty greater than 1"
+        raise InvalidOptionError(msg)
+    o = resolve_place(net, origin)
+    d = resolve_place(net, destination)
+    via_nodes = _resolve_via(net, via)
+    avoid = [resolve_place(net, p).node for p in (avoid_nodes or ())]
+    opts = _options(
+        by=by,
+        statuses=statuses,
+        include_planned=include_planned,
+        year=year,
+        modes=modes,
+        avoid_countries=avoid_countries,
+        avoid_nodes=avoid,
+        avoid_links=avoid_links,
+        avoid_borders=avoid_borders,
+        value_of_time=value_of_time,
+    )
+    _check_endpoints(net, o, d, via_nodes, opts)
+    rg = net.routing_graph(profile)
+    solver = _Solver(net, rg, opts, via_nodes)
+    try:
+        first = solver.solve(o.node, d.node)
+    except nx.NetworkXNoPath:
+        if _EXPLAIN.get():
+            msg = _explain(net, profile, o, d, via_nodes, opts)
+        else:
+            msg = f"no route from {o.node} to {d.node}"
+        raise NoRouteError(msg) from None
+    kept = [solver.to_route(first, o, d)]
+    if k == 1:
+        return kept
+    km = {str(r["id"]): float(r["length_km"]) for r in records(net.geodata.links)}
+    weight = solver.weight.copy()
+    is_link = rg.kind == "link"
+    seen = {tuple(first.path)}
+    last = first
+    for _ in range(6 * k):
+        # penalise both directions of every physical link the last route used
+        used = set(rg.link_id[last.path][is_link[last.path]].tolist())
+        weight[is_link & np.isin(rg.link_id, list(used))] *= penalty
+        try:
+            cand = solver.solve(o.node, d.node, weight)
+        except nx.NetworkXNoPath:
+            break
+        last = cand
+        if tuple(cand.path) in seen:
+            continue
+        seen.add(tuple(cand.path))
+        route_c = solver.to_route(cand, o, d)
+        if all(_overlap(route_c, r, km) <= max_overlap for r in kept):
+            kept.append(route_c)
+            if len(kept) == k:
+                break
+    kept.sort(key=lambda r: (r.total(opts.by), r.total("generalized")))
+    return kept
+
+
+def _dominated(a: Route, b: Route, objectives: Sequence[str]) -> bool:
+    """Whether ``b`` dominates ``a``."""
+    va = [a.total(o) for o in objectives]
+    vb = [b.total(o) for o in objectives]
+    return all(y <= x for x, y in zip(va, vb)) and any(y < x for x, y in zip(va, vb))
+
+
+def pareto(
+    net: Network,
+    origin: str | Place,
+    destination: str | Place,
+    *,
+    objectives: Sequence[str] = ("time", "cost"),
+    steps: int = 11,
+    profile: str | None = None,
+    **options: Any,
+) -> list[Route]:
+    """Find non-dominated routes for two or more objectives.
+
+    Candidates are the optimum of weighted sums of the (normalised) objectives over a
+    grid of ``steps`` weights, plus the alternatives of each single objective; dominated
+    candidates are dropped. The result holds the supported non-dominated routes and any
+    others the alternatives found; it is not guaranteed to be the complete Pareto set.
+
+    Parameters
+    ----------
+    net, origin, destination, profile
+        As for :func:`route`.
+    objectives
+        Two or more of ``time``, ``cost``, ``distance``, ``co2``, ``generalized``.
+    steps
+        Number of weights tried per objective pair (2 to 101).
+    **options
+        Other options of :func:`route` (``via``, ``include_planned``, ``avoid_countries``...).
+
+    Returns
+    -------
+    routes
+        Non-dominated routes sorted by the first objective.
+    """
+    objs = [str(x).lower() for x in objectives]
+    if len(objs) < 2 or len(set(objs)) != len(objs) or not set(objs) <= set(_query.OBJECTIVES):
+        msg = (
+            f"objectives={tuple(objectives)!r}: give two or more different ones from "
+            f"{', '.join(_query.OBJECTIVES)}"
+        )
+        raise InvalidOptionError(msg)
+    if not 2 <= steps <= 101:
+        msg = f"steps={steps} is out of range; give 2 to 101"
+        raise InvalidOptionError(msg)
+    candidates: list[Route] = []
+    for obj in objs:
+        candidates += alternatives(
+            net, origin, destination, k=3, by=obj, profile=profile, **options
+        )
+    o, d = candidates[0].origin, candidates[0].destination
+    via = _resolve_via(net, options.get("via", ()))
+    opts = _options(by=objs[0], **{k: v for k, v in options.items() if k != "via"})
+    rg = net.routing_graph(profile)
+    solver = _Solver(net, rg, opts, via)
+    scales = []
+    for obj in objs:
+        best = min(r.total(obj) for r in candidates)
+        scales.append(_query.objective(rg, obj, opts.value_of_time) / max(best, 1e-9))
+    grid = np.linspace(0.0, 1.0, steps)
+    for i in range(len(objs)):
+        for j in range(i + 1, len(objs)):
+            for lam in grid:
+                weight = lam * scales[i] + (1 - lam) * scales[j]
+                try:
+                    candidates.append(solver.to_route(solver.solve(o.node, d.node, weight), o, d))
+                except nx.NetworkXNoPath:
+                    continue
+    unique: dict[tuple[str, ...], Route] = {}
+    for r in candidates:
+        unique.setdefault(tuple(c.friction_id or c.link_id or "" for c in r.components), r)
+    front = [r for r in unique.values() if not any(_dominated(r, s, objs) for s in unique.values())]
+    front.sort(key=lambda r: tuple(r.total(o) for o in objs))
+    return front

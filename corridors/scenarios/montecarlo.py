@@ -1,0 +1,904 @@
+"""Monte Carlo runs: uncertain dwell, fees, headways and speeds drawn, every pair routed per draw.
+
+The scenario is applied once. Each draw then only rewrites the cost components the
+``uncertain`` parameters reach (a border's dwell, a ferry's waiting time, a link's running
+time...), sums them into edge weights with one ``bincount``, and answers every OD pair
+with one multi-source Dijkstra on ``scipy.sparse.csgraph``: no graph is rebuilt per draw.
+All random numbers are drawn up front from one seeded generator, so the result depends
+on the seed alone, not on how many processes share the draws.
+
+Per pair the result holds the distribution of the best route's time and cost, which named
+corridor the best route follows in each draw (so the probability that each corridor is
+the best), and the time and cost of each corridor's route with its alignment held as in
+the scenario (its waypoints fix it).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from corridors.errors import InvalidOptionError, ScenarioError
+from corridors.routing import options as _query
+from corridors.routing.batch import InEdges
+from corridors.routing.views import view
+from corridors.scenarios.schema import FRICTION_ATTRS, MAX_DRAWS, Uncertain
+from corridors.scenarios.workers import check_workers, run_ordered
+
+if TYPE_CHECKING:
+    from corridors.graph.network import Network
+    from corridors.graph.places import Place
+    from corridors.graph.routing_graph import RoutingGraph
+    from corridors.scenarios.scenario import Pair, Progress, Scenario
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+#: Columns of the per-edge value matrix: what a path's totals are summed from.
+VALUES = ("time_h", "cost_usd", "distance_km", "co2_kg")
+#: Draws handed to a worker at a time (also how often progress is reported).
+CHUNK = 25
+
+
+@dataclass
+class _Target:
+    """Cost components one uncertain parameter rewrites, and how."""
+
+    column: int  # 0 time, 1 cost
+    comps: Ints  # component indices
+    instance: Ints  # which drawn instance each component follows
+    base: Floats  # parameter value per instance (for relative draws)
+    transform: str  # "value", "half", "inverse_km"
+    km: Floats  # component distance (for speed draws)
+    base_time: Floats  # component base time (for relative speed and sailing draws)
+    entry: int  # index of the uncertain entry
+
+
+@dataclass
+class _Plan:
+    """Everything a draw needs, as arrays (shared with worker processes)."""
+
+    n_nodes: int
+    src: Ints
+    dst: Ints
+    mask: npt.NDArray[np.bool_]
+    comp_edge: Ints
+    comp_base: Floats  # components × 2 (time, cost)
+    edge_const: Floats  # edges × 2 (distance, co2)
+    targets: list[_Target]
+    params: list[Floats]  # per target: draws × instances
+    by: str
+    vot: float
+    sources: Ints
+    dests: Ints
+    n_edges: int
+    signature: npt.NDArray[np.uint64]
+    structure: _Structure
+
+
+@dataclass
+class _Structure:
+    """The allowed edges as one CSR layout that every draw reuses.
+
+    Edges are grouped by ``(u, v)`` pair; a draw keeps the least-weight edge of each
+    group (the lowest edge index among equal weights), as :func:`corridors.routing.options.collapse`
+    does, and only writes the kept weights into the CSR data.
+    """
+
+    order: Ints  # allowed edge indices sorted by (u, v, index)
+    starts: Ints  # where each (u, v) group starts in ``order``
+    indptr: Ints
+    indices: Ints
+    pair_key: Ints  # u * n + v per group
+    multi: Ints  # groups with parallel edges
+    multi_start: Ints
+    multi_len: Ints
+
+
+def _structure(n_nodes: int, src: Ints, dst: Ints, mask: npt.NDArray[np.bool_]) -> _Structure:
+    idx = np.flatnonzero(mask)
+    order = idx[np.lexsort((idx, dst[idx], src[idx]))]
+    s, d = src[order], dst[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
+    starts = np.flatnonzero(first)
+    lengths = np.diff(np.append(starts, len(order)))
+    pair_s, pair_d = s[starts], d[starts]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(pair_s, minlength=n_nodes))])
+    multi = np.flatnonzero(lengths > 1)
+    return _Structure(
+        order=order,
+        starts=starts,
+        indptr=indptr.astype(np.int64),
+        indices=pair_d.astype(np.int64),
+        pair_key=pair_s * n_nodes + pair_d,
+        multi=multi,
+        multi_start=starts[multi],
+        multi_len=lengths[multi],
+    )
+
+
+def _graph(plan: _Plan, weight: Floats, reuse: Any = None) -> tuple[Any, Ints]:
+    """Return the draw's CSR graph and the edge kept for each of its (u, v) pairs.
+
+    ``reuse``, a graph this function returned for the same plan, gets the new weights
+    written into its data in place (every draw has the same layout).
+    """
+    from scipy.sparse import csr_array
+
+    st = plan.structure
+    w = weight[st.order]
+    data = np.minimum.reduceat(w, st.starts)
+    kept = st.order[st.starts].copy()
+    for g, a, n in zip(st.multi.tolist(), st.multi_start.tolist(), st.multi_len.tolist()):
+        kept[g] = st.order[a + int(np.argmin(w[a : a + n]))]
+    if reuse is not None:
+        reuse.data[:] = data
+        return reuse, kept
+    graph = csr_array((data, st.indices, st.indptr), shape=(plan.n_nodes, plan.n_nodes))
+    return graph, kept
+
+
+def _sample(
+    u: Uncertain, base: Floats, low: Floats, high: Floats, draws: int, rng: np.random.Generator
+) -> Floats:
+    """Draw parameter values, ``draws × len(base)``.
+
+    A shared draw is one value per draw for every row; a relative draw is a multiplier
+    of each row's own value; bounds from the data are each row's ``_low``/``_high``.
+    """
+    dist = u.distribution
+    n = 1 if u.shared else len(base)
+    shape = (draws, n)
+    if dist.from_data:
+        lo, hi, mid = low, high, np.clip(base, low, high)
+    else:
+        lo_v = np.nan if dist.low is None else dist.low
+        hi_v = np.nan if dist.high is None else dist.high
+        mid_v = dist.mode if dist.mode is not None else (lo_v + hi_v) / 2
+        lo, hi, mid = np.full(n, lo_v), np.full(n, hi_v), np.full(n, mid_v)
+    if dist.kind == "triangular":
+        flat = hi <= lo
+        out = rng.triangular(
+            np.broadcast_to(lo, shape),
+            np.broadcast_to(np.where(flat, lo, mid), shape),
+            np.broadcast_to(np.where(flat, lo + 1.0, hi), shape),
+        )
+        out[:, flat] = lo[flat]  # a degenerate range is a fixed value
+    elif dist.kind == "uniform":
+        out = rng.uniform(np.broadcast_to(lo, shape), np.broadcast_to(hi, shape))
+    elif dist.kind == "lognormal":
+        median, sigma = float(dist.median or 1.0), float(dist.sigma or 0.0)
+        out = median * np.exp(sigma * rng.standard_normal(shape))
+    else:
+        values = np.asarray(dist.values, dtype=float)
+        weights = np.asarray(dist.weights or [1.0] * len(values), dtype=float)
+        out = rng.choice(values, size=shape, p=weights / weights.sum())
+    out = np.asarray(out, dtype=float)
+    if u.shared:
+        out = np.repeat(out, len(base), axis=1)
+    if u.relative:
+        out = out * base[None, :]
+    return np.maximum(out, 0.0)
+
+
+def _targets(
+    scenario: Scenario, net: Network, rg: RoutingGraph, draws: int, seed: int
+) -> tuple[list[_Target], list[Floats], list[str]]:
+    """Match each uncertain entry to the components it rewrites and draw its values."""
+    from corridors.data.geodata import records
+    from corridors.scenarios.apply import Context, Edits
+
+    ctx = Context(net, Edits(dict(net.geodata.tables)), scenario.lines, scenario.doc)
+    rng = np.random.default_rng(seed)
+    frictions = {str(r["id"]): r for r in records(net.geodata.frictions)}
+    flat = [(e, c) for e, comps in enumerate(rg.components) for c in comps]
+    notes: list[str] = []
+    targets: list[_Target] = []
+    params: list[Floats] = []
+    for i, u in enumerate(scenario.doc.uncertain):
+        loc = ("uncertain", i, "where")
+        keys: list[Any] = []
+        comp_idx: list[int] = []
+        comp_key: list[int] = []
+        base: list[float] = []
+        low: list[float] = []
+        high: list[float] = []
+        if u.attribute in FRICTION_ATTRS:
+            nodes = [ctx.node(n, (*loc, "node", j)) for j, n in enumerate(u.where.node)]
+            on = None
+            if u.where.corridor:
+                on = set()
+                for j, cid in enumerate(u.where.corridor):
+                    found = ctx.corridor_route(cid, (*loc, "corridor", j), any_status=False)
+                    on |= {(c.friction_id, c.from_node, c.to_node) for c in found.components}
+            profiles = u.where.profile
+            skipped = 0
+            for k, (_, c) in enumerate(flat):
+                if c.friction_id is None or c.kind == "wait":
+                    continue
+                if profiles and rg.profile.id not in profiles:
+                    continue
+                if not ctx._friction_matches(c, u.where, nodes, on):
+                    continue
+                row = frictions.get(c.friction_id)
+                if row is None:
+                    continue
+                value = row.get(u.attribute)
+                lo, hi = row.get(f"{u.attribute}_low"), row.get(f"{u.attribute}_high")
+                if value is None or not math.isfinite(value):
+                    skipped += 1
+                    continue
+                if u.distribution.from_data and not (
+                    lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi)
+                ):
+                    skipped += 1
+                    continue
+                key = (c.friction_id, c.from_node, c.to_node)
+                if key not in keys:
+                    keys.append(key)
+                    base.append(float(value))
+                    low.append(float(lo) if lo is not None and math.isfinite(lo) else math.nan)
+                    high.append(float(hi) if hi is not None and math.isfinite(hi) else math.nan)
+                comp_idx.append(k)
+                comp_key.append(keys.index(key))
+            if skipped:
+                notes.append(
+                    f"uncertain[{i}]: {skipped} friction use(s) without a value or range kept fixed"
+                )
+            column = 0 if u.attribute == "time_h" else 1
+            transform = "value"
+        else:
+            ids, _ = ctx.select_links(u.where, loc)
+            chosen = set(ids)
+            column, transform = (
+                0,
+                {"headway_h": "half", "speed_kph": "inverse_km", "sailing_h": "value"}[u.attribute],
+            )
+            for k, (_, c) in enumerate(flat):
+                if c.link_id not in chosen:
+                    continue
+                if u.attribute == "headway_h" and c.kind != "wait":
+                    continue
+                if u.attribute != "headway_h" and c.kind != "haul":
+                    continue
+                if u.attribute == "headway_h":
+                    value = 2.0 * c.time_h
+                elif u.attribute == "speed_kph":
+                    value = c.distance_km / c.time_h if c.time_h > 0 else math.nan
+                else:
+                    value = c.time_h
+                if not math.isfinite(value):
+                    continue
+                if c.link_id not in keys:
+                    keys.append(c.link_id)
+                    base.append(float(value))
+                    low.append(math.nan)
+                    high.append(math.nan)
+                comp_idx.append(k)
+                comp_key.append(keys.index(c.link_id))
+        if not keys:
+            msg = (
+                f"{scenario.lines.where(('uncertain', i))}: `uncertain[{i}]` reaches no "
+                f"{u.attribute} on the routing graph; check `where`"
+            )
+            raise ScenarioError(msg)
+        b = np.asarray(base, dtype=float)
+        drawn = _sample(u, b, np.asarray(low), np.asarray(high), draws, rng)
+        idx = np.asarray(comp_idx, dtype=np.int64)
+        targets.append(
+            _Target(
+                column=column,
+                comps=idx,
+                instance=np.asarray(comp_key, dtype=np.int64),
+                base=b,
+                transform=transform,
+                km=np.array([flat[k][1].distance_km for k in comp_idx]),
+                base_time=np.array([flat[k][1].time_h for k in comp_idx]),
+                entry=i,
+            )
+        )
+        params.append(drawn)
+    return targets, params, notes
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _components(plan: _Plan, k: int) -> Floats:
+    """Time and cost of every cost component in draw ``k`` (components × 2)."""
+    comp = plan.comp_base.copy()
+    for t, p in zip(plan.targets, plan.params):
+        value = p[k][t.instance]
+        if t.transform == "half":
+            new = value / 2.0
+        elif t.transform == "inverse_km":
+            new = np.where(value > 0, t.km / np.maximum(value, 1e-9), np.inf)
+        else:
+            new = value
+        comp[t.comps, t.column] = new
+    return comp
+
+
+def _edge_values(plan: _Plan, k: int) -> Floats:
+    """Per-edge time, cost, distance and CO2 in draw ``k``."""
+    comp = _components(plan, k)
+    n = plan.n_edges
+    out = np.empty((n, 4))
+    out[:, 0] = np.bincount(plan.comp_edge, weights=comp[:, 0], minlength=n)
+    out[:, 1] = np.bincount(plan.comp_edge, weights=comp[:, 1], minlength=n)
+    out[:, 2:] = plan.edge_const
+    return out
+
+
+def _weights(plan: _Plan, vals: Floats) -> Floats:
+    time, cost, dist, co2 = vals[:, 0], vals[:, 1], vals[:, 2], vals[:, 3]
+    gen = cost + plan.vot * time
+    primary = {"time": time, "cost": cost, "distance": dist, "co2": co2, "generalized": gen}[
+        plan.by
+    ]
+    second = dist if plan.by == "generalized" else gen
+    return primary + _query.TIE_BREAK * second
+
+
+def _objective(plan: _Plan, totals: Floats) -> Floats:
+    time, cost, dist, co2 = totals[..., 0], totals[..., 1], totals[..., 2], totals[..., 3]
+    return {
+        "time": time,
+        "cost": cost,
+        "distance": dist,
+        "co2": co2,
+        "generalized": cost + plan.vot * time,
+    }[plan.by]
+
+
+#: What a chunk of draws returns: totals, path signatures, and the edges (source to target)
+#: of each (pair, signature) first seen in the chunk.
+_Part = tuple[Floats, npt.NDArray[np.uint64], dict[tuple[int, int], Ints]]
+
+
+def _run_draws(draws: Sequence[int]) -> _Part:
+    """Route every pair in each draw: totals and path signatures."""
+    from scipy.sparse.csgraph import dijkstra
+
+    plan: _Plan = _STATE["plan"]
+    n = plan.n_nodes
+    n_pairs = len(plan.sources)
+    uniq, row = np.unique(plan.sources, return_inverse=True)
+    totals = np.full((len(draws), n_pairs, 4), np.nan)
+    sigs = np.zeros((len(draws), n_pairs), dtype=np.uint64)
+    flat_index = row * n
+    if "groups" not in _STATE:
+        # finds the (u, v) group of each path step; built once per process
+        st = plan.structure
+        _STATE["groups"] = InEdges(n, st.pair_key // n, st.indices)
+    groups: InEdges = _STATE["groups"]
+    paths: dict[tuple[int, int], Ints] = {}
+    csr = None
+    for i, k in enumerate(draws):
+        vals = _edge_values(plan, k)
+        csr, kept = _graph(plan, _weights(plan, vals), csr)
+        dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
+        reach = np.isfinite(dist[row, plan.dests])
+        flat = pred.reshape(-1)
+        # walk every pair from its target back to its source at once, recording the
+        # (pair, edge) of each step; the sums are then one bincount per column, which adds
+        # each pair's edges in walk order
+        on_pair: list[Ints] = []
+        on_edge: list[Ints] = []
+        live = live_all = np.flatnonzero(reach)
+        node = plan.dests[live].astype(np.int64)
+        base = flat_index[live]
+        while len(live):
+            prev = flat[base + node].astype(np.int64)
+            ok = prev >= 0
+            if np.count_nonzero(ok) < len(ok):
+                live, node, prev, base = live[ok], node[ok], prev[ok], base[ok]
+                if not len(live):
+                    break
+            on_pair.append(live)
+            on_edge.append(kept[groups.find(prev, node)])
+            node = prev
+        pair_of = np.concatenate(on_pair) if on_pair else np.zeros(0, dtype=np.int64)
+        edge_of = np.concatenate(on_edge) if on_edge else np.zeros(0, dtype=np.int64)
+        step_vals = vals[edge_of]
+        for c in range(4):
+            totals[i, :, c] = np.bincount(pair_of, weights=step_vals[:, c], minlength=n_pairs)
+        totals[i, ~reach] = np.nan
+        np.add.at(sigs[i], pair_of, plan.signature[edge_of])
+        for p in live_all.tolist():
+            key = (p, int(sigs[i, p]))
+            if key not in paths:
+                paths[key] = edge_of[pair_of == p][::-1]
+    return totals, sigs, paths
+
+
+def _chunks(n: int) -> list[list[int]]:
+    return [list(range(i, min(i + CHUNK, n))) for i in range(0, n, CHUNK)]
+
+
+@dataclass
+class MonteCarloResult:
+    """Distributions from a Monte Carlo run.
+
+    Attributes
+    ----------
+    name
+        The scenario's name.
+    by
+        The objective routes are chosen by.
+    draws, seed
+        How many draws, and the seed they came from.
+    samples
+        One row per draw and OD pair: the best route's totals and the corridor it follows.
+    corridor_samples
+        One row per draw, OD pair and corridor: that corridor's route (alignment fixed)
+        totals and objective.
+    notes
+        What was held fixed and why.
+    """
+
+    name: str
+    by: str
+    draws: int
+    seed: int
+    samples: pd.DataFrame
+    corridor_samples: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> pd.DataFrame:
+        """Return per OD pair and corridor: mean, p5, p50, p95 of time and cost, P(best).
+
+        Row ``best`` describes the best route of each draw; ``p_best`` is the share of
+        draws whose best route follows the corridor, ``p_best_fixed`` the share in which
+        the corridor's fixed-alignment route beats the other corridors'.
+        """
+        rows = []
+        keys = ["origin", "destination"]
+        for (o, d), group in self.samples.groupby(keys, sort=False):
+            rows.append(
+                {"origin": o, "destination": d, "corridor": "best", **_stats(group), "p_best": 1.0}
+            )
+            share = group["follows"].value_counts(normalize=True)
+            csub = self.corridor_samples[
+                (self.corridor_samples["origin"] == o) & (self.corridor_samples["destination"] == d)
+            ]
+            winners = (
+                csub.loc[csub.groupby("draw")["objective"].idxmin(), "corridor"].value_counts(
+                    normalize=True
+                )
+                if not csub.empty and csub["objective"].notna().any()
+                else pd.Series(dtype=float)
+            )
+            named = list(
+                dict.fromkeys([*csub["corridor"].unique().tolist(), *share.index.tolist()])
+            )
+            for cid in named:
+                cg = csub[csub["corridor"] == cid]
+                stats = _stats(cg) if not cg.empty else {}
+                rows.append(
+                    {
+                        "origin": o,
+                        "destination": d,
+                        "corridor": cid,
+                        **stats,
+                        "p_best": float(share.get(cid, 0.0)),
+                        "p_best_fixed": float(winners.get(cid, 0.0)) if not cg.empty else math.nan,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Return a matplotlib figure: box plots of each corridor's objective per pair."""
+        return view("MonteCarloResult.plot", self, **kwargs)
+
+    def write(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """Write the summary (CSV/JSON/Parquet) or the chart (PNG/SVG/PDF), by extension."""
+        return Path(view("MonteCarloResult.write", self, path, force=force))
+
+    def __rich__(self) -> Any:
+        return view("MonteCarloResult.rich", self)
+
+    def _repr_html_(self) -> str:
+        return str(self.summary().round(2).to_html(index=False, na_rep=""))
+
+
+def _stats(group: pd.DataFrame) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for col in ("time_h", "cost_usd"):
+        v = group[col].to_numpy(float)
+        v = v[np.isfinite(v)]
+        if len(v) == 0:
+            continue
+        out[f"{col}_mean"] = float(v.mean())
+        for q in (5, 50, 95):
+            out[f"{col}_p{q}"] = float(np.percentile(v, q))
+    out["draws_routed"] = float(np.isfinite(group["time_h"].to_numpy(float)).sum())
+    return out
+
+
+def _access(net: Network, rg: RoutingGraph, place: Place, start: bool) -> Floats:
+    from corridors.routing.batch import access_legs
+
+    legs = access_legs(net, rg, place, start)
+    return np.array(
+        [
+            sum(c.time_h for c in legs),
+            sum(c.cost_usd for c in legs),
+            sum(c.distance_km for c in legs),
+            sum(c.co2_kg for c in legs),
+        ]
+    )
+
+
+def check_run(scenario: Scenario, *, draws: int, seed: int, workers: int) -> None:
+    """Check a Monte Carlo run's settings before any work.
+
+    Raises
+    ------
+    InvalidOptionError
+        If ``draws``, ``seed`` or ``workers`` is out of range.
+    ScenarioError
+        If the scenario has no ``uncertain`` section.
+    """
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
+        msg = f"draws={draws!r} is out of range; give 1 to {MAX_DRAWS:,}"
+        raise InvalidOptionError(msg)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        msg = f"seed={seed!r} must be a whole number from 0 to 2**63 - 1"
+        raise InvalidOptionError(msg)
+    check_workers(workers)
+    if not scenario.doc.uncertain:
+        msg = f"{scenario.lines.file}: no `uncertain` section: nothing to draw"
+        raise ScenarioError(msg)
+
+
+def run_montecarlo(
+    scenario: Scenario,
+    *,
+    draws: int,
+    seed: int,
+    net: Network,
+    od: Iterable[str | Pair] | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> MonteCarloResult:
+    """Run ``draws`` draws of the scenario's uncertain parameters over its OD pairs.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (its ``uncertain`` section says what varies).
+    draws, seed
+        Number of draws (1 to 100,000) and the seed of the random generator.
+    net
+        The baseline network.
+    od
+        OD pairs; the file's by default.
+    workers
+        Processes that share the draws (1 or more); the result does not depend on it.
+    progress
+        Called as ``progress(done, total)`` as draws complete.
+
+    Returns
+    -------
+    result
+        Per-draw samples and their summary.
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario has no ``uncertain`` section or an entry reaches nothing.
+    InvalidOptionError
+        If ``draws`` or ``workers`` is out of range.
+    """
+    from corridors import routing
+    from corridors.graph.routing_graph import DESTINATION, ORIGIN
+    from corridors.routing.batch import flat_graph
+
+    check_run(scenario, draws=draws, seed=seed, workers=workers)
+    pairs = scenario.pairs(od)
+    applied = scenario.apply(net)
+    options = scenario.route_options()
+    rg = applied.routing_graph(options["profile"])
+    opts = _query.make_options(
+        by=options["by"],
+        statuses=options["statuses"],
+        year=options["year"],
+        value_of_time=options["value_of_time"],
+    )
+    mask = _query.edge_mask(rg, opts)
+    vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
+    places = [(applied.places.resolve(o), applied.places.resolve(d)) for o, d in pairs]
+    sources, dests, access = [], [], []
+    for o, d in places:
+        if o.node == d.node:
+            msg = f"OD pair {o.query}:{d.query} starts and ends at {o.node}; give two places"
+            raise InvalidOptionError(msg)
+        sources.append(rg.index.get((o.node, ORIGIN), -1))
+        dests.append(rg.index.get((d.node, DESTINATION), -1))
+        access.append(_access(applied, rg, o, True) + _access(applied, rg, d, False))
+    if min(sources) < 0 or min(dests) < 0:
+        msg = "an OD place has no link the profile can use"
+        raise InvalidOptionError(msg)
+    flat = flat_graph(rg)
+    targets, params, notes = _targets(scenario, applied, rg, draws, seed)
+    comp_base = np.column_stack([flat.values["time_h"], flat.values["cost_usd"]])
+    n_edges = rg.n_edges
+    edge_const: Floats = np.column_stack(
+        [
+            np.bincount(flat.edge, weights=flat.values["distance_km"], minlength=n_edges),
+            np.bincount(flat.edge, weights=flat.values["co2_kg"], minlength=n_edges),
+        ]
+    )
+    rng = np.random.default_rng([seed, 7])
+    signature = rng.integers(0, 2**63, size=n_edges, dtype=np.uint64)
+    # start and end edges of places that are no origin or destination are never used
+    ends = np.asarray(sources + dests, dtype=np.int64)
+    mask = mask & (
+        ((rg.kind != "start") & (rg.kind != "end")) | np.isin(rg.src, ends) | np.isin(rg.dst, ends)
+    )
+    plan = _Plan(
+        n_nodes=rg.n_nodes,
+        src=rg.src,
+        dst=rg.dst,
+        mask=mask,
+        comp_edge=flat.edge,
+        comp_base=comp_base,
+        edge_const=edge_const,
+        targets=targets,
+        params=params,
+        by=opts.by,
+        vot=vot,
+        sources=np.asarray(sources, dtype=np.int64),
+        dests=np.asarray(dests, dtype=np.int64),
+        n_edges=n_edges,
+        signature=signature,
+        structure=_structure(rg.n_nodes, rg.src, rg.dst, mask),
+    )
+    _query.check_non_negative(_weights(plan, _edge_values(plan, 0))[mask])  # drawn values are >= 0
+    route_rows: list[tuple[int, str, Any]] = []
+    fixed_parts: list[Floats] = []
+
+    def corridor_rows() -> None:
+        # corridors serving each pair (the file's `corridors`, else all), alignment held
+        # fixed: found and costed per draw here while the workers route the draws
+        chosen = scenario.corridor_ids(applied) or None
+        given = {k: v for k, v in options.items() if v is not None}
+        with routing.unexplained():  # why a corridor cannot serve a pair is not reported
+            for p, (o, d) in enumerate(places):
+                comp = routing.compare(applied, o, d, corridors=chosen, include_best=False, **given)
+                route_rows.extend((p, cid, r) for cid, r in comp.routes.items())
+        fixed_parts.append(_fixed_totals(plan, route_rows, access, draws))
+
+    totals, sigs, paths = _execute(plan, draws, workers, progress, corridor_rows)
+    totals = totals + np.asarray(access)[None, :, :]
+    fixed = fixed_parts[0]
+    follows = _follow(applied, rg, plan, places, sigs, paths)
+    return _result(scenario, draws, seed, pairs, totals, follows, route_rows, fixed, plan, notes)
+
+
+def _fixed_totals(
+    plan: _Plan, route_rows: list[tuple[int, str, Any]], access: list[Floats], draws: int
+) -> Floats:
+    """Totals of each corridor route, its alignment held fixed, in every draw.
+
+    A route's totals are linear in the cost components it uses, so each draw is one
+    sparse product of the route-by-component counts with the draw's components.
+    """
+    from scipy.sparse import csr_array
+
+    incidence = np.zeros((len(route_rows), plan.n_edges))
+    out = np.zeros((draws, len(route_rows), 4))
+    for j, (p, _, r) in enumerate(route_rows):
+        np.add.at(incidence[j], np.asarray(r._edges, dtype=np.int64), 1.0)
+        out[:, j] = access[p]
+    uses = csr_array(incidence)[:, plan.comp_edge]  # routes × components
+    out[:, :, 2:] += (incidence @ plan.edge_const)[None]
+    for k in range(draws):
+        out[k, :, :2] += uses @ _components(plan, k)
+    return out
+
+
+def _execute(
+    plan: _Plan,
+    draws: int,
+    workers: int,
+    progress: Progress | None,
+    meanwhile: Callable[[], None],
+) -> _Part:
+    """Run the draws, and ``meanwhile`` in this process while worker processes run them."""
+    chunks = _chunks(draws)
+    _STATE["plan"] = plan
+    parts: list[_Part] = []
+    done = 0
+
+    def collect(part: _Part) -> None:
+        nonlocal done
+        parts.append(part)
+        done += len(part[0])
+        if progress is not None:
+            progress(done, draws)
+
+    try:
+        run_ordered(_run_draws, chunks, workers, collect, meanwhile)
+    except KeyboardInterrupt as err:
+        err.done = done  # type: ignore[attr-defined]
+        raise
+    finally:
+        _STATE.clear()
+    paths: dict[tuple[int, int], Ints] = {}
+    for part in parts:
+        for key, edges in part[2].items():
+            paths.setdefault(key, edges)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), paths
+
+
+def _follow(
+    net: Network,
+    rg: RoutingGraph,
+    plan: _Plan,
+    places: list[tuple[Place, Place]],
+    sigs: npt.NDArray[np.uint64],
+    paths: dict[tuple[int, int], Ints],
+) -> list[list[str]]:
+    """Name the corridor each draw's best path follows (each distinct path once)."""
+    from corridors.routing import Route, match_corridor
+
+    out: list[list[str]] = []
+    for p, (o, d) in enumerate(places):
+        names: dict[int, str] = {}
+        column = []
+        for sig in sigs[:, p].tolist():
+            if sig not in names:
+                edges = paths.get((p, sig))
+                if edges is None:
+                    names[sig] = "no route"  # the walk records every pair it reaches
+                else:
+                    comps = [c for e in edges.tolist() for c in rg.components[e]]
+                    route = Route(o, d, plan.by, rg.profile.id, comps, net.place_info)
+                    names[sig] = match_corridor(net, route) or "other"
+            column.append(names[sig])
+        out.append(column)
+    return out
+
+
+def _result(
+    scenario: Scenario,
+    draws: int,
+    seed: int,
+    pairs: list[Pair],
+    totals: Floats,
+    follows: list[list[str]],
+    route_rows: list[tuple[int, str, Any]],
+    fixed: Floats,
+    plan: _Plan,
+    notes: list[str],
+) -> MonteCarloResult:
+    n = totals.shape[0]
+    rows = []
+    for p, (o, d) in enumerate(pairs):
+        frame = pd.DataFrame(
+            {
+                "draw": np.arange(n),
+                "origin": o,
+                "destination": d,
+                "time_h": totals[:, p, 0],
+                "cost_usd": totals[:, p, 1],
+                "distance_km": totals[:, p, 2],
+                "co2_kg": totals[:, p, 3],
+                "objective": _objective(plan, totals[:, p, :]),
+                "follows": follows[p][:n],
+            }
+        )
+        rows.append(frame)
+    samples = pd.concat(rows, ignore_index=True)
+    crow = []
+    for j, (p, cid, _) in enumerate(route_rows):
+        crow.append(
+            pd.DataFrame(
+                {
+                    "draw": np.arange(n),
+                    "origin": pairs[p][0],
+                    "destination": pairs[p][1],
+                    "corridor": cid,
+                    "time_h": fixed[:, j, 0],
+                    "cost_usd": fixed[:, j, 1],
+                    "objective": _objective(plan, fixed[:, j, :]),
+                }
+            )
+        )
+    columns = ["draw", "origin", "destination", "corridor", "time_h", "cost_usd", "objective"]
+    corridor_samples = pd.concat(crow, ignore_index=True) if crow else pd.DataFrame(columns=columns)
+    return MonteCarloResult(scenario.name, plan.by, draws, seed, samples, corridor_samples, notes)
+
+
+class ReferenceLoop:
+    """Route each pair per draw the slow way: new cost components, then ``route()``.
+
+    The reference that batch draws are checked against, and the naive loop they are
+    timed against. The scenario is applied and the uncertain values drawn once, as in
+    :func:`run_montecarlo`; each draw then writes its values into copies of the routing
+    graph's cost components and arrays, and :func:`corridors.routing.solve.route` runs per
+    pair on a network holding that graph.
+
+    Parameters
+    ----------
+    scenario, net
+        The scenario and the baseline network.
+    draws, seed
+        As for :func:`run_montecarlo` (they fix the drawn values).
+    od
+        OD pairs (default: the scenario's).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        net: Network,
+        *,
+        draws: int,
+        seed: int,
+        od: Iterable[str | Pair] | None = None,
+    ) -> None:
+        self.pairs = scenario.pairs(od)
+        self.applied = scenario.apply(net)
+        options = scenario.route_options()
+        self.options = {k: v for k, v in options.items() if v is not None}
+        self.rg = self.applied.routing_graph(options["profile"])
+        self.targets, self.params, _ = _targets(scenario, self.applied, self.rg, draws, seed)
+        self.flat_graph = [
+            (e, j) for e, comps in enumerate(self.rg.components) for j in range(len(comps))
+        ]
+
+    def routes(self, draw: int) -> list[Any]:
+        """Return the best route of every pair in draw ``draw``, in pair order."""
+        import copy
+        from dataclasses import replace as dc_replace
+
+        from corridors import routing
+
+        rg = self.rg
+        comps = [list(c) for c in rg.components]
+        for t, p in zip(self.targets, self.params):
+            value = p[draw][t.instance]
+            for m, k in enumerate(t.comps.tolist()):
+                e, j = self.flat_graph[k]
+                c = comps[e][j]
+                v = float(value[m])
+                new = (
+                    v / 2.0
+                    if t.transform == "half"
+                    else (c.distance_km / v if t.transform == "inverse_km" else v)
+                )
+                comps[e][j] = (
+                    dc_replace(c, time_h=new) if t.column == 0 else dc_replace(c, cost_usd=new)
+                )
+        drawn = copy.copy(rg)
+        drawn.components = [tuple(c) for c in comps]
+        drawn.time_h = np.array([sum(c.time_h for c in cs) for cs in drawn.components])
+        drawn.cost_usd = np.array([sum(c.cost_usd for c in cs) for cs in drawn.components])
+        other = copy.copy(self.applied)
+        other._routing = {rg.profile.id: drawn}
+        return [routing.route(other, o, d, **self.options) for o, d in self.pairs]
+
+
+def naive_draw_routes(
+    scenario: Scenario,
+    net: Network,
+    draw: int,
+    *,
+    draws: int,
+    seed: int,
+    od: Iterable[str | Pair] | None = None,
+) -> list[Any]:
+    """Route each pair in one draw with :class:`ReferenceLoop` (set up for this draw alone)."""
+    return ReferenceLoop(scenario, net, draws=draws, seed=seed, od=od).routes(draw)
