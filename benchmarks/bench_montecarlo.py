@@ -2,9 +2,9 @@
 
 Both answer the same question on the shipped network: 50 OD pairs between hubs, border
 dwell × lognormal(median 1, sigma 0.5) and ferry headways × uniform(0.5, 2) per draw (the
-perturbations of workload 3). The loop (``corridors.scenarios.montecarlo.ReferenceLoop``) is set up
+perturbations of workload 3). The loop (``benchmarks.reference_loop.ReferenceLoop``) is set up
 once, as the product is; it then writes each draw's values into the routing graph's cost
-components and calls ``corridors.routing.solve.route`` per pair. It is timed on a few draws after
+components and calls ``corridors.routing.route`` per pair. It is timed on a few draws after
 one warm-up draw and scaled up; its totals are checked against the batch result.
 
 Run alone: ``python -m benchmarks.bench_montecarlo [--draws N] [--pairs N]``.
@@ -21,7 +21,7 @@ from typing import Any
 
 import corridors
 from benchmarks import peers
-from corridors.scenarios.montecarlo import ReferenceLoop
+from benchmarks.reference_loop import ReferenceLoop
 from corridors.scenarios.scenario import Scenario
 
 
@@ -82,7 +82,7 @@ def suite_rows(
         elapsed = statistics.median(times)
         rows.append(
             {
-                "method": f"corridors.scenarios.montecarlo ({workers} process{'es' if workers > 1 else ''})",
+                "method": f"corridors.montecarlo ({workers} process{'es' if workers > 1 else ''})",
                 "total_s": elapsed,
                 "repeats": repeat,
                 "threads": str(workers),

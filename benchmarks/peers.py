@@ -24,7 +24,9 @@ import numpy as np
 
 import corridors
 from corridors.graph.routing_graph import DESTINATION, ORIGIN
-from corridors.routing import options as _query
+from corridors.routing import edge_weights as _query
+from corridors.routing.objectives import OBJECTIVES
+from corridors.routing.options import RouteOptions
 
 
 @dataclass
@@ -62,7 +64,7 @@ def routing_arrays(
 ) -> Graph:
     """The collapsed graph route() and skim() route on, for one objective."""
     rg = net.routing_graph(profile)
-    opts = _query.make_options(by=by)
+    opts = RouteOptions.build(by=by)
     mask = _query.edge_mask(rg, opts)
     _, weight = _query.weights(rg, opts)
     src, dst, w, edge = _query.collapse(rg.src, rg.dst, weight, mask)
@@ -369,11 +371,11 @@ def skim_fsum_per_pair(net: corridors.Network, places: list[str], by: str) -> np
 
     from scipy.sparse.csgraph import dijkstra
 
-    from corridors.routing.batch import _KEY, path_totals
+    from corridors.routing.batch import path_totals
     from corridors.routing.solve import with_access_legs
 
     o_places = [net.places.resolve(p) for p in places]
-    opts = _query.make_options(by=by)
+    opts = RouteOptions.build(by=by)
     rg = net.routing_graph()
     mask = _query.edge_mask(rg, opts)
     _, weight = _query.weights(rg, opts)
@@ -401,5 +403,5 @@ def skim_fsum_per_pair(net: corridors.Network, places: list[str], by: str) -> np
                 c for a, b in itertools.pairwise(nodes) for c in rg.components[pair_edge[(a, b)]]
             ]
             comps = with_access_legs(comps, op, dp, net, rg)
-            out[i, j] = path_totals(comps, vot)[_KEY[opts.by]]
+            out[i, j] = path_totals(comps, vot)[OBJECTIVES[opts.by].total]
     return out

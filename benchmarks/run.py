@@ -9,7 +9,7 @@ Workloads
 ---------
 1. one route: p50 latency of ``routing.route`` and of a cold ``corridors route A B``;
 2. an OD skim over every hub (nodes of kind city and port) by time and by cost:
-   ``corridors.routing.batch.skim`` against networkx, igraph, scipy csgraph, pandana and AequilibraE,
+   ``corridors.batch.skim`` against networkx, igraph, scipy csgraph, pandana and AequilibraE,
    each given the same collapsed graph and the same weights;
 3. Monte Carlo: 1 000 draws × 50 OD pairs with uncertain border dwell and ferry headway;
 4. scaling: every link subdivided to about 10^4, 10^5 and 10^6 edges, with the fitted
@@ -427,7 +427,7 @@ def w2_skim(s: Suite, net: corridors.Network) -> None:
             Row(
                 "2 skim",
                 case,
-                "corridors.routing.batch.skim",
+                "corridors.batch.skim",
                 t_skim,
                 repeats=repeat,
                 licence="MIT",
@@ -735,7 +735,7 @@ def _product_rows(s: Suite, net: corridors.Network, draws: int, n_pairs: int, ca
                 note=str(r.get("note", "")),
             )
         )
-    product = [r for r in s.rows if r.method.startswith("corridors.scenarios.montecarlo")]
+    product = [r for r in s.rows if r.method.startswith("corridors.montecarlo")]
     naive = [r for r in s.rows if r.method.startswith("naive loop")]
     best = min(product, key=lambda r: r.total_s)
     ratio = naive[0].total_s / best.total_s
@@ -781,7 +781,7 @@ def w4_scaling(s: Suite, net: corridors.Network) -> None:
             Row(
                 "4 scaling",
                 case,
-                "corridors.routing.batch.skim_arrays",
+                "corridors.batch.skim_arrays",
                 t_k,
                 repeats=repeat,
                 licence="MIT",
@@ -840,7 +840,7 @@ def w5_startup(s: Suite, folder: Path, env: dict[str, str], kind: str) -> None:
     probe_cli = (
         "import sys, json\n"
         "sys.argv = ['corridors', '--help']\n"
-        "from corridors.cli.app import main\n"
+        "from corridors.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = ('geopandas', 'folium', 'matplotlib', 'pandas', 'networkx', 'scipy', 'shapely')\n"
         "sys.stderr.write(json.dumps([m for m in heavy if m in sys.modules]))\n"
@@ -930,9 +930,9 @@ def w5_startup(s: Suite, folder: Path, env: dict[str, str], kind: str) -> None:
 def add_ratios(s: Suite) -> None:
     """Ratio of each method's time to the corridors method of the same case."""
     ours = {
-        "2 skim": "corridors.routing.batch.skim",
-        "3 Monte Carlo": "corridors.scenarios.montecarlo (1 process)",
-        "4 scaling": "corridors.routing.batch.skim_arrays",
+        "2 skim": "corridors.batch.skim",
+        "3 Monte Carlo": "corridors.montecarlo (1 process)",
+        "4 scaling": "corridors.batch.skim_arrays",
     }
     for row in s.rows:
         name = ours.get(row.workload)
@@ -1117,7 +1117,7 @@ def summary_lines(s: Suite) -> list[str]:
     names = {c.name for c in peers.PEERS}
     for case in dict.fromkeys(r.case for r in s.rows if r.workload == "2 skim"):
         rows = [r for r in s.rows if r.workload == "2 skim" and r.case == case]
-        ours = next(r for r in rows if r.method == "corridors.routing.batch.skim")
+        ours = next(r for r in rows if r.method == "corridors.batch.skim")
         loop = [r for r in rows if r.method == "networkx loop"]
         if loop:
             out.append(f"skim {case}: {_versus(ours, loop[0])} the networkx loop")
@@ -1135,7 +1135,7 @@ def summary_lines(s: Suite) -> list[str]:
                     f"({best.method}, {fmt_s(best.total_s)} for distances only)"
                 )
     mc = [r for r in s.rows if r.workload == "3 Monte Carlo"]
-    product = [r for r in mc if r.method.startswith("corridors.scenarios.montecarlo")]
+    product = [r for r in mc if r.method.startswith("corridors.montecarlo")]
     naive = [r for r in mc if r.method.startswith("naive loop")]
     others = [r for r in mc if r not in product and r not in naive]
     for r in product:

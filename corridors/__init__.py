@@ -28,6 +28,7 @@ _EXPORTS = {
     "Route": "corridors.routing.results",
     "Comparison": "corridors.routing.results",
     "Profile": "corridors.graph.profiles",
+    "RouteOptions": "corridors.routing.options",
     "Place": "corridors.graph.places",
     "Scenario": "corridors.scenarios.scenario",
     "load_scenario": "corridors.scenarios.scenario",
@@ -76,6 +77,7 @@ __all__ = [
     "Place",
     "Profile",
     "Route",
+    "RouteOptions",
     "Scenario",
     "ScenarioError",
     "UnknownPlaceError",
@@ -151,6 +153,7 @@ if TYPE_CHECKING:
     from corridors.routing import batch
     from corridors.routing import network_checks as validation
     from corridors.routing.network_checks import validate
+    from corridors.routing.options import RouteOptions
     from corridors.routing.results import Comparison, Route
     from corridors.routing.shortcuts import alternatives, compare, pareto, route, skim
     from corridors.scenarios import montecarlo, sweeps

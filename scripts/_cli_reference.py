@@ -3,7 +3,7 @@
 Usage: python scripts/_cli_reference.py
 
 Every command and sub-command is found by walking the CLI, so a new command appears in the
-reference the next time this script runs; tests/test_cli_reference.py fails while the
+reference the next time this script runs; tests/cli/test_cli_reference.py fails while the
 committed file differs from what this script writes.
 """
 

@@ -25,4 +25,5 @@ fi
 .venv/bin/ruff check corridors tests scripts benchmarks
 .venv/bin/ruff format --check corridors tests scripts benchmarks
 .venv/bin/mypy corridors
+.venv/bin/lint-imports
 .venv/bin/pytest "$@"

@@ -13,7 +13,7 @@ import pytest
 import corridors
 from corridors.graph.network import Network
 
-TOY = Path(__file__).parent / "data" / "toy"
+TOY = Path(__file__).parent / "fixtures" / "toy"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -30,7 +30,7 @@ def net() -> Network:
 
 @pytest.fixture(scope="session")
 def toy() -> Network:
-    """A hand-made nine-node network with known answers (tests/data/toy)."""
+    """A hand-made nine-node network with known answers (tests/fixtures/toy)."""
     return corridors.load_network(TOY, cache=False)
 
 

@@ -14,6 +14,7 @@ from corridors.errors import EXIT_BAD_INPUT, CorridorsError
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
+    from corridors.routing.options import RouteOptions
     from corridors.routing.results import Route
 
 app = typer.Typer(
@@ -76,28 +77,11 @@ def _check_output(path: Path | None, force: bool) -> None:
     check_writable(path, force=force)
 
 
-def _route_options(
-    via: list[str] | None,
-    avoid_country: list[str] | None,
-    avoid_node: list[str] | None,
-    avoid_link: list[str] | None,
-    avoid_border: list[str] | None,
-    mode: list[str] | None,
-    include_planned: bool,
-    year: int | None,
-    value_of_time: float | None,
-) -> dict[str, Any]:
-    return {
-        "via": via or [],
-        "avoid_countries": avoid_country,
-        "avoid_nodes": avoid_node,
-        "avoid_links": avoid_link,
-        "avoid_borders": avoid_border,
-        "modes": mode,
-        "include_planned": include_planned,
-        "year": year,
-        "value_of_time": value_of_time,
-    }
+def _route_options(**keywords: Any) -> RouteOptions:
+    """Build the route options once from the command's flags, refusing bad ones."""
+    from corridors.routing.options import RouteOptions
+
+    return RouteOptions.build(**keywords)
 
 
 def _write_map(path: Path, net: Network, routes: list[Route], title: str, force: bool) -> None:
@@ -153,19 +137,19 @@ def route(
     _check_output(map_file, force)
     net = _network(geodata)
     opts = _route_options(
-        via,
-        avoid_country,
-        avoid_node,
-        avoid_link,
-        avoid_border,
-        mode,
-        include_planned,
-        year,
-        value_of_time,
+        by=by,
+        profile=profile,
+        via=via or [],
+        avoid_countries=avoid_country,
+        avoid_nodes=avoid_node,
+        avoid_links=avoid_link,
+        avoid_borders=avoid_border,
+        modes=mode,
+        include_planned=include_planned,
+        year=year,
+        value_of_time=value_of_time,
     )
-    routes = routing.alternatives(
-        net, origin, destination, k=alternatives, by=by, profile=profile, **opts
-    )
+    routes = routing.alternatives(net, origin, destination, k=alternatives, options=opts)
     if as_json:
         first = routes[0]
         doc = {
@@ -208,7 +192,8 @@ def compare(
     _check_output(map_file, force)
     _check_output(csv, force)
     net = _network(geodata)
-    result = routing.compare(net, origin, destination, corridors=corridor, by=by, profile=profile)
+    opts = _route_options(by=by, profile=profile)
+    result = routing.compare(net, origin, destination, corridors=corridor, options=opts)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -243,16 +228,17 @@ def skim(
 
     _check_output(csv, force)
     net = _network(geodata)
-    matrix = batch.skim(
-        net, origins, to or None, by=by, profile=profile, include_planned=include_planned
-    )
+    opts = _route_options(by=by, profile=profile, include_planned=include_planned)
+    matrix = batch.skim(net, origins, to or None, options=opts)
     if as_json:
         typer.echo(matrix.to_json(orient="index", force_ascii=False))
     else:
         from rich.table import Table
 
-        unit = {"time": "h", "distance": "km", "co2": "kg CO2"}.get(by, "USD")
-        title = f"{by} ({unit}) per {net.profile(profile).id}, from (rows) to (columns)"
+        from corridors.routing.objectives import UNITS
+
+        unit = UNITS[opts.by]
+        title = f"{opts.by} ({unit}) per {net.profile(profile).id}, from (rows) to (columns)"
         table = Table(title=title, title_justify="left")
         table.add_column("from \\ to")
         for col in matrix.columns:
@@ -285,15 +271,14 @@ def map_command(
     from corridors import routing
 
     _check_output(out, force)
+    opts = _route_options(by=by, profile=profile)
     net = _network(geodata)
     routes: list[Route] = []
     for pair in route_pairs or []:
         origin, sep, destination = pair.partition(":")
         if not sep or not origin.strip() or not destination.strip():
             _fail(f"--route {pair!r} must be ORIGIN:DESTINATION, e.g. Almaty:'Bandar Abbas'")
-        routes.append(
-            routing.route(net, origin.strip(), destination.strip(), by=by, profile=profile)
-        )
+        routes.append(routing.route(net, origin.strip(), destination.strip(), options=opts))
     known = {str(c["id"]): c for c in net.geodata.corridors}
     for cid in corridor or []:
         if cid not in known:
@@ -410,12 +395,13 @@ def export_command(
     pair = _pair(chosen[0], route_pair or compare_pair or "") if not network else None
     exporting.check_format(out)
     _check_output(out, force)
+    opts = _route_options(by=by, profile=profile)
     net = _network(geodata)
     obj: Any = net
     if pair is not None and route_pair is not None:
-        obj = routing.alternatives(net, *pair, k=alternatives, by=by, profile=profile)
+        obj = routing.alternatives(net, *pair, k=alternatives, options=opts)
     elif pair is not None:
-        obj = routing.compare(net, *pair, corridors=corridor, by=by, profile=profile)
+        obj = routing.compare(net, *pair, corridors=corridor, options=opts)
     found = exporting.selected(obj, out, layer=layer)
     path = exporting.export_tables(found, out, force=force)
     sizes = ", ".join(f"{name} ({len(frame)} rows)" for name, frame in found.items())

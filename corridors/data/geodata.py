@@ -275,6 +275,7 @@ def read_geodata(path: str | os.PathLike[str] | None = None, *, strict: bool = T
 
 
 def summarise(problems: list[Problem], limit: int = 20) -> str:
+    """Return a one-line summary of the problems, listing the first ``limit`` in order."""
     shown = "; ".join(str(p) for p in sorted(problems)[:limit])
     more = f" (and {len(problems) - limit} more)" if len(problems) > limit else ""
     return (

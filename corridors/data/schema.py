@@ -7,13 +7,6 @@ from typing import Literal
 
 ColumnType = Literal["str", "float", "int", "bool", "list"]
 
-MODES = ("rail", "road", "ferry", "sea", "pipeline")
-WATER_MODES = ("ferry", "sea")
-STATUSES = ("operational", "under_construction", "planned", "closed")
-NODE_KINDS = ("city", "junction", "border", "port", "terminal")
-FRICTION_KINDS = ("border", "port", "gauge_break", "transfer")
-GAUGES = (1435, 1520, 1676)
-
 
 @dataclass(frozen=True)
 class Column:

@@ -1,16 +1,16 @@
 """Check a geodata folder and report every problem with its file and line.
 
-:func:`corridors.validate` runs every check below on a geodata folder and collects all the problems it
-finds (it never stops at the first one). Each problem names the file, the line (the CSV header
+:func:`corridors.validate` runs every check below on a geodata folder and collects all the problems
+it finds (it never stops at the first one). Each problem names the file, the line (the CSV header
 is line 1; YAML and GeoJSON lines are those of the item) and says what is wrong and what would
 be right.
 
 Checks, in the order they run (the ``by_check`` key in brackets):
 
 1. ``schema`` / ``values`` — the columns and types of every table (what
-   :func:`corridors.data.geodata.read_geodata` reports), enum values (mode, status, node kind, friction
-   kind, direction ``forward``/``both``, profile ids or ``*``, rail gauge 1435/1520/1676 and no
-   gauge on other modes), id format ``{iso2}-{slug}``; plausible years (1850–2100),
+   :func:`corridors.data.geodata.read_geodata` reports), enum values (mode, status, node kind,
+   friction kind, direction ``forward``/``both``, profile ids or ``*``, rail gauge 1435/1520/1676
+   and no gauge on other modes), id format ``{iso2}-{slug}``; plausible years (1850–2100),
    non-negative times, fees and rates, positive speeds and lengths, ``low ≤ value ≤ high``,
    WGS 84 coordinates inside the study region (lon −20…145 E, lat −10…70 N: the corridor
    countries plus the far ends of the sea legs, Rotterdam and Shanghai).

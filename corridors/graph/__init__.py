@@ -1,1 +1,4 @@
-"""Stage 2, graph: the physical network, cargo profiles, the routing graph with its cost model, and places."""
+"""Stage 2, graph: the physical network, cargo profiles, the routing graph and places.
+
+The routing graph comes with its cost model.
+"""

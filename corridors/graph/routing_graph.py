@@ -1,4 +1,7 @@
-"""The cost model and the layered routing graph that charges frictions on the path that pays them."""
+"""The cost model and the layered routing graph.
+
+The routing graph charges each friction on the path that pays it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from corridors.data.geodata import records
-from corridors.data.schema import WATER_MODES
+from corridors.data.vocabulary import is_water
 from corridors.errors import GeodataError
 from corridors.graph.profiles import Profile
 
@@ -169,6 +172,7 @@ class Lookup:
         return tuple(ids) if isinstance(ids, list) else ()
 
     def speed(self, mode: str, country: str) -> tuple[float, tuple[str, ...]]:
+        """Return a mode's speed (km/h) in a country, else its `*` default, with source ids."""
         for scope in (country, "*"):
             hit = [r for r in self.speeds if r["mode"] == mode and _scope(r["country"]) == scope]
             if hit:
@@ -193,12 +197,14 @@ class Lookup:
         raise GeodataError(msg)
 
     def rate(self, link_id: str, mode: str, country: str) -> tuple[float, float, tuple[str, ...]]:
+        """Return a link's USD per unit-km and per unit (0 if blank), with their source ids."""
         row = self.rate_row(link_id, mode, country)
         per_km = 0.0 if _blank(row["usd_per_unit_km"]) else float(row["usd_per_unit_km"])
         per_unit = 0.0 if _blank(row["usd_per_unit"]) else float(row["usd_per_unit"])
         return per_km, per_unit, self._ids(row)
 
     def co2_per_km(self, mode: str) -> tuple[float, tuple[str, ...]]:
+        """Return a mode's kg CO2 per km for one unit of the profile's cargo, with source ids."""
         row = self.emissions.get(mode)
         if row is None:
             msg = f"emissions.csv has no factor for mode {mode!r}"
@@ -359,7 +365,7 @@ class _Builder:
         mode = str(data["mode"])
         km = float(data["length_km"])
         cu, cv = self.country(u), self.country(v)
-        water = mode in WATER_MODES
+        water = is_water(mode)
         haul_country = "" if water else cu
         link_ids = tuple(data.get("source_id") or ())
         comps: list[Component] = []
@@ -438,8 +444,8 @@ class _Builder:
         if ma == mb == "rail":
             row = self.look.friction("gauge_break", place, mode="rail", to_mode="rail")
             comp = _friction_component(row, "gauge_break", place, place, "rail", country)
-        elif ma in WATER_MODES or mb in WATER_MODES:
-            water = ma if ma in WATER_MODES else mb
+        elif is_water(ma) or is_water(mb):
+            water = ma if is_water(ma) else mb
             row = self.look.friction("port", place, mode=water, to_mode="*")
             comp = _friction_component(row, "port", place, place, f"{ma}>{mb}", country)
         else:
@@ -493,7 +499,7 @@ class _Builder:
                 depart = self.index[(place, f"{layer}|out")]
                 load: list[Component] = []
                 unload: list[Component] = []
-                if _layer_mode(layer) in WATER_MODES:
+                if is_water(_layer_mode(layer)):
                     # starting or ending on a ship means a port lift at this place
                     load = self.transfer_components(place, "road", layer) or []
                     unload = self.transfer_components(place, layer, "road") or []

@@ -1,1 +1,4 @@
-"""Stage 5, outputs: tables, maps, charts and files in every supported format, written atomically."""
+"""Stage 5, outputs: tables, maps, charts and files in every supported format.
+
+Every output is written atomically.
+"""

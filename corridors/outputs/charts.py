@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from corridors.outputs.map_style import ROUTE_COLOURS
-from corridors.routing.options import UNITS as _UNITS
+from corridors.routing.objectives import UNITS as _UNITS
 
 if TYPE_CHECKING:
     from corridors.scenarios.montecarlo import MonteCarloResult

@@ -271,7 +271,8 @@ def export_tables(
         a non-default index becomes columns. ``.gpkg`` and ``.xlsx`` take several tables
         (one layer or sheet each); the other formats take exactly one.
     path
-        Output file; its extension picks the format (see :data:`corridors.outputs.formats.TABLE_FORMATS`).
+        Output file; its extension picks the format (see
+        :data:`corridors.outputs.formats.TABLE_FORMATS`).
     force
         Overwrite ``path`` if it exists.
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     RouteInput = Route | Comparison | Iterable[Route] | None
 
+from corridors.data.vocabulary import STATUSES, mode_colour
 from corridors.outputs.map_style import (
     ATTRIBUTION,
     BORDER_COLOUR,
@@ -29,9 +30,7 @@ from corridors.outputs.map_style import (
     HIGHLIGHT,
     HIGHLIGHT_EDGE,
     LAND,
-    MODE_COLOURS,
     PORT_COLOUR,
-    STATUS_LABELS,
     WATER,
     Drawn,
     DrawnLeg,
@@ -215,7 +214,7 @@ def _feature(link: DrawnLink, style: dict[str, Any]) -> dict[str, Any]:
             "link": link.link_id,
             "name": link.name,
             "mode": link.mode,
-            "status": STATUS_LABELS.get(link.status, link.status)
+            "status": STATUSES.get(link.status, link.status)
             + (f" ({link.open_year})" if link.open_year else ""),
             "gauge": f"{link.gauge_mm} mm" if link.gauge_mm else "",
             "km": f"{link.length_km:,.0f}",
@@ -228,7 +227,7 @@ def _feature(link: DrawnLink, style: dict[str, Any]) -> dict[str, Any]:
 def _network_style(link: DrawnLink, weight: float = 2.0) -> dict[str, Any]:
     closed = link.status == "closed"
     style: dict[str, Any] = {
-        "color": CLOSED_COLOUR if closed else MODE_COLOURS.get(link.mode, "#777777"),
+        "color": CLOSED_COLOUR if closed else mode_colour(link.mode),
         "weight": weight,
         "opacity": 0.55 if closed else 0.8,
         "className": f"corridors-link corridors-{link.mode}",
@@ -378,7 +377,7 @@ def _leg_popup(leg: DrawnLeg, label: str) -> str:
             ("Cost", f"USD {leg.cost_usd:,.2f}"),
             ("CO2", f"{leg.co2_kg:,.1f} kg"),
             ("Gauge", f"{leg.gauge_mm} mm" if leg.gauge_mm else ""),
-            ("Status", STATUS_LABELS.get(leg.status, leg.status) if leg.status else ""),
+            ("Status", STATUSES.get(leg.status, leg.status) if leg.status else ""),
             ("Link", leg.link_id),
             ("Friction", leg.friction_id),
             ("Sources", leg.source_ids.replace("|", ", ")),
@@ -471,7 +470,7 @@ def _add_changed(fmap: Any, changed: list[DrawnLink]) -> None:
             interactive=False,
             class_name="corridors-changed-edge",
         ).add_to(group)
-        tip = f"changed: {link.name} ({link.mode}, {STATUS_LABELS.get(link.status, link.status)})"
+        tip = f"changed: {link.name} ({link.mode}, {STATUSES.get(link.status, link.status)})"
         folium.PolyLine(
             latlon,
             color=HIGHLIGHT,
@@ -484,7 +483,7 @@ def _add_changed(fmap: Any, changed: list[DrawnLink]) -> None:
                     [
                         ("Link", link.link_id),
                         ("Mode", link.mode),
-                        ("Status", STATUS_LABELS.get(link.status, link.status)),
+                        ("Status", STATUSES.get(link.status, link.status)),
                         ("Length", f"{link.length_km:,.0f} km"),
                         ("Sources", ", ".join(link.source_ids)),
                     ],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corridors.data.vocabulary import mode_colour
 from corridors.errors import OutputError
 from corridors.outputs.atomic import check_writable, write_with
 from corridors.outputs.formats import MAP_FORMATS, pick
@@ -35,7 +36,6 @@ from corridors.outputs.map_style import (
     HIGHLIGHT,
     HIGHLIGHT_EDGE,
     LAND,
-    MODE_COLOURS,
     PNG_DPI,
     PORT_COLOUR,
     RC,
@@ -209,7 +209,7 @@ def _draw_network(ax: Axes, links: list[DrawnLink], fwd: Callable[..., Any]) -> 
         ax.add_collection(
             LineCollection(
                 lines,
-                colors=MODE_COLOURS.get(mode, "#777777"),
+                colors=mode_colour(mode),
                 linewidths=0.7,
                 linestyles=DASH_MPL.get(status, "-"),
                 alpha=0.55,
@@ -801,6 +801,7 @@ def map_format(path: str | os.PathLike[str]) -> str:
 
 
 def save_figure(fig: Figure, tmp: Path, suffix: str) -> None:
+    """Save a figure to ``tmp`` in the format ``suffix`` names, without date or software tags."""
     import matplotlib as mpl
 
     fmt = suffix.lstrip(".")

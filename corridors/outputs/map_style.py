@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corridors.data.vocabulary import MODES, STATUSES, mode_colour
 from corridors.errors import InvalidOptionError
 
 if TYPE_CHECKING:
@@ -34,20 +35,6 @@ ROUTE_COLOURS = (
 )
 #: Colours of baseline routes on a scenario map (dashed).
 BASELINE_COLOURS = ("#000000", "#56B4E9", "#CC79A7", "#D55E00", "#009E73", "#0072B2")
-#: Network colours by mode (drawn faint under the routes).
-MODE_COLOURS = {
-    "rail": "#5e3c99",
-    "road": "#a6611a",
-    "ferry": "#2c7fb8",
-    "sea": "#6fa8d6",
-    "pipeline": "#4d9221",
-}
-STATUS_LABELS = {
-    "operational": "operational",
-    "under_construction": "under construction",
-    "planned": "planned / proposed",
-    "closed": "closed",
-}
 CLOSED_COLOUR = "#8c8c8c"
 HIGHLIGHT = "#ff4fc1"  # outside the route palette, so a changed link reads as such
 HIGHLIGHT_EDGE = "#9c0f6e"
@@ -81,6 +68,8 @@ RC = {
 # -- shared model ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DrawnLink:
+    """One physical link as a map draws it: its attributes and lon/lat coordinates."""
+
     link_id: str
     mode: str
     status: str
@@ -96,6 +85,8 @@ class DrawnLink:
 
 @dataclass
 class DrawnLeg:
+    """One leg of a route as a map draws it: a haul or a stop, its totals and coordinates."""
+
     kind: str
     mode: str
     from_node: str
@@ -118,6 +109,8 @@ class DrawnLeg:
 
 @dataclass
 class Drawn:
+    """A route to draw, with its label, colour, legs, cargo unit and whether it is a baseline."""
+
     route: Route
     label: str
     colour: str
@@ -127,13 +120,16 @@ class Drawn:
 
     @property
     def hauls(self) -> list[DrawnLeg]:
+        """Haul legs with at least two coordinates, drawn as lines."""
         return [leg for leg in self.legs if leg.kind == "haul" and len(leg.coords) >= 2]
 
     @property
     def stops(self) -> list[DrawnLeg]:
+        """Legs other than hauls (borders, ports, transfers) that have coordinates."""
         return [leg for leg in self.legs if leg.kind != "haul" and leg.coords]
 
     def totals(self) -> str:
+        """Return the route's distance, time and cost per cargo unit as one line of text."""
         r = self.route
         return (
             f"{r.distance_km:,.0f} km, {r.time_h:,.0f} h ({r.time_h / 24:.1f} d), "
@@ -170,6 +166,7 @@ def _int(value: Any) -> int | None:
 
 
 def id_tuple(value: Any) -> tuple[str, ...]:
+    """Return the non-empty ids of a ``|``-separated string or an iterable; () otherwise."""
     if isinstance(value, str):
         return tuple(p for p in value.split("|") if p)
     if isinstance(value, Iterable):
@@ -178,6 +175,7 @@ def id_tuple(value: Any) -> tuple[str, ...]:
 
 
 def node_name(net: Network, node: str) -> str:
+    """Return a node's name, or its id if it has none."""
     data = net.G.nodes.get(node) or {}
     return str(data.get("name") or node)
 
@@ -326,6 +324,10 @@ def prepare(
 def changed_link_ids(
     net: Network, changed_links: Iterable[str] | str, links: list[DrawnLink]
 ) -> list[DrawnLink]:
+    """Return the drawn links with the given ids, in order and without repeats.
+
+    Raises InvalidOptionError, with close matches, if an id is not a link of the network.
+    """
     wanted = [changed_links] if isinstance(changed_links, str) else list(changed_links or ())
     by_id = {link.link_id: link for link in links}
     unknown = [str(x) for x in wanted if str(x) not in by_id]
@@ -346,6 +348,7 @@ def changed_link_ids(
 
 
 def profile_id(net: Network, drawn: list[Drawn]) -> str:
+    """Return the first route's profile, else the network's default profile, else ``*``."""
     if drawn:
         return drawn[0].route.profile
     try:
@@ -369,6 +372,7 @@ def frictions_at(net: Network, node: str, profile: str) -> list[dict[str, Any]]:
 
 
 def places(net: Network, kinds: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Return the network's nodes of the given kinds as (id, attributes) pairs, sorted."""
     return sorted(
         (str(n), d) for n, d in net.G.nodes(data=True) if str(d.get("kind") or "") in kinds
     )
@@ -426,15 +430,15 @@ def legend_keys(
         on_route = {leg.mode for d in drawn for leg in d.hauls}
         modes = [m for m in modes if m in on_route] or modes
     for mode in modes:
-        keys.append(Key("Network", mode, "line", MODE_COLOURS.get(mode, "#777777")))
+        keys.append(Key("Network", mode, "line", mode_colour(mode)))
     statuses = [
         s
-        for s in STATUS_LABELS
+        for s in STATUSES
         if any(link.status == s for link in links) and (show_closed or s != "closed")
     ]
     for status in statuses:
         colour = CLOSED_COLOUR if status == "closed" else "#555555"
-        keys.append(Key("Link status", STATUS_LABELS[status], "line", colour, status, 1.6))
+        keys.append(Key("Link status", STATUSES[status], "line", colour, status, 1.6))
     keys.append(Key("Places", "border crossing", "point", BORDER_COLOUR, size=4.0))
     keys.append(Key("Places", "port", "point", PORT_COLOUR, size=5.0))
     if drawn:
@@ -451,11 +455,13 @@ def legend_keys(
 
 
 def mode_order(mode: str) -> int:
-    order = list(MODE_COLOURS)
+    """Return a mode's sort position in the map's mode colours; unknown modes sort last."""
+    order = list(MODES)
     return order.index(mode) if mode in order else len(order)
 
 
 def countries_path(net: Network) -> Path | None:
+    """Return the geodata folder's countries.geojson, or None (and log it) if it is missing."""
     path = Path(net.geodata.folder) / "countries.geojson"
     if path.is_file():
         return path
@@ -464,6 +470,7 @@ def countries_path(net: Network) -> Path | None:
 
 
 def fmt_range(value: Any, low: Any, high: Any, unit: str, money: bool = False) -> str:
+    """Return a value with its unit (or in USD) and its low–high range, or "not known"."""
     v = _num(value)
     if v is None:
         return "not known"
@@ -475,6 +482,7 @@ def fmt_range(value: Any, low: Any, high: Any, unit: str, money: bool = False) -
 
 
 def map_title(drawn: list[Drawn], title: str | None, net: Network) -> str:
+    """Return ``title`` if given, else a title naming the routes' origin and destination."""
     if title:
         return title
     main = [d for d in drawn if not d.baseline]
@@ -491,6 +499,7 @@ def map_title(drawn: list[Drawn], title: str | None, net: Network) -> str:
 
 
 def map_subtitle(drawn: list[Drawn], net: Network) -> str:
+    """Return a subtitle naming the routes' objectives and cost units, and the network."""
     n_links = len(net.geodata.links)
     data = f"network of {n_links} links, geodata {net.digest[:8]}"
     if not drawn:

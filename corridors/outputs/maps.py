@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = [
     "ATTRIBUTION",
     "MAP_FORMATS",
-    "MODE_COLOURS",
     "ROUTE_COLOURS",
     "interactive",
     "static",
@@ -52,7 +51,6 @@ from corridors.outputs.map_static import (
 )
 from corridors.outputs.map_style import (
     ATTRIBUTION,
-    MODE_COLOURS,
     ROUTE_COLOURS,
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from corridors.routing.options import UNITS as _UNITS
+from corridors.routing.objectives import UNITS as _UNITS
 
 if TYPE_CHECKING:
     from rich.console import Group

@@ -34,6 +34,7 @@ def joined(value: Any) -> Any:
 
 
 def check_name(name: object) -> str:
+    """Return ``name`` if it can be a layer or sheet name, else raise InvalidOptionError."""
     if not isinstance(name, str) or not name.strip() or len(name) > 31 or _BAD_NAME.search(name):
         msg = (
             f"table name {name!r} cannot be a layer or sheet name; use 1 to 31 characters "

@@ -17,6 +17,7 @@ _EXPORTS = {
     "unexplained": "corridors.routing.solve",
     "with_access_legs": "corridors.routing.solve",
     "Route": "corridors.routing.results",
+    "RouteOptions": "corridors.routing.options",
     "Comparison": "corridors.routing.results",
     "LEG_COLUMNS": "corridors.routing.results",
     "match_corridor": "corridors.routing.corridor_match",
@@ -30,6 +31,7 @@ __all__ = [
     "LEG_COLUMNS",
     "Comparison",
     "Route",
+    "RouteOptions",
     "alternatives",
     "compare",
     "corridor_signature",
@@ -53,5 +55,6 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from corridors.routing.corridor_match import corridor_signature, match_corridor
     from corridors.routing.named_corridors import compare, corridor_waypoints, route_corridor
+    from corridors.routing.options import RouteOptions
     from corridors.routing.results import LEG_COLUMNS, Comparison, Route
     from corridors.routing.solve import alternatives, pareto, route, unexplained, with_access_legs

@@ -14,15 +14,18 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from corridors.errors import InvalidOptionError
 from corridors.graph.routing_graph import DESTINATION, ORIGIN, Component, RoutingGraph
-from corridors.routing import options as _query
+from corridors.routing import edge_weights as _query
+from corridors.routing.objectives import OBJECTIVES
+from corridors.routing.options import RouteOptions
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
@@ -53,15 +56,6 @@ def path_totals(comps: Sequence[Component], value_of_time: float) -> dict[str, f
     }
     out["generalized_usd"] = out["cost_usd"] + value_of_time * out["time_h"]
     return out
-
-
-_KEY = {
-    "distance": "distance_km",
-    "time": "time_h",
-    "cost": "cost_usd",
-    "co2": "co2_kg",
-    "generalized": "generalized_usd",
-}
 
 
 # -- exact fixed-point sums -----------------------------------------------------------------
@@ -178,6 +172,7 @@ _FLAT: dict[int, tuple[weakref.ref[RoutingGraph], _Flat]] = {}
 
 
 def flat_graph(rg: RoutingGraph) -> _Flat:
+    """Return a routing graph's cost components as flat arrays, cached while the graph lives."""
     hit = _FLAT.get(id(rg))
     if hit is not None and hit[0]() is rg:
         return hit[1]
@@ -346,8 +341,6 @@ def skim_arrays(
 
 def access_legs(net: Network, rg: RoutingGraph, place: Place, start: bool) -> list[Component]:
     """Return the road access leg :func:`corridors.routing.solve.route` adds for a snapped place."""
-    from dataclasses import replace
-
     from corridors.routing.solve import with_access_legs
 
     if not place.access_km:
@@ -388,10 +381,9 @@ def skim(
     origins: Iterable[str],
     destinations: Iterable[str] | None = None,
     *,
-    by: str = "time",
-    profile: str | None = None,
     long: bool = False,
-    **options: Any,
+    options: RouteOptions | None = None,
+    **keywords: Any,
 ) -> pd.DataFrame:
     """Compute an origin-destination matrix in one batch.
 
@@ -405,16 +397,11 @@ def skim(
         The network.
     origins, destinations
         Places as for :func:`corridors.route` (destinations default to the origins).
-    by
-        Objective routed on and reported (``time``, ``cost``, ``distance``, ``co2``,
-        ``generalized``).
-    profile
-        Cargo profile id.
     long
         Return one row per pair with every total instead of a matrix.
-    **options
-        Route options (``statuses``, ``include_planned``, ``year``, ``modes``,
-        ``avoid_countries``, ``avoid_links``, ``avoid_borders``, ``value_of_time``).
+    options, **keywords
+        Route options as for :func:`corridors.route` (``by`` is the objective routed on and
+        reported); a skim takes no ``via``.
 
     Returns
     -------
@@ -428,8 +415,14 @@ def skim(
     d_places: list[Place] = (
         o_places if destinations is None else [net.places.resolve(p) for p in destinations]
     )
-    opts = _query.make_options(by=by, **options)
-    rg = net.routing_graph(profile)
+    opts = RouteOptions.build(options, **keywords)
+    if opts.via:
+        msg = "a skim routes every pair directly: drop via (route pairs one by one instead)"
+        raise InvalidOptionError(msg)
+    opts = replace(
+        opts, avoid_nodes=frozenset(net.places.resolve(p).node for p in opts.avoid_nodes)
+    )
+    rg = net.routing_graph(opts.profile)
     mask = _query.edge_mask(rg, opts)
     _, weight = _query.weights(rg, opts)
     kept = _query.collapse(rg.src, rg.dst, weight, mask)
@@ -462,7 +455,7 @@ def skim(
     elif opts.by == "generalized":
         wanted = ["time_h", "cost_usd"]
     else:
-        wanted = [_KEY[opts.by]]
+        wanted = [OBJECTIVES[opts.by].total]
     values: dict[str, Floats] = {t: np.full(len(oi), np.nan) for t in TOTALS}
     flat = flat_graph(rg)
     o_legs = [access_legs(net, rg, p, True) for p in o_places]
@@ -526,7 +519,7 @@ def skim(
                 "generalized_usd": values_g,
             }
         )
-    key = _KEY[opts.by]
+    key = OBJECTIVES[opts.by].total
     cells = values_g if key == "generalized_usd" else values[key]
     grid = cells.reshape(len(o_places), len(d_places))
     first_o: dict[str, int] = {}

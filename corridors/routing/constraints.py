@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from corridors.errors import NoRouteError
 from corridors.graph.routing_graph import Component
+from corridors.routing.options import RouteOptions
 from corridors.routing.solve import alternatives, route
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def best_route(
     net: Network,
     origin: str,
     destination: str,
-    options: Mapping[str, Any],
+    options: RouteOptions,
     rules: Sequence[StayLimit] = (),
 ) -> Route:
     """Return the best route that respects driver-stay limits.
@@ -196,13 +197,13 @@ def best_route(
     NoRouteError
         If no candidate respects the limits.
     """
-    first = route(net, origin, destination, **options)
+    first = route(net, origin, destination, options=options)
     if not rules or not violations(first, list(rules)):
         return first
-    candidates = [first, *alternatives(net, origin, destination, k=5, **options)]
+    candidates = [first, *alternatives(net, origin, destination, k=5, options=options)]
     avoid = _road_links(net, {r.country for r in rules})
     with contextlib.suppress(NoRouteError):
-        candidates.append(route(net, origin, destination, avoid_links=avoid, **options))
+        candidates.append(route(net, origin, destination, options=options, avoid_links=avoid))
     feasible = []
     for r in candidates:
         broken = violations(r, list(rules))
@@ -210,7 +211,7 @@ def best_route(
             feasible.append(r)
         elif all(rule.on_violation == "driver_change" for rule, _ in broken):
             feasible.append(with_driver_changes(r, broken))
-    by = str(options.get("by", "time"))
+    by = options.by
     if not feasible:
         limits = ", ".join(f"{r.days:g} days in {r.country}" for r in rules)
         msg = (

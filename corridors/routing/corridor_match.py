@@ -39,6 +39,7 @@ def waypoint(item: Any) -> Waypoint:
 
 
 def waypoint_members(point: Waypoint) -> tuple[str, ...]:
+    """Return a waypoint's node ids: its one node, or its alternatives."""
     return (point,) if isinstance(point, str) else point
 
 

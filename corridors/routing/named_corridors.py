@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from corridors.errors import InvalidOptionError, NoRouteError
 from corridors.graph.places import Place
-from corridors.routing import options as _query
 from corridors.routing.corridor_match import Waypoint, waypoint, waypoint_members
+from corridors.routing.options import RouteOptions
 from corridors.routing.results import Comparison, Route
 from corridors.routing.solve import resolve_place, route
 
@@ -123,10 +123,9 @@ def compare(
     destination: str | Place,
     *,
     corridors: Sequence[str] | None = None,
-    by: str = "time",
-    profile: str | None = None,
     include_best: bool = True,
-    **options: Any,
+    options: RouteOptions | None = None,
+    **keywords: Any,
 ) -> Comparison:
     """Route between two places once per named corridor, forced through its waypoints.
 
@@ -137,20 +136,22 @@ def compare(
 
     Parameters
     ----------
-    net, origin, destination, by, profile
-        As for :func:`route`.
+    net, origin, destination, options, **keywords
+        As for :func:`~corridors.routing.solve.route`; applied to every corridor, whose own
+        statuses, modes (unless the options set modes), profile (unless they set one) and
+        avoided countries are added.
     corridors
         Corridor ids from ``corridors.yaml`` (default: every corridor).
     include_best
         Add the unconstrained best route as row ``best``.
-    **options
-        Other options of :func:`route`, applied to every corridor.
 
     Returns
     -------
     comparison
         Routes per corridor and the reasons for those that cannot serve the pair.
     """
+    base = RouteOptions.build(options, **keywords)
+    by, profile = base.by, base.profile
     o = resolve_place(net, origin)
     d = resolve_place(net, destination)
     known = {str(c["id"]): c for c in net.geodata.corridors}
@@ -165,34 +166,31 @@ def compare(
     if include_best:
         names["best"] = f"best by {by}"
         try:
-            routes["best"] = route(net, o, d, by=by, profile=profile, **options)
+            routes["best"] = route(net, o, d, options=base)
         except NoRouteError as err:
             reasons["best"] = str(err)
     for cid in wanted:
         spec = known[cid]
         names[cid] = str(spec.get("name", cid))
-        points = corridor_waypoints(net, spec, o, d)
-        statuses = set(spec.get("include", [])) | set(options.get("statuses") or ["operational"])
         own_profile = profile or spec.get("profile")
         if own_profile and own_profile != profile:
             names[cid] += f" ({own_profile})"
-        opts = {k: v for k, v in options.items() if k != "statuses"}
-        if spec.get("modes") and "modes" not in opts:
-            opts["modes"] = spec["modes"]
-        avoid = set(spec.get("avoid_countries") or []) | set(
-            _query.words(opts.pop("avoid_countries", None))
-        )
         try:
             found = route(
                 net,
                 o,
                 d,
-                by=by,
-                profile=own_profile,
-                via=points,
-                statuses=sorted(statuses),
-                avoid_countries=sorted(avoid),
-                **opts,
+                options=RouteOptions.build(
+                    base,
+                    profile=own_profile,
+                    via=corridor_waypoints(net, spec, o, d),
+                    statuses=sorted(set(spec.get("include", [])) | base.statuses),
+                    modes=sorted(base.modes) if base.modes is not None else spec.get("modes"),
+                    avoid_countries=sorted(
+                        {str(c).upper() for c in spec.get("avoid_countries") or []}
+                        | base.avoid_countries
+                    ),
+                ),
             )
         except NoRouteError as err:
             reasons[cid] = str(err)

@@ -1,30 +1,74 @@
-"""Turn query options into an edge mask and weights over a routing graph."""
+"""Route options, defined once: what a query may use and what it minimises.
+
+:class:`RouteOptions` is the one frozen, validated object every query takes
+(:func:`corridors.route`, ``alternatives``, ``pareto``, ``compare``, ``skim``, scenarios and
+the command line). The same options can be given as keywords (:class:`RouteKeywords`),
+which :meth:`RouteOptions.build` validates; keywords given beside an options object
+override its fields.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
-import numpy as np
+from corridors.data.vocabulary import MODES, STATUSES
+from corridors.errors import InvalidOptionError
+from corridors.routing.objectives import objective
 
-from corridors.data.schema import MODES, STATUSES
-from corridors.errors import GeodataError, InvalidOptionError
-from corridors.graph.routing_graph import RoutingGraph
+#: A waypoint as given: one place, or several of which the route passes any one.
+WaypointSpec = str | tuple[str, ...]
 
-OBJECTIVES = ("time", "cost", "distance", "co2", "generalized")
-#: Unit of each objective's totals (per unit of the cargo profile).
-UNITS = {"time": "h", "cost": "USD", "distance": "km", "co2": "kg CO2", "generalized": "USD"}
-#: Weight of the tie-breaking criterion: small enough never to outweigh a real difference
-#: in the objective, large enough to pick the sensible one of two equal paths.
-TIE_BREAK = 1e-7
+
+class RouteKeywords(TypedDict, total=False):
+    """The fields of :class:`RouteOptions` as keywords, in the forms users type them."""
+
+    by: str
+    profile: str | None
+    via: Sequence[str | Sequence[str]]
+    statuses: Iterable[str] | str | None
+    include_planned: bool
+    year: int | None
+    modes: Iterable[str] | str | None
+    avoid_countries: Iterable[str] | str | None
+    avoid_nodes: Iterable[str] | None
+    avoid_links: Iterable[str] | str | None
+    avoid_borders: Iterable[str] | str | None
+    value_of_time: float | None
 
 
 @dataclass(frozen=True)
-class Options:
-    """Validated routing options (see :func:`corridors.route` for their meaning)."""
+class RouteOptions:
+    """Validated route options; build them with :meth:`build` from keywords.
+
+    Attributes
+    ----------
+    by
+        Objective: ``time`` (h), ``cost`` (USD), ``distance`` (km), ``co2`` (kg) or
+        ``generalized`` (USD + value of time × h); see :mod:`corridors.routing.objectives`.
+    profile
+        Cargo profile id (``teu`` by default; ``bulk``, ``oil``).
+    via
+        Places the route must pass, in order; a waypoint given as several places (a list,
+        or names joined by ``|``) is passed at any one of them.
+    statuses
+        Link statuses allowed (``operational`` by default; ``include_planned=True`` adds
+        ``under_construction`` and ``planned``).
+    year
+        Allow operational links and those due to open by this year (instead of statuses).
+    modes
+        Modes allowed (None: all the profile can use).
+    avoid_countries, avoid_nodes, avoid_links, avoid_borders
+        ISO codes, places (ids or names), link ids, and country pairs such as ``KZ-TM``.
+    value_of_time
+        USD per unit per hour for the generalized cost (None: the profile's).
+    """
 
     by: str = "time"
+    profile: str | None = None
+    via: tuple[WaypointSpec, ...] = ()
     statuses: frozenset[str] = frozenset({"operational"})
     year: int | None = None
     modes: frozenset[str] | None = None
@@ -33,6 +77,52 @@ class Options:
     avoid_links: frozenset[str] = frozenset()
     avoid_borders: frozenset[frozenset[str]] = field(default_factory=frozenset)
     value_of_time: float | None = None
+
+    @classmethod
+    def build(cls, options: RouteOptions | None = None, **keywords: Any) -> RouteOptions:
+        """Validate keywords (see :class:`RouteKeywords`) into options.
+
+        Parameters
+        ----------
+        options
+            Options to start from; keywords given as well override its fields.
+        **keywords
+            Route options in the forms users type them (strings, lists, ``include_planned``).
+
+        Raises
+        ------
+        InvalidOptionError
+            If a keyword is unknown or a value is out of range; the message says what
+            would be right.
+        """
+        unknown = sorted(set(keywords) - set(RouteKeywords.__annotations__))
+        if unknown:
+            msg = (
+                f"unknown route option {unknown[0]!r}; "
+                f"choose from: {', '.join(RouteKeywords.__annotations__)}"
+            )
+            raise InvalidOptionError(msg)
+        if options is not None:
+            if not keywords:
+                return options
+            keywords = {**options.as_keywords(), **keywords}
+        return _validated(**keywords)
+
+    def as_keywords(self) -> dict[str, Any]:
+        """Return the options as keywords that :meth:`build` turns back into them."""
+        return {
+            "by": self.by,
+            "profile": self.profile,
+            "via": [p if isinstance(p, str) else list(p) for p in self.via],
+            "statuses": sorted(self.statuses),
+            "year": self.year,
+            "modes": None if self.modes is None else sorted(self.modes),
+            "avoid_countries": sorted(self.avoid_countries),
+            "avoid_nodes": sorted(self.avoid_nodes),
+            "avoid_links": sorted(self.avoid_links),
+            "avoid_borders": sorted("-".join(sorted(p)) for p in self.avoid_borders),
+            "value_of_time": self.value_of_time,
+        }
 
     def describe_blocks(self) -> list[str]:
         """Describe the restrictions in force, for a no-route message."""
@@ -56,6 +146,7 @@ class Options:
 
 
 def words(values: Iterable[str] | str | None) -> list[str]:
+    """Split option values given as a string, a list, or comma-separated items."""
     if values is None:
         return []
     if isinstance(values, str):
@@ -66,9 +157,17 @@ def words(values: Iterable[str] | str | None) -> list[str]:
     return out
 
 
-def make_options(
+def _waypoints(via: Sequence[str | Sequence[str]] | None) -> tuple[WaypointSpec, ...]:
+    if isinstance(via, str):
+        via = [via]
+    return tuple(p if isinstance(p, str) else tuple(str(x) for x in p) for p in via or ())
+
+
+def _validated(
     *,
     by: str = "time",
+    profile: str | None = None,
+    via: Sequence[str | Sequence[str]] | None = (),
     statuses: Iterable[str] | str | None = None,
     include_planned: bool = False,
     year: int | None = None,
@@ -78,12 +177,8 @@ def make_options(
     avoid_links: Iterable[str] | str | None = None,
     avoid_borders: Iterable[str] | str | None = None,
     value_of_time: float | None = None,
-) -> Options:
-    """Validate routing options and return them as :class:`Options`."""
-    key = str(by).strip().lower()
-    if key not in OBJECTIVES:
-        msg = f"unknown objective by={by!r}; choose one of: {', '.join(OBJECTIVES)}"
-        raise InvalidOptionError(msg)
+) -> RouteOptions:
+    key = objective(by).name
     chosen = {s.lower() for s in words(statuses)} or {"operational"}
     if include_planned:
         chosen |= {"operational", "under_construction", "planned"}
@@ -118,8 +213,10 @@ def make_options(
     ):
         msg = f"value of time {value_of_time} is out of range; give 0 to 1,000,000 USD per hour"
         raise InvalidOptionError(msg)
-    return Options(
+    return RouteOptions(
         by=key,
+        profile=profile,
+        via=_waypoints(via),
         statuses=frozenset(chosen),
         year=None if year is None else int(year),
         modes=None if mode_set is None else frozenset(mode_set),
@@ -128,127 +225,4 @@ def make_options(
         avoid_links=frozenset(words(avoid_links)),
         avoid_borders=frozenset(borders),
         value_of_time=value_of_time,
-    )
-
-
-def edge_mask(rg: RoutingGraph, opts: Options) -> np.ndarray:
-    """Return a boolean array: which routing-graph edges the options allow."""
-    is_link = rg.kind == "link"
-    if opts.year is not None:
-        opened = (rg.status == "operational") | (
-            np.isin(rg.status, ("under_construction", "planned")) & (rg.open_year <= opts.year)
-        )
-        ok = ~is_link | opened
-    else:
-        ok = ~is_link | np.isin(rg.status, list(opts.statuses))
-    if opts.modes is not None:
-        ok &= ~is_link | np.isin(rg.mode, list(opts.modes))
-    if opts.avoid_countries:
-        bad = list(opts.avoid_countries)
-        ok &= ~(np.isin(rg.u_country, bad) | np.isin(rg.v_country, bad))
-    if opts.avoid_nodes:
-        bad = list(opts.avoid_nodes)
-        ok &= ~(np.isin(rg.u_place, bad) | np.isin(rg.v_place, bad))
-    if opts.avoid_links:
-        ok &= ~np.isin(rg.link_id, list(opts.avoid_links))
-    if opts.avoid_borders:
-        crossing = is_link & (rg.u_country != rg.v_country)
-        pairs = np.array(
-            [frozenset((a, b)) in opts.avoid_borders for a, b in zip(rg.u_country, rg.v_country)],
-            dtype=bool,
-        )
-        ok &= ~(crossing & pairs)
-    return np.asarray(ok, dtype=bool)
-
-
-def objective(rg: RoutingGraph, by: str, value_of_time: float | None = None) -> np.ndarray:
-    """Return the per-edge value of an objective."""
-    if by == "time":
-        return rg.time_h
-    if by == "cost":
-        return rg.cost_usd
-    if by == "distance":
-        return rg.distance_km
-    if by == "co2":
-        return rg.co2_kg
-    vot = rg.profile.value_of_time_usd_per_h if value_of_time is None else value_of_time
-    return rg.cost_usd + vot * rg.time_h
-
-
-def weights(rg: RoutingGraph, opts: Options) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(primary, weight)``: the objective per edge and the weight routed on.
-
-    The weight adds a tiny tie-break (generalized cost, or distance when routing by
-    generalized cost) so that equal-objective paths resolve to the sensible one.
-    """
-    primary = objective(rg, opts.by, opts.value_of_time)
-    second = (
-        rg.distance_km
-        if opts.by == "generalized"
-        else objective(rg, "generalized", opts.value_of_time)
-    )
-    return primary, primary + TIE_BREAK * second
-
-
-def check_non_negative(weight: np.ndarray) -> None:
-    """Refuse negative edge weights, on which Dijkstra gives a cyclic predecessor tree."""
-    if len(weight) and float(np.nanmin(weight)) < 0:
-        msg = (
-            "negative edge weights: a link or friction in the data has a negative length, "
-            "time or fee; fix the data (corridors data validate lists such rows)"
-        )
-        raise GeodataError(msg)
-
-
-def collapse(
-    src: np.ndarray, dst: np.ndarray, weight: np.ndarray, mask: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Keep, for each ordered node pair, the allowed edge of least weight.
-
-    Returns ``(src, dst, weight, edge_index)`` of the kept edges, sorted by pair, so that
-    networkx and scipy see the same simple graph.
-    """
-    idx = np.flatnonzero(mask & np.isfinite(weight))
-    order = np.lexsort((idx, weight[idx], dst[idx], src[idx]))
-    idx = idx[order]
-    s, d = src[idx], dst[idx]
-    first = np.ones(len(idx), dtype=bool)
-    first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
-    keep = idx[first]
-    return src[keep], dst[keep], weight[keep], keep
-
-
-def staged(
-    rg: RoutingGraph,
-    kept: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    waypoints: Sequence[str | Sequence[str]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Copy the graph once per leg between waypoints, joined at each waypoint's layers.
-
-    A path from stage 0 to the last stage must arrive at every waypoint in order (the
-    stage advances on the waypoint's arrival nodes; a waypoint given as several places
-    advances on any of them), and it may change layer there only through a transfer
-    edge, which pays its friction.
-    Stage-advance edges carry edge index -1.
-    """
-    s, d, w, e = kept
-    n = rg.n_nodes
-    parts_s, parts_d, parts_w, parts_e = [], [], [], []
-    for stage in range(len(waypoints) + 1):
-        parts_s.append(s + stage * n)
-        parts_d.append(d + stage * n)
-        parts_w.append(w)
-        parts_e.append(e)
-    for stage, place in enumerate(waypoints, start=1):
-        # a waypoint may be a set of alternatives: reaching any one of them advances
-        arr = rg.arrival_nodes([place] if isinstance(place, str) else place)
-        parts_s.append(arr + (stage - 1) * n)
-        parts_d.append(arr + stage * n)
-        parts_w.append(np.zeros(len(arr)))
-        parts_e.append(np.full(len(arr), -1, dtype=np.int64))
-    return (
-        np.concatenate(parts_s),
-        np.concatenate(parts_d),
-        np.concatenate(parts_w),
-        np.concatenate(parts_e),
     )

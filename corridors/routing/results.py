@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from corridors.graph.places import Place, PlaceInfo
 from corridors.graph.routing_graph import Component
+from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.views import view
 
 if TYPE_CHECKING:
@@ -99,13 +100,11 @@ class Route:
 
     def total(self, by: str) -> float:
         """Return the total of one objective (``time``, ``cost``, ``distance``...)."""
-        return {
-            "time": self.time_h,
-            "cost": self.cost_usd,
-            "distance": self.distance_km,
-            "co2": self.co2_kg,
-            "generalized": self.generalized_usd,
-        }[by]
+        return float(
+            OBJECTIVES[by].of(
+                self.time_h, self.cost_usd, self.distance_km, self.co2_kg, self.value_of_time
+            )
+        )
 
     @property
     def totals(self) -> dict[str, float]:
@@ -377,12 +376,8 @@ class Comparison:
 
         frame = pd.DataFrame(rows)
         if "time_h" in frame:
-            key = {
-                "time": "time_h",
-                "cost": "cost_usd",
-                "distance": "distance_km",
-                "co2": "co2_kg",
-            }.get(self.by, "time_h")
+            # the table has no generalized cost column: rank those by time
+            key = OBJECTIVES[self.by].total if OBJECTIVES[self.by].total in frame else "time_h"
             frame = frame.sort_values(key, na_position="last", kind="stable")
         return frame.reset_index(drop=True)
 

@@ -15,8 +15,10 @@ from corridors.data.geodata import records
 from corridors.errors import InvalidOptionError, NoRouteError
 from corridors.graph.places import Place
 from corridors.graph.routing_graph import DESTINATION, ORIGIN, Component, RoutingGraph
-from corridors.routing import options as _query
+from corridors.routing import edge_weights as _query
 from corridors.routing.corridor_match import Waypoint, match_corridor
+from corridors.routing.objectives import OBJECTIVES
+from corridors.routing.options import RouteOptions
 from corridors.routing.results import Route
 
 if TYPE_CHECKING:
@@ -49,7 +51,7 @@ class _Solver:
         self,
         net: Network,
         rg: RoutingGraph,
-        opts: _query.Options,
+        opts: RouteOptions,
         waypoints: Sequence[str | Sequence[str]],
     ) -> None:
         self.net = net
@@ -154,11 +156,8 @@ def with_access_legs(
 
 
 def resolve_place(net: Network, place: str | Place) -> Place:
+    """Return ``place`` if it is a Place, else the network's place with that name or id."""
     return place if isinstance(place, Place) else net.places.resolve(place)
-
-
-def _options(**kwargs: Any) -> _query.Options:
-    return _query.make_options(**kwargs)
 
 
 def _resolve_via(net: Network, via: Sequence[str | Sequence[str]]) -> list[Waypoint]:
@@ -182,7 +181,7 @@ def _label(point: Waypoint) -> str:
 
 
 def _check_endpoints(
-    net: Network, o: Place, d: Place, via: Sequence[Waypoint], opts: _query.Options
+    net: Network, o: Place, d: Place, via: Sequence[Waypoint], opts: RouteOptions
 ) -> None:
     if o.node == d.node and not via:
         msg = f"origin and destination are the same place ({o.node}); give two different places"
@@ -221,7 +220,7 @@ def _explain(
     o: Place,
     d: Place,
     via: Sequence[Waypoint],
-    opts: _query.Options,
+    opts: RouteOptions,
 ) -> str:
     """Say which restriction blocks a route, by relaxing them one at a time."""
     rg = net.routing_graph(profile)
@@ -268,18 +267,8 @@ def route(
     origin: str | Place,
     destination: str | Place,
     *,
-    by: str = "time",
-    profile: str | None = None,
-    via: Sequence[str | Sequence[str]] = (),
-    statuses: Iterable[str] | str | None = None,
-    include_planned: bool = False,
-    year: int | None = None,
-    modes: Iterable[str] | str | None = None,
-    avoid_countries: Iterable[str] | str | None = None,
-    avoid_nodes: Iterable[str] | None = None,
-    avoid_links: Iterable[str] | str | None = None,
-    avoid_borders: Iterable[str] | str | None = None,
-    value_of_time: float | None = None,
+    options: RouteOptions | None = None,
+    **keywords: Any,
 ) -> Route:
     """Find the best route between two places.
 
@@ -290,26 +279,13 @@ def route(
     origin, destination
         Node id, name or alias (case- and diacritic-insensitive), ``"lat,lon"``, or any
         GeoNames city (snapped to the network with a stated road access leg).
-    by
-        Objective: ``time`` (h), ``cost`` (USD), ``distance`` (km), ``co2`` (kg) or
-        ``generalized`` (USD + value of time × h).
-    profile
-        Cargo profile id (``teu`` by default; ``bulk``, ``oil``).
-    via
-        Places the route must pass, in order; a waypoint given as a list (or as names
-        joined by ``|``) is passed at any one of its places.
-    statuses
-        Link statuses allowed (``operational`` by default).
-    include_planned
-        Also allow links under construction and planned.
-    year
-        Allow operational links and those due to open by this year.
-    modes
-        Modes allowed (default: all the profile can use).
-    avoid_countries, avoid_nodes, avoid_links, avoid_borders
-        ISO codes, node ids (or names), link ids, and country pairs such as ``KZ-TM``.
-    value_of_time
-        USD per unit per hour for the generalized cost (default: the profile's).
+    options
+        Route options (:class:`~corridors.routing.options.RouteOptions`).
+    **keywords
+        Route options as keywords: ``by``, ``profile``, ``via``, ``statuses``,
+        ``include_planned``, ``year``, ``modes``, ``avoid_countries``, ``avoid_nodes``,
+        ``avoid_links``, ``avoid_borders``, ``value_of_time`` (see
+        :class:`~corridors.routing.options.RouteOptions`); they override ``options``.
 
     Returns
     -------
@@ -321,29 +297,12 @@ def route(
     UnknownPlaceError, AmbiguousPlaceError
         If a place cannot be resolved.
     InvalidOptionError
-        If an option is out of range.
+        If an option is unknown or out of range.
     NoRouteError
         If no route satisfies the options; the message names what blocks it.
     """
-    routes = alternatives(
-        net,
-        origin,
-        destination,
-        k=1,
-        by=by,
-        profile=profile,
-        via=via,
-        statuses=statuses,
-        include_planned=include_planned,
-        year=year,
-        modes=modes,
-        avoid_countries=avoid_countries,
-        avoid_nodes=avoid_nodes,
-        avoid_links=avoid_links,
-        avoid_borders=avoid_borders,
-        value_of_time=value_of_time,
-    )
-    return routes[0]
+    opts = RouteOptions.build(options, **keywords)
+    return alternatives(net, origin, destination, k=1, options=opts)[0]
 
 
 def _overlap(a: Route, b: Route, km: dict[str, float]) -> float:
@@ -363,18 +322,8 @@ def alternatives(
     k: int = 3,
     max_overlap: float = 0.6,
     penalty: float = 1.5,
-    by: str = "time",
-    profile: str | None = None,
-    via: Sequence[str | Sequence[str]] = (),
-    statuses: Iterable[str] | str | None = None,
-    include_planned: bool = False,
-    year: int | None = None,
-    modes: Iterable[str] | str | None = None,
-    avoid_countries: Iterable[str] | str | None = None,
-    avoid_nodes: Iterable[str] | None = None,
-    avoid_links: Iterable[str] | str | None = None,
-    avoid_borders: Iterable[str] | str | None = None,
-    value_of_time: float | None = None,
+    options: RouteOptions | None = None,
+    **keywords: Any,
 ) -> list[Route]:
     """Find up to ``k`` genuinely different routes, best first.
 
@@ -387,8 +336,7 @@ def alternatives(
 
     Parameters
     ----------
-    net, origin, destination, by, profile, via, statuses, include_planned, year, modes,
-    avoid_countries, avoid_nodes, avoid_links, avoid_borders, value_of_time
+    net, origin, destination, options, **keywords
         As for :func:`route`.
     k
         How many routes at most (1 to 20).
@@ -413,21 +361,14 @@ def alternatives(
     if not 0.0 < max_overlap <= 1.0 or not penalty > 1.0:
         msg = "max_overlap must be in (0, 1] and penalty greater than 1"
         raise InvalidOptionError(msg)
+    opts = RouteOptions.build(options, **keywords)
+    profile = opts.profile
     o = resolve_place(net, origin)
     d = resolve_place(net, destination)
-    via_nodes = _resolve_via(net, via)
-    avoid = [resolve_place(net, p).node for p in (avoid_nodes or ())]
-    opts = _options(
-        by=by,
-        statuses=statuses,
-        include_planned=include_planned,
-        year=year,
-        modes=modes,
-        avoid_countries=avoid_countries,
-        avoid_nodes=avoid,
-        avoid_links=avoid_links,
-        avoid_borders=avoid_borders,
-        value_of_time=value_of_time,
+    via_nodes = _resolve_via(net, opts.via)
+    # the solver needs node ids: resolve avoided places given by name
+    opts = replace(
+        opts, avoid_nodes=frozenset(resolve_place(net, p).node for p in opts.avoid_nodes)
     )
     _check_endpoints(net, o, d, via_nodes, opts)
     rg = net.routing_graph(profile)
@@ -483,8 +424,8 @@ def pareto(
     *,
     objectives: Sequence[str] = ("time", "cost"),
     steps: int = 11,
-    profile: str | None = None,
-    **options: Any,
+    options: RouteOptions | None = None,
+    **keywords: Any,
 ) -> list[Route]:
     """Find non-dominated routes for two or more objectives.
 
@@ -495,14 +436,12 @@ def pareto(
 
     Parameters
     ----------
-    net, origin, destination, profile
-        As for :func:`route`.
+    net, origin, destination, options, **keywords
+        As for :func:`route` (``by`` is replaced by each of ``objectives``).
     objectives
         Two or more of ``time``, ``cost``, ``distance``, ``co2``, ``generalized``.
     steps
         Number of weights tried per objective pair (2 to 101).
-    **options
-        Other options of :func:`route` (``via``, ``include_planned``, ``avoid_countries``...).
 
     Returns
     -------
@@ -510,24 +449,24 @@ def pareto(
         Non-dominated routes sorted by the first objective.
     """
     objs = [str(x).lower() for x in objectives]
-    if len(objs) < 2 or len(set(objs)) != len(objs) or not set(objs) <= set(_query.OBJECTIVES):
+    if len(objs) < 2 or len(set(objs)) != len(objs) or not set(objs) <= set(OBJECTIVES):
         msg = (
             f"objectives={tuple(objectives)!r}: give two or more different ones from "
-            f"{', '.join(_query.OBJECTIVES)}"
+            f"{', '.join(OBJECTIVES)}"
         )
         raise InvalidOptionError(msg)
     if not 2 <= steps <= 101:
         msg = f"steps={steps} is out of range; give 2 to 101"
         raise InvalidOptionError(msg)
+    base = RouteOptions.build(options, **keywords)
     candidates: list[Route] = []
     for obj in objs:
-        candidates += alternatives(
-            net, origin, destination, k=3, by=obj, profile=profile, **options
-        )
+        candidates += alternatives(net, origin, destination, k=3, options=replace(base, by=obj))
     o, d = candidates[0].origin, candidates[0].destination
-    via = _resolve_via(net, options.get("via", ()))
-    opts = _options(by=objs[0], **{k: v for k, v in options.items() if k != "via"})
-    rg = net.routing_graph(profile)
+    via = _resolve_via(net, base.via)
+    avoid = frozenset(resolve_place(net, p).node for p in base.avoid_nodes)
+    opts = replace(base, by=objs[0], avoid_nodes=avoid)
+    rg = net.routing_graph(base.profile)
     solver = _Solver(net, rg, opts, via)
     scales = []
     for obj in objs:

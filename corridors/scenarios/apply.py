@@ -76,14 +76,20 @@ class Context:
         self._corridor_cache: dict[tuple[str, bool], Any] = {}
 
     def fail(self, loc: Loc, message: str) -> ScenarioError:
+        """Return a ScenarioError whose message names the file line and key at ``loc``."""
         return ScenarioError(f"{self.lines.where(loc)}: `{dotted(loc)}`: {message}")
 
     @property
     def links(self) -> pd.DataFrame:
+        """The links table, with the scenario's edits so far."""
         return self.edits.tables["links"]
 
     # -- places ---------------------------------------------------------------------------
     def node(self, name: str, loc: Loc) -> str:
+        """Return the node a node id or place name resolves to (empty for a blank name).
+
+        An unknown or ambiguous place name raises a ScenarioError at ``loc``.
+        """
         if name in self.country:
             return name
         try:
@@ -101,6 +107,10 @@ class Context:
 
     # -- corridors --------------------------------------------------------------------------
     def corridor_route(self, cid: str, loc: Loc, *, any_status: bool) -> Any:
+        """Return the route of corridor ``cid``, cached per corridor and ``any_status``.
+
+        With ``any_status`` the route may also use under-construction and planned links.
+        """
         from corridors import routing
 
         known = {str(c["id"]): c for c in self.net.geodata.corridors}

@@ -27,9 +27,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from corridors.errors import InvalidOptionError, ScenarioError
-from corridors.routing import options as _query
+from corridors.routing import edge_weights as _query
 from corridors.routing.batch import InEdges
+from corridors.routing.objectives import OBJECTIVES, TIE_BREAK
 from corridors.routing.views import view
+from corridors.scenarios.distributions import DISTRIBUTIONS
 from corridors.scenarios.schema import FRICTION_ATTRS, MAX_DRAWS, Uncertain
 from corridors.scenarios.workers import check_workers, run_ordered
 
@@ -165,23 +167,7 @@ def _sample(
         hi_v = np.nan if dist.high is None else dist.high
         mid_v = dist.mode if dist.mode is not None else (lo_v + hi_v) / 2
         lo, hi, mid = np.full(n, lo_v), np.full(n, hi_v), np.full(n, mid_v)
-    if dist.kind == "triangular":
-        flat = hi <= lo
-        out = rng.triangular(
-            np.broadcast_to(lo, shape),
-            np.broadcast_to(np.where(flat, lo, mid), shape),
-            np.broadcast_to(np.where(flat, lo + 1.0, hi), shape),
-        )
-        out[:, flat] = lo[flat]  # a degenerate range is a fixed value
-    elif dist.kind == "uniform":
-        out = rng.uniform(np.broadcast_to(lo, shape), np.broadcast_to(hi, shape))
-    elif dist.kind == "lognormal":
-        median, sigma = float(dist.median or 1.0), float(dist.sigma or 0.0)
-        out = median * np.exp(sigma * rng.standard_normal(shape))
-    else:
-        values = np.asarray(dist.values, dtype=float)
-        weights = np.asarray(dist.weights or [1.0] * len(values), dtype=float)
-        out = rng.choice(values, size=shape, p=weights / weights.sum())
+    out = DISTRIBUTIONS[dist.kind].sample(dist, lo, mid, hi, shape, rng)
     out = np.asarray(out, dtype=float)
     if u.shared:
         out = np.repeat(out, len(base), axis=1)
@@ -190,7 +176,7 @@ def _sample(
     return np.maximum(out, 0.0)
 
 
-def _targets(
+def uncertain_targets(
     scenario: Scenario, net: Network, rg: RoutingGraph, draws: int, seed: int
 ) -> tuple[list[_Target], list[Floats], list[str]]:
     """Match each uncertain entry to the components it rewrites and draw its values."""
@@ -340,24 +326,16 @@ def _edge_values(plan: _Plan, k: int) -> Floats:
 
 
 def _weights(plan: _Plan, vals: Floats) -> Floats:
-    time, cost, dist, co2 = vals[:, 0], vals[:, 1], vals[:, 2], vals[:, 3]
-    gen = cost + plan.vot * time
-    primary = {"time": time, "cost": cost, "distance": dist, "co2": co2, "generalized": gen}[
-        plan.by
-    ]
-    second = dist if plan.by == "generalized" else gen
-    return primary + _query.TIE_BREAK * second
+    columns = (vals[:, 0], vals[:, 1], vals[:, 2], vals[:, 3], plan.vot)
+    chosen = OBJECTIVES[plan.by]
+    primary = chosen.of(*columns)
+    second = OBJECTIVES[chosen.tie_break].of(*columns)
+    return np.asarray(primary + TIE_BREAK * second)
 
 
 def _objective(plan: _Plan, totals: Floats) -> Floats:
-    time, cost, dist, co2 = totals[..., 0], totals[..., 1], totals[..., 2], totals[..., 3]
-    return {
-        "time": time,
-        "cost": cost,
-        "distance": dist,
-        "co2": co2,
-        "generalized": cost + plan.vot * time,
-    }[plan.by]
+    columns = (totals[..., 0], totals[..., 1], totals[..., 2], totals[..., 3], plan.vot)
+    return np.asarray(OBJECTIVES[plan.by].of(*columns))
 
 
 #: What a chunk of draws returns: totals, path signatures, and the edges (source to target)
@@ -607,14 +585,8 @@ def run_montecarlo(
     check_run(scenario, draws=draws, seed=seed, workers=workers)
     pairs = scenario.pairs(od)
     applied = scenario.apply(net)
-    options = scenario.route_options()
-    rg = applied.routing_graph(options["profile"])
-    opts = _query.make_options(
-        by=options["by"],
-        statuses=options["statuses"],
-        year=options["year"],
-        value_of_time=options["value_of_time"],
-    )
+    opts = scenario.route_options()
+    rg = applied.routing_graph(opts.profile)
     mask = _query.edge_mask(rg, opts)
     vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
     places = [(applied.places.resolve(o), applied.places.resolve(d)) for o, d in pairs]
@@ -630,7 +602,7 @@ def run_montecarlo(
         msg = "an OD place has no link the profile can use"
         raise InvalidOptionError(msg)
     flat = flat_graph(rg)
-    targets, params, notes = _targets(scenario, applied, rg, draws, seed)
+    targets, params, notes = uncertain_targets(scenario, applied, rg, draws, seed)
     comp_base = np.column_stack([flat.values["time_h"], flat.values["cost_usd"]])
     n_edges = rg.n_edges
     edge_const: Floats = np.column_stack(
@@ -672,10 +644,11 @@ def run_montecarlo(
         # corridors serving each pair (the file's `corridors`, else all), alignment held
         # fixed: found and costed per draw here while the workers route the draws
         chosen = scenario.corridor_ids(applied) or None
-        given = {k: v for k, v in options.items() if v is not None}
         with routing.unexplained():  # why a corridor cannot serve a pair is not reported
             for p, (o, d) in enumerate(places):
-                comp = routing.compare(applied, o, d, corridors=chosen, include_best=False, **given)
+                comp = routing.compare(
+                    applied, o, d, corridors=chosen, include_best=False, options=opts
+                )
                 route_rows.extend((p, cid, r) for cid, r in comp.routes.items())
         fixed_parts.append(_fixed_totals(plan, route_rows, access, draws))
 
@@ -819,86 +792,3 @@ def _result(
     columns = ["draw", "origin", "destination", "corridor", "time_h", "cost_usd", "objective"]
     corridor_samples = pd.concat(crow, ignore_index=True) if crow else pd.DataFrame(columns=columns)
     return MonteCarloResult(scenario.name, plan.by, draws, seed, samples, corridor_samples, notes)
-
-
-class ReferenceLoop:
-    """Route each pair per draw the slow way: new cost components, then ``route()``.
-
-    The reference that batch draws are checked against, and the naive loop they are
-    timed against. The scenario is applied and the uncertain values drawn once, as in
-    :func:`run_montecarlo`; each draw then writes its values into copies of the routing
-    graph's cost components and arrays, and :func:`corridors.routing.solve.route` runs per
-    pair on a network holding that graph.
-
-    Parameters
-    ----------
-    scenario, net
-        The scenario and the baseline network.
-    draws, seed
-        As for :func:`run_montecarlo` (they fix the drawn values).
-    od
-        OD pairs (default: the scenario's).
-    """
-
-    def __init__(
-        self,
-        scenario: Scenario,
-        net: Network,
-        *,
-        draws: int,
-        seed: int,
-        od: Iterable[str | Pair] | None = None,
-    ) -> None:
-        self.pairs = scenario.pairs(od)
-        self.applied = scenario.apply(net)
-        options = scenario.route_options()
-        self.options = {k: v for k, v in options.items() if v is not None}
-        self.rg = self.applied.routing_graph(options["profile"])
-        self.targets, self.params, _ = _targets(scenario, self.applied, self.rg, draws, seed)
-        self.flat_graph = [
-            (e, j) for e, comps in enumerate(self.rg.components) for j in range(len(comps))
-        ]
-
-    def routes(self, draw: int) -> list[Any]:
-        """Return the best route of every pair in draw ``draw``, in pair order."""
-        import copy
-        from dataclasses import replace as dc_replace
-
-        from corridors import routing
-
-        rg = self.rg
-        comps = [list(c) for c in rg.components]
-        for t, p in zip(self.targets, self.params):
-            value = p[draw][t.instance]
-            for m, k in enumerate(t.comps.tolist()):
-                e, j = self.flat_graph[k]
-                c = comps[e][j]
-                v = float(value[m])
-                new = (
-                    v / 2.0
-                    if t.transform == "half"
-                    else (c.distance_km / v if t.transform == "inverse_km" else v)
-                )
-                comps[e][j] = (
-                    dc_replace(c, time_h=new) if t.column == 0 else dc_replace(c, cost_usd=new)
-                )
-        drawn = copy.copy(rg)
-        drawn.components = [tuple(c) for c in comps]
-        drawn.time_h = np.array([sum(c.time_h for c in cs) for cs in drawn.components])
-        drawn.cost_usd = np.array([sum(c.cost_usd for c in cs) for cs in drawn.components])
-        other = copy.copy(self.applied)
-        other._routing = {rg.profile.id: drawn}
-        return [routing.route(other, o, d, **self.options) for o, d in self.pairs]
-
-
-def naive_draw_routes(
-    scenario: Scenario,
-    net: Network,
-    draw: int,
-    *,
-    draws: int,
-    seed: int,
-    od: Iterable[str | Pair] | None = None,
-) -> list[Any]:
-    """Route each pair in one draw with :class:`ReferenceLoop` (set up for this draw alone)."""
-    return ReferenceLoop(scenario, net, draws=draws, seed=seed, od=od).routes(draw)

@@ -40,6 +40,7 @@ import pandas as pd
 from corridors.data.locate import shipped_scenarios_dir
 from corridors.errors import InvalidOptionError, NoRouteError, ScenarioError
 from corridors.routing.constraints import best_route, constrained
+from corridors.routing.options import RouteOptions
 from corridors.routing.views import view
 from corridors.scenarios.schema import MaxStay, ScenarioDoc, parse, suggest
 from corridors.scenarios.yaml_lines import LineMap, load_yaml
@@ -202,15 +203,15 @@ class Scenario:
             raise ScenarioError(msg)
         return pairs
 
-    def route_options(self) -> dict[str, Any]:
-        """Routing options the scenario sets (objective, profile, statuses, year)."""
-        return {
-            "by": self.doc.by,
-            "profile": self.doc.profile,
-            "statuses": sorted({"operational", *self.doc.include}),
-            "year": self.doc.year,
-            "value_of_time": self.doc.value_of_time,
-        }
+    def route_options(self) -> RouteOptions:
+        """Route options the scenario sets (objective, profile, statuses, year, value of time)."""
+        return RouteOptions.build(
+            by=self.doc.by,
+            profile=self.doc.profile,
+            statuses=sorted({"operational", *self.doc.include}),
+            year=self.doc.year,
+            value_of_time=self.doc.value_of_time,
+        )
 
     # -- applying ---------------------------------------------------------------------------------
     def reference(self, net: Network | None = None) -> Network:
@@ -306,9 +307,12 @@ class Scenario:
             before[pair] = _try(reference, pair, options, base_rules)
             after[pair] = _try(changed, pair, options, self.rules)
             if chosen:
-                kw = {k: v for k, v in options.items() if v is not None}
-                a = routing.compare(reference, *pair, corridors=chosen, include_best=False, **kw)
-                b = routing.compare(changed, *pair, corridors=chosen, include_best=False, **kw)
+                a = routing.compare(
+                    reference, *pair, corridors=chosen, include_best=False, options=options
+                )
+                b = routing.compare(
+                    changed, *pair, corridors=chosen, include_best=False, options=options
+                )
                 for cid in chosen:
                     ra, rb = a.routes.get(cid), b.routes.get(cid)
                     by_corridor[(*pair, cid)] = (
@@ -338,9 +342,10 @@ class Scenario:
         progress: Progress | None = None,
         workers: int = 1,
     ) -> SweepResult:
-        """Evaluate the scenario over a grid of parameter values (see :mod:`corridors.scenarios.sweeps`).
+        """Evaluate the scenario over a grid of parameter values.
 
-        ``workers`` processes share the grid points; the result does not depend on it.
+        See :mod:`corridors.scenarios.sweeps`. ``workers`` processes share the grid points; the
+        result does not depend on it.
         """
         from corridors.scenarios.sweeps import run_sweep
 
@@ -373,9 +378,7 @@ class Scenario:
         return f"<Scenario {self.name!r}: {len(self.doc.changes)} change(s)>"
 
 
-def _try(
-    net: Network, pair: Pair, options: Mapping[str, Any], rules: Sequence[MaxStay]
-) -> Route | str:
+def _try(net: Network, pair: Pair, options: RouteOptions, rules: Sequence[MaxStay]) -> Route | str:
     try:
         return best_route(net, *pair, options, rules)
     except NoRouteError as err:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -18,8 +19,10 @@ from pydantic import (
     model_validator,
 )
 
-from corridors.data.schema import FRICTION_KINDS, GAUGES, MODES
+from corridors.data.vocabulary import FRICTION_KINDS, GAUGES, MODES, STATUSES
 from corridors.errors import ScenarioError
+from corridors.routing.objectives import OBJECTIVES
+from corridors.scenarios.distributions import DISTRIBUTIONS
 from corridors.scenarios.yaml_lines import LineMap, Loc, dotted
 
 #: Attributes a ``set`` or ``scale`` change may touch, by the table that holds them.
@@ -62,6 +65,26 @@ def _finite(value: float, name: str) -> float:
         msg = f"{name} must be a finite number below {MAX_VALUE:,.0f}"
         raise ValueError(msg)
     return value
+
+
+def _one_of(what: str, allowed: Mapping[str, Any]) -> AfterValidator:
+    """Validate a name against one of the vocabularies, read when a file is checked."""
+
+    def check(value: str) -> str:
+        key = value.strip().lower()
+        if key not in allowed:
+            msg = f"unknown {what} {value!r}; choose from: {', '.join(allowed)}"
+            raise ValueError(msg)
+        return key
+
+    return AfterValidator(check)
+
+
+#: A mode, link status or objective, checked against its one definition.
+ModeName = Annotated[str, _one_of("mode", MODES)]
+StatusName = Annotated[str, _one_of("status", STATUSES)]
+ObjectiveName = Annotated[str, _one_of("objective", OBJECTIVES)]
+DistributionName = Annotated[str, _one_of("distribution", DISTRIBUTIONS)]
 
 
 class _Strict(BaseModel):
@@ -204,9 +227,9 @@ class AddLink(_Strict):
     id: str = Field(min_length=1)
     u: str = Field(min_length=1)
     v: str = Field(min_length=1)
-    mode: Literal["rail", "road", "ferry", "sea", "pipeline"]
+    mode: ModeName
     gauge_mm: int | None = None
-    status: Literal["operational", "under_construction", "planned", "closed"] = "operational"
+    status: StatusName = "operational"
     open_year: int | None = Field(default=None, ge=1850, le=2100)
     length_km: float | None = Field(default=None, gt=0, le=40_000)
     waypoints: list[str | Point] = []
@@ -314,9 +337,9 @@ class Change(_Strict):
 
 
 class Distribution(_Strict):
-    """A probability distribution for a Monte Carlo parameter."""
+    """A probability distribution for a Monte Carlo parameter (see ``distributions``)."""
 
-    kind: Literal["triangular", "uniform", "lognormal", "empirical"]
+    kind: DistributionName
     low: float | None = None
     mode: float | None = None
     high: float | None = None
@@ -333,42 +356,13 @@ class Distribution(_Strict):
                 _finite(value, name)
         for value in [*self.values, *self.weights]:
             _finite(value, "values and weights")
-        if self.kind == "triangular" and None not in (self.low, self.high):
-            mid = self.mode if self.mode is not None else (self.low + self.high) / 2  # type: ignore[operator]
-            if not self.low <= mid <= self.high:  # type: ignore[operator]
-                msg = "a triangular distribution needs low <= mode <= high"
-                raise ValueError(msg)
-        if (
-            self.kind == "uniform"
-            and self.low is not None
-            and self.high is not None
-            and self.low > self.high
-        ):
-            msg = "a uniform distribution needs low <= high"
-            raise ValueError(msg)
-        if self.kind == "lognormal" and (self.median is None or self.sigma is None):
-            msg = "a lognormal distribution needs median and sigma (of the log)"
-            raise ValueError(msg)
-        if self.kind == "empirical":
-            if not self.values:
-                msg = "an empirical distribution needs values"
-                raise ValueError(msg)
-            if self.weights and (
-                len(self.weights) != len(self.values)
-                or min(self.weights) < 0
-                or sum(self.weights) <= 0
-            ):
-                msg = "weights must be one non-negative number per value, not all zero"
-                raise ValueError(msg)
-        if self.kind in ("triangular", "uniform") and (self.low is None) != (self.high is None):
-            msg = f"give both low and high for a {self.kind} distribution, or neither"
-            raise ValueError(msg)
+        DISTRIBUTIONS[self.kind].check(self)
         return self
 
     @property
     def from_data(self) -> bool:
         """Whether the bounds come from each row's ``_low``/``_high`` columns."""
-        return self.kind in ("triangular", "uniform") and self.low is None
+        return DISTRIBUTIONS[self.kind].ranged and self.low is None
 
 
 def _distribution(value: Any) -> Any:
@@ -438,9 +432,9 @@ class ScenarioDoc(_Strict):
     cites: Names = Field(min_length=1)
     base: str = "baseline"
     year: int | None = Field(default=None, ge=1850, le=2100)
-    include: list[Literal["operational", "under_construction", "planned", "closed"]] = []
+    include: list[StatusName] = []
     profile: str | None = None
-    by: Literal["time", "cost", "distance", "co2", "generalized"] = "time"
+    by: ObjectiveName = "time"
     value_of_time: float | None = Field(default=None, ge=0, le=1e6)
     od: list[Annotated[OD, BeforeValidator(_od)]] = []
     corridors: Names = []

@@ -244,11 +244,14 @@ def _served(scenario: Scenario, net: Network, pairs: list[Pair]) -> dict[Pair, l
     from corridors import routing
 
     applied = scenario.apply(net)
-    opts = {k: v for k, v in scenario.route_options().items() if v is not None}
+    opts = scenario.route_options()
     out = {}
-    with routing.unexplained():  # only which corridors serve matters here, not why others do not
+    # only which corridors serve matters here, not why the others do not
+    with routing.unexplained():
         for pair in pairs:
-            out[pair] = list(routing.compare(applied, *pair, include_best=False, **opts).routes)
+            out[pair] = list(
+                routing.compare(applied, *pair, include_best=False, options=opts).routes
+            )
     return out
 
 
@@ -323,7 +326,7 @@ def _point_rows(index: int) -> list[dict[str, Any]]:
     scenario: Scenario = _STATE["scenario"]
     point = _STATE["points"][index]
     served: dict[Pair, list[str]] = _STATE["served"]
-    opts = {k: v for k, v in scenario.route_options().items() if v is not None}
+    opts = scenario.route_options()
     by = scenario.doc.by
     variant = scenario.with_parameters(**point)
     applied = variant.apply(_STATE["net"])
@@ -339,7 +342,7 @@ def _point_rows(index: int) -> list[dict[str, Any]]:
             rows.append({**base, "corridor": "best", "note": str(err)})
         if served[pair]:
             comp = routing.compare(
-                applied, *pair, corridors=served[pair], include_best=False, **opts
+                applied, *pair, corridors=served[pair], include_best=False, options=opts
             )
             for cid in served[pair]:
                 found = comp.routes.get(cid)

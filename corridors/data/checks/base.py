@@ -113,10 +113,12 @@ def method_known(method: str, methods: dict[str, str]) -> bool:
 
 
 def plural(n: int, word: str) -> str:
+    """Return ``n`` followed by ``word``, with an ``s`` added unless ``n`` is 1."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def num(value: Any) -> float | None:
+    """Return a cell value as a float; None if it is missing, NaN, a bool or not a number."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
@@ -125,31 +127,37 @@ def num(value: Any) -> float | None:
 
 
 def cell_text(value: Any) -> str:
+    """Return a cell value as stripped text; empty for None or NaN."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value).strip()
 
 
 def id_list(value: Any) -> list[str]:
+    """Return the items of a list value as strings; empty for any other value."""
     if isinstance(value, list):
         return [str(v) for v in value]
     return []
 
 
 def fmt(value: float) -> str:
+    """Return a number in short ``g`` notation (six significant digits), for messages."""
     return f"{value:g}" if abs(value) < 1e6 else f"{value:.6g}"
 
 
 def like(name: str, options: Iterable[str]) -> str:
+    """Return a " (did you mean ...?)" hint naming the option closest to ``name``, or empty."""
     close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def choices(options: Iterable[Any]) -> str:
+    """Return the options as text, separated by commas, for messages."""
     return ", ".join(str(o) for o in options)
 
 
 def geodesic_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Return the geodesic distance in km between two points on the WGS 84 ellipsoid."""
     from pyproj import Geod
 
     _, _, metres = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
@@ -157,6 +165,7 @@ def geodesic_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def in_box(lon: float, lat: float, lons: tuple[float, float], lats: tuple[float, float]) -> bool:
+    """Return True if the point lies within the longitude and latitude ranges (inclusive)."""
     return lons[0] <= lon <= lons[1] and lats[0] <= lat <= lats[1]
 
 
@@ -197,6 +206,7 @@ def _parse_items(text: str, key: str) -> list[tuple[dict[str, Any], int]]:
 
 
 def line_of(text: str, needle: str) -> int:
+    """Return the line number (from 1) where ``needle`` first occurs in ``text``; 0 if absent."""
     index = text.find(needle)
     return 0 if index < 0 else text.count("\n", 0, index) + 1
 
@@ -305,13 +315,16 @@ class Base:
     # -- plumbing
 
     def add(self, check: str, file: str, row: int, message: str) -> None:
+        """Record a problem found by ``check`` at a row (line) of a file."""
         self.found[check].append(Problem(file, int(row), message))
 
     def warn(self, file: str, row: int, message: str) -> None:
+        """Record a warning, prefixed with ``file:row`` (or the file alone when row is 0)."""
         where = f"{file}:{row}" if row else file
         self.warnings.append(f"{where}: {message}")
 
     def coords(self, node: str) -> tuple[float, float] | None:
+        """Return a node's (lon, lat); None if the node is unknown or its coordinates invalid."""
         row = self.nodes.get(node)
         if row is None:
             return None
@@ -321,12 +334,14 @@ class Base:
         return lon, lat
 
     def country_of(self, node: str) -> str:
+        """Return a node's country code; empty if the node is unknown."""
         row = self.nodes.get(node)
         return cell_text(row["country"]) if row else ""
 
     # -- country polygons and GeoJSON, used by several families
 
     def load_countries(self) -> None:
+        """Load the country polygons from countries.geojson, reporting a missing or bad file."""
         path = self.data.folder / "countries.geojson"
         file = "countries.geojson"
         if not path.is_file():
@@ -391,6 +406,10 @@ class Base:
         return doc
 
     def swap_hint(self, row: dict[str, Any], lon: float, lat: float) -> str:
+        """Return a hint that lon and lat look swapped, or empty.
+
+        The hint is given when the swapped point lies within tolerance of the node's country.
+        """
         country = cell_text(row["country"])
         if self.countries is None or country not in self.countries.geoms:
             return ""
@@ -406,13 +425,16 @@ class Base:
 
 
 def error_text(err: Exception) -> str:
+    """Return an error's message on one line, prefixed with its type unless a CorridorsError."""
     text = " ".join(str(err).split())
     return text if isinstance(err, CorridorsError) else f"{type(err).__name__}: {text}"
 
 
 def text_cell(value: Any) -> str:
+    """Return a cell value as stripped text; empty for a list."""
     return "" if isinstance(value, list) else cell_text(value)
 
 
 def as_list(value: Any) -> list[Any]:
+    """Return a list value as is, and any other value as a one-item list."""
     return value if isinstance(value, list) else [value]

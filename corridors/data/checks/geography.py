@@ -26,11 +26,7 @@ from corridors.data.checks.base import (
     line_of,
     num,
 )
-from corridors.data.schema import (
-    GAUGES,
-    MODES,
-    WATER_MODES,
-)
+from corridors.data.vocabulary import GAUGES, MODES, is_water
 
 
 class GeographyChecks(Base):
@@ -39,6 +35,7 @@ class GeographyChecks(Base):
     # -- 4. countries
 
     def check_node_countries(self) -> None:
+        """Check that every node lies within tolerance of its country's polygon."""
         if self.countries is None:
             return
         file = "nodes.csv"
@@ -89,6 +86,7 @@ class GeographyChecks(Base):
             )
 
     def check_geometry(self) -> None:
+        """Check that each link geometry feature names a known link and is a valid LineString."""
         path = self.data.folder / "geometry" / "links.geojson"
         file = "geometry/links.geojson"
         if not path.is_file():
@@ -125,6 +123,7 @@ class GeographyChecks(Base):
             self.check_geometry_ends(file, line, lid, coords)
 
     def check_geometry_ends(self, file: str, line: int, lid: str, coords: list[Any]) -> None:
+        """Check that a link geometry starts near the link's u node and ends near its v node."""
         link = self.links[lid]
         a, b = self.coords(cell_text(link["u"])), self.coords(cell_text(link["v"]))
         if a is None or b is None:
@@ -154,6 +153,7 @@ class GeographyChecks(Base):
     # -- 5. lengths
 
     def check_lengths(self) -> None:
+        """Check link lengths against the geodesic distance between their ends."""
         for row in self.rows["links"]:
             mode = cell_text(row["mode"])
             length = num(row["length_km"])
@@ -202,6 +202,7 @@ class GeographyChecks(Base):
     # -- 6. gauges
 
     def check_gauges(self) -> None:
+        """Check rail gauges, and that nodes where gauges meet have a gauge_break friction."""
         meeting: dict[str, dict[int, list[str]]] = {}
         for row in self.rows["links"]:
             if cell_text(row["mode"]) != "rail":
@@ -251,6 +252,7 @@ class GeographyChecks(Base):
     # -- 8. orphans
 
     def check_orphans(self) -> None:
+        """Report every node that is not an end of any link."""
         ends = {cell_text(r[c]) for r in self.rows["links"] for c in ("u", "v")}
         for node, row in self.nodes.items():
             if node not in ends:
@@ -264,13 +266,15 @@ class GeographyChecks(Base):
     # -- 9. Caspian
 
     def is_caspian(self, node: str) -> bool:
+        """Return True if the node has valid coordinates inside the Caspian box."""
         xy = self.coords(node)
         return xy is not None and in_box(*xy, CASPIAN_LON, CASPIAN_LAT)
 
     def check_caspian(self) -> None:
+        """Check that no ferry or sea link joins a Caspian port to a node off the Caspian."""
         for row in self.rows["links"]:
             mode = cell_text(row["mode"])
-            if mode not in WATER_MODES:
+            if not is_water(mode):
                 continue
             u, v = cell_text(row["u"]), cell_text(row["v"])
             if self.coords(u) is None or self.coords(v) is None:

@@ -12,11 +12,8 @@ from corridors.data.checks.base import (
     num,
     plural,
 )
-from corridors.data.schema import (
-    MODES,
-    TABLES,
-    WATER_MODES,
-)
+from corridors.data.schema import TABLES
+from corridors.data.vocabulary import MODES, is_water
 
 
 class ReferenceChecks(Base):
@@ -25,6 +22,7 @@ class ReferenceChecks(Base):
     # -- 2. unique ids
 
     def check_ids(self) -> None:
+        """Check that ids are unique within each table, corridors.yaml and sources.yaml."""
         for name, columns in TABLES.items():
             key = "mode" if name == "emissions" else "id"
             if key not in {c.name for c in columns}:
@@ -64,6 +62,7 @@ class ReferenceChecks(Base):
     # -- 3. references and defaults
 
     def ref(self, file: str, line: int, column: str, node: str) -> None:
+        """Report ``node`` if it is not empty and not a node id in nodes.csv."""
         if node and node not in self.nodes:
             self.add(
                 "references",
@@ -73,6 +72,7 @@ class ReferenceChecks(Base):
             )
 
     def check_references(self) -> None:
+        """Check that node and link ids used by other tables and corridors.yaml exist."""
         for row in self.rows["links"]:
             for column in ("u", "v"):
                 self.ref("links.csv", row["_line"], column, cell_text(row[column]))
@@ -114,6 +114,7 @@ class ReferenceChecks(Base):
                     )
 
     def check_defaults(self) -> None:
+        """Check that default speed, emission, rate and friction rows cover the links' needs."""
         links = [r for r in self.links.values() if cell_text(r["mode"]) in MODES]
         used = sorted({cell_text(r["mode"]) for r in links})
         speeds = {
@@ -125,7 +126,7 @@ class ReferenceChecks(Base):
                 for r in links
                 if r["mode"] == mode
                 and num(r["speed_kph"]) is None
-                and not (mode in WATER_MODES and num(r["sailing_h"]) is not None)
+                and not (is_water(mode) and num(r["sailing_h"]) is not None)
                 and (mode, self.country_of(cell_text(r["u"]))) not in speeds
             ]
             if needy and (mode, "*") not in speeds:
@@ -150,6 +151,7 @@ class ReferenceChecks(Base):
         self.check_default_frictions(used)
 
     def check_rates(self, profile: dict[str, Any], links: list[dict[str, Any]]) -> None:
+        """Check that some rate applies to every link of a mode the profile uses."""
         pid = cell_text(profile["id"])
         rates = [
             r for r in self.rows["rates"] if (cell_text(r["profile"]) or "*") in ("*", pid.lower())
@@ -181,6 +183,7 @@ class ReferenceChecks(Base):
             )
 
     def check_default_frictions(self, used: list[str]) -> None:
+        """Check for the default (node ``*``) port, transfer and gauge_break frictions needed."""
         defaults = {
             cell_text(r["kind"]) for r in self.rows["frictions"] if cell_text(r["node"]) == "*"
         }
@@ -188,8 +191,8 @@ class ReferenceChecks(Base):
             num(r["gauge_mm"]) for r in self.links.values() if cell_text(r["mode"]) == "rail"
         } - {None}
         needs = {
-            "port": any(m in WATER_MODES for m in used),
-            "transfer": len([m for m in used if m not in WATER_MODES]) > 1,
+            "port": any(is_water(m) for m in used),
+            "transfer": len([m for m in used if not is_water(m)]) > 1,
             "gauge_break": len(gauges) > 1,
         }
         for kind, needed in needs.items():

@@ -17,10 +17,7 @@ from corridors.data.checks.base import (
     plural,
     text_cell,
 )
-from corridors.data.schema import (
-    PROVENANCE,
-    TABLES,
-)
+from corridors.data.schema import PROVENANCE, TABLES
 
 
 class SourceChecks(Base):
@@ -29,6 +26,7 @@ class SourceChecks(Base):
     # -- 7. sources
 
     def check_sources(self) -> None:
+        """Check that every row names a source or method, and that the sources are valid."""
         known = self.data.source_ids()
         for name, columns in PROVENANCE.items():
             file = f"{name}.csv"
@@ -61,6 +59,8 @@ class SourceChecks(Base):
         self.check_bibliography()
 
     def check_cited(self, known: set[str]) -> None:
+        """Check that every source id cited by a table row or corridor is in ``known``."""
+
         def check(file: str, line: int, column: str, ids: list[str]) -> None:
             for sid in ids:
                 if sid not in known:
@@ -83,6 +83,7 @@ class SourceChecks(Base):
             check("corridors.yaml", line, "cites", [str(c) for c in as_list(cites)])
 
     def check_methods(self) -> None:
+        """Check that every row's ``method`` is documented in README.md, if it lists any."""
         if not self.methods:
             return
         for name in ("frictions", "rates", "speeds", "emissions", "profiles"):
@@ -100,6 +101,7 @@ class SourceChecks(Base):
                         )
 
     def check_bibliography(self) -> None:
+        """Check each entry of sources.yaml for a valid kind, a title, a licence and a URL."""
         file = "sources.yaml"
         for item, line in self.sources:
             sid = item.get("id")
@@ -136,6 +138,7 @@ class SourceChecks(Base):
     # -- warnings
 
     def check_warnings(self) -> None:
+        """Warn about incomplete data: ferry headways, border rows and uncited sources."""
         for row in self.rows["links"]:
             if cell_text(row["mode"]) == "ferry" and num(row["headway_h"]) is None:
                 self.warn(
@@ -185,6 +188,7 @@ class SourceChecks(Base):
         self.check_uncited()
 
     def check_uncited(self) -> None:
+        """Warn about sources in sources.yaml that no row or corridor cites."""
         cited: set[str] = set()
         for name, columns in TABLES.items():
             for column in columns:

@@ -24,13 +24,14 @@ from corridors.data.checks.base import (
     method_known,
     num,
 )
-from corridors.data.schema import (
+from corridors.data.vocabulary import (
     FRICTION_KINDS,
     GAUGES,
     MODES,
     NODE_KINDS,
     STATUSES,
-    WATER_MODES,
+    is_water,
+    water_modes,
 )
 
 
@@ -42,6 +43,7 @@ class ValueChecks(Base):
     def check_enum(
         self, file: str, row: dict[str, Any], column: str, allowed: Iterable[str], blank: bool
     ) -> None:
+        """Check that a cell holds one of the ``allowed`` values (or is empty, if ``blank``)."""
         value = cell_text(row.get(column))
         options = tuple(allowed)
         if (value == "" and blank) or value in options:
@@ -64,6 +66,7 @@ class ValueChecks(Base):
         positive: bool = False,
         unit: str = "",
     ) -> None:
+        """Check that a numeric cell, if given, is not negative (or is above 0 if ``positive``)."""
         value = num(row.get(column))
         if value is None:
             return
@@ -78,6 +81,7 @@ class ValueChecks(Base):
             )
 
     def check_low_high(self, file: str, row: dict[str, Any], column: str) -> None:
+        """Check that a value's ``_low`` and ``_high`` bounds are not negative and are ordered."""
         value = num(row.get(column))
         low, high = num(row.get(f"{column}_low")), num(row.get(f"{column}_high"))
         for name, bound in ((f"{column}_low", low), (f"{column}_high", high)):
@@ -98,6 +102,7 @@ class ValueChecks(Base):
                 )
 
     def check_nodes(self) -> None:
+        """Check each node's kind, country code, id format and coordinates."""
         file = "nodes.csv"
         for row in self.rows["nodes"]:
             line = row["_line"]
@@ -148,6 +153,7 @@ class ValueChecks(Base):
                 )
 
     def check_links(self) -> None:
+        """Check each link's mode, status, gauge, length method, ends, year and ranges."""
         file = "links.csv"
         for row in self.rows["links"]:
             line = row["_line"]
@@ -196,6 +202,7 @@ class ValueChecks(Base):
             self.check_range(file, row, "capacity")
 
     def check_length_method(self, file: str, row: dict[str, Any], mode: str) -> None:
+        """Check that a link's length_method is known, well formed and suits its mode."""
         method = cell_text(row["length_method"])
         if not method:
             return  # read_geodata reports the empty required cell
@@ -233,7 +240,7 @@ class ValueChecks(Base):
                 f"length_method osm_route is for rail links, not {mode}; use published or "
                 "geodesic_factor:F",
             )
-        elif base == "searoute" and mode in MODES and mode not in WATER_MODES:
+        elif base == "searoute" and mode in MODES and not is_water(mode):
             self.add(
                 "schema",
                 file,
@@ -243,6 +250,7 @@ class ValueChecks(Base):
             )
 
     def check_frictions(self) -> None:
+        """Check each friction row's enum columns, border and port rules, times and fees."""
         file = "frictions.csv"
         any_mode = ("*", *MODES)
         profiles = ("*", *self.profiles)
@@ -264,7 +272,7 @@ class ValueChecks(Base):
                     "of the border",
                 )
             mode = cell_text(row["mode"])
-            if kind == "port" and mode not in ("", "*", *WATER_MODES):
+            if kind == "port" and mode not in ("", "*", *water_modes()):
                 self.add(
                     "schema",
                     file,
@@ -276,6 +284,7 @@ class ValueChecks(Base):
                 self.check_low_high(file, row, column)
 
     def check_small_tables(self) -> None:
+        """Check the rows of the rates, speeds, emissions, profiles and sections tables."""
         profiles = ("*", *self.profiles)
         for row in self.rows["rates"]:
             self.check_enum("rates.csv", row, "mode", MODES, blank=False)
@@ -314,6 +323,7 @@ class ValueChecks(Base):
             self.check_low_high("sections.csv", row, "published_km")
 
     def check_country(self, file: str, row: dict[str, Any]) -> None:
+        """Check that a row's country is empty, ``*`` or an ISO 3166-1 alpha-2 code."""
         country = cell_text(row["country"])
         if country and country != "*" and not ISO2_CODE.match(country):
             self.add(
@@ -324,6 +334,7 @@ class ValueChecks(Base):
             )
 
     def check_corridor_entries(self) -> None:
+        """Check each corridor's id, name, waypoints, modes and included statuses."""
         file = "corridors.yaml"
         for item, line in self.corridors:
             cid = item.get("id")

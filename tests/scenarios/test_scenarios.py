@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import corridors
 from corridors import routing
 from corridors.scenarios.scenario import Scenario, load_scenario, shipped_scenarios
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def _run(*args: str) -> dict:
@@ -366,7 +367,10 @@ def test_montecarlo_same_seed_same_result_other_seed_differs() -> None:
 
 
 def test_montecarlo_batch_matches_a_route_per_draw(net: corridors.Network) -> None:
-    from corridors.scenarios.montecarlo import ReferenceLoop, naive_draw_routes
+    root = str(Path(__file__).resolve().parents[2])
+    if root not in sys.path:
+        sys.path.append(root)  # after site-packages: the installed corridors stays first
+    from benchmarks.reference_loop import ReferenceLoop, naive_draw_routes
 
     s = load_scenario("ferry-headway-halved")
     result = s.montecarlo(draws=8, seed=3, net=net, workers=1)

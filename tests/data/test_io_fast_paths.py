@@ -9,13 +9,12 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from conftest import TOY
 
 from corridors.data import yaml_parse as _yaml
 from corridors.data.geodata import records
 from corridors.data.locate import geodata_dir, seeds_dir
 from corridors.graph.network import Network
-
-TOY = Path(__file__).parent / "data" / "toy"
 
 
 def _yaml_files() -> list[Path]:

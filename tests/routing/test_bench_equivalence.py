@@ -21,7 +21,7 @@ from corridors import routing
 from corridors.graph.network import Network
 from corridors.routing import batch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks import peers, synthetic
 

@@ -14,7 +14,7 @@ from corridors.data.geodata import Problem
 from corridors.data.validation import ValidationReport, estimation_methods
 from corridors.routing.network_checks import validate
 
-REPO_GEODATA = Path(__file__).resolve().parents[1] / "geodata"
+REPO_GEODATA = Path(__file__).resolve().parents[2] / "geodata"
 
 # The toy joins 1435 and 1520 mm at bb-beta (an under-construction 1520 line) with only the
 # `*` gauge-break row; the validator asks for a row of its own there.

@@ -1,0 +1,123 @@
+"""Turn route options into an edge mask and weights over a routing graph."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from corridors.errors import GeodataError
+from corridors.graph.routing_graph import RoutingGraph
+from corridors.routing.objectives import OBJECTIVES, TIE_BREAK
+from corridors.routing.options import RouteOptions
+
+
+def edge_mask(rg: RoutingGraph, opts: RouteOptions) -> np.ndarray:
+    """Return a boolean array: which routing-graph edges the options allow."""
+    is_link = rg.kind == "link"
+    if opts.year is not None:
+        opened = (rg.status == "operational") | (
+            np.isin(rg.status, ("under_construction", "planned")) & (rg.open_year <= opts.year)
+        )
+        ok = ~is_link | opened
+    else:
+        ok = ~is_link | np.isin(rg.status, list(opts.statuses))
+    if opts.modes is not None:
+        ok &= ~is_link | np.isin(rg.mode, list(opts.modes))
+    if opts.avoid_countries:
+        bad = list(opts.avoid_countries)
+        ok &= ~(np.isin(rg.u_country, bad) | np.isin(rg.v_country, bad))
+    if opts.avoid_nodes:
+        bad = list(opts.avoid_nodes)
+        ok &= ~(np.isin(rg.u_place, bad) | np.isin(rg.v_place, bad))
+    if opts.avoid_links:
+        ok &= ~np.isin(rg.link_id, list(opts.avoid_links))
+    if opts.avoid_borders:
+        crossing = is_link & (rg.u_country != rg.v_country)
+        pairs = np.array(
+            [frozenset((a, b)) in opts.avoid_borders for a, b in zip(rg.u_country, rg.v_country)],
+            dtype=bool,
+        )
+        ok &= ~(crossing & pairs)
+    return np.asarray(ok, dtype=bool)
+
+
+def objective(rg: RoutingGraph, by: str, value_of_time: float | None = None) -> np.ndarray:
+    """Return the per-edge value of an objective."""
+    vot = rg.profile.value_of_time_usd_per_h if value_of_time is None else value_of_time
+    return np.asarray(OBJECTIVES[by].of(rg.time_h, rg.cost_usd, rg.distance_km, rg.co2_kg, vot))
+
+
+def weights(rg: RoutingGraph, opts: RouteOptions) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(primary, weight)``: the objective per edge and the weight routed on.
+
+    The weight adds a tiny tie-break (generalized cost, or distance when routing by
+    generalized cost) so that equal-objective paths resolve to the sensible one.
+    """
+    primary = objective(rg, opts.by, opts.value_of_time)
+    second = objective(rg, OBJECTIVES[opts.by].tie_break, opts.value_of_time)
+    return primary, primary + TIE_BREAK * second
+
+
+def check_non_negative(weight: np.ndarray) -> None:
+    """Refuse negative edge weights, on which Dijkstra gives a cyclic predecessor tree."""
+    if len(weight) and float(np.nanmin(weight)) < 0:
+        msg = (
+            "negative edge weights: a link or friction in the data has a negative length, "
+            "time or fee; fix the data (corridors data validate lists such rows)"
+        )
+        raise GeodataError(msg)
+
+
+def collapse(
+    src: np.ndarray, dst: np.ndarray, weight: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Keep, for each ordered node pair, the allowed edge of least weight.
+
+    Returns ``(src, dst, weight, edge_index)`` of the kept edges, sorted by pair, so that
+    networkx and scipy see the same simple graph.
+    """
+    idx = np.flatnonzero(mask & np.isfinite(weight))
+    order = np.lexsort((idx, weight[idx], dst[idx], src[idx]))
+    idx = idx[order]
+    s, d = src[idx], dst[idx]
+    first = np.ones(len(idx), dtype=bool)
+    first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
+    keep = idx[first]
+    return src[keep], dst[keep], weight[keep], keep
+
+
+def staged(
+    rg: RoutingGraph,
+    kept: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    waypoints: Sequence[str | Sequence[str]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Copy the graph once per leg between waypoints, joined at each waypoint's layers.
+
+    A path from stage 0 to the last stage must arrive at every waypoint in order (the
+    stage advances on the waypoint's arrival nodes; a waypoint given as several places
+    advances on any of them), and it may change layer there only through a transfer
+    edge, which pays its friction.
+    Stage-advance edges carry edge index -1.
+    """
+    s, d, w, e = kept
+    n = rg.n_nodes
+    parts_s, parts_d, parts_w, parts_e = [], [], [], []
+    for stage in range(len(waypoints) + 1):
+        parts_s.append(s + stage * n)
+        parts_d.append(d + stage * n)
+        parts_w.append(w)
+        parts_e.append(e)
+    for stage, place in enumerate(waypoints, start=1):
+        # a waypoint may be a set of alternatives: reaching any one of them advances
+        arr = rg.arrival_nodes([place] if isinstance(place, str) else place)
+        parts_s.append(arr + (stage - 1) * n)
+        parts_d.append(arr + stage * n)
+        parts_w.append(np.zeros(len(arr)))
+        parts_e.append(np.full(len(arr), -1, dtype=np.int64))
+    return (
+        np.concatenate(parts_s),
+        np.concatenate(parts_d),
+        np.concatenate(parts_w),
+        np.concatenate(parts_e),
+    )
