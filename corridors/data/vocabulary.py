@@ -111,3 +111,9 @@ def mode_colour(mode: str) -> str:
     """Return a mode's map colour (grey when it is unknown)."""
     spec = MODES.get(mode)
     return spec.colour if spec is not None else "#777777"
+
+
+def is_transfer(kind: str) -> bool:
+    """Return whether a friction kind hands the cargo from one vehicle to another."""
+    spec = FRICTION_KINDS.get(kind)
+    return spec is not None and spec.transfer

@@ -26,6 +26,10 @@ ORIGIN = "o"
 DESTINATION = "d"
 
 
+#: The quantities every cost component carries and a route sums: its totals, in table order.
+SUMMED = ("distance_km", "time_h", "cost_usd", "co2_kg")
+
+
 @dataclass(frozen=True)
 class Component:
     """One item of cost on a routing-graph edge: a haul, a wait or a friction.

@@ -432,7 +432,7 @@ def _add_routes(fmap: Any, drawn: list[Drawn]) -> None:
             ).add_to(group)
         route = d.route
         for place, where in ((route.origin, "origin"), (route.destination, "destination")):
-            x, y = route._xy(place.node)
+            x, y = route.xy(place.node)
             name = route.place_name(place.node, place.label)
             folium.CircleMarker(
                 location=(y, x),

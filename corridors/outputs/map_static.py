@@ -296,7 +296,7 @@ def _route_places(
     done: set[str] = set()
 
     def xy(node: str, route: Route) -> tuple[float, float]:
-        lon, lat = route._xy(node)
+        lon, lat = route.xy(node)
         x, y = fwd(lon, lat)
         return float(x), float(y)
 
@@ -367,7 +367,7 @@ def _draw_places(
     for d in sorted(drawn, key=lambda d: not d.baseline):  # scenario ends on top
         route = d.route
         for place in (route.origin, route.destination):
-            x, y = fwd(*route._xy(place.node))
+            x, y = fwd(*route.xy(place.node))
             ax.scatter([x], [y], s=60, c=d.colour, edgecolors="#000000", linewidths=1.2, zorder=7)
 
 

@@ -22,7 +22,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from corridors.errors import InvalidOptionError
-from corridors.graph.routing_graph import DESTINATION, ORIGIN, Component, RoutingGraph
+from corridors.graph.routing_graph import (
+    DESTINATION,
+    ORIGIN,
+    SUMMED,
+    Component,
+    RoutingGraph,
+)
 from corridors.routing import edge_weights as _query
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.options import RouteOptions
@@ -31,7 +37,6 @@ if TYPE_CHECKING:
     from corridors.graph.network import Network
     from corridors.graph.places import Place
 
-TOTALS = ("distance_km", "time_h", "cost_usd", "co2_kg")
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -48,12 +53,7 @@ def _csr(n_nodes: int, src: Ints, dst: Ints, weight: Floats) -> Any:
 
 def path_totals(comps: Sequence[Component], value_of_time: float) -> dict[str, float]:
     """Sum components the way :class:`corridors.Route` does (``math.fsum`` per total)."""
-    out = {
-        "distance_km": float(math.fsum(c.distance_km for c in comps)),
-        "time_h": float(math.fsum(c.time_h for c in comps)),
-        "cost_usd": float(math.fsum(c.cost_usd for c in comps)),
-        "co2_kg": float(math.fsum(c.co2_kg for c in comps)),
-    }
+    out = {name: float(math.fsum(getattr(c, name) for c in comps)) for name in SUMMED}
     out["generalized_usd"] = out["cost_usd"] + value_of_time * out["time_h"]
     return out
 
@@ -451,12 +451,12 @@ def skim(
     pairs = np.flatnonzero(ok)
 
     if long:
-        wanted = list(TOTALS)
+        wanted = list(SUMMED)
     elif opts.by == "generalized":
         wanted = ["time_h", "cost_usd"]
     else:
         wanted = [OBJECTIVES[opts.by].total]
-    values: dict[str, Floats] = {t: np.full(len(oi), np.nan) for t in TOTALS}
+    values: dict[str, Floats] = {t: np.full(len(oi), np.nan) for t in SUMMED}
     flat = flat_graph(rg)
     o_legs = [access_legs(net, rg, p, True) for p in o_places]
     d_legs = [access_legs(net, rg, p, False) for p in d_places]

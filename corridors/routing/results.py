@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from corridors.data.vocabulary import is_transfer
 from corridors.graph.places import Place, PlaceInfo
 from corridors.graph.routing_graph import Component
 from corridors.routing.objectives import OBJECTIVES
@@ -68,9 +69,10 @@ class Route:
     places: dict[str, PlaceInfo] = field(repr=False)
     value_of_time: float = 0.0
     corridor: str | None = None
-    _geometry: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
+    #: line of each haul, keyed by (link id, from node, to node)
+    haul_geometry: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
     #: routing-graph edge indices of the path (empty for routes not built by a solver)
-    _edges: list[int] = field(default_factory=list, repr=False)
+    edges: list[int] = field(default_factory=list, repr=False)
 
     # -- totals ---------------------------------------------------------------------------
     @property
@@ -187,7 +189,7 @@ class Route:
                 "source_ids": list(c.source_ids),
             }
             for c in self.components
-            if c.kind in ("gauge_break", "transfer", "port")
+            if is_transfer(c.kind)
         ]
 
     # -- tables ---------------------------------------------------------------------------
@@ -229,17 +231,18 @@ class Route:
         frame = self.leg_frame()
         geoms = []
         for c in self.components:
-            line = self._geometry.get((c.link_id or "", c.from_node, c.to_node))
+            line = self.haul_geometry.get((c.link_id or "", c.from_node, c.to_node))
             if c.kind == "haul" and line is not None:
                 geoms.append(line)
             elif c.kind == "haul":
-                a, b = self._xy(c.from_node), self._xy(c.to_node)
+                a, b = self.xy(c.from_node), self.xy(c.to_node)
                 geoms.append(LineString([a, b]))
             else:
-                geoms.append(Point(self._xy(c.from_node)))
+                geoms.append(Point(self.xy(c.from_node)))
         return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
 
-    def _xy(self, node: str) -> tuple[float, float]:
+    def xy(self, node: str) -> tuple[float, float]:
+        """Return a node's lon, lat (a snapped end's own point for an access leg's end)."""
         if node in self.places:
             return self.places[node].x, self.places[node].y
         # the user's own point at the outer end of an access leg

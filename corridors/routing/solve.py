@@ -107,8 +107,8 @@ class _Solver:
             places=self.net.place_info,
             value_of_time=vot,
         )
-        route._geometry = _geometry(self.net, comps)
-        route._edges = list(solved.path)
+        route.haul_geometry = _geometry(self.net, comps)
+        route.edges = list(solved.path)
         route.corridor = match_corridor(self.net, route)
         return route
 

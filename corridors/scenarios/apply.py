@@ -224,7 +224,7 @@ class Context:
                     ):
                         continue
                     key = (profile, c.friction_id, c.from_node, c.to_node)
-                    if key in seen or not self._friction_matches(c, sel, nodes, on_corridor):
+                    if key in seen or not self.friction_matches(c, sel, nodes, on_corridor):
                         continue
                     seen.add(key)
                     out.append((profile, c))
@@ -232,13 +232,14 @@ class Context:
             raise self.fail(loc, f"matches no friction in effect ({_describe(sel)})")
         return out
 
-    def _friction_matches(
+    def friction_matches(
         self,
         c: Component,
         sel: Selector,
         nodes: list[str],
         on_corridor: set[tuple[str | None, str, str]] | None,
     ) -> bool:
+        """Return whether a friction component is one the selector picks."""
         if sel.friction and c.friction_id not in sel.friction:
             return False
         if sel.kind and c.kind not in sel.kind:

@@ -213,7 +213,7 @@ def uncertain_targets(
                     continue
                 if profiles and rg.profile.id not in profiles:
                     continue
-                if not ctx._friction_matches(c, u.where, nodes, on):
+                if not ctx.friction_matches(c, u.where, nodes, on):
                     continue
                 row = frictions.get(c.friction_id)
                 if row is None:
@@ -672,7 +672,7 @@ def _fixed_totals(
     incidence = np.zeros((len(route_rows), plan.n_edges))
     out = np.zeros((draws, len(route_rows), 4))
     for j, (p, _, r) in enumerate(route_rows):
-        np.add.at(incidence[j], np.asarray(r._edges, dtype=np.int64), 1.0)
+        np.add.at(incidence[j], np.asarray(r.edges, dtype=np.int64), 1.0)
         out[:, j] = access[p]
     uses = csr_array(incidence)[:, plan.comp_edge]  # routes × components
     out[:, :, 2:] += (incidence @ plan.edge_const)[None]
