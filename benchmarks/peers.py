@@ -24,7 +24,7 @@ import numpy as np
 
 import corridors
 from corridors.graph.routing_graph import DESTINATION, ORIGIN
-from corridors.routing import edge_weights as _query
+from corridors.routing import edge_weights
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.options import RouteOptions
 
@@ -65,9 +65,9 @@ def routing_arrays(
     """The collapsed graph route() and skim() route on, for one objective."""
     rg = net.routing_graph(profile)
     opts = RouteOptions.build(by=by)
-    mask = _query.edge_mask(rg, opts)
-    _, weight = _query.weights(rg, opts)
-    src, dst, w, edge = _query.collapse(rg.src, rg.dst, weight, mask)
+    mask = edge_weights.edge_mask(rg, opts)
+    _, weight = edge_weights.weights(rg, opts)
+    src, dst, w, edge = edge_weights.collapse(rg.src, rg.dst, weight, mask)
     xy = {node: (float(d["x"]), float(d["y"])) for node, d in net.G.nodes(data=True)}
     x = np.array([xy[p][0] for p, _ in rg.vnodes])
     y = np.array([xy[p][1] for p, _ in rg.vnodes])
@@ -377,9 +377,9 @@ def skim_fsum_per_pair(net: corridors.Network, places: list[str], by: str) -> np
     o_places = [net.places.resolve(p) for p in places]
     opts = RouteOptions.build(by=by)
     rg = net.routing_graph()
-    mask = _query.edge_mask(rg, opts)
-    _, weight = _query.weights(rg, opts)
-    kept = _query.collapse(rg.src, rg.dst, weight, mask)
+    mask = edge_weights.edge_mask(rg, opts)
+    _, weight = edge_weights.weights(rg, opts)
+    kept = edge_weights.collapse(rg.src, rg.dst, weight, mask)
     pair_edge = {(a, b): e for a, b, e in zip(*(x.tolist() for x in (kept[0], kept[1], kept[3])))}
     sources = [rg.index.get((p.node, ORIGIN), -1) for p in o_places]
     valid = sorted({s for s in sources if s >= 0})

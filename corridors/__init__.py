@@ -112,11 +112,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "export":
+        # `corridors.export` is both the export function and its module (which is callable:
+        # `corridors.export(obj, path)` and `corridors.export.export_tables(...)` both work)
+        return importlib.import_module("corridors.outputs.export")
     if name in _EXPORTS:
-        module = importlib.import_module(_EXPORTS[name])
-        # `export` names a module and its main function: once imported, the (callable)
-        # module is bound in this namespace and wins, so every access returns one object
-        return globals().get(name, getattr(module, name))
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
     if name in _MODULES:
         return importlib.import_module(_MODULES[name])
     if name in _STAGES:

@@ -76,3 +76,22 @@ def test_stage_layers_contract_holds() -> None:
     )
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert "1 kept, 0 broken" in proc.stdout
+
+
+def test_every_public_name_resolves_as_before() -> None:
+    for name in corridors.__all__:
+        assert getattr(corridors, name) is not None, name
+    # module-level names the README, notebooks and earlier releases use
+    assert callable(corridors.export)
+    assert callable(corridors.export.export_tables)
+    assert callable(corridors.maps.interactive) and callable(corridors.maps.static)
+    assert callable(corridors.batch.skim) and callable(corridors.batch.skim_arrays)
+    assert callable(corridors.validation.validate)
+    assert corridors.validation.ValidationReport is not None
+    assert callable(corridors.routing.route) and callable(corridors.routing.compare)
+    assert corridors.scenarios.Scenario is corridors.Scenario
+    assert callable(corridors.montecarlo.run_montecarlo) and callable(corridors.sweeps.run_sweep)
+    assert corridors.network.Network is corridors.Network
+    assert corridors.io.read_geodata is corridors.read_geodata
+    assert corridors.costs.Profile is corridors.Profile
+    assert callable(corridors.places.normalise)

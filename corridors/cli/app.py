@@ -11,6 +11,7 @@ import typer
 
 from corridors.cli.scenario_commands import scenario_app
 from corridors.errors import EXIT_BAD_INPUT, CorridorsError
+from corridors.routing.objectives import OBJECTIVES
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
@@ -33,8 +34,9 @@ GeodataOpt = Annotated[
     Path | None,
     typer.Option("--geodata", help="Geodata folder to use instead of the shipped one."),
 ]
+_NAMES = list(OBJECTIVES)
 ByOpt = Annotated[
-    str, typer.Option("--by", help="Objective: time, cost, distance, co2 or generalized.")
+    str, typer.Option("--by", help=f"Objective: {', '.join(_NAMES[:-1])} or {_NAMES[-1]}.")
 ]
 ProfileOpt = Annotated[
     str | None, typer.Option("--profile", help="Cargo profile: teu (default), bulk or oil.")

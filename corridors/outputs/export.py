@@ -35,6 +35,7 @@ import pandas as pd
 
 from corridors.errors import InvalidOptionError, OutputError
 from corridors.outputs.atomic import check_writable, write_with
+from corridors.outputs.formats import FORMATS as ALL_FORMATS
 from corridors.outputs.formats import MULTI_TABLE, TABLE_FORMATS, Format, pick
 from corridors.outputs.table_files import (
     CRS,
@@ -57,6 +58,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CRS",
+    "FORMATS",
+    "MULTI_TABLE",
     "XLSX_CELL_LIMIT",
     "check_format",
     "comparison_tables",
@@ -68,6 +71,8 @@ __all__ = [
     "tables",
 ]
 
+#: File extension -> format name, for the formats tables export to (see ``outputs.formats``).
+FORMATS = {suffix: ALL_FORMATS[suffix].name for suffix in TABLE_FORMATS}
 _INT_COLUMNS = ("gauge_mm", "open_year")
 
 

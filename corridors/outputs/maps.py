@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATTRIBUTION",
+    "FORMATS",
     "MAP_FORMATS",
     "ROUTE_COLOURS",
     "interactive",
@@ -53,6 +54,9 @@ from corridors.outputs.map_style import (
     ATTRIBUTION,
     ROUTE_COLOURS,
 )
+
+#: File extensions :func:`write_map` writes (see ``corridors.outputs.formats``).
+FORMATS = MAP_FORMATS
 
 
 def write_map(

@@ -29,7 +29,7 @@ from corridors.graph.routing_graph import (
     Component,
     RoutingGraph,
 )
-from corridors.routing import edge_weights as _query
+from corridors.routing import edge_weights
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.options import RouteOptions
 
@@ -423,10 +423,10 @@ def skim(
         opts, avoid_nodes=frozenset(net.places.resolve(p).node for p in opts.avoid_nodes)
     )
     rg = net.routing_graph(opts.profile)
-    mask = _query.edge_mask(rg, opts)
-    _, weight = _query.weights(rg, opts)
-    kept = _query.collapse(rg.src, rg.dst, weight, mask)
-    _query.check_non_negative(kept[2])
+    mask = edge_weights.edge_mask(rg, opts)
+    _, weight = edge_weights.weights(rg, opts)
+    kept = edge_weights.collapse(rg.src, rg.dst, weight, mask)
+    edge_weights.check_non_negative(kept[2])
     vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
     n = rg.n_nodes
 

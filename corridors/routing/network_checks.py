@@ -11,9 +11,26 @@ import os
 from typing import Any
 
 from corridors.data.checks.base import STRUCTURAL, as_list, cell_text, error_text, id_list, plural
-from corridors.data.validation import GeodataChecker, ValidationReport, check_folder
+from corridors.data.validation import (
+    CHECKS,
+    GeodataChecker,
+    ValidationReport,
+    check_folder,
+    estimation_methods,
+    structural_problems,
+)
 from corridors.graph.network import Network
 from corridors.routing.named_corridors import route_corridor
+
+# corridors.validation names this module: it offers the whole validation API
+__all__ = [
+    "CHECKS",
+    "ValidationReport",
+    "check_routing",
+    "estimation_methods",
+    "structural_problems",
+    "validate",
+]
 
 
 def validate(geodata: str | os.PathLike[str] | None = None) -> ValidationReport:

@@ -15,7 +15,7 @@ from corridors.data.geodata import records
 from corridors.errors import InvalidOptionError, NoRouteError
 from corridors.graph.places import Place
 from corridors.graph.routing_graph import DESTINATION, ORIGIN, Component, RoutingGraph
-from corridors.routing import edge_weights as _query
+from corridors.routing import edge_weights
 from corridors.routing.corridor_match import Waypoint, match_corridor
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.options import RouteOptions
@@ -58,16 +58,16 @@ class _Solver:
         self.rg = rg
         self.opts = opts
         self.waypoints = list(waypoints)
-        self.mask = _query.edge_mask(rg, opts)
-        self.primary, self.weight = _query.weights(rg, opts)
+        self.mask = edge_weights.edge_mask(rg, opts)
+        self.primary, self.weight = edge_weights.weights(rg, opts)
 
     def solve(self, origin: str, destination: str, weight: np.ndarray | None = None) -> _Solved:
         from scipy.sparse import csr_array
         from scipy.sparse.csgraph import dijkstra
 
         w = self.weight if weight is None else weight
-        kept = _query.collapse(self.rg.src, self.rg.dst, w, self.mask)
-        s, d, ww, e = _query.staged(self.rg, kept, self.waypoints)
+        kept = edge_weights.collapse(self.rg.src, self.rg.dst, w, self.mask)
+        s, d, ww, e = edge_weights.staged(self.rg, kept, self.waypoints)
         stages = len(self.waypoints)
         n = self.rg.n_nodes * (stages + 1)
         source = self.rg.index.get((origin, ORIGIN))
@@ -75,7 +75,7 @@ class _Solver:
         if source is None or target is None:
             raise nx.NetworkXNoPath
         target += stages * self.rg.n_nodes
-        _query.check_non_negative(ww)
+        edge_weights.check_non_negative(ww)
         # every (s, d) pair is unique (collapsed per stage), so the CSR sums nothing
         graph = csr_array((ww, (s, d)), shape=(n, n))
         dist, pred = dijkstra(graph, directed=True, indices=source, return_predecessors=True)
@@ -471,7 +471,7 @@ def pareto(
     scales = []
     for obj in objs:
         best = min(r.total(obj) for r in candidates)
-        scales.append(_query.objective(rg, obj, opts.value_of_time) / max(best, 1e-9))
+        scales.append(edge_weights.objective(rg, obj, opts.value_of_time) / max(best, 1e-9))
     grid = np.linspace(0.0, 1.0, steps)
     for i in range(len(objs)):
         for j in range(i + 1, len(objs)):

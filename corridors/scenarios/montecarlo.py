@@ -27,7 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from corridors.errors import InvalidOptionError, ScenarioError
-from corridors.routing import edge_weights as _query
+from corridors.routing import edge_weights
 from corridors.routing.batch import InEdges
 from corridors.routing.objectives import OBJECTIVES, TIE_BREAK
 from corridors.routing.views import view
@@ -587,7 +587,7 @@ def run_montecarlo(
     applied = scenario.apply(net)
     opts = scenario.route_options()
     rg = applied.routing_graph(opts.profile)
-    mask = _query.edge_mask(rg, opts)
+    mask = edge_weights.edge_mask(rg, opts)
     vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
     places = [(applied.places.resolve(o), applied.places.resolve(d)) for o, d in pairs]
     sources, dests, access = [], [], []
@@ -636,7 +636,9 @@ def run_montecarlo(
         signature=signature,
         structure=_structure(rg.n_nodes, rg.src, rg.dst, mask),
     )
-    _query.check_non_negative(_weights(plan, _edge_values(plan, 0))[mask])  # drawn values are >= 0
+    edge_weights.check_non_negative(
+        _weights(plan, _edge_values(plan, 0))[mask]
+    )  # drawn values are >= 0
     route_rows: list[tuple[int, str, Any]] = []
     fixed_parts: list[Floats] = []
 
