@@ -15,7 +15,7 @@ import math
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +31,7 @@ from corridors.graph.routing_graph import (
 )
 from corridors.routing import edge_weights
 from corridors.routing.objectives import OBJECTIVES
-from corridors.routing.options import RouteOptions
+from corridors.routing.options import RouteKeywords, RouteOptions
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
@@ -383,7 +383,7 @@ def skim(
     *,
     long: bool = False,
     options: RouteOptions | None = None,
-    **keywords: Any,
+    **keywords: Unpack[RouteKeywords],
 ) -> pd.DataFrame:
     """Compute an origin-destination matrix in one batch.
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from corridors.errors import InvalidOptionError, NoRouteError
 from corridors.graph.places import Place
 from corridors.routing.corridor_match import Waypoint, waypoint, waypoint_members
-from corridors.routing.options import RouteOptions
+from corridors.routing.options import RouteKeywords, RouteOptions
 from corridors.routing.results import Comparison, Route
 from corridors.routing.solve import resolve_place, route
 
@@ -125,7 +125,7 @@ def compare(
     corridors: Sequence[str] | None = None,
     include_best: bool = True,
     options: RouteOptions | None = None,
-    **keywords: Any,
+    **keywords: Unpack[RouteKeywords],
 ) -> Comparison:
     """Route between two places once per named corridor, forced through its waypoints.
 

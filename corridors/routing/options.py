@@ -10,9 +10,9 @@ override its fields.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, TypedDict, Unpack
 
 from corridors.data.vocabulary import MODES, STATUSES
 from corridors.errors import InvalidOptionError
@@ -79,7 +79,9 @@ class RouteOptions:
     value_of_time: float | None = None
 
     @classmethod
-    def build(cls, options: RouteOptions | None = None, **keywords: Any) -> RouteOptions:
+    def build(
+        cls, options: RouteOptions | None = None, **keywords: Unpack[RouteKeywords]
+    ) -> RouteOptions:
         """Validate keywords (see :class:`RouteKeywords`) into options.
 
         Parameters
@@ -102,11 +104,12 @@ class RouteOptions:
                 f"choose from: {', '.join(RouteKeywords.__annotations__)}"
             )
             raise InvalidOptionError(msg)
+        given: dict[str, Any] = dict(keywords)
         if options is not None:
-            if not keywords:
+            if not given:
                 return options
-            keywords = {**options.as_keywords(), **keywords}
-        return _validated(**keywords)
+            given = {**options.as_keywords(), **given}
+        return _validated(given)
 
     def as_keywords(self) -> dict[str, Any]:
         """Return the options as keywords that :meth:`build` turns back into them."""
@@ -163,24 +166,16 @@ def _waypoints(via: Sequence[str | Sequence[str]] | None) -> tuple[WaypointSpec,
     return tuple(p if isinstance(p, str) else tuple(str(x) for x in p) for p in via or ())
 
 
-def _validated(
-    *,
-    by: str = "time",
-    profile: str | None = None,
-    via: Sequence[str | Sequence[str]] | None = (),
-    statuses: Iterable[str] | str | None = None,
-    include_planned: bool = False,
-    year: int | None = None,
-    modes: Iterable[str] | str | None = None,
-    avoid_countries: Iterable[str] | str | None = None,
-    avoid_nodes: Iterable[str] | None = None,
-    avoid_links: Iterable[str] | str | None = None,
-    avoid_borders: Iterable[str] | str | None = None,
-    value_of_time: float | None = None,
-) -> RouteOptions:
+def _validated(given: Mapping[str, Any]) -> RouteOptions:
+    by = given.get("by", "time")
+    statuses = given.get("statuses")
+    year = given.get("year")
+    modes = given.get("modes")
+    avoid_borders = given.get("avoid_borders")
+    value_of_time = given.get("value_of_time")
     key = objective(by).name
     chosen = {s.lower() for s in words(statuses)} or {"operational"}
-    if include_planned:
+    if given.get("include_planned"):
         chosen |= {"operational", "under_construction", "planned"}
     bad = chosen - set(STATUSES)
     if bad:
@@ -196,7 +191,7 @@ def _validated(
         if bad:
             msg = f"unknown mode {sorted(bad)[0]!r}; choose from: {', '.join(MODES)}"
             raise InvalidOptionError(msg)
-    countries = {c.upper() for c in words(avoid_countries)}
+    countries = {c.upper() for c in words(given.get("avoid_countries"))}
     for code in countries:
         if len(code) != 2 or not code.isalpha():
             msg = f"avoid-country {code!r} is not an ISO 3166-1 alpha-2 code (e.g. TM, IR)"
@@ -215,14 +210,14 @@ def _validated(
         raise InvalidOptionError(msg)
     return RouteOptions(
         by=key,
-        profile=profile,
-        via=_waypoints(via),
+        profile=given.get("profile"),
+        via=_waypoints(given.get("via")),
         statuses=frozenset(chosen),
         year=None if year is None else int(year),
         modes=None if mode_set is None else frozenset(mode_set),
         avoid_countries=frozenset(countries),
-        avoid_nodes=frozenset(avoid_nodes or ()),
-        avoid_links=frozenset(words(avoid_links)),
+        avoid_nodes=frozenset(given.get("avoid_nodes") or ()),
+        avoid_links=frozenset(words(given.get("avoid_links"))),
         avoid_borders=frozenset(borders),
         value_of_time=value_of_time,
     )

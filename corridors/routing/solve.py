@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import networkx as nx
 import numpy as np
@@ -18,7 +18,7 @@ from corridors.graph.routing_graph import DESTINATION, ORIGIN, Component, Routin
 from corridors.routing import edge_weights
 from corridors.routing.corridor_match import Waypoint, match_corridor
 from corridors.routing.objectives import OBJECTIVES
-from corridors.routing.options import RouteOptions
+from corridors.routing.options import RouteKeywords, RouteOptions
 from corridors.routing.results import Route
 
 if TYPE_CHECKING:
@@ -268,7 +268,7 @@ def route(
     destination: str | Place,
     *,
     options: RouteOptions | None = None,
-    **keywords: Any,
+    **keywords: Unpack[RouteKeywords],
 ) -> Route:
     """Find the best route between two places.
 
@@ -323,7 +323,7 @@ def alternatives(
     max_overlap: float = 0.6,
     penalty: float = 1.5,
     options: RouteOptions | None = None,
-    **keywords: Any,
+    **keywords: Unpack[RouteKeywords],
 ) -> list[Route]:
     """Find up to ``k`` genuinely different routes, best first.
 
@@ -425,7 +425,7 @@ def pareto(
     objectives: Sequence[str] = ("time", "cost"),
     steps: int = 11,
     options: RouteOptions | None = None,
-    **keywords: Any,
+    **keywords: Unpack[RouteKeywords],
 ) -> list[Route]:
     """Find non-dominated routes for two or more objectives.
 
