@@ -92,7 +92,8 @@ def pick(path: str | os.PathLike[str], accepted: Sequence[str], what: str) -> Fo
     suffix = Path(path).suffix.lower()
     if suffix not in accepted:
         if suffix in FORMATS:
-            why = f"a {what} cannot be written as {FORMATS[suffix].name}"
+            article = "an" if what[:1].lower() in "aeiou" else "a"
+            why = f"{article} {what} cannot be written as {FORMATS[suffix].name}"
         else:
             why = f"unknown {what} format {suffix or '(no extension)'!r}"
         msg = f"cannot write {path}: {why}; use one of {', '.join(accepted)}"

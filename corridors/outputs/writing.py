@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from corridors.outputs.atomic import check_writable, write_with
 from corridors.outputs.export import export_tables
@@ -37,12 +38,13 @@ def write_result(
     from corridors.scenarios.montecarlo import MonteCarloResult
     from corridors.scenarios.sweeps import SweepResult
 
+    chart: Callable[[], Any] | None = None
     if isinstance(result, SweepResult):
         fmt = pick(path, RESULT_FORMATS, "sweep")
-        table, name = result.table, "sweep"
+        table, name, chart = result.table, "sweep", result.plot
     elif isinstance(result, MonteCarloResult):
         fmt = pick(path, RESULT_FORMATS, "Monte Carlo summary")
-        table, name = result.summary(), "montecarlo"
+        table, name, chart = result.summary(), "montecarlo", result.plot
     else:
         fmt = pick(path, TABLE_FORMATS, "scenario comparison")
         table, name = result.to_frame(), "scenario"
@@ -54,11 +56,10 @@ def write_result(
                 tmp.write_text(text, encoding="utf-8")
 
             return write_with(path, write_json, force=force)
-    if fmt.kind == "table":
+    if fmt.kind == "table" or chart is None:  # a comparison took only table formats above
         return export_tables({name: table}, path, force=force)
-    assert isinstance(result, SweepResult | MonteCarloResult)  # only they have a chart
     check_writable(path, force=force)
-    figure = result.plot()
+    figure = chart()
 
     def save(tmp: Path) -> None:
         figure.savefig(tmp, format=fmt.suffix.lstrip("."), dpi=200)
