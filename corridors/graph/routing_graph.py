@@ -1,6 +1,7 @@
-"""The cost model and the layered routing graph.
+"""The layered routing graph: a node per place and mode/gauge, each edge with its costs.
 
-The routing graph charges each friction on the path that pays it.
+Transfers, gauge breaks and port lifts are edges between layers, so a path pays each where it
+happens; the costs themselves come from :mod:`corridors.graph.cost_model`.
 """
 
 from __future__ import annotations
@@ -13,45 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corridors.data.geodata import records
 from corridors.data.vocabulary import is_water
-from corridors.errors import GeodataError
+from corridors.graph.cost_model import Component, Lookup, friction_component
 from corridors.graph.profiles import Profile
 
 if TYPE_CHECKING:
-    from corridors.data.geodata import Geodata
     from corridors.graph.network import Network
 
 ORIGIN = "o"
 DESTINATION = "d"
-
-
-#: The quantities every cost component carries and a route sums: its totals, in table order.
-SUMMED = ("distance_km", "time_h", "cost_usd", "co2_kg")
-
-
-@dataclass(frozen=True)
-class Component:
-    """One item of cost on a routing-graph edge: a haul, a wait or a friction.
-
-    ``kind`` is ``haul``, ``wait``, ``border``, ``port``, ``gauge_break`` or ``transfer``.
-    """
-
-    kind: str
-    from_node: str
-    to_node: str
-    mode: str
-    country: str
-    distance_km: float
-    time_h: float
-    cost_usd: float
-    co2_kg: float
-    gauge_mm: int | None = None
-    status: str = "operational"
-    link_id: str | None = None
-    friction_id: str | None = None
-    source_ids: tuple[str, ...] = ()
-    note: str = ""
 
 
 @dataclass
@@ -128,174 +99,6 @@ class RoutingGraph:
         """Return the arrival nodes (``LAYER|in``) of the given places, sorted."""
         found = {i for p in places for i in self._arrivals.get(p, ())}
         return np.array(sorted(found), dtype=np.int64)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
-
-
-def _scope(value: Any) -> str:
-    return "*" if _blank(value) else str(value)
-
-
-class Lookup:
-    """Most-specific-row lookups over the rate, speed and friction tables."""
-
-    def __init__(self, geodata: Geodata, profile: Profile) -> None:
-        self.profile = profile
-
-        def fits(row: dict[str, Any]) -> bool:
-            return _scope(row.get("profile")).lower() in ("*", profile.id)
-
-        self.rates = [r for r in records(geodata.tables["rates"]) if fits(r)]
-        self.speeds = records(geodata.tables["speeds"])
-        self.frictions = [r for r in records(geodata.frictions) if fits(r)]
-        # friction rows by (kind, node), in table order, with their scopes worked out once:
-        # a routing graph asks for several hundred frictions
-        self._by_node: dict[tuple[str, str], list[_FrictionRow]] = {}
-        for i, r in enumerate(self.frictions):
-            row = _FrictionRow(
-                index=i,
-                row=r,
-                mode=_scope(r["mode"]),
-                to_mode=_scope(r["to_mode"]),
-                both=_scope(r["direction"]) in ("*", "both"),
-                to_node="" if _blank(r["to_node"]) else str(r["to_node"]),
-            )
-            self._by_node.setdefault((str(r["kind"]), str(r["node"])), []).append(row)
-        ef = geodata.tables["emissions"]
-        self.emissions = {str(r["mode"]): r for r in records(ef)}
-
-    def _best(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
-        # a profile-specific row beats a `*` row at the same scope; then the first row
-        return max(rows, key=lambda r: _scope(r.get("profile")).lower() == self.profile.id)
-
-    @staticmethod
-    def _ids(row: dict[str, Any]) -> tuple[str, ...]:
-        ids = row.get("source_id")
-        return tuple(ids) if isinstance(ids, list) else ()
-
-    def speed(self, mode: str, country: str) -> tuple[float, tuple[str, ...]]:
-        """Return a mode's speed (km/h) in a country, else its `*` default, with source ids."""
-        for scope in (country, "*"):
-            hit = [r for r in self.speeds if r["mode"] == mode and _scope(r["country"]) == scope]
-            if hit:
-                return float(hit[0]["kph"]), self._ids(hit[0])
-        msg = f"speeds.csv has no speed for mode {mode!r} (add a row with country `*`)"
-        raise GeodataError(msg)
-
-    def rate_row(self, link_id: str, mode: str, country: str) -> dict[str, Any]:
-        """Return the rate row that applies to a link: its own, its country's, else `*`."""
-        rows = [r for r in self.rates if r["mode"] == mode]
-        for hit in (
-            [r for r in rows if not _blank(r["link"]) and r["link"] == link_id],
-            [r for r in rows if _blank(r["link"]) and _scope(r["country"]) == country],
-            [r for r in rows if _blank(r["link"]) and _scope(r["country"]) == "*"],
-        ):
-            if hit:
-                return self._best(hit)
-        msg = (
-            f"rates.csv has no {mode} rate for profile {self.profile.id!r} "
-            f"(add a row with country `*`)"
-        )
-        raise GeodataError(msg)
-
-    def rate(self, link_id: str, mode: str, country: str) -> tuple[float, float, tuple[str, ...]]:
-        """Return a link's USD per unit-km and per unit (0 if blank), with their source ids."""
-        row = self.rate_row(link_id, mode, country)
-        per_km = 0.0 if _blank(row["usd_per_unit_km"]) else float(row["usd_per_unit_km"])
-        per_unit = 0.0 if _blank(row["usd_per_unit"]) else float(row["usd_per_unit"])
-        return per_km, per_unit, self._ids(row)
-
-    def co2_per_km(self, mode: str) -> tuple[float, tuple[str, ...]]:
-        """Return a mode's kg CO2 per km for one unit of the profile's cargo, with source ids."""
-        row = self.emissions.get(mode)
-        if row is None:
-            msg = f"emissions.csv has no factor for mode {mode!r}"
-            raise GeodataError(msg)
-        return float(row["kg_co2_per_tkm"]) * self.profile.tonnes_per_unit, self._ids(row)
-
-    def friction(
-        self,
-        kind: str,
-        node: str,
-        *,
-        to_node: str = "",
-        mode: str = "*",
-        to_mode: str = "*",
-    ) -> dict[str, Any] | None:
-        """Return the most specific friction row, or None when no row applies."""
-
-        def matches(row: _FrictionRow, a: str, b: str) -> bool:
-            return row.mode in ("*", a) and row.to_mode in ("*", b)
-
-        for place in (node, "*"):
-            hit = []
-            if kind == "border" and place != "*":
-                rows = self._by_node.get((kind, node), [])
-                if to_node != node:
-                    rows = sorted([*rows, *self._by_node.get((kind, to_node), [])], key=_index)
-                for row in rows:
-                    forward = row.row["node"] == node and row.to_node == to_node
-                    backward = row.both and row.row["node"] == to_node and row.to_node == node
-                    if (forward and matches(row, mode, to_mode)) or (
-                        backward and matches(row, to_mode, mode)
-                    ):
-                        hit.append(row.row)
-            else:
-                for row in self._by_node.get((kind, place), []):
-                    if matches(row, mode, to_mode) or (row.both and matches(row, to_mode, mode)):
-                        hit.append(row.row)
-            if hit:
-                specific = [r for r in hit if _scope(r["mode"]) != "*"] or hit
-                return self._best(specific)
-        return None
-
-
-@dataclass(frozen=True)
-class _FrictionRow:
-    """A friction row with its scopes normalised, and its position in the table."""
-
-    index: int
-    row: dict[str, Any]
-    mode: str
-    to_mode: str
-    both: bool
-    to_node: str
-
-
-def _index(row: _FrictionRow) -> int:
-    return row.index
-
-
-def _friction_component(
-    row: dict[str, Any] | None, kind: str, node: str, to_node: str, mode: str, country: str
-) -> Component | None:
-    if row is None:
-        return None
-    import pandas as pd
-
-    time_h = 0.0 if pd.isna(row["time_h"]) else float(row["time_h"])
-    fee_known = not pd.isna(row["fee_usd"])
-    fee = float(row["fee_usd"]) if fee_known else 0.0
-    ids = tuple(row["source_id"]) if isinstance(row["source_id"], list) else ()
-    method = str(row["method"]) if isinstance(row.get("method"), str) else ""
-    if not fee_known:
-        method = "; ".join(x for x in (method, "fee not known, counted as 0") if x)
-    return Component(
-        kind=kind,
-        from_node=node,
-        to_node=to_node,
-        mode=mode,
-        country=country,
-        distance_km=0.0,
-        time_h=time_h,
-        cost_usd=fee,
-        co2_kg=0.0,
-        friction_id=str(row["id"]),
-        source_ids=ids,
-        note=method,
-    )
 
 
 def _layer(mode: str, gauge: Any) -> str:
@@ -422,7 +225,7 @@ class _Builder:
         )
         if cu != cv:
             row = self.look.friction("border", u, to_node=v, mode=mode, to_mode=mode)
-            border = _friction_component(row, "border", u, v, mode, f"{cu}>{cv}")
+            border = friction_component(row, "border", u, v, mode, f"{cu}>{cv}")
             if border is None:
                 # Still a border crossing; with no row, clearance is in the port frictions.
                 border = Component(
@@ -447,14 +250,14 @@ class _Builder:
         country = self.country(place)
         if ma == mb == "rail":
             row = self.look.friction("gauge_break", place, mode="rail", to_mode="rail")
-            comp = _friction_component(row, "gauge_break", place, place, "rail", country)
+            comp = friction_component(row, "gauge_break", place, place, "rail", country)
         elif is_water(ma) or is_water(mb):
             water = ma if is_water(ma) else mb
             row = self.look.friction("port", place, mode=water, to_mode="*")
-            comp = _friction_component(row, "port", place, place, f"{ma}>{mb}", country)
+            comp = friction_component(row, "port", place, place, f"{ma}>{mb}", country)
         else:
             row = self.look.friction("transfer", place, mode=ma, to_mode=mb)
-            comp = _friction_component(row, "transfer", place, place, f"{ma}>{mb}", country)
+            comp = friction_component(row, "transfer", place, place, f"{ma}>{mb}", country)
         # No friction row (node-specific or default) means the transfer is not offered.
         return None if comp is None else [comp]
 

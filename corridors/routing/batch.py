@@ -22,13 +22,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from corridors.errors import InvalidOptionError
-from corridors.graph.routing_graph import (
-    DESTINATION,
-    ORIGIN,
-    SUMMED,
-    Component,
-    RoutingGraph,
-)
+from corridors.graph.cost_model import SUMMED, Component
+from corridors.graph.routing_graph import DESTINATION, ORIGIN, RoutingGraph
 from corridors.routing import edge_weights
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.options import RouteKeywords, RouteOptions

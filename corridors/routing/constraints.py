@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from corridors.errors import NoRouteError
-from corridors.graph.routing_graph import Component
+from corridors.graph.cost_model import Component
 from corridors.routing.options import RouteOptions
 from corridors.routing.solve import alternatives, route
 

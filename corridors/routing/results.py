@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from corridors.data.vocabulary import is_transfer
+from corridors.graph.cost_model import Component
 from corridors.graph.places import Place, PlaceInfo
-from corridors.graph.routing_graph import Component
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.views import view
 

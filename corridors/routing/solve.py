@@ -13,8 +13,9 @@ import numpy as np
 
 from corridors.data.geodata import records
 from corridors.errors import InvalidOptionError, NoRouteError
+from corridors.graph.cost_model import Component
 from corridors.graph.places import Place
-from corridors.graph.routing_graph import DESTINATION, ORIGIN, Component, RoutingGraph
+from corridors.graph.routing_graph import DESTINATION, ORIGIN, RoutingGraph
 from corridors.routing import edge_weights
 from corridors.routing.corridor_match import Waypoint, match_corridor
 from corridors.routing.objectives import OBJECTIVES
@@ -119,7 +120,7 @@ def with_access_legs(
     """Add the stated road access legs of snapped origins and destinations."""
     if not (origin.access_km or destination.access_km):
         return comps
-    from corridors.graph.routing_graph import Lookup
+    from corridors.graph.cost_model import Lookup
 
     look = Lookup(net.geodata, rg.profile)
     out = list(comps)

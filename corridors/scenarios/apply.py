@@ -19,7 +19,7 @@ from corridors.errors import (
     ScenarioError,
     UnknownPlaceError,
 )
-from corridors.graph.routing_graph import Component, Lookup
+from corridors.graph.cost_model import Component, Lookup
 from corridors.scenarios.schema import (
     FRICTION_ATTRS,
     LINK_ATTRS,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from corridors.errors import InvalidOptionError, NoRouteError, ScenarioError
-from corridors.graph.routing_graph import SUMMED
+from corridors.graph.cost_model import SUMMED
 from corridors.routing.views import view
 from corridors.scenarios.schema import suggest
 from corridors.scenarios.workers import check_workers, run_ordered
