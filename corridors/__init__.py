@@ -48,7 +48,7 @@ _EXPORTS = {
     "NoRouteError": "corridors.errors",
     "OutputError": "corridors.errors",
 }
-# The modules users reach as ``corridors.<name>``, by the module that now holds them; the
+# The modules users reach as ``corridors.<name>``, by the module that holds them; the
 # stage packages themselves (``data``, ``graph``, ``routing``, ``scenarios``, ``outputs``,
 # ``cli``) are reached directly.
 _MODULES = {

@@ -1,7 +1,7 @@
 """Golden outputs: routes, scenario runs, a seeded Monte Carlo run and a sweep, held exactly.
 
-The files under ``tests/golden/`` were written from the public API before the package was
-reorganised into stages; any change to what the model computes shows up here as a diff.
+The files under ``tests/golden/`` hold what the public API returned for these queries; any
+change to what the model computes shows up here as a diff.
 Regenerate them only when a change of results is intended:
 ``CORRIDORS_WRITE_GOLDEN=1 pytest tests/test_golden.py``.
 """

@@ -22,6 +22,7 @@ import corridors
 from corridors import routing
 from corridors.graph.network import Network
 from corridors.routing import batch
+from corridors.routing.objectives import OBJECTIVES
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)
 
@@ -132,9 +133,7 @@ def test_totals_equal_the_sum_of_legs(net: Network, hubs: list[str]) -> None:
     tally: Counter[str] = Counter()
 
     @SETTINGS
-    @given(
-        pair=_pairs(hubs), by=st.sampled_from(["time", "cost", "distance", "co2", "generalized"])
-    )
+    @given(pair=_pairs(hubs), by=st.sampled_from(list(OBJECTIVES)))
     def check(pair: tuple[str, str], by: str) -> None:
         tally["examples"] += 1
         r = _route_or_none(net, *pair, by=by)
