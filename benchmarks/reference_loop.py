@@ -13,8 +13,9 @@ import numpy as np
 
 import corridors.routing
 from corridors.graph.network import Network
+from corridors.scenarios.comparison import Pair
 from corridors.scenarios.montecarlo import uncertain_targets
-from corridors.scenarios.scenario import Pair, Scenario
+from corridors.scenarios.scenario import Scenario
 
 
 class ReferenceLoop:

@@ -10,8 +10,8 @@ from corridors.routing.objectives import UNITS as _UNITS
 if TYPE_CHECKING:
     from rich.console import Group
 
+    from corridors.scenarios.comparison import ScenarioComparison
     from corridors.scenarios.montecarlo import MonteCarloResult
-    from corridors.scenarios.scenario import ScenarioComparison
     from corridors.scenarios.sweeps import SweepResult
 
 

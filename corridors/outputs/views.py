@@ -15,8 +15,8 @@ from corridors.routing.views import register
 if TYPE_CHECKING:
     from corridors.graph.network import Network
     from corridors.routing.results import Comparison, Route
+    from corridors.scenarios.comparison import ScenarioComparison
     from corridors.scenarios.montecarlo import MonteCarloResult
-    from corridors.scenarios.scenario import ScenarioComparison
     from corridors.scenarios.sweeps import SweepResult
 
 

@@ -13,8 +13,8 @@ from corridors.outputs.export import export_tables
 from corridors.outputs.formats import RESULT_FORMATS, TABLE_FORMATS, pick
 
 if TYPE_CHECKING:
+    from corridors.scenarios.comparison import ScenarioComparison
     from corridors.scenarios.montecarlo import MonteCarloResult
-    from corridors.scenarios.scenario import ScenarioComparison
     from corridors.scenarios.sweeps import SweepResult
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 # public name -> module of this stage that defines it
 _EXPORTS = {
     "Scenario": "corridors.scenarios.scenario",
-    "ScenarioComparison": "corridors.scenarios.scenario",
+    "ScenarioComparison": "corridors.scenarios.comparison",
     "load_scenario": "corridors.scenarios.scenario",
     "shipped_scenarios": "corridors.scenarios.scenario",
 }
@@ -32,9 +32,5 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from corridors.scenarios.scenario import (
-        Scenario,
-        ScenarioComparison,
-        load_scenario,
-        shipped_scenarios,
-    )
+    from corridors.scenarios.comparison import ScenarioComparison
+    from corridors.scenarios.scenario import Scenario, load_scenario, shipped_scenarios

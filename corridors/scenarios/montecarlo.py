@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from corridors.graph.network import Network
     from corridors.graph.places import Place
     from corridors.graph.routing_graph import RoutingGraph
-    from corridors.scenarios.scenario import Pair, Progress, Scenario
+    from corridors.scenarios.comparison import Pair
+    from corridors.scenarios.scenario import Progress, Scenario
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]

@@ -27,7 +27,8 @@ from corridors.scenarios.workers import check_workers, run_ordered
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
-    from corridors.scenarios.scenario import Pair, Progress, Scenario
+    from corridors.scenarios.comparison import Pair
+    from corridors.scenarios.scenario import Progress, Scenario
 
 #: Most grid points one sweep may evaluate.
 MAX_POINTS = 2_000
