@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from corridors.outputs.formats import (
+    FIGURE_FORMATS,
+    MAP_FORMATS,
+    RESULT_FORMATS,
+    TABLE_FORMATS,
+    pick,
+)
+from corridors.routing.objectives import OBJECTIVES
 from corridors.scenarios.workers import default_workers
 
 if TYPE_CHECKING:
@@ -22,6 +30,9 @@ scenario_app = typer.Typer(
     no_args_is_help=True,
 )
 
+_TABLES = ", ".join(TABLE_FORMATS)
+_FIGURES = ", ".join(FIGURE_FORMATS)
+
 FileArg = Annotated[
     str, typer.Argument(help="Scenario file, or the name of a shipped one (see `list`).")
 ]
@@ -31,9 +42,7 @@ OdOpt = Annotated[
 ]
 ByOpt = Annotated[
     str | None,
-    typer.Option(
-        "--by", help="Objective (default: the file's): time, cost, distance, co2, generalized."
-    ),
+    typer.Option("--by", help=f"Objective (default: the file's): {', '.join(OBJECTIVES)}."),
 ]
 ProfileOpt = Annotated[
     str | None, typer.Option("--profile", help="Cargo profile (default: the file's, else teu).")
@@ -41,12 +50,11 @@ ProfileOpt = Annotated[
 OutOpt = Annotated[
     Path | None,
     typer.Option(
-        "--out", help="Write the results: .csv, .json or .parquet (a chart: .png, .svg, .pdf)."
+        "--out",
+        help=f"Write the results: {_TABLES} (a chart: {_FIGURES}).",
     ),
 ]
-ChartOpt = Annotated[
-    Path | None, typer.Option("--chart", help="Write a chart: .png, .svg or .pdf.")
-]
+ChartOpt = Annotated[Path | None, typer.Option("--chart", help=f"Write a chart: {_FIGURES}.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite output files that exist.")]
 GeodataOpt = Annotated[
@@ -73,11 +81,13 @@ def _network(geodata: Path | None) -> Network:
     return load_network(geodata)
 
 
-def _check(*paths: Path | None, force: bool) -> None:
+def _check(*outputs: tuple[Path | None, Sequence[str], str], force: bool) -> None:
+    """Refuse, before any work, an output whose format or place cannot take what is asked."""
     from corridors.outputs.atomic import check_writable
 
-    for path in paths:
+    for path, accepted, what in outputs:
         if path is not None:
+            pick(path, accepted, what)
             check_writable(path, force=force)
 
 
@@ -157,17 +167,21 @@ def run(
     profile: ProfileOpt = None,
     as_json: JsonOpt = False,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the table: .csv, .json or .parquet.")
+        Path | None, typer.Option("--out", help=f"Write the table: {', '.join(TABLE_FORMATS)}.")
     ] = None,
     map_file: Annotated[
         Path | None,
-        typer.Option("--map", help="Write a difference map: .html, .png, .svg or .pdf."),
+        typer.Option("--map", help=f"Write a difference map: {', '.join(MAP_FORMATS)}."),
     ] = None,
     force: ForceOpt = False,
     geodata: GeodataOpt = None,
 ) -> None:
     """Compare the best route per OD pair with and without the scenario."""
-    _check(out, map_file, force=force)
+    _check(
+        (out, TABLE_FORMATS, "scenario comparison"),
+        (map_file, MAP_FORMATS, "map"),
+        force=force,
+    )
     scenario = _load(file, by, profile)
     net = _network(geodata)
     result = scenario.compare(net, od, corridors=corridor)
@@ -215,7 +229,7 @@ def sweep(
     """Evaluate the scenario over a range or grid of parameter values, with break-even points."""
     from corridors.scenarios.sweeps import grid_size, parse_values, sweep_values
 
-    _check(out, chart, force=force)
+    _check((out, RESULT_FORMATS, "sweep"), (chart, FIGURE_FORMATS, "chart"), force=force)
     procs = default_workers(workers)
     values = dict(parse_values(text) for text in set_values or [])
     scenario = _load(file, by, profile)
@@ -280,7 +294,9 @@ def montecarlo(
     """Draw the uncertain parameters: time and cost distributions and P(best) per corridor."""
     from corridors.scenarios.montecarlo import check_run
 
-    _check(out, chart, force=force)
+    _check(
+        (out, RESULT_FORMATS, "Monte Carlo summary"), (chart, FIGURE_FORMATS, "chart"), force=force
+    )
     scenario = _load(file, by, profile)
     n = scenario.doc.draws if draws is None else draws
     procs = default_workers(workers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import TOY, run_cli
+from conftest import TOY, one_line_error, run_cli
 
 
 def _one_line_error(stderr: str) -> str:
@@ -115,3 +115,19 @@ def test_route_title_keeps_the_corridor_tag() -> None:
     proc = run_cli("route", "Zhanaozen", "Bandar Abbas", "--by", "cost")
     assert proc.returncode == 0, proc.stderr
     assert "[kti]" in proc.stdout.splitlines()[0]
+
+
+def test_scenario_output_in_a_format_it_cannot_take_fails_before_the_run(tmp_path: Path) -> None:
+    out = tmp_path / "mc.html"
+    proc = run_cli(
+        "scenario", "montecarlo", "ferry-headway-halved", "--draws", "5", "--out", str(out)
+    )
+    assert proc.returncode == 2
+    line = one_line_error(proc.stderr)
+    assert "a Monte Carlo summary cannot be written as HTML" in line
+    assert line.endswith(".csv, .xlsx, .json, .png, .svg, .pdf")
+    assert list(tmp_path.iterdir()) == []
+    chart = run_cli("scenario", "sweep", "ferry-headway-halved", "--chart", str(tmp_path / "s.csv"))
+    assert chart.returncode == 2
+    assert "a chart cannot be written as CSV" in one_line_error(chart.stderr)
+    assert list(tmp_path.iterdir()) == []
