@@ -71,11 +71,16 @@ def _network(geodata: Path | None) -> Network:
     return load_network(geodata)
 
 
-def _check_output(path: Path | None, force: bool) -> None:
+def _check_output(path: Path | None, force: bool, *, is_map: bool = False) -> None:
+    """Refuse, before any work, an output that cannot be written (or is no map format)."""
     if path is None:
         return
     from corridors.outputs.atomic import check_writable
 
+    if is_map:
+        from corridors.outputs.formats import MAP_FORMATS, pick
+
+        pick(path, MAP_FORMATS, "map")
     check_writable(path, force=force)
 
 
@@ -136,7 +141,7 @@ def route(
     """Find the best route (and alternatives) between two places."""
     from corridors import routing
 
-    _check_output(map_file, force)
+    _check_output(map_file, force, is_map=True)
     net = _network(geodata)
     opts = _route_options(
         by=by,
@@ -191,7 +196,7 @@ def compare(
     from corridors import routing
     from corridors.outputs.atomic import write_text
 
-    _check_output(map_file, force)
+    _check_output(map_file, force, is_map=True)
     _check_output(csv, force)
     net = _network(geodata)
     opts = _route_options(by=by, profile=profile)
@@ -272,7 +277,7 @@ def map_command(
     """Draw the network, and routes or corridors on it, to an HTML or static map."""
     from corridors import routing
 
-    _check_output(out, force)
+    _check_output(out, force, is_map=True)
     opts = _route_options(by=by, profile=profile)
     net = _network(geodata)
     routes: list[Route] = []
