@@ -218,8 +218,8 @@ def tables(obj: Exportable, *, name: str = "table") -> dict[str, pd.DataFrame]:
     Parameters
     ----------
     obj
-        A :class:`~corridors.network.Network`, a :class:`~corridors.routing.Route` or a
-        list of them, a :class:`~corridors.routing.Comparison`, a DataFrame or
+        A :class:`~corridors.Network`, a :class:`~corridors.routing.Route` or a
+        list of them, a :class:`~corridors.Comparison`, a DataFrame or
         GeoDataFrame, or a mapping of table names to DataFrames.
     name
         The table name of a single DataFrame.
@@ -327,9 +327,9 @@ def export(
     Parameters
     ----------
     obj
-        A :class:`~corridors.network.Network` (tables ``links`` and ``nodes``), a
+        A :class:`~corridors.Network` (tables ``links`` and ``nodes``), a
         :class:`~corridors.routing.Route` or a list of routes (``legs`` and ``summary``), a
-        :class:`~corridors.routing.Comparison` (``legs`` and ``summary``), a DataFrame or
+        :class:`~corridors.Comparison` (``legs`` and ``summary``), a DataFrame or
         GeoDataFrame, or a mapping of table names to DataFrames.
     path
         Output file: ``.gpkg``, ``.geojson``, ``.parquet``, ``.csv``, ``.xlsx`` or ``.json``.
