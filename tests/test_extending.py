@@ -141,5 +141,5 @@ def test_the_map_legend_draws_the_new_mode_in_its_colour(air: Path) -> None:
     links = map_style.drawn_links(net)
     keys = map_style.legend_keys([], links, [], show_all_modes=True, show_closed=True)
     network_keys = {k.label: k.colour for k in keys if k.section == "Network"}
-    assert network_keys["air"] == AIR.colour
-    assert list(network_keys)[-1] == "air"  # after the built-in modes, in vocabulary order
+    assert network_keys[AIR.label] == AIR.colour
+    assert list(network_keys)[-1] == AIR.label  # after the built-in modes, in vocabulary order

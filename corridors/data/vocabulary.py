@@ -107,6 +107,12 @@ def mode_label(mode: str) -> str:
     return spec.label if spec is not None else mode
 
 
+def friction_label(kind: str) -> str:
+    """Return what maps and tables call a friction kind (the id, spaced, when it is unknown)."""
+    spec = FRICTION_KINDS.get(kind)
+    return spec.label if spec is not None else kind.replace("_", " ")
+
+
 def mode_colour(mode: str) -> str:
     """Return a mode's map colour (grey when it is unknown)."""
     spec = MODES.get(mode)

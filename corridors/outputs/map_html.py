@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     RouteInput = Route | Comparison | Iterable[Route] | None
 
-from corridors.data.vocabulary import STATUSES, mode_colour
+from corridors.data.vocabulary import STATUSES, friction_label, mode_colour
 from corridors.outputs.map_style import (
     ATTRIBUTION,
     BORDER_COLOUR,
@@ -367,7 +367,7 @@ def _leg_popup(leg: DrawnLeg, label: str) -> str:
     return _table(
         [
             ("Route", label),
-            ("Leg", leg.kind.replace("_", " ")),
+            ("Leg", friction_label(leg.kind)),
             ("Mode", leg.mode),
             ("From", leg.from_name),
             ("To", leg.to_name),

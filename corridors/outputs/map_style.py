@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corridors.data.vocabulary import MODES, STATUSES, mode_colour
+from corridors.data.vocabulary import MODES, STATUSES, mode_colour, mode_label
 from corridors.errors import InvalidOptionError
 
 if TYPE_CHECKING:
@@ -430,7 +430,7 @@ def legend_keys(
         on_route = {leg.mode for d in drawn for leg in d.hauls}
         modes = [m for m in modes if m in on_route] or modes
     for mode in modes:
-        keys.append(Key("Network", mode, "line", mode_colour(mode)))
+        keys.append(Key("Network", mode_label(mode), "line", mode_colour(mode)))
     statuses = [
         s
         for s in STATUSES

@@ -274,7 +274,7 @@ def test_static_svg_has_legend_title_and_attribution(
     assert maps.ATTRIBUTION in text
     assert "Almaty → Bandar Abbas" in text  # title
     assert _map_style._default_label(net, real_route) in text  # legend names the corridor
-    assert "rail network" in text and "border crossing" in text
+    assert "Rail network" in text and "border crossing" in text
     assert "km" in text  # scale bar
 
 
