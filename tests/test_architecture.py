@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import grimp
 import networkx as nx
 
 import corridors
+from corridors.routing.views import registered
 
 PACKAGE = Path(corridors.__file__).resolve().parent
 STAGES = ("data", "graph", "routing", "scenarios", "outputs", "cli")
@@ -95,3 +97,13 @@ def test_every_public_name_resolves_as_before() -> None:
     assert corridors.io.read_geodata is corridors.read_geodata
     assert corridors.costs.Profile is corridors.Profile
     assert callable(corridors.places.normalise)
+
+
+def test_every_view_a_result_asks_for_is_registered() -> None:
+    asked = {
+        name
+        for path in _modules().values()
+        for name in re.findall(r"\bview\(\s*\"([A-Za-z]+\.[a-z_]+)\"", path.read_text("utf-8"))
+    }
+    assert len(asked) >= 12, sorted(asked)
+    assert asked <= set(registered()), sorted(asked - set(registered()))
