@@ -43,14 +43,16 @@ def _line(coords: list[tuple[float, float]]) -> Any:
     return LineString(coords)
 
 
-#: Link shapes per file content: every scenario applied rebuilds the graph from them.
-_SHAPES: dict[str, dict[str, list[tuple[float, float]]]] = {}
+#: Link shapes and OSM way ids per file content: every scenario applied rebuilds the graph.
+_SHAPES: dict[str, tuple[dict[str, list[tuple[float, float]]], dict[str, list[int]]]] = {}
 
 
-def _read_geometry(geodata: Geodata) -> dict[str, list[tuple[float, float]]]:
+def _read_link_geometry(
+    geodata: Geodata,
+) -> tuple[dict[str, list[tuple[float, float]]], dict[str, list[int]]]:
     path = geodata.folder / "geometry" / "links.geojson"
     if not path.is_file():
-        return {}
+        return {}, {}
     data = path.read_bytes()
     tag = hashlib.sha1(data, usedforsecurity=False).hexdigest()
     if tag not in _SHAPES:
@@ -58,15 +60,22 @@ def _read_geometry(geodata: Geodata) -> dict[str, list[tuple[float, float]]]:
     return _SHAPES[tag]  # read only: the graph builds new lines from these points
 
 
-def _parse_geometry(text: str) -> dict[str, list[tuple[float, float]]]:
+def _parse_geometry(
+    text: str,
+) -> tuple[dict[str, list[tuple[float, float]]], dict[str, list[int]]]:
     doc = json.loads(text)
-    out: dict[str, list[tuple[float, float]]] = {}
+    shapes: dict[str, list[tuple[float, float]]] = {}
+    way_ids: dict[str, list[int]] = {}
     for feature in doc.get("features", []):
         geom = feature.get("geometry") or {}
-        link_id = (feature.get("properties") or {}).get("id")
+        props = feature.get("properties") or {}
+        link_id = props.get("id")
         if link_id and geom.get("type") == "LineString":
-            out[str(link_id)] = [(float(x), float(y)) for x, y, *_ in geom["coordinates"]]
-    return out
+            shapes[str(link_id)] = [(float(x), float(y)) for x, y, *_ in geom["coordinates"]]
+        ways = props.get("osm_way_ids")
+        if link_id and isinstance(ways, list) and ways:
+            way_ids[str(link_id)] = [int(w) for w in ways]
+    return shapes, way_ids
 
 
 def network_from_geodata(geodata: Geodata) -> nx.MultiDiGraph:
@@ -76,6 +85,9 @@ def network_from_geodata(geodata: Geodata) -> nx.MultiDiGraph:
     edge per direction it can be travelled, with ``length`` in metres, a shapely
     ``geometry`` oriented from ``u`` to ``v``, and the link's attributes (``link_id``,
     ``mode``, ``gauge_mm``, ``status``, ``open_year``, ``length_km``, ``source_id``...).
+    As OSMnx requires, every edge has an integer ``osmid`` (the OSM way ids its shape was
+    matched to, else :func:`stand_in_osmid`), a boolean ``oneway`` and ``reversed``, and
+    every node a ``street_count``; node ids stay the readable place ids.
 
     Parameters
     ----------
@@ -91,7 +103,7 @@ def network_from_geodata(geodata: Geodata) -> nx.MultiDiGraph:
     for row in records(geodata.nodes):
         attrs = {k: v for k, v in row.items() if k not in ("id", "_line", "lon", "lat")}
         G.add_node(row["id"], x=float(row["lon"]), y=float(row["lat"]), **attrs)
-    shapes = _read_geometry(geodata)
+    shapes, way_ids = _read_link_geometry(geodata)
     for row in records(geodata.links):
         u, v = row["u"], row["v"]
         coords = shapes.get(row["id"]) or [
@@ -101,10 +113,39 @@ def network_from_geodata(geodata: Geodata) -> nx.MultiDiGraph:
         attrs = {k: val for k, val in row.items() if k not in ("id", "u", "v", "_line")}
         attrs["link_id"] = row["id"]
         attrs["length"] = float(row["length_km"]) * 1000.0
-        G.add_edge(u, v, geometry=_line(coords), **attrs)
-        if not row.get("oneway"):
-            G.add_edge(v, u, geometry=_line(coords[::-1]), **attrs)
+        attrs["oneway"] = bool(row.get("oneway"))
+        # OSM way ids where the link's shape was matched to OSM ways, one id or a list as
+        # OSMnx writes them; a negative stand-in otherwise.
+        ways = way_ids.get(row["id"]) or [stand_in_osmid(row["id"])]
+        attrs["osmid"] = ways[0] if len(ways) == 1 else list(ways)
+        G.add_edge(u, v, geometry=_line(coords), reversed=False, **attrs)
+        if not attrs["oneway"]:
+            G.add_edge(v, u, geometry=_line(coords[::-1]), reversed=True, **attrs)
+    for node in G.nodes:
+        # OSMnx counts the distinct neighbours a place connects to, whatever the direction.
+        G.nodes[node]["street_count"] = len(set(G.predecessors(node)) | set(G.successors(node)))
     return G
+
+
+def stand_in_osmid(link_id: str) -> int:
+    """Return the stand-in ``osmid`` of a link that was not matched to OpenStreetMap ways.
+
+    OSMnx requires an integer ``osmid`` on every edge. OpenStreetMap ids are positive, so
+    the stand-in is negative and can never be mistaken for one: minus the first 48 bits of
+    the SHA-1 of the link id, stable across versions of the data.
+
+    Parameters
+    ----------
+    link_id
+        The link's ``id`` in ``links.csv``.
+
+    Returns
+    -------
+    int
+        A negative integer, the same for the same link id.
+    """
+    digest = hashlib.sha1(link_id.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return -int(digest[:12], 16)
 
 
 class Network:
