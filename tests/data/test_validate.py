@@ -715,3 +715,24 @@ def test_node_beyond_the_countries_file(good: Path) -> None:
     )
     hit = _only(validate(good), "nodes.csv:9: cc-twin (lon 100, lat 30) lies outside the area")
     assert "countries.geojson covers (lon 9…14, lat 38…42)" in hit
+
+
+def test_drawn_line_must_agree_with_the_stated_length(good: Path) -> None:
+    # 120 km stated; a zig-zag inside Aland about 190 km long
+    _geometry(good, "rail-aa-alpha-aa-port", [[10.0, 40.0], [10.9, 39.5], [10.0, 39.0]])
+    line = _only(validate(good), "geometry/links.geojson:", "is drawn 19", "says 120 km")
+    assert "within 25%" in line
+
+
+def test_drawn_line_must_stay_in_its_countries(good: Path) -> None:
+    # Long enough to agree with its length, but a fifth of it runs west of Aland.
+    _replace(
+        good / "links.csv",
+        "rail-aa-alpha-aa-port,aa-alpha,aa-port,rail,1520,operational,,120,",
+        "rail-aa-alpha-aa-port,aa-alpha,aa-port,rail,1520,operational,,260,",
+    )
+    _geometry(good, "rail-aa-alpha-aa-port", [[10.0, 40.0], [8.6, 39.5], [10.0, 39.0]])
+    line = _only(validate(good), "geometry/links.geojson:", "outside AA")
+    assert "split the link" in line
+    _geometry(good, "rail-aa-alpha-aa-port", [[10.0, 40.0], [9.2, 39.5], [10.0, 39.0]])
+    assert not [p for p in _lines(validate(good)) if "outside AA" in p]

@@ -32,11 +32,17 @@ MAX_LAND_RATIO = 2.5
 SHORT_LINK_SLACK_KM = 5.0
 #: How far (km) a link geometry's end may lie from the link's end node.
 GEOMETRY_END_KM = 25.0
+#: A rail or road link's drawn line must agree with its stated length to this share.
+SHAPE_LENGTH_TOLERANCE = 0.25
+#: Share of a drawn rail or road line allowed outside the countries of its two ends, after
+#: growing their polygons by SHAPE_BORDER_SLACK_DEG (about 10 km) for simplified borders.
+SHAPE_OUTSIDE_SHARE = 0.05
+SHAPE_BORDER_SLACK_DEG = 0.1
 YEARS = (1850, 2100)
 SOURCE_KINDS = ("report", "news", "official", "dataset", "seed", "estimate")
 #: Source kinds that need no URL.
 URL_OPTIONAL_KINDS = ("estimate", "seed", "dataset")
-LENGTH_METHODS = ("published", "geodesic_factor", "osm_route", "searoute")
+LENGTH_METHODS = ("published", "geodesic_factor", "osm_route", "searoute", "matched_line")
 DIRECTIONS = ("forward", "both")
 
 CHECKS = (

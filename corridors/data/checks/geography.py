@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from corridors.data.checks.base import (
@@ -15,6 +16,9 @@ from corridors.data.checks.base import (
     PORT_TOLERANCE_KM,
     REGION_LAT,
     REGION_LON,
+    SHAPE_BORDER_SLACK_DEG,
+    SHAPE_LENGTH_TOLERANCE,
+    SHAPE_OUTSIDE_SHARE,
     SHORT_LINK_SLACK_KM,
     Base,
     cell_text,
@@ -121,6 +125,66 @@ class GeographyChecks(Base):
                 )
                 continue
             self.check_geometry_ends(file, line, lid, coords)
+            if cell_text(self.links[lid]["mode"]) in ("rail", "road"):
+                self.check_shape_length(file, line, lid, coords)
+                self.check_shape_countries(file, line, lid, coords)
+
+    def check_shape_length(self, file: str, line: int, lid: str, coords: list[Any]) -> None:
+        """Check that a rail or road link's drawn line agrees with its stated length."""
+        stated = num(self.links[lid]["length_km"])
+        if stated is None or stated <= 0:
+            return  # reported by check_links
+        drawn = sum(
+            geodesic_km(float(p[0]), float(p[1]), float(q[0]), float(q[1]))
+            for p, q in itertools.pairwise(coords)
+        )
+        if abs(drawn / stated - 1.0) <= SHAPE_LENGTH_TOLERANCE:
+            return
+        self.add(
+            "geometry",
+            file,
+            line,
+            f"feature {lid!r} is drawn {drawn:.0f} km long but links.csv says {fmt(stated)} km; "
+            f"a drawn line must agree with the length within {SHAPE_LENGTH_TOLERANCE:.0%} — "
+            "the line follows another track or road, or the length is wrong",
+        )
+
+    def check_shape_countries(self, file: str, line: int, lid: str, coords: list[Any]) -> None:
+        """Check that a drawn rail or road line stays within the countries of its two ends."""
+        if self.countries is None:
+            return
+        from shapely.geometry import LineString
+
+        ends = tuple(sorted({self.country_of(cell_text(self.links[lid][e])) for e in "uv"}))
+        if not all(iso in self.countries.geoms for iso in ends):
+            return  # reported by check_node_countries
+        area = self.grown_countries(ends)
+        drawn = LineString([(float(p[0]), float(p[1])) for p in coords])
+        if drawn.length == 0:
+            return
+        share = drawn.difference(area).length / drawn.length
+        if share <= SHAPE_OUTSIDE_SHARE:
+            return
+        self.add(
+            "geometry",
+            file,
+            line,
+            f"feature {lid!r} runs {share:.0%} of its length outside {', '.join(ends)} (the "
+            f"countries of its ends; at most {SHAPE_OUTSIDE_SHARE:.0%} allowed); split the link "
+            "where it crosses into another country, or redraw it",
+        )
+
+    def grown_countries(self, isos: tuple[str, ...]) -> Any:
+        """Return the union of the countries' polygons grown by the border slack (cached)."""
+        from shapely.ops import unary_union
+
+        cache: dict[tuple[str, ...], Any] = self.__dict__.setdefault("_grown", {})
+        if isos not in cache:
+            assert self.countries is not None
+            cache[isos] = unary_union(
+                [self.countries.geoms[i].buffer(SHAPE_BORDER_SLACK_DEG) for i in isos]
+            )
+        return cache[isos]
 
     def check_geometry_ends(self, file: str, line: int, lid: str, coords: list[Any]) -> None:
         """Check that a link geometry starts near the link's u node and ends near its v node."""

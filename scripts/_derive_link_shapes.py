@@ -1,0 +1,108 @@
+"""Maintainer script: draw rail and road links along OSM-derived lines (see _line_matching).
+
+Not part of the package and never run by the tests. ``scripts/_derive_geodata.py`` runs the
+same step as part of a full rebuild from ``../shared/data``; this script runs it alone on the
+shipped ``geodata/`` (it needs no raw data, only the build extra: ``pip install
+.[derive]``). It adds a shape to ``geometry/links.geojson`` for every operational rail or road
+link it can match, takes the matched length where the length was a detour factor, and prints
+the links it left straight and why. Re-running it on its own output changes nothing.
+
+Usage::
+
+    python scripts/_derive_link_shapes.py [--geodata geodata] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _line_matching as lm
+from _derive_geodata import LINK_COLS, ROOT, read_csv, write_csv
+
+
+def country_polygons(path: Path) -> dict[str, object]:
+    """Country polygons of countries.geojson by ISO 3166-1 alpha-2 code."""
+    from shapely.geometry import shape
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return {f["properties"]["iso2"]: shape(f["geometry"]) for f in doc["features"]}
+
+
+def geojson_text(features: list[dict[str, object]]) -> str:
+    """The geometry file as the derive scripts write it: compact, sorted by link id."""
+    features = sorted(features, key=lambda f: str(f["properties"]["id"]))  # type: ignore[index]
+    doc = {"type": "FeatureCollection", "features": features}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--geodata", type=Path, default=ROOT / "geodata")
+    ap.add_argument("--check", action="store_true", help="report what would change, write nothing")
+    a = ap.parse_args(argv)
+    geodata: Path = a.geodata
+    nodes = read_csv(geodata / "nodes.csv")
+    links = read_csv(geodata / "links.csv")
+    pos = {n["id"]: (float(n["lon"]), float(n["lat"])) for n in nodes}
+    country_of = {n["id"]: n["country"] for n in nodes}
+    geometry = geodata / "geometry" / "links.geojson"
+    doc = json.loads(geometry.read_text(encoding="utf-8"))
+    by_id = {lk["id"]: lk for lk in links}
+    kept, dropped = [], []
+    for f in doc["features"]:
+        if str(f["properties"]["source"]).startswith("scgraph"):
+            continue  # redrawn below
+        lk = by_id[f["properties"]["id"]]
+        km = lm.line_km([tuple(c) for c in f["geometry"]["coordinates"]])
+        stated = float(lk["length_km"])
+        # An OSM path that disagrees with a published length follows another line.
+        if lk["length_method"].startswith("published") and (
+            abs(km / stated - 1.0) > lm.PUBLISHED_TOLERANCE
+        ):
+            dropped.append(f"{lk['id']}: OSM path {km:.0f} km against {stated:.0f} km published")
+            continue
+        kept.append(f)
+    shapes = {
+        f["properties"]["id"]: ([tuple(c) for c in f["geometry"]["coordinates"]], "") for f in kept
+    }
+    before = set(shapes)
+    report = lm.add_matched_lines(
+        links, pos, country_of, country_polygons(geodata / "countries.geojson"), shapes
+    )
+    features = kept + [
+        {
+            "type": "Feature",
+            "properties": {"id": lid, "source": src},
+            "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
+        }
+        for lid, (coords, src) in shapes.items()
+        if lid not in before
+    ]
+    out = {
+        "links.csv": write_csv(links, LINK_COLS),
+        "geometry/links.geojson": geojson_text(features),
+    }
+    changed = []
+    for name, text in out.items():
+        path = geodata / name
+        if path.read_text(encoding="utf-8") != text:
+            changed.append(name)
+            if not a.check:
+                path.write_text(text, encoding="utf-8")
+    for line in dropped:
+        print("dropped:", line, file=sys.stderr)
+    for line in report:
+        print("straight:", line, file=sys.stderr)
+    matched = len(shapes) - len(before)
+    print(f"matched {matched} links; left {len(report)} straight")
+    print(("would change: " if a.check else "wrote: ") + (", ".join(changed) or "nothing"))
+    return 1 if (a.check and changed) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
