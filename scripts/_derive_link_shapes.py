@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _line_matching as lm
-from _derive_geodata import LINK_COLS, ROOT, read_csv, write_csv
+from _derive_geodata import LINK_COLS, ROOT, OsmRail, read_csv, write_csv
 
 
 def country_polygons(path: Path) -> dict[str, object]:
@@ -31,6 +32,33 @@ def country_polygons(path: Path) -> dict[str, object]:
 
     doc = json.loads(path.read_text(encoding="utf-8"))
     return {f["properties"]["iso2"]: shape(f["geometry"]) for f in doc["features"]}
+
+
+def osm_way_ids(
+    raw: Path,
+    pos: dict[str, tuple[float, float]],
+    links: dict[str, dict[str, str]],
+    features: list[dict[str, object]],
+) -> None:
+    """Record on each OSM railway shape the OSM ways its path follows, in path order."""
+    import geopandas as gpd
+
+    rail = OsmRail(gpd.read_file(raw / "osm_railways_tm_af_az.geojson"))
+    for f in features:
+        props = f["properties"]
+        assert isinstance(props, dict)
+        if props["source"] != "osm":
+            continue
+        lk = links[props["id"]]
+        path = rail.route(pos[lk["u"]], pos[lk["v"]])
+        if path is None:
+            continue
+        ways: list[int] = []
+        for a, b in itertools.pairwise(path[1:-1]):  # the graph part, without the places
+            way = int(rail.G[a][b]["way"])
+            if not ways or ways[-1] != way:
+                ways.append(way)
+        props["osm_way_ids"] = list(dict.fromkeys(ways))
 
 
 def geojson_text(features: list[dict[str, object]]) -> str:
@@ -44,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--geodata", type=Path, default=ROOT / "geodata")
     ap.add_argument("--check", action="store_true", help="report what would change, write nothing")
+    ap.add_argument(
+        "--raw",
+        type=Path,
+        default=None,
+        help="../shared/data: also record the OSM way ids of the OSM railway shapes",
+    )
     a = ap.parse_args(argv)
     geodata: Path = a.geodata
     nodes = read_csv(geodata / "nodes.csv")
@@ -74,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     report = lm.add_matched_lines(
         links, pos, country_of, country_polygons(geodata / "countries.geojson"), shapes
     )
+    if a.raw is not None:
+        osm_way_ids(a.raw, pos, by_id, kept)
     features = kept + [
         {
             "type": "Feature",

@@ -27,14 +27,19 @@ def test_validate_graph_passes(G: nx.MultiDiGraph) -> None:
 
 
 def test_every_edge_has_an_integer_osmid(G: nx.MultiDiGraph) -> None:
-    checked = 0
+    checked = matched = 0
     for _, _, data in G.edges(data=True):
         ids = data["osmid"] if isinstance(data["osmid"], list) else [data["osmid"]]
         assert ids and all(isinstance(i, int) for i in ids)
         if all(i < 0 for i in ids):
             assert ids == [stand_in_osmid(data["link_id"])]
+        else:
+            assert all(i > 0 for i in ids)  # real OSM way ids, never mixed with a stand-in
+            matched += 1
         checked += 1
     assert checked == G.number_of_edges() > 800
+    # the links drawn along OSM railway ways carry their way ids, both directions
+    assert matched >= 100
 
 
 def test_stand_in_is_negative_and_stable() -> None:

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from corridors import routing
+from corridors.data.vocabulary import mode_label
 from corridors.errors import InvalidOptionError, OutputError
 from corridors.graph.network import Network, load_network
 from corridors.outputs import map_html as _map_html
@@ -274,7 +275,10 @@ def test_static_svg_has_legend_title_and_attribution(
     assert maps.ATTRIBUTION in text
     assert "Almaty → Bandar Abbas" in text  # title
     assert _map_style._default_label(net, real_route) in text  # legend names the corridor
-    assert "Rail network" in text and "border crossing" in text
+    # the network key names every mode the route travels by
+    modes = {c.mode for c in real_route.components if c.mode}
+    assert modes and all(f"{mode_label(m)} network" in text for m in modes), modes
+    assert "border crossing" in text
     assert "km" in text  # scale bar
 
 
