@@ -310,6 +310,39 @@ def data_validate(geodata: GeodataOpt = None) -> None:
     typer.echo(f"ok: {report.summary()}")
 
 
+@data_app.command("check-observations")
+def data_check_observations(
+    geodata: GeodataOpt = None,
+    min_share: Annotated[
+        float | None,
+        typer.Option(
+            "--min-share",
+            help="Share of observations that must agree (default: the stated 0.8).",
+            min=0.0,
+            max=1.0,
+        ),
+    ] = None,
+) -> None:
+    """Compare the model with the published figures in observations.csv.
+
+    Prints model against published for every observation; exits 1 when the share within
+    tolerance is below the required share.
+    """
+    from corridors.data.observations import read_observations
+    from corridors.outputs.observation_tables import report_lines
+    from corridors.routing.observations import REQUIRED_SHARE, check_observations
+
+    net = _network(geodata)
+    observations = read_observations(net.geodata.folder)
+    report = check_observations(
+        net, observations, required_share=REQUIRED_SHARE if min_share is None else min_share
+    )
+    for line in report_lines(report):
+        typer.echo(line)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
 @data_app.command("list")
 def data_list(
     table: Annotated[
