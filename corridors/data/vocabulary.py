@@ -86,6 +86,11 @@ FRICTION_KINDS: dict[str, FrictionKind] = {
     )
 }
 
+#: Sides of a border crossing a friction row may price: leaving the country of its node
+#: (``exit``) or entering it (``entry``). A crossing costs its exit plus its entry; a border
+#: row without a side prices the whole crossing.
+BORDER_SIDES = ("exit", "entry")
+
 #: Rail track gauges in mm: 1435 standard, 1520 Russian, 1676 Indian (Pakistan).
 GAUGES = (1435, 1520, 1676)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from corridors.data.vocabulary import is_water
-from corridors.graph.cost_model import Component, Lookup, friction_component
+from corridors.graph.cost_model import Component, Lookup, border_component, friction_component
 from corridors.graph.profiles import Profile
 
 if TYPE_CHECKING:
@@ -224,8 +224,8 @@ class _Builder:
             )
         )
         if cu != cv:
-            row = self.look.friction("border", u, to_node=v, mode=mode, to_mode=mode)
-            border = friction_component(row, "border", u, v, mode, f"{cu}>{cv}")
+            rows = self.look.border_rows(u, v, (cu, cv), mode)
+            border = border_component(rows, u, v, mode, f"{cu}>{cv}")
             if border is None:
                 # Still a border crossing; with no row, clearance is in the port frictions.
                 border = Component(

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from corridors.data.locate import geodata_dir
 from corridors.data.observations import KINDS, MEASURES, read_observations
@@ -15,7 +16,6 @@ from corridors.errors import GeodataError
 from corridors.graph.network import Network
 from corridors.routing.observations import REQUIRED_SHARE, check_observations, model_value
 from corridors.routing.solve import route
-from tests.conftest import run_cli
 
 
 @pytest.fixture(scope="module")

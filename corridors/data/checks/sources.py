@@ -152,11 +152,16 @@ class SourceChecks(Base):
                     "departure",
                 )
         borders = [r for r in self.rows["frictions"] if cell_text(r["kind"]) == "border"]
-        specific = {(cell_text(r["node"]), cell_text(r["to_node"])) for r in borders}
+        specific = {
+            (cell_text(r["to_node"]), cell_text(r["node"]))
+            if cell_text(r.get("side")) == "entry"
+            else (cell_text(r["node"]), cell_text(r["to_node"]))
+            for r in borders
+        }
         both = {
             (cell_text(r["to_node"]), cell_text(r["node"]))
             for r in borders
-            if cell_text(r["direction"]) in ("", "*", "both")
+            if cell_text(r["direction"]) in ("", "*", "both") and not cell_text(r.get("side"))
         }
         pairs = {(cell_text(r["u"]), cell_text(r["v"])) for r in self.links.values()}
         pairs |= {(v, u) for u, v in pairs}
