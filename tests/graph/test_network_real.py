@@ -160,7 +160,10 @@ def test_legs_sum_to_totals_on_real_routes(net: Network) -> None:
         legs = r.leg_frame()
         assert math.fsum(legs["time_h"]) == pytest.approx(r.time_h, rel=1e-12)
         assert math.fsum(legs["cost_usd"]) == pytest.approx(r.cost_usd, rel=1e-12)
-        assert all(legs["source_ids"].str.len() > 0), "every leg cites a source"
+        # a sea crossing between countries charges nothing at the border itself (clearance
+        # is in the port rows): only legs that charge time or money must cite a source
+        charged = legs[(legs["time_h"] > 0) | (legs["cost_usd"] > 0)]
+        assert all(charged["source_ids"].str.len() > 0), "every charged leg cites a source"
 
 
 def test_second_load_comes_from_the_cache(net: Network) -> None:
