@@ -83,6 +83,7 @@ FRICTION_KINDS: dict[str, FrictionKind] = {
         FrictionKind("port", "Port handling", transfer=True),
         FrictionKind("gauge_break", "Gauge break", transfer=True),
         FrictionKind("transfer", "Mode transfer", transfer=True),
+        FrictionKind("risk", "Risk and insurance surcharge"),
     )
 }
 

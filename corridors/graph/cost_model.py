@@ -212,6 +212,22 @@ class Lookup:
             return sides
         return [] if whole is None else [whole]
 
+    def risk_row(self, country: str, mode: str) -> dict[str, Any] | None:
+        """Return the risk and insurance surcharge for entering ``country`` by ``mode``.
+
+        Rows have ``kind`` ``risk``, ``node`` ``*`` and ``country`` set; a country without
+        a row pays none (the documented default).
+        """
+        hit = [
+            r
+            for r in self._by_node.get(("risk", "*"), [])
+            if r.country == country and r.mode in ("*", mode)
+        ]
+        if not hit:
+            return None
+        specific = [r for r in hit if r.mode != "*"] or hit
+        return self._best([r.row for r in specific])
+
     def _side_row(
         self, side: str, here: str, there: str, country: str, mode: str
     ) -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -243,6 +243,9 @@ class _Builder:
                     else "no border row for this crossing: no dwell or fee charged",
                 )
             comps.append(border)
+            risk = friction_component(self.look.risk_row(cv, mode), "risk", u, v, mode, cv)
+            if risk is not None:
+                comps.append(replace(risk, friction_ids=(str(risk.friction_id),)))
         return comps
 
     def transfer_components(self, place: str, a: str, b: str) -> list[Component] | None:

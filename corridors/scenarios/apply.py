@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from corridors.data.geodata import records
+from corridors.data.vocabulary import FRICTION_KINDS
 from corridors.errors import (
     AmbiguousPlaceError,
     GeodataError,
@@ -221,12 +222,7 @@ class Context:
             rg = self.net.routing_graph(profile)
             for comps in rg.components:
                 for c in (part for comp in comps for part in friction_parts(comp)):
-                    if c.friction_id is None or c.kind not in (
-                        "border",
-                        "port",
-                        "gauge_break",
-                        "transfer",
-                    ):
+                    if c.friction_id is None or c.kind not in FRICTION_KINDS:
                         continue
                     key = (profile, c.friction_id, c.from_node, c.to_node)
                     if key in seen or not self.friction_matches(c, sel, nodes, on_corridor):
@@ -591,7 +587,8 @@ class _Applier:
         for profile, comp in self.ctx.friction_components(sel, loc):
             row = by_id[str(comp.friction_id)]
             explicit = bool(sel.friction) and str(row["id"]) in sel.friction
-            if str(row["node"]) != "*" or explicit:
+            # a risk row is already one country's: it is changed where it stands
+            if str(row["node"]) != "*" or explicit or comp.kind == "risk":
                 targets.setdefault(str(row["id"]), row)
                 continue
             # a default row: make a copy specific to this place, so only it changes

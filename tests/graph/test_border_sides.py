@@ -61,3 +61,27 @@ def test_each_direction_pays_its_own_sides(net: Network) -> None:
         "border-entry-pk-torkham-af-torkham-road-teu",
     )
     assert b.time_h > a.time_h  # Pakistan's inbound post is the slow one (120 h)
+
+
+def test_entering_a_country_with_a_risk_row_pays_it_and_a_scenario_can_zero_it(
+    net: Network,
+) -> None:
+    from corridors.scenarios.scenario import Scenario
+
+    rows = _rows(net)
+    r = routing.route(net, "cn-shanghai", "ir-bandar-abbas", modes="sea")
+    (risk,) = (c for c in r.components if c.kind == "risk")
+    assert risk.friction_ids == ("risk-ir-sea-teu",)
+    assert risk.cost_usd == rows["risk-ir-sea-teu"]["fee_usd"] and risk.time_h == 0
+    # a country without a risk row pays none
+    other = routing.route(net, "cn-shanghai", "ge-poti", modes="sea")
+    assert not [c for c in other.components if c.kind == "risk"]
+    zero = Scenario.from_dict(
+        {
+            "name": "no risk priced",
+            "cites": ["financialexpress-gulf-wrs-2026"],
+            "changes": [{"set": {"where": {"kind": "risk"}, "fee_usd": 0}}],
+        }
+    ).apply(net)
+    again = routing.route(zero, "cn-shanghai", "ir-bandar-abbas", modes="sea")
+    assert again.cost_usd == pytest.approx(r.cost_usd - risk.cost_usd)
