@@ -310,6 +310,79 @@ def data_validate(geodata: GeodataOpt = None) -> None:
     typer.echo(f"ok: {report.summary()}")
 
 
+@data_app.command("check-observations")
+def data_check_observations(
+    geodata: GeodataOpt = None,
+    min_share: Annotated[
+        float | None,
+        typer.Option(
+            "--min-share",
+            help="Share of observations that must agree (default: the stated 0.8).",
+            min=0.0,
+            max=1.0,
+        ),
+    ] = None,
+) -> None:
+    """Compare the model with the published figures in observations.csv.
+
+    Prints model against published for every observation; exits 1 when the share within
+    tolerance is below the required share.
+    """
+    from corridors.data.observations import read_observations
+    from corridors.outputs.observation_tables import report_lines
+    from corridors.routing.observations import REQUIRED_SHARE, check_observations
+
+    net = _network(geodata)
+    observations = read_observations(net.geodata.folder)
+    report = check_observations(
+        net, observations, required_share=REQUIRED_SHARE if min_share is None else min_share
+    )
+    for line in report_lines(report):
+        typer.echo(line)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+@data_app.command("frictions")
+def data_frictions(
+    geodata: GeodataOpt = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Only this kind: border, port, gauge_break...")
+    ] = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """List friction rows as sourced or estimated, and the share the corridors pay.
+
+    A row is sourced when its figure was published for that place (method `published`);
+    otherwise it is estimated (an analogy, a regional average or a stated method).
+    """
+    from corridors.data.geodata import records
+    from corridors.routing.friction_sources import corridor_friction_share, is_sourced
+
+    net = _network(geodata)
+    shown = [r for r in records(net.geodata.frictions) if kind is None or str(r["kind"]) == kind]
+    if kind is not None and not shown:
+        _fail(f"no friction rows of kind {kind!r}; kinds: border, port, gauge_break, transfer")
+    for row in shown:
+        label = "sourced  " if is_sourced(row) else "estimated"
+        method = str(row.get("method") or "")
+        typer.echo(f"{label} {_clean(str(row['id']))} ({_clean(method)})")
+    sourced = sum(is_sourced(r) for r in shown)
+    typer.echo(f"{sourced}/{len(shown)} rows sourced")
+    share = corridor_friction_share(net, profile)
+    paid = len(share.sourced) + len(share.estimated)
+    typer.echo(
+        f"corridors pay {paid} border, port and gauge-break rows: {len(share.sourced)} sourced "
+        f"({share.share:.0%}), {len(share.estimated)} estimated"
+        + (f"; not routed: {', '.join(share.unrouted)}" if share.unrouted else "")
+    )
+
+
+def _clean(text: str) -> str:
+    # text from the data files reaches a terminal: control characters are shown escaped
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 @data_app.command("list")
 def data_list(
     table: Annotated[

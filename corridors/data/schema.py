@@ -39,7 +39,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         "capacity:float capacity_unit:str oneway:bool profiles:list source_id:list! note:str"
     ),
     "frictions": _cols(
-        "id:str! kind:str! node:str! to_node:str mode:str to_mode:str direction:str "
+        "id:str! kind:str! node:str! to_node:str side:str country:str mode:str to_mode:str "
+        "direction:str "
         "profile:str time_h:float! time_h_low:float time_h_high:float fee_usd:float "
         "fee_usd_low:float fee_usd_high:float source_id:list method:str note:str"
     ),

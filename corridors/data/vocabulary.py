@@ -83,8 +83,14 @@ FRICTION_KINDS: dict[str, FrictionKind] = {
         FrictionKind("port", "Port handling", transfer=True),
         FrictionKind("gauge_break", "Gauge break", transfer=True),
         FrictionKind("transfer", "Mode transfer", transfer=True),
+        FrictionKind("risk", "Risk and insurance surcharge"),
     )
 }
+
+#: Sides of a border crossing a friction row may price: leaving the country of its node
+#: (``exit``) or entering it (``entry``). A crossing costs its exit plus its entry; a border
+#: row without a side prices the whole crossing.
+BORDER_SIDES = ("exit", "entry")
 
 #: Rail track gauges in mm: 1435 standard, 1520 Russian, 1676 Indian (Pakistan).
 GAUGES = (1435, 1520, 1676)

@@ -8,7 +8,7 @@ profile, the most specific table row that applies to a mode, country, link or pl
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from corridors.data.geodata import records
@@ -44,6 +44,8 @@ class Component:
     link_id: str | None = None
     friction_id: str | None = None
     source_ids: tuple[str, ...] = ()
+    #: every friction row the component charges (a border crossing: its exit and its entry)
+    friction_ids: tuple[str, ...] = ()
     note: str = ""
 
 
@@ -78,6 +80,8 @@ class Lookup:
                 to_mode=_scope(r["to_mode"]),
                 both=_scope(r["direction"]) in ("*", "both"),
                 to_node="" if _blank(r["to_node"]) else str(r["to_node"]),
+                side="" if _blank(r.get("side")) else str(r["side"]),
+                country=_scope(r.get("country")).upper(),
             )
             self._by_node.setdefault((str(r["kind"]), str(r["node"])), []).append(row)
         ef = geodata.tables["emissions"]
@@ -144,7 +148,8 @@ class Lookup:
         """Return the most specific friction row, or None when no row applies."""
 
         def matches(row: _FrictionRow, a: str, b: str) -> bool:
-            return row.mode in ("*", a) and row.to_mode in ("*", b)
+            # a row pricing one side of a crossing is found by `border_rows`, never here
+            return not row.side and row.mode in ("*", a) and row.to_mode in ("*", b)
 
         for place in (node, "*"):
             hit = []
@@ -168,6 +173,84 @@ class Lookup:
                 return self._best(specific)
         return None
 
+    def border_rows(
+        self, node: str, to_node: str, countries: tuple[str, str], mode: str
+    ) -> list[dict[str, Any]]:
+        """Return the rows a crossing from ``node`` to ``to_node`` by ``mode`` pays.
+
+        A row for the whole crossing at these nodes wins. Otherwise the crossing pays its
+        exit (the leaving country's row at ``node``, else that country's default, else the
+        regional exit default) plus its entry (the same for the entering country at
+        ``to_node``). Without any side rows, the whole-crossing default applies.
+
+        Parameters
+        ----------
+        node, to_node
+            The last node in the leaving country and the first in the entering one.
+        countries
+            Their ISO codes.
+        mode
+            The mode that crosses.
+
+        Returns
+        -------
+        rows
+            No row, one whole-crossing row, or the exit row and/or the entry row.
+        """
+        whole = self.friction("border", node, to_node=to_node, mode=mode, to_mode=mode)
+        if whole is not None and str(whole["node"]) != "*":
+            return [whole]
+        sides = []
+        for side, here, there, country in (
+            ("exit", node, to_node, countries[0]),
+            ("entry", to_node, node, countries[1]),
+        ):
+            row = self._side_row(side, here, there, country, mode)
+            if row is not None:
+                sides.append(row)
+        if sides:
+            return sides
+        return [] if whole is None else [whole]
+
+    def risk_row(self, country: str, mode: str) -> dict[str, Any] | None:
+        """Return the risk and insurance surcharge for entering ``country`` by ``mode``.
+
+        Rows have ``kind`` ``risk``, ``node`` ``*`` and ``country`` set; a country without
+        a row pays none (the documented default).
+        """
+        hit = [
+            r
+            for r in self._by_node.get(("risk", "*"), [])
+            if r.country == country and r.mode in ("*", mode)
+        ]
+        if not hit:
+            return None
+        specific = [r for r in hit if r.mode != "*"] or hit
+        return self._best([r.row for r in specific])
+
+    def _side_row(
+        self, side: str, here: str, there: str, country: str, mode: str
+    ) -> dict[str, Any] | None:
+        def fits(row: _FrictionRow) -> bool:
+            return row.side == side and row.mode in ("*", mode)
+
+        at_node = [
+            r
+            for r in self._by_node.get(("border", here), [])
+            if fits(r) and r.to_node in ("", there)
+        ]
+        defaults = [r for r in self._by_node.get(("border", "*"), []) if fits(r)]
+        for hit in (
+            [r for r in at_node if r.to_node == there],
+            at_node,
+            [r for r in defaults if r.country == country],
+            [r for r in defaults if r.country == "*"],
+        ):
+            if hit:
+                specific = [r for r in hit if r.mode != "*"] or hit
+                return self._best([r.row for r in specific])
+        return None
+
 
 @dataclass(frozen=True)
 class _FrictionRow:
@@ -179,10 +262,52 @@ class _FrictionRow:
     to_mode: str
     both: bool
     to_node: str
+    side: str = ""
+    country: str = "*"
 
 
 def _index(row: _FrictionRow) -> int:
     return row.index
+
+
+def border_component(
+    rows: list[dict[str, Any]], node: str, to_node: str, mode: str, country: str
+) -> Component | None:
+    """Return one crossing's component: the sum of the rows it pays (None without rows).
+
+    The component's ``friction_id`` is its first row; ``friction_ids`` names every row, and
+    the note says which side each prices.
+    """
+    parts = [friction_component(r, "border", node, to_node, mode, country) for r in rows]
+    found = [p for p in parts if p is not None]
+    if not found:
+        return None
+    if len(found) == 1:
+        return replace(found[0], friction_ids=(str(found[0].friction_id),))
+    notes = []
+    for row, part in zip(rows, found, strict=True):
+        side = "" if _blank(row.get("side")) else str(row["side"])
+        notes.append(f"{side or 'crossing'} {part.time_h:g} h: {part.note}".strip())
+    return replace(
+        found[0],
+        time_h=math.fsum(p.time_h for p in found),
+        cost_usd=math.fsum(p.cost_usd for p in found),
+        source_ids=tuple(dict.fromkeys(i for p in found for i in p.source_ids)),
+        friction_ids=tuple(str(p.friction_id) for p in found),
+        note="; ".join(notes),
+    )
+
+
+def friction_parts(component: Component) -> list[Component]:
+    """Return a component once per friction row it charges (a crossing's exit and entry).
+
+    Scenario selectors and edits work row by row; each part carries one row's id.
+    """
+    if len(component.friction_ids) < 2:
+        return [component]
+    return [
+        replace(component, friction_id=fid, friction_ids=(fid,)) for fid in component.friction_ids
+    ]
 
 
 def friction_component(

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from corridors.data.vocabulary import is_water
-from corridors.graph.cost_model import Component, Lookup, friction_component
+from corridors.graph.cost_model import Component, Lookup, border_component, friction_component
 from corridors.graph.profiles import Profile
 
 if TYPE_CHECKING:
@@ -224,8 +224,8 @@ class _Builder:
             )
         )
         if cu != cv:
-            row = self.look.friction("border", u, to_node=v, mode=mode, to_mode=mode)
-            border = friction_component(row, "border", u, v, mode, f"{cu}>{cv}")
+            rows = self.look.border_rows(u, v, (cu, cv), mode)
+            border = border_component(rows, u, v, mode, f"{cu}>{cv}")
             if border is None:
                 # Still a border crossing; with no row, clearance is in the port frictions.
                 border = Component(
@@ -243,6 +243,9 @@ class _Builder:
                     else "no border row for this crossing: no dwell or fee charged",
                 )
             comps.append(border)
+            risk = friction_component(self.look.risk_row(cv, mode), "risk", u, v, mode, cv)
+            if risk is not None:
+                comps.append(replace(risk, friction_ids=(str(risk.friction_id),)))
         return comps
 
     def transfer_components(self, place: str, a: str, b: str) -> list[Component] | None:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from corridors.data.geodata import records
+from corridors.data.vocabulary import FRICTION_KINDS
 from corridors.errors import (
     AmbiguousPlaceError,
     GeodataError,
@@ -19,7 +20,7 @@ from corridors.errors import (
     ScenarioError,
     UnknownPlaceError,
 )
-from corridors.graph.cost_model import Component, Lookup
+from corridors.graph.cost_model import Component, Lookup, friction_parts
 from corridors.scenarios.schema import (
     FRICTION_ATTRS,
     LINK_ATTRS,
@@ -74,6 +75,7 @@ class Context:
         self.doc = doc
         self.country = {str(r["id"]): str(r["country"]) for r in records(edits.tables["nodes"])}
         self._corridor_cache: dict[tuple[str, bool], Any] = {}
+        self._sides: tuple[Any, dict[str, str]] | None = None
 
     def fail(self, loc: Loc, message: str) -> ScenarioError:
         """Return a ScenarioError whose message names the file line and key at ``loc``."""
@@ -203,7 +205,11 @@ class Context:
             on_corridor = set()
             for i, cid in enumerate(sel.corridor):
                 found = self.corridor_route(cid, (*loc, "corridor", i), any_status=False)
-                on_corridor |= {(c.friction_id, c.from_node, c.to_node) for c in found.components}
+                on_corridor |= {
+                    (part.friction_id, part.from_node, part.to_node)
+                    for c in found.components
+                    for part in friction_parts(c)
+                }
         all_rows = set(self.edits.tables["frictions"]["id"].astype(str))
         for i, fid in enumerate(sel.friction):
             if fid not in all_rows:
@@ -215,13 +221,8 @@ class Context:
         for profile in profiles:
             rg = self.net.routing_graph(profile)
             for comps in rg.components:
-                for c in comps:
-                    if c.friction_id is None or c.kind not in (
-                        "border",
-                        "port",
-                        "gauge_break",
-                        "transfer",
-                    ):
+                for c in (part for comp in comps for part in friction_parts(comp)):
+                    if c.friction_id is None or c.kind not in FRICTION_KINDS:
                         continue
                     key = (profile, c.friction_id, c.from_node, c.to_node)
                     if key in seen or not self.friction_matches(c, sel, nodes, on_corridor):
@@ -231,6 +232,21 @@ class Context:
         if not out:
             raise self.fail(loc, f"matches no friction in effect ({_describe(sel)})")
         return out
+
+    def border_side(self, c: Component) -> str:
+        """Return the side (``exit``/``entry``) a border component's row prices, else ``""``."""
+        if c.kind != "border" or c.friction_id is None:
+            return ""
+        frictions = self.edits.tables["frictions"]
+        # the table is replaced, not edited in place, when a change adds or copies rows
+        if self._sides is None or self._sides[0] is not frictions:
+            column = frictions["side"] if "side" in frictions else [None] * len(frictions)
+            found = {
+                str(fid): side if isinstance(side, str) else ""
+                for fid, side in zip(frictions["id"], column, strict=True)
+            }
+            self._sides = (frictions, found)
+        return self._sides[1].get(c.friction_id, "")
 
     def friction_matches(
         self,
@@ -247,6 +263,10 @@ class Context:
         if nodes and c.from_node not in nodes and c.to_node not in nodes:
             return False
         countries = {self.country.get(c.from_node, ""), self.country.get(c.to_node, "")}
+        side = self.border_side(c)
+        if side:
+            # a row pricing one side of a crossing belongs to that side's country only
+            countries = {self.country.get(c.from_node if side == "exit" else c.to_node, "")}
         if sel.country and not countries & set(sel.country):
             return False
         if sel.border:
@@ -567,15 +587,22 @@ class _Applier:
         for profile, comp in self.ctx.friction_components(sel, loc):
             row = by_id[str(comp.friction_id)]
             explicit = bool(sel.friction) and str(row["id"]) in sel.friction
-            if str(row["node"]) != "*" or explicit:
+            # a risk row is already one country's: it is changed where it stands
+            if str(row["node"]) != "*" or explicit or comp.kind == "risk":
                 targets.setdefault(str(row["id"]), row)
                 continue
             # a default row: make a copy specific to this place, so only it changes
             copy = dict(row)
             suffix = f"{comp.from_node}>{comp.to_node}" if comp.kind == "border" else comp.from_node
             copy["id"] = f"{row['id']}@{suffix}"
-            copy["node"] = comp.from_node
-            copy["to_node"] = comp.to_node if comp.kind == "border" else None
+            # a row for the entering side sits at the node the crossing enters
+            side = row.get("side")
+            entry = comp.kind == "border" and isinstance(side, str) and side == "entry"
+            copy["node"] = comp.to_node if entry else comp.from_node
+            if comp.kind == "border":
+                copy["to_node"] = comp.from_node if entry else comp.to_node
+            else:
+                copy["to_node"] = None
             copy["direction"] = "forward" if comp.kind == "border" else row["direction"]
             if profile != "*" and str(row.get("profile") or "*") == "*":
                 copy["profile"] = profile

@@ -17,7 +17,10 @@ from corridors.data.checks.base import (
     plural,
     text_cell,
 )
+from corridors.data.observations import FILE as OBSERVATIONS_FILE
+from corridors.data.observations import Observation, read_observations
 from corridors.data.schema import PROVENANCE, TABLES
+from corridors.errors import GeodataError
 
 
 class SourceChecks(Base):
@@ -57,6 +60,7 @@ class SourceChecks(Base):
                     "estimation method",
                 )
         self.check_bibliography()
+        self.check_observations(known)
 
     def check_cited(self, known: set[str]) -> None:
         """Check that every source id cited by a table row or corridor is in ``known``."""
@@ -148,11 +152,16 @@ class SourceChecks(Base):
                     "departure",
                 )
         borders = [r for r in self.rows["frictions"] if cell_text(r["kind"]) == "border"]
-        specific = {(cell_text(r["node"]), cell_text(r["to_node"])) for r in borders}
+        specific = {
+            (cell_text(r["to_node"]), cell_text(r["node"]))
+            if cell_text(r.get("side")) == "entry"
+            else (cell_text(r["node"]), cell_text(r["to_node"]))
+            for r in borders
+        }
         both = {
             (cell_text(r["to_node"]), cell_text(r["node"]))
             for r in borders
-            if cell_text(r["direction"]) in ("", "*", "both")
+            if cell_text(r["direction"]) in ("", "*", "both") and not cell_text(r.get("side"))
         }
         pairs = {(cell_text(r["u"]), cell_text(r["v"])) for r in self.links.values()}
         pairs |= {(v, u) for u, v in pairs}
@@ -197,9 +206,62 @@ class SourceChecks(Base):
                         cited.update(id_list(row[column.name]))
         for item, _ in self.corridors:
             cited.update(str(c) for c in as_list(item.get("cites") or []))
+        for obs in self.observations():
+            cited.update(obs.source_ids)
         unused = sorted(str(i.get("id")) for i, _ in self.sources if i.get("id") not in cited)
         if unused:
             self.warnings.append(
                 f"sources.yaml: {plural(len(unused), 'source')} cited by no row: "
                 f"{', '.join(unused[:12])}{' ...' if len(unused) > 12 else ''}"
             )
+
+    # -- observations (judged against the model, never inputs)
+
+    def observations(self) -> list[Observation]:
+        """Rows of observations.csv, or none when the folder has no such file or it is bad."""
+        if not (self.data.folder / OBSERVATIONS_FILE).is_file():
+            return []
+        try:
+            return read_observations(self.data.folder)
+        except GeodataError:
+            return []
+
+    def check_observations(self, known: set[str]) -> None:
+        """Check that observations.csv parses, its places exist and its sources resolve."""
+        if not (self.data.folder / OBSERVATIONS_FILE).is_file():
+            return
+        try:
+            rows = read_observations(self.data.folder)
+        except GeodataError as err:
+            where, _, message = str(err).partition(": ")
+            line = where.rpartition(":")[2]
+            self.add(
+                "sources",
+                OBSERVATIONS_FILE,
+                int(line) if line.isdigit() else 0,
+                message or str(err),
+            )
+            return
+        for obs in rows:
+            for column, places in (
+                ("origin", [obs.origin]),
+                ("destination", [obs.destination]),
+                ("via", list(obs.via)),
+            ):
+                for place in places:
+                    if place not in self.nodes:
+                        self.add(
+                            "sources",
+                            OBSERVATIONS_FILE,
+                            obs.line,
+                            f"{column} {place!r} of observation {obs.id!r} is not a node id "
+                            f"in nodes.csv{like(place, self.nodes)}",
+                        )
+            for sid in obs.source_ids:
+                if sid not in known:
+                    self.add(
+                        "sources",
+                        OBSERVATIONS_FILE,
+                        obs.line,
+                        f"observation {obs.id!r} cites {sid!r}, which is not in sources.yaml",
+                    )

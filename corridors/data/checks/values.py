@@ -25,6 +25,7 @@ from corridors.data.checks.base import (
     num,
 )
 from corridors.data.vocabulary import (
+    BORDER_SIDES,
     FRICTION_KINDS,
     GAUGES,
     MODES,
@@ -259,6 +260,15 @@ class ValueChecks(Base):
             kind = cell_text(row["kind"])
             self.check_enum(file, row, "kind", FRICTION_KINDS, blank=False)
             self.check_enum(file, row, "direction", DIRECTIONS, blank=True)
+            self.check_enum(file, row, "side", BORDER_SIDES, blank=True)
+            if cell_text(row.get("side")) and kind != "border":
+                self.add(
+                    "values",
+                    file,
+                    line,
+                    f"`side` prices one side of a border crossing; a {kind} row has none "
+                    "(leave it empty)",
+                )
             self.check_enum(file, row, "mode", any_mode, blank=True)
             self.check_enum(file, row, "to_mode", any_mode, blank=True)
             self.check_enum(file, row, "profile", profiles, blank=True)
