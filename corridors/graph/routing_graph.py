@@ -16,6 +16,7 @@ import numpy as np
 
 from corridors.data.vocabulary import is_water
 from corridors.graph.cost_model import Component, Lookup, friction_component
+from corridors.graph.driving_rules import CREWS, DrivingRules, rules_from_geodata
 from corridors.graph.profiles import Profile
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ class RoutingGraph:
     u_country: np.ndarray
     v_country: np.ndarray
     components: list[tuple[Component, ...]] = field(repr=False)
+    #: the driving-time rules of this profile's trucks, by crew size (None: no rules)
+    driving_rules: dict[int, DrivingRules | None] = field(default_factory=dict, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -86,6 +89,17 @@ class RoutingGraph:
     def n_edges(self) -> int:
         """Number of virtual edges."""
         return len(self.src)
+
+    @cached_property
+    def driving_h(self) -> np.ndarray:
+        """Hours each edge is driven on the road (its road hauls), for hours-of-service weights."""
+        return np.array(
+            [
+                sum(c.time_h for c in comps if c.kind == "haul" and c.mode == "road")
+                for comps in self.components
+            ],
+            dtype=float,
+        )
 
     @cached_property
     def _arrivals(self) -> dict[str, list[int]]:
@@ -346,6 +360,10 @@ class _Builder:
             u_country=frame["u_country"].to_numpy(object),
             v_country=frame["v_country"].to_numpy(object),
             components=self.comps,
+            driving_rules={
+                crew: rules_from_geodata(self.net.geodata, self.profile.id, "road", crew)
+                for crew in CREWS
+            },
         )
 
 

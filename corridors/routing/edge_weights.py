@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from corridors.errors import GeodataError
+from corridors.graph.driving_rules import DrivingRules
 from corridors.graph.routing_graph import RoutingGraph
 from corridors.routing.objectives import OBJECTIVES, TIE_BREAK
 from corridors.routing.options import RouteOptions
@@ -57,6 +58,21 @@ def weights(rg: RoutingGraph, opts: RouteOptions) -> tuple[np.ndarray, np.ndarra
     primary = objective(rg, opts.by, opts.value_of_time)
     second = objective(rg, OBJECTIVES[opts.by].tie_break, opts.value_of_time)
     return primary, primary + TIE_BREAK * second
+
+
+def rest_weight(rg: RoutingGraph, opts: RouteOptions, rules: DrivingRules) -> np.ndarray:
+    """Return what the crew's rests add to each edge's weight, for choosing a route.
+
+    Each hour a truck drives is weighted as ``rules.long_run_factor()`` hours, the hours a
+    long drive takes with its breaks and rests, priced by the objective (time, or the
+    value of time for the generalized cost; nothing for cost, distance or CO2). This is
+    the approximation the search makes; the chosen route's rests are then timed exactly
+    (:func:`corridors.routing.timeline.with_rests`).
+    """
+    vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
+    extra = rg.driving_h * (rules.long_run_factor() - 1.0)
+    zero = np.zeros_like(extra)
+    return np.asarray(OBJECTIVES[opts.by].of(extra, zero, zero, zero, vot), dtype=float)
 
 
 def check_non_negative(weight: np.ndarray) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from corridors.data.vocabulary import is_transfer
 from corridors.graph.cost_model import Component
+from corridors.graph.driving_rules import REST_KINDS
 from corridors.graph.places import Place, PlaceInfo
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.views import view
@@ -94,6 +95,18 @@ class Route:
     def co2_kg(self) -> float:
         """Total emissions in kg CO2 per unit of the cargo profile."""
         return float(math.fsum(c.co2_kg for c in self.components))
+
+    @property
+    def driving_h(self) -> float:
+        """Hours trucks are driven (the road hauls)."""
+        return float(
+            math.fsum(c.time_h for c in self.components if c.kind == "haul" and c.mode == "road")
+        )
+
+    @property
+    def rest_h(self) -> float:
+        """Hours truck crews stand for breaks, daily and weekly rests (included in time_h)."""
+        return float(math.fsum(c.time_h for c in self.components if c.kind in REST_KINDS))
 
     @property
     def generalized_usd(self) -> float:
@@ -283,6 +296,8 @@ class Route:
             "by": self.by,
             "profile": self.profile,
             "totals": self.totals,
+            "driving_h": round(self.driving_h, 3),
+            "rest_h": round(self.rest_h, 3),
             "legs": legs,
             "countries": self.countries,
             "border_crossings": self.border_crossings,
@@ -301,9 +316,12 @@ class Route:
         o = self.place_name(self.origin.node)
         d = self.place_name(self.destination.node)
         corridor = f" [{self.corridor}]" if self.corridor else ""
+        rest = self.rest_h
+        resting = f", {rest:,.1f} h of it crew rest" if rest > 0 else ""
         return (
             f"{o} → {d} by {self.by}{corridor}: {self.distance_km:,.0f} km, "
-            f"{self.time_h:,.1f} h ({self.time_h / 24:.1f} d), USD {self.cost_usd:,.0f}, "
+            f"{self.time_h:,.1f} h ({self.time_h / 24:.1f} d{resting}), "
+            f"USD {self.cost_usd:,.0f}, "
             f"{self.co2_kg:,.0f} kg CO2 per {self.profile}; "
             f"{'→'.join(self.countries)}; {len(self.border_crossings)} border(s), "
             f"{len(self.transfers)} transfer(s)"
