@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 ORIGIN = "o"
 DESTINATION = "d"
+#: Marks the rail layer of cargo that boarded a train at a border post (see RoutingGraph).
+HELD = "^boarded"
 
 
 @dataclass
@@ -39,6 +41,11 @@ class RoutingGraph:
     where it changes layer, can change layer at most once per stop (no free
     transshipment by chaining two transfers), and cannot switch layers through ``o`` or
     ``d``, which have only outgoing and only incoming edges.
+
+    A truck crosses a border at a road crossing: cargo that changes onto rail at a border
+    post boards a copy of the rail layer (``LAYER^boarded``) whose links across the border
+    arrive where the only ways on are by rail, or the end of the route; so no path puts a
+    truck's load on a train for the crossing and back on the road on the other side.
 
     Attributes
     ----------
@@ -292,6 +299,15 @@ class _Builder:
             for layer in sorted(layers[place]):
                 self.node(place, f"{layer}|in")
                 self.node(place, f"{layer}|out")
+        # border posts where cargo may change onto rail: the rail layers it boards there
+        loaded: dict[str, set[str]] = {}
+        for place in sorted(layers):
+            if self.G.nodes[place].get("kind") != "border":
+                continue
+            rails = {x for x in layers[place] if _layer_mode(x) == "rail"}
+            if rails and any(_layer_mode(x) != "rail" for x in layers[place]):
+                loaded[place] = rails
+        held: dict[str, set[str]] = {}
         for u, v, data in sorted(
             self.G.edges(data=True), key=lambda e: (str(e[2]["link_id"]), e[0], e[1])
         ):
@@ -299,16 +315,32 @@ class _Builder:
                 continue
             layer = _layer(data["mode"], data.get("gauge_mm"))
             year = data.get("open_year")
+            attrs: dict[str, Any] = {
+                "link_id": str(data["link_id"]),
+                "mode": str(data["mode"]),
+                "status": str(data["status"]),
+                "open_year": math.nan if year is None else float(year),
+            }
             self.edge(
                 self.index[(u, f"{layer}|out")],
                 self.index[(v, f"{layer}|in")],
                 "link",
                 self.link_components(u, v, data),
-                link_id=str(data["link_id"]),
-                mode=str(data["mode"]),
-                status=str(data["status"]),
-                open_year=math.nan if year is None else float(year),
+                **attrs,
             )
+            if layer in loaded.get(u, ()):
+                # cargo put on the train at a border post: crossing on that train arrives
+                # where it cannot go back onto the road (a truck crosses at a road crossing)
+                crossing = self.country(u) != self.country(v)
+                if crossing:
+                    held.setdefault(v, set()).add(layer)
+                self.edge(
+                    self.node(u, f"{layer}{HELD}|out"),
+                    self.node(v, f"{layer}{HELD if crossing else ''}|in"),
+                    "link",
+                    self.link_components(u, v, data),
+                    **attrs,
+                )
         for place in sorted(layers):
             present = sorted(layers[place])
             if not present:
@@ -327,13 +359,25 @@ class _Builder:
                 self.edge(o, depart, "start", load)
                 self.edge(arrive, d, "end", unload)
                 self.edge(arrive, depart, "through", [])
+            for layer in sorted(held.get(place, ())):
+                # arrived on a train boarded at the border post across the line: go on by
+                # rail (a gauge break included) or end here, but no change onto the road
+                arrive = self.index[(place, f"{layer}{HELD}|in")]
+                self.edge(arrive, d, "end", [])
+                self.edge(arrive, self.index[(place, f"{layer}|out")], "through", [])
+                for b in present:
+                    if b != layer and _layer_mode(b) == "rail":
+                        comps = self.transfer_components(place, layer, b)
+                        if comps is not None:
+                            self.edge(arrive, self.index[(place, f"{b}|out")], "transfer", comps)
             for a in present:
                 for b in present:
                     comps = self.transfer_components(place, a, b) if a != b else None
+                    boards = _layer_mode(a) != "rail" and b in loaded.get(place, ())
                     if comps is not None:
                         self.edge(
                             self.index[(place, f"{a}|in")],
-                            self.index[(place, f"{b}|out")],
+                            self.index[(place, f"{b}{HELD if boards else ''}|out")],
                             "transfer",
                             comps,
                         )
