@@ -15,9 +15,9 @@ from corridors.data.geodata import records
 from corridors.errors import InvalidOptionError, NoRouteError
 from corridors.graph.cost_model import Component
 from corridors.graph.places import Place
-from corridors.graph.routing_graph import DESTINATION, ORIGIN, RoutingGraph
+from corridors.graph.routing_graph import RoutingGraph
 from corridors.routing import edge_weights
-from corridors.routing.corridor_match import Waypoint, match_corridor
+from corridors.routing.corridor_match import Waypoint, corridor_shares
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.options import RouteKeywords, RouteOptions
 from corridors.routing.results import Route
@@ -69,34 +69,14 @@ class _Solver:
             self.weight = self.weight + edge_weights.rest_weight(rg, opts, self.rules)
 
     def solve(self, origin: str, destination: str, weight: np.ndarray | None = None) -> _Solved:
-        from scipy.sparse import csr_array
-        from scipy.sparse.csgraph import dijkstra
-
         w = self.weight if weight is None else weight
-        kept = edge_weights.collapse(self.rg.src, self.rg.dst, w, self.mask)
-        s, d, ww, e = edge_weights.staged(self.rg, kept, self.waypoints)
-        stages = len(self.waypoints)
-        n = self.rg.n_nodes * (stages + 1)
-        source = self.rg.index.get((origin, ORIGIN))
-        target = self.rg.index.get((destination, DESTINATION))
-        if source is None or target is None:
+        found = edge_weights.shortest_edges(
+            self.rg, w, self.mask, self.waypoints, origin, destination
+        )
+        if found is None:
             raise nx.NetworkXNoPath
-        target += stages * self.rg.n_nodes
-        edge_weights.check_non_negative(ww)
-        # every (s, d) pair is unique (collapsed per stage), so the CSR sums nothing
-        graph = csr_array((ww, (s, d)), shape=(n, n))
-        dist, pred = dijkstra(graph, directed=True, indices=source, return_predecessors=True)
-        if not np.isfinite(dist[target]):
-            raise nx.NetworkXNoPath
-        nodes = [target]
-        while nodes[-1] != source and len(nodes) <= n:
-            nodes.append(int(pred[nodes[-1]]))
-        nodes.reverse()
-        key = s * n + d
-        order = np.argsort(key, kind="stable")
-        want = np.asarray(nodes[:-1], dtype=np.int64) * n + np.asarray(nodes[1:], dtype=np.int64)
-        path = e[order[np.searchsorted(key[order], want)]].tolist()
-        return _Solved([p for p in path if p >= 0], float(dist[target]))
+        path, total = found
+        return _Solved(path, total)
 
     def to_route(self, solved: _Solved, origin: Place, destination: Place) -> Route:
         comps = [c for e in solved.path for c in self.rg.components[e]]
@@ -118,7 +98,10 @@ class _Solver:
         )
         route.haul_geometry = _geometry(self.net, comps)
         route.edges = list(solved.path)
-        route.corridor = match_corridor(self.net, route)
+        shares = corridor_shares(self.net, route)
+        if shares:
+            route.closest = (shares[0].corridor, shares[0].share)
+            route.corridor = shares[0].corridor if shares[0].follows else None
         return route
 
 
