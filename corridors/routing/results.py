@@ -348,12 +348,12 @@ class Route:
             return f"{self.corridor}, {percent(self.closest[1])} of km on it"
         if self.corridor:
             return self.corridor
-        if self.closest and self.closest[1] > 0:
+        if self.closest:
             return (
                 f"no named corridor; closest {self.closest[0]}, "
                 f"{percent(self.closest[1])} of km on it"
             )
-        return "no named corridor" if self.closest else ""
+        return "no named corridor"
 
     def __str__(self) -> str:
         return self.summary()

@@ -99,7 +99,7 @@ class _Solver:
         route.haul_geometry = _geometry(self.net, comps)
         route.edges = list(solved.path)
         shares = corridor_shares(self.net, route)
-        if shares:
+        if shares and shares[0].share > 0:
             route.closest = (shares[0].corridor, shares[0].share)
             route.corridor = shares[0].corridor if shares[0].follows else None
         return route
