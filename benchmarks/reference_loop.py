@@ -7,6 +7,7 @@ against it. It lives outside the package because nothing in the product uses it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,9 @@ class ReferenceLoop:
     ) -> None:
         self.pairs = scenario.pairs(od)
         self.applied = scenario.apply(net)
-        self.options = scenario.route_options()
+        # Monte Carlo draws sum the routing graph's components as skims do: trucks timed
+        # by their driving, without the crew's rests (crew=0)
+        self.options = replace(scenario.route_options(), crew=0)
         self.rg = self.applied.routing_graph(self.options.profile)
         self.targets, self.params, _ = uncertain_targets(
             scenario, self.applied, self.rg, draws, seed

@@ -133,6 +133,10 @@ def route(
     alternatives: Annotated[
         int, typer.Option("--alternatives", "-k", help="Number of different routes (1-20).")
     ] = 1,
+    crew: Annotated[
+        int,
+        typer.Option("--crew", help="Drivers per truck: 1, or 2 (rests by the two-driver rules)."),
+    ] = 1,
     as_json: JsonOpt = False,
     map_file: MapOpt = None,
     force: ForceOpt = False,
@@ -155,6 +159,7 @@ def route(
         include_planned=include_planned,
         year=year,
         value_of_time=value_of_time,
+        crew=crew,
     )
     routes = routing.alternatives(net, origin, destination, k=alternatives, options=opts)
     if as_json:

@@ -13,7 +13,7 @@ import yaml
 
 from corridors.data import yaml_parse as _yaml
 from corridors.data.locate import content_hash, geodata_dir, seeds_dir
-from corridors.data.schema import TABLES, Column
+from corridors.data.schema import OPTIONAL_TABLES, TABLES, Column
 from corridors.errors import GeodataError
 
 if TYPE_CHECKING:
@@ -160,7 +160,8 @@ def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFram
     names = [c.name for c in columns]
     path = folder / file
     if not path.is_file():
-        problems.append(Problem(file, 0, "file is missing"))
+        if name not in OPTIONAL_TABLES:
+            problems.append(Problem(file, 0, "file is missing"))
         return pd.DataFrame(columns=[*names, "_line"])
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")

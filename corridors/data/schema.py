@@ -58,7 +58,21 @@ TABLES: dict[str, tuple[Column, ...]] = {
         "id:str! name:str! from:str! to:str! via:list mode:str! published_km:float! "
         "published_km_low:float published_km_high:float check:str source_id:list! note:str"
     ),
+    "driving_rules": _cols(
+        "id:str! profile:str mode:str! crew:int! daily_driving_h:float! "
+        "extended_daily_driving_h:float extended_days_per_week:int break_after_h:float "
+        "break_h:float daily_rest_h:float! rest_window_h:float! weekly_driving_h:float! "
+        "fortnight_driving_h:float daily_periods_per_week:int! weekly_rest_h:float! "
+        "source_id:list method:str note:str"
+    ),
+    "timetables": _cols(
+        "id:str! link:str! from:str! weekdays:list per_week:float departure:str "
+        "source_id:list method:str note:str"
+    ),
 }
+
+#: Tables a geodata folder may leave out (an empty table: no driving rules, no timetables).
+OPTIONAL_TABLES = frozenset({"driving_rules", "timetables"})
 
 #: Tables every row of which must carry a source id or a method.
 PROVENANCE = {
@@ -70,4 +84,6 @@ PROVENANCE = {
     "emissions": ("source_id", "method"),
     "profiles": ("source_id", "method"),
     "sections": ("source_id",),
+    "driving_rules": ("source_id", "method"),
+    "timetables": ("source_id", "method"),
 }

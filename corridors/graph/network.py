@@ -29,6 +29,11 @@ CRS = "EPSG:4326"
 _MEMORY: dict[str, Network] = {}
 
 
+#: Layout of the cached network's objects: a change to what a cached network or routing
+#: graph holds raises it, so an older cache is rebuilt rather than read into new code.
+CACHE_FORMAT = 2
+
+
 def _cache_dir() -> Path:
     # CORRIDORS_CACHE_DIR is used as given; otherwise a `corridors` folder in the user cache
     explicit = os.environ.get("CORRIDORS_CACHE_DIR")
@@ -259,7 +264,7 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     digest = content_hash(folder)
     if cache and digest in _MEMORY:
         return _MEMORY[digest]
-    path = _cache_dir() / f"network-{PACKAGE_VERSION}-{digest[:20]}.pickle"
+    path = _cache_dir() / f"network-{PACKAGE_VERSION}-f{CACHE_FORMAT}-{digest[:20]}.pickle"
     if cache and path.is_file():
         try:
             with path.open("rb") as fh:

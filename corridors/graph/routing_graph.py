@@ -16,6 +16,7 @@ import numpy as np
 
 from corridors.data.vocabulary import is_water
 from corridors.graph.cost_model import Component, Lookup, border_component, friction_component
+from corridors.graph.driving_rules import CREWS, DrivingRules, rules_from_geodata
 from corridors.graph.profiles import Profile
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 ORIGIN = "o"
 DESTINATION = "d"
+#: Marks the rail layer of cargo that boarded a train at a border post (see RoutingGraph).
+HELD = "^boarded"
 
 
 @dataclass
@@ -38,6 +41,11 @@ class RoutingGraph:
     where it changes layer, can change layer at most once per stop (no free
     transshipment by chaining two transfers), and cannot switch layers through ``o`` or
     ``d``, which have only outgoing and only incoming edges.
+
+    A truck crosses a border at a road crossing: cargo that changes onto rail at a border
+    post boards a copy of the rail layer (``LAYER^boarded``) whose links across the border
+    arrive where the only ways on are by rail, or the end of the route; so no path puts a
+    truck's load on a train for the crossing and back on the road on the other side.
 
     Attributes
     ----------
@@ -76,6 +84,8 @@ class RoutingGraph:
     u_country: np.ndarray
     v_country: np.ndarray
     components: list[tuple[Component, ...]] = field(repr=False)
+    #: the driving-time rules of this profile's trucks, by crew size (None: no rules)
+    driving_rules: dict[int, DrivingRules | None] = field(default_factory=dict, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -86,6 +96,17 @@ class RoutingGraph:
     def n_edges(self) -> int:
         """Number of virtual edges."""
         return len(self.src)
+
+    @cached_property
+    def driving_h(self) -> np.ndarray:
+        """Hours each edge is driven on the road (its road hauls), for hours-of-service weights."""
+        return np.array(
+            [
+                sum(c.time_h for c in comps if c.kind == "haul" and c.mode == "road")
+                for comps in self.components
+            ],
+            dtype=float,
+        )
 
     @cached_property
     def _arrivals(self) -> dict[str, list[int]]:
@@ -281,6 +302,15 @@ class _Builder:
             for layer in sorted(layers[place]):
                 self.node(place, f"{layer}|in")
                 self.node(place, f"{layer}|out")
+        # border posts where cargo may change onto rail: the rail layers it boards there
+        loaded: dict[str, set[str]] = {}
+        for place in sorted(layers):
+            if self.G.nodes[place].get("kind") != "border":
+                continue
+            rails = {x for x in layers[place] if _layer_mode(x) == "rail"}
+            if rails and any(_layer_mode(x) != "rail" for x in layers[place]):
+                loaded[place] = rails
+        held: dict[str, set[str]] = {}
         for u, v, data in sorted(
             self.G.edges(data=True), key=lambda e: (str(e[2]["link_id"]), e[0], e[1])
         ):
@@ -288,16 +318,32 @@ class _Builder:
                 continue
             layer = _layer(data["mode"], data.get("gauge_mm"))
             year = data.get("open_year")
+            attrs: dict[str, Any] = {
+                "link_id": str(data["link_id"]),
+                "mode": str(data["mode"]),
+                "status": str(data["status"]),
+                "open_year": math.nan if year is None else float(year),
+            }
             self.edge(
                 self.index[(u, f"{layer}|out")],
                 self.index[(v, f"{layer}|in")],
                 "link",
                 self.link_components(u, v, data),
-                link_id=str(data["link_id"]),
-                mode=str(data["mode"]),
-                status=str(data["status"]),
-                open_year=math.nan if year is None else float(year),
+                **attrs,
             )
+            if layer in loaded.get(u, ()):
+                # cargo put on the train at a border post: crossing on that train arrives
+                # where it cannot go back onto the road (a truck crosses at a road crossing)
+                crossing = self.country(u) != self.country(v)
+                if crossing:
+                    held.setdefault(v, set()).add(layer)
+                self.edge(
+                    self.node(u, f"{layer}{HELD}|out"),
+                    self.node(v, f"{layer}{HELD if crossing else ''}|in"),
+                    "link",
+                    self.link_components(u, v, data),
+                    **attrs,
+                )
         for place in sorted(layers):
             present = sorted(layers[place])
             if not present:
@@ -316,13 +362,25 @@ class _Builder:
                 self.edge(o, depart, "start", load)
                 self.edge(arrive, d, "end", unload)
                 self.edge(arrive, depart, "through", [])
+            for layer in sorted(held.get(place, ())):
+                # arrived on a train boarded at the border post across the line: go on by
+                # rail (a gauge break included) or end here, but no change onto the road
+                arrive = self.index[(place, f"{layer}{HELD}|in")]
+                self.edge(arrive, d, "end", [])
+                self.edge(arrive, self.index[(place, f"{layer}|out")], "through", [])
+                for b in present:
+                    if b != layer and _layer_mode(b) == "rail":
+                        comps = self.transfer_components(place, layer, b)
+                        if comps is not None:
+                            self.edge(arrive, self.index[(place, f"{b}|out")], "transfer", comps)
             for a in present:
                 for b in present:
                     comps = self.transfer_components(place, a, b) if a != b else None
+                    boards = _layer_mode(a) != "rail" and b in loaded.get(place, ())
                     if comps is not None:
                         self.edge(
                             self.index[(place, f"{a}|in")],
-                            self.index[(place, f"{b}|out")],
+                            self.index[(place, f"{b}{HELD if boards else ''}|out")],
                             "transfer",
                             comps,
                         )
@@ -349,6 +407,10 @@ class _Builder:
             u_country=frame["u_country"].to_numpy(object),
             v_country=frame["v_country"].to_numpy(object),
             components=self.comps,
+            driving_rules={
+                crew: rules_from_geodata(self.net.geodata, self.profile.id, "road", crew)
+                for crew in CREWS
+            },
         )
 
 

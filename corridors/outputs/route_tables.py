@@ -85,6 +85,7 @@ def comparison_table(comparison: Comparison) -> Table:
         ("borders", "borders"),
         ("transfers", "transfers"),
         ("countries", "countries"),
+        ("corridor_share", "on corridor"),
     ]
     present = [(col, header) for col, header in columns if col in served]
     for col, header in present:
@@ -93,7 +94,11 @@ def comparison_table(comparison: Comparison) -> Table:
         cells = []
         for col, _ in present:
             value = row.get(col)
-            if isinstance(value, float):
+            if col == "corridor_share":
+                from corridors.routing.results import percent
+
+                cells.append("" if value is None or value != value else percent(value))
+            elif isinstance(value, float):
                 cells.append(_num(value, 1 if col in ("time_h", "time_d") else 0))
             else:
                 cells.append(escape(str(value)))

@@ -384,7 +384,9 @@ def skim(
 
     One multi-source Dijkstra on ``scipy.sparse.csgraph`` answers every pair; each
     pair's totals are then summed over its path's legs exactly as :func:`corridors.route`
-    sums them, so a skim cell equals the per-pair route's total.
+    sums them, so a skim cell equals the per-pair route's total with ``crew=0``: a skim
+    times trucks by their driving alone, without the crew's breaks and rests that a
+    route with a crew of 1 or 2 adds (a lower bound on truck times).
 
     Parameters
     ----------

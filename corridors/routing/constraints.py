@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from corridors.errors import NoRouteError
 from corridors.graph.cost_model import Component
+from corridors.graph.driving_rules import REST_KINDS
 from corridors.routing.options import RouteOptions
 from corridors.routing.solve import alternatives, route
 
@@ -115,7 +116,8 @@ def driver_stays(route: Route, rule: StayLimit) -> list[Stay]:
         road = c.mode == rule.mode or rule.mode in c.mode.split(">")
         if not road:
             continue
-        if c.kind == "haul":
+        if c.kind == "haul" or c.kind in REST_KINDS:
+            # the crew's rests are hours in the country too, on the same clock as the driving
             here = _country(route, c.from_node) or _country(route, c.to_node)
             if here == rule.country:
                 if start is None:

@@ -1,8 +1,12 @@
-"""Which named corridor a route follows, from the places that identify each corridor."""
+"""Which named corridor a route follows: the share of its km on each corridor's own links."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from corridors.routing.options import RouteOptions
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
@@ -43,45 +47,121 @@ def waypoint_members(point: Waypoint) -> tuple[str, ...]:
     return (point,) if isinstance(point, str) else point
 
 
+#: A route carries a corridor's name when at least this share of its haul km runs on the
+#: corridor's own links.
+FOLLOW_SHARE = 0.6
+
+_LINKS: WeakKeyDictionary[Network, dict[str, dict[str, float]]] = WeakKeyDictionary()
+
+
+def corridor_links(net: Network) -> dict[str, dict[str, float]]:
+    """Return each named corridor's links (id to km): its shortest paths by distance and time.
+
+    The paths run through the corridor's waypoints in order, on its modes, statuses
+    (operational and those it includes) and profile, avoiding the countries it avoids, as
+    ``corridors.yaml`` defines it. Computed once per network.
+    """
+    if net in _LINKS:
+        return _LINKS[net]
+    from corridors.routing import edge_weights
+
+    out: dict[str, dict[str, float]] = {}
+    for spec in net.geodata.corridors:
+        points = [waypoint(p) for p in spec.get("waypoints", [])]
+        if len(points) < 2 or not isinstance(points[0], str) or not isinstance(points[-1], str):
+            continue
+        links: dict[str, float] = {}
+        for by in ("distance", "time"):
+            opts = RouteOptions.build(
+                by=by,
+                profile=spec.get("profile"),
+                statuses=sorted(set(spec.get("include") or []) | {"operational"}),
+                modes=spec.get("modes") or None,
+                avoid_countries=spec.get("avoid_countries") or None,
+                crew=0,
+            )
+            rg = net.routing_graph(opts.profile)
+            mask = edge_weights.edge_mask(rg, opts)
+            _, weight = edge_weights.weights(rg, opts)
+            found = edge_weights.shortest_edges(
+                rg, weight, mask, points[1:-1], points[0], points[-1]
+            )
+            for e in found[0] if found else []:
+                for c in rg.components[e]:
+                    if c.kind == "haul" and c.link_id:
+                        links[c.link_id] = c.distance_km
+        out[str(spec["id"])] = links
+    _LINKS[net] = out
+    return out
+
+
+@dataclass(frozen=True)
+class CorridorShare:
+    """How much of a route runs on one named corridor's links.
+
+    Attributes
+    ----------
+    corridor
+        The corridor id.
+    share
+        Share of the route's haul km on the corridor's links (0 to 1).
+    coverage
+        Share of the corridor's km the route runs on (0 to 1).
+    """
+
+    corridor: str
+    share: float
+    coverage: float
+
+    @property
+    def follows(self) -> bool:
+        """Whether the route follows the corridor (share at least :data:`FOLLOW_SHARE`)."""
+        return self.share >= FOLLOW_SHARE
+
+
+def corridor_shares(net: Network, route: Route) -> list[CorridorShare]:
+    """Return the named corridors' shares of a route, the closest first.
+
+    A corridor whose own rules the route breaks (it enters a country the corridor avoids)
+    is left out: the route does not follow it however many km they share. Closest means
+    the largest share of the route's km on the corridor; among equal shares, the corridor
+    the route covers most of (the shortest that holds it).
+    """
+    entered = set(route.countries)
+    avoided = {
+        str(spec["id"]): {str(c).upper() for c in spec.get("avoid_countries") or []}
+        for spec in net.geodata.corridors
+    }
+    km: dict[str, float] = {}
+    total = 0.0
+    for c in route.components:
+        if c.kind == "haul":
+            total += c.distance_km
+            if c.link_id:
+                km[c.link_id] = km.get(c.link_id, 0.0) + c.distance_km
+    out = []
+    for cid, links in corridor_links(net).items():
+        if avoided.get(cid, set()) & entered:
+            continue
+        on = sum(v for k, v in km.items() if k in links)
+        length = sum(links.values())
+        out.append(
+            CorridorShare(
+                cid,
+                on / total if total > 0 else 0.0,
+                min(1.0, on / length) if length > 0 else 0.0,
+            )
+        )
+    out.sort(key=lambda s: (-round(s.share, 6), -s.coverage))
+    return out
+
+
 def match_corridor(net: Network, route: Route) -> str | None:
     """Return the id of the named corridor the route follows, if any.
 
-    A route follows a corridor when it passes, in order, a contiguous run of at least
-    two of the corridor's signature places (see :func:`corridor_signature`), so a route
-    that starts or ends part-way along a corridor still follows it, and at least half of
-    its haul distance is in the corridor's modes (when the corridor lists modes). Where
-    several corridors match, the longest run wins, then the one with more of its
-    waypoints on the route, then the one that starts and ends where the route does,
-    then the first listed.
+    A route follows a corridor when at least :data:`FOLLOW_SHARE` of its haul km run on the
+    corridor's links (:func:`corridor_links`); where several do, the closest one (see
+    :func:`corridor_shares`).
     """
-    position = {node: i for i, node in enumerate(route.nodes)}
-    km_by_mode: dict[str, float] = {}
-    for c in route.components:
-        if c.kind == "haul":
-            km_by_mode[c.mode] = km_by_mode.get(c.mode, 0.0) + c.distance_km
-    total_km = sum(km_by_mode.values())
-    best: tuple[tuple[int, int, int], str] | None = None
-    for corridor in net.geodata.corridors:
-        modes = corridor.get("modes") or []
-        if modes and sum(km_by_mode.get(m, 0.0) for m in modes) < 0.5 * total_km:
-            continue  # e.g. a road corridor does not describe a rail route on its crossings
-        run = longest = 0
-        last = -1
-        for place in corridor_signature(net, corridor):
-            here = min((position[n] for n in waypoint_members(place) if n in position), default=-1)
-            if here > last >= 0 or (here >= 0 and run == 0):
-                run, last = run + 1, here
-            else:
-                run, last = (1, here) if here >= 0 else (0, -1)
-            longest = max(longest, run)
-        if longest < 2:
-            continue
-        points = [waypoint(p) for p in corridor.get("waypoints", [])]
-        covered = sum(any(n in position for n in waypoint_members(p)) for p in points)
-        ends = (route.origin.node in waypoint_members(points[0])) + (
-            route.destination.node in waypoint_members(points[-1])
-        )
-        score = (longest, covered, ends)
-        if best is None or score > best[0]:
-            best = (score, str(corridor["id"]))
-    return None if best is None else best[1]
+    shares = corridor_shares(net, route)
+    return shares[0].corridor if shares and shares[0].follows else None

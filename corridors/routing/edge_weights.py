@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from corridors.errors import GeodataError
-from corridors.graph.routing_graph import RoutingGraph
+from corridors.graph.driving_rules import DrivingRules
+from corridors.graph.routing_graph import DESTINATION, ORIGIN, RoutingGraph
 from corridors.routing.objectives import OBJECTIVES, TIE_BREAK
 from corridors.routing.options import RouteOptions
 
@@ -57,6 +58,21 @@ def weights(rg: RoutingGraph, opts: RouteOptions) -> tuple[np.ndarray, np.ndarra
     primary = objective(rg, opts.by, opts.value_of_time)
     second = objective(rg, OBJECTIVES[opts.by].tie_break, opts.value_of_time)
     return primary, primary + TIE_BREAK * second
+
+
+def rest_weight(rg: RoutingGraph, opts: RouteOptions, rules: DrivingRules) -> np.ndarray:
+    """Return what the crew's rests add to each edge's weight, for choosing a route.
+
+    Each hour a truck drives is weighted as ``rules.long_run_factor()`` hours, the hours a
+    long drive takes with its breaks and rests, priced by the objective (time, or the
+    value of time for the generalized cost; nothing for cost, distance or CO2). This is
+    the approximation the search makes; the chosen route's rests are then timed exactly
+    (:func:`corridors.routing.timeline.with_rests`).
+    """
+    vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
+    extra = rg.driving_h * (rules.long_run_factor() - 1.0)
+    zero = np.zeros_like(extra)
+    return np.asarray(OBJECTIVES[opts.by].of(extra, zero, zero, zero, vot), dtype=float)
 
 
 def check_non_negative(weight: np.ndarray) -> None:
@@ -121,3 +137,46 @@ def staged(
         np.concatenate(parts_w),
         np.concatenate(parts_e),
     )
+
+
+def shortest_edges(
+    rg: RoutingGraph,
+    weight: np.ndarray,
+    mask: np.ndarray,
+    waypoints: Sequence[str | Sequence[str]],
+    origin: str,
+    destination: str,
+) -> tuple[list[int], float] | None:
+    """Return the least-weight path's routing-graph edges and its weight (None: no path).
+
+    The path runs from ``origin``'s start node to ``destination``'s end node through the
+    waypoints in order (see :func:`staged`), over the edges ``mask`` allows; scipy's
+    Dijkstra solves it.
+    """
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import dijkstra
+
+    kept = collapse(rg.src, rg.dst, weight, mask)
+    s, d, ww, e = staged(rg, kept, waypoints)
+    stages = len(waypoints)
+    n = rg.n_nodes * (stages + 1)
+    source = rg.index.get((origin, ORIGIN))
+    target = rg.index.get((destination, DESTINATION))
+    if source is None or target is None:
+        return None
+    target += stages * rg.n_nodes
+    check_non_negative(ww)
+    # every (s, d) pair is unique (collapsed per stage), so the CSR sums nothing
+    graph = csr_array((ww, (s, d)), shape=(n, n))
+    dist, pred = dijkstra(graph, directed=True, indices=source, return_predecessors=True)
+    if not np.isfinite(dist[target]):
+        return None
+    nodes = [target]
+    while nodes[-1] != source and len(nodes) <= n:
+        nodes.append(int(pred[nodes[-1]]))
+    nodes.reverse()
+    key = s * n + d
+    order = np.argsort(key, kind="stable")
+    want = np.asarray(nodes[:-1], dtype=np.int64) * n + np.asarray(nodes[1:], dtype=np.int64)
+    path = e[order[np.searchsorted(key[order], want)]].tolist()
+    return [p for p in path if p >= 0], float(dist[target])

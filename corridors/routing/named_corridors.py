@@ -7,9 +7,14 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 from corridors.errors import InvalidOptionError, NoRouteError
 from corridors.graph.places import Place
-from corridors.routing.corridor_match import Waypoint, waypoint, waypoint_members
+from corridors.routing.corridor_match import (
+    Waypoint,
+    corridor_shares,
+    waypoint,
+    waypoint_members,
+)
 from corridors.routing.options import RouteKeywords, RouteOptions
-from corridors.routing.results import Comparison, Route
+from corridors.routing.results import Comparison, Route, percent
 from corridors.routing.solve import resolve_place, route
 
 if TYPE_CHECKING:
@@ -117,6 +122,37 @@ def _detour(found: Route) -> str:
     return ""
 
 
+#: A corridor's row in a comparison needs at least this share of its route's km on the
+#: corridor's own links; below it the row would describe some other way.
+SERVE_SHARE = 0.2
+
+
+#: ...or at least this share of the corridor's own km (a short corridor on a long trip).
+SERVE_COVERAGE = 0.5
+
+
+def _share_of(net: Network, found: Route, cid: str) -> tuple[float, float]:
+    """Return the share of the route's km on the corridor, and of the corridor's km used."""
+    for s in corridor_shares(net, found):
+        if s.corridor == cid:
+            return s.share, s.coverage
+    return 0.0, 0.0
+
+
+def _own_rules(spec: dict[str, Any], via: Sequence[Waypoint], modes: Any) -> str:
+    """Describe the rules a corridor itself imposes on a route, for a reason."""
+    parts = []
+    if via:
+        parts.append("its waypoints " + ", ".join("|".join(waypoint_members(p)) for p in via))
+    if modes:
+        parts.append("modes " + ", ".join(modes))
+    if spec.get("include"):
+        parts.append("statuses " + ", ".join(sorted({"operational", *spec["include"]})))
+    if spec.get("avoid_countries"):
+        parts.append("avoiding " + ", ".join(spec["avoid_countries"]))
+    return "the corridor's own rules (" + "; ".join(parts) + ")" if parts else "its rules"
+
+
 def compare(
     net: Network,
     origin: str | Place,
@@ -132,7 +168,11 @@ def compare(
     Each corridor's waypoints between the two places (see :func:`corridor_waypoints`),
     modes, statuses, profile and ``avoid_countries`` from ``corridors.yaml`` apply. A
     corridor whose forced route doubles back (revisits a place or re-enters a country)
-    is not on the way between the two places: it gets a reason instead of a row.
+    is not on the way between the two places, and one whose route runs under
+    :data:`SERVE_SHARE` of its km on the corridor's links and uses under
+    :data:`SERVE_COVERAGE` of the corridor describes another way: each gets a
+    reason instead of a row. A corridor that avoids the origin's or destination's country
+    by definition says so.
 
     Parameters
     ----------
@@ -169,12 +209,28 @@ def compare(
             routes["best"] = route(net, o, d, options=base)
         except NoRouteError as err:
             reasons["best"] = str(err)
+    shares: dict[str, float] = {}
     for cid in wanted:
         spec = known[cid]
         names[cid] = str(spec.get("name", cid))
         own_profile = profile or spec.get("profile")
         if own_profile and own_profile != profile:
             names[cid] += f" ({own_profile})"
+        own_avoid = {str(c).upper() for c in spec.get("avoid_countries") or []}
+        barred = [
+            (p.node, code)
+            for p in (o, d)
+            if (code := str(net.G.nodes[p.node].get("country") or "")) in own_avoid
+        ]
+        if barred:
+            node, code = barred[0]
+            reasons[cid] = (
+                f"{node} is in {code}, a country this corridor avoids by definition "
+                f"(avoid_countries in corridors.yaml)"
+            )
+            continue
+        via = corridor_waypoints(net, spec, o, d)
+        modes = sorted(base.modes) if base.modes is not None else spec.get("modes")
         try:
             found = route(
                 net,
@@ -183,22 +239,28 @@ def compare(
                 options=RouteOptions.build(
                     base,
                     profile=own_profile,
-                    via=corridor_waypoints(net, spec, o, d),
+                    via=via,
                     statuses=sorted(set(spec.get("include", [])) | base.statuses),
-                    modes=sorted(base.modes) if base.modes is not None else spec.get("modes"),
-                    avoid_countries=sorted(
-                        {str(c).upper() for c in spec.get("avoid_countries") or []}
-                        | base.avoid_countries
-                    ),
+                    modes=modes,
+                    avoid_countries=sorted(own_avoid | base.avoid_countries),
                 ),
             )
         except NoRouteError as err:
-            reasons[cid] = str(err)
+            reasons[cid] = f"{_own_rules(spec, via, modes)} allow no route: {err}"
             continue
         detour = _detour(found)
         if detour:
             reasons[cid] = f"not on the way from {o.node} to {d.node}: {detour}"
             continue
+        share, coverage = _share_of(net, found, cid)
+        if share < SERVE_SHARE and coverage < SERVE_COVERAGE:
+            reasons[cid] = (
+                f"the best route its rules allow runs {percent(share)} of its km on the "
+                f"corridor's links and uses {percent(coverage)} of the corridor, under the "
+                f"{percent(SERVE_SHARE)} and {percent(SERVE_COVERAGE)} a comparison row needs"
+            )
+            continue
         found.corridor = cid
+        shares[cid] = share
         routes[cid] = found
-    return Comparison(o, d, by, net.profile(profile).id, routes, reasons, names)
+    return Comparison(o, d, by, net.profile(profile).id, routes, reasons, names, shares)

@@ -37,6 +37,7 @@ class RouteKeywords(TypedDict, total=False):
     avoid_links: Iterable[str] | str | None
     avoid_borders: Iterable[str] | str | None
     value_of_time: float | None
+    crew: int
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class RouteOptions:
         ISO codes, places (ids or names), link ids, and country pairs such as ``KZ-TM``.
     value_of_time
         USD per unit per hour for the generalized cost (None: the profile's).
+    crew
+        Drivers on each truck: 1 (the default) or 2; sets the driving-time rules whose
+        breaks and rests the route's road legs carry (``driving_rules.csv``). 0 times the
+        trucks without any rest (driving time only), as batch skims do.
     """
 
     by: str = "time"
@@ -77,6 +82,7 @@ class RouteOptions:
     avoid_links: frozenset[str] = frozenset()
     avoid_borders: frozenset[frozenset[str]] = field(default_factory=frozenset)
     value_of_time: float | None = None
+    crew: int = 1
 
     @classmethod
     def build(
@@ -125,6 +131,7 @@ class RouteOptions:
             "avoid_links": sorted(self.avoid_links),
             "avoid_borders": sorted("-".join(sorted(p)) for p in self.avoid_borders),
             "value_of_time": self.value_of_time,
+            "crew": self.crew,
         }
 
     def describe_blocks(self) -> list[str]:
@@ -208,6 +215,15 @@ def _validated(given: Mapping[str, Any]) -> RouteOptions:
     ):
         msg = f"value of time {value_of_time} is out of range; give 0 to 1,000,000 USD per hour"
         raise InvalidOptionError(msg)
+    crew = given.get("crew", 1)
+    if crew is None:
+        crew = 1
+    if isinstance(crew, bool) or not isinstance(crew, int) or crew not in (0, 1, 2):
+        msg = (
+            f"crew={crew!r} is not a crew size; give 1 (one driver) or 2 (two drivers), "
+            "or 0 for driving time without rests"
+        )
+        raise InvalidOptionError(msg)
     return RouteOptions(
         by=key,
         profile=given.get("profile"),
@@ -220,4 +236,5 @@ def _validated(given: Mapping[str, Any]) -> RouteOptions:
         avoid_links=frozenset(words(given.get("avoid_links"))),
         avoid_borders=frozenset(borders),
         value_of_time=value_of_time,
+        crew=crew,
     )

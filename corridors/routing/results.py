@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from corridors.data.vocabulary import is_transfer
 from corridors.graph.cost_model import Component
+from corridors.graph.driving_rules import REST_KINDS
 from corridors.graph.places import Place, PlaceInfo
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.views import view
@@ -41,6 +42,11 @@ LEG_COLUMNS = [
 ]
 
 
+def percent(share: float) -> str:
+    """Return a share as a whole percentage, rounded down (59.8% is 59%, under a 60% bar)."""
+    return f"{math.floor(share * 100 + 1e-9)}%"
+
+
 @dataclass
 class Route:
     """A route: its legs (hauls, waits and frictions in travel order) and their totals.
@@ -56,7 +62,10 @@ class Route:
     components
         Every cost item in travel order.
     corridor
-        Id of the named corridor the route follows, if any.
+        Id of the named corridor the route follows, if any: most of its km run on the
+        corridor's links (or, in a comparison, the corridor it was routed along).
+    closest
+        The closest named corridor and the share of the route's km on it.
     value_of_time
         USD per unit per hour used for the generalized cost.
     """
@@ -69,6 +78,9 @@ class Route:
     places: dict[str, PlaceInfo] = field(repr=False)
     value_of_time: float = 0.0
     corridor: str | None = None
+    #: the named corridor closest to the route and the share of the route's haul km on its
+    #: links (see :mod:`corridors.routing.corridor_match`)
+    closest: tuple[str, float] | None = None
     #: line of each haul, keyed by (link id, from node, to node)
     haul_geometry: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
     #: routing-graph edge indices of the path (empty for routes not built by a solver)
@@ -94,6 +106,18 @@ class Route:
     def co2_kg(self) -> float:
         """Total emissions in kg CO2 per unit of the cargo profile."""
         return float(math.fsum(c.co2_kg for c in self.components))
+
+    @property
+    def driving_h(self) -> float:
+        """Hours trucks are driven (the road hauls)."""
+        return float(
+            math.fsum(c.time_h for c in self.components if c.kind == "haul" and c.mode == "road")
+        )
+
+    @property
+    def rest_h(self) -> float:
+        """Hours truck crews stand for breaks, daily and weekly rests (included in time_h)."""
+        return float(math.fsum(c.time_h for c in self.components if c.kind in REST_KINDS))
 
     @property
     def generalized_usd(self) -> float:
@@ -283,6 +307,8 @@ class Route:
             "by": self.by,
             "profile": self.profile,
             "totals": self.totals,
+            "driving_h": round(self.driving_h, 3),
+            "rest_h": round(self.rest_h, 3),
             "legs": legs,
             "countries": self.countries,
             "border_crossings": self.border_crossings,
@@ -290,6 +316,9 @@ class Route:
         }
         if self.corridor:
             out["corridor"] = self.corridor
+        if self.closest:
+            out["closest_corridor"] = self.closest[0]
+            out["closest_corridor_share"] = round(self.closest[1], 3)
         return out
 
     def to_json(self, **kwargs: Any) -> str:
@@ -300,14 +329,31 @@ class Route:
         """Return a one-line summary of the route."""
         o = self.place_name(self.origin.node)
         d = self.place_name(self.destination.node)
-        corridor = f" [{self.corridor}]" if self.corridor else ""
+        corridor = f" [{self.label}]" if self.label else ""
+        rest = self.rest_h
+        resting = f", {rest:,.1f} h of it crew rest" if rest > 0 else ""
         return (
             f"{o} → {d} by {self.by}{corridor}: {self.distance_km:,.0f} km, "
-            f"{self.time_h:,.1f} h ({self.time_h / 24:.1f} d), USD {self.cost_usd:,.0f}, "
+            f"{self.time_h:,.1f} h ({self.time_h / 24:.1f} d{resting}), "
+            f"USD {self.cost_usd:,.0f}, "
             f"{self.co2_kg:,.0f} kg CO2 per {self.profile}; "
             f"{'→'.join(self.countries)}; {len(self.border_crossings)} border(s), "
             f"{len(self.transfers)} transfer(s)"
         )
+
+    @property
+    def label(self) -> str:
+        """The corridor the route follows with its share of the route's km, or the closest."""
+        if self.corridor and self.closest and self.closest[0] == self.corridor:
+            return f"{self.corridor}, {percent(self.closest[1])} of km on it"
+        if self.corridor:
+            return self.corridor
+        if self.closest:
+            return (
+                f"no named corridor; closest {self.closest[0]}, "
+                f"{percent(self.closest[1])} of km on it"
+            )
+        return "no named corridor"
 
     def __str__(self) -> str:
         return self.summary()
@@ -342,6 +388,8 @@ class Comparison:
         Route per corridor id (missing where the corridor cannot serve the pair).
     reasons
         Why a corridor has no route, per corridor id.
+    shares
+        Share of each row's route km on the corridor's links.
     """
 
     origin: Place
@@ -351,6 +399,8 @@ class Comparison:
     routes: dict[str, Route]
     reasons: dict[str, str]
     names: dict[str, str]
+    #: share of each corridor row's route km on that corridor's links
+    shares: dict[str, float] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per corridor: totals, borders, transfers, countries."""
@@ -372,6 +422,7 @@ class Comparison:
                     "borders": len(r.border_crossings),
                     "transfers": len(r.transfers),
                     "countries": "→".join(r.countries),
+                    "corridor_share": round(self.shares[cid], 3) if cid in self.shares else None,
                     "note": "",
                 }
             )
@@ -393,6 +444,7 @@ class Comparison:
             "profile": self.profile,
             "routes": [r.to_dict() for r in self.routes.values()],
             "unavailable": self.reasons,
+            "corridor_shares": {k: round(v, 3) for k, v in self.shares.items()},
         }
 
     def __rich__(self) -> Any:

@@ -15,12 +15,13 @@ from corridors.data.geodata import records
 from corridors.errors import InvalidOptionError, NoRouteError
 from corridors.graph.cost_model import Component
 from corridors.graph.places import Place
-from corridors.graph.routing_graph import DESTINATION, ORIGIN, RoutingGraph
+from corridors.graph.routing_graph import RoutingGraph
 from corridors.routing import edge_weights
-from corridors.routing.corridor_match import Waypoint, match_corridor
+from corridors.routing.corridor_match import Waypoint, corridor_shares
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.options import RouteKeywords, RouteOptions
 from corridors.routing.results import Route
+from corridors.routing.timeline import with_rests
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
@@ -61,36 +62,21 @@ class _Solver:
         self.waypoints = list(waypoints)
         self.mask = edge_weights.edge_mask(rg, opts)
         self.primary, self.weight = edge_weights.weights(rg, opts)
+        self.rules = rg.driving_rules.get(opts.crew)
+        #: the weight without rests: a second candidate for the best route
+        self.plain_weight = self.weight
+        if self.rules is not None:
+            self.weight = self.weight + edge_weights.rest_weight(rg, opts, self.rules)
 
     def solve(self, origin: str, destination: str, weight: np.ndarray | None = None) -> _Solved:
-        from scipy.sparse import csr_array
-        from scipy.sparse.csgraph import dijkstra
-
         w = self.weight if weight is None else weight
-        kept = edge_weights.collapse(self.rg.src, self.rg.dst, w, self.mask)
-        s, d, ww, e = edge_weights.staged(self.rg, kept, self.waypoints)
-        stages = len(self.waypoints)
-        n = self.rg.n_nodes * (stages + 1)
-        source = self.rg.index.get((origin, ORIGIN))
-        target = self.rg.index.get((destination, DESTINATION))
-        if source is None or target is None:
+        found = edge_weights.shortest_edges(
+            self.rg, w, self.mask, self.waypoints, origin, destination
+        )
+        if found is None:
             raise nx.NetworkXNoPath
-        target += stages * self.rg.n_nodes
-        edge_weights.check_non_negative(ww)
-        # every (s, d) pair is unique (collapsed per stage), so the CSR sums nothing
-        graph = csr_array((ww, (s, d)), shape=(n, n))
-        dist, pred = dijkstra(graph, directed=True, indices=source, return_predecessors=True)
-        if not np.isfinite(dist[target]):
-            raise nx.NetworkXNoPath
-        nodes = [target]
-        while nodes[-1] != source and len(nodes) <= n:
-            nodes.append(int(pred[nodes[-1]]))
-        nodes.reverse()
-        key = s * n + d
-        order = np.argsort(key, kind="stable")
-        want = np.asarray(nodes[:-1], dtype=np.int64) * n + np.asarray(nodes[1:], dtype=np.int64)
-        path = e[order[np.searchsorted(key[order], want)]].tolist()
-        return _Solved([p for p in path if p >= 0], float(dist[target]))
+        path, total = found
+        return _Solved(path, total)
 
     def to_route(self, solved: _Solved, origin: Place, destination: Place) -> Route:
         comps = [c for e in solved.path for c in self.rg.components[e]]
@@ -104,13 +90,18 @@ class _Solver:
             destination=destination,
             by=self.opts.by,
             profile=self.rg.profile.id,
-            components=with_access_legs(comps, origin, destination, self.net, self.rg),
+            components=with_rests(
+                with_access_legs(comps, origin, destination, self.net, self.rg), self.rules
+            ),
             places=self.net.place_info,
             value_of_time=vot,
         )
         route.haul_geometry = _geometry(self.net, comps)
         route.edges = list(solved.path)
-        route.corridor = match_corridor(self.net, route)
+        shares = corridor_shares(self.net, route)
+        if shares and shares[0].share > 0:
+            route.closest = (shares[0].corridor, shares[0].share)
+            route.corridor = shares[0].corridor if shares[0].follows else None
         return route
 
 
@@ -382,7 +373,17 @@ def alternatives(
         else:
             msg = f"no route from {o.node} to {d.node}"
         raise NoRouteError(msg) from None
-    kept = [solver.to_route(first, o, d)]
+    best = solver.to_route(first, o, d)
+    if solver.rules is not None and solver.weight is not solver.plain_weight:
+        # rests weigh road hauls by their long-run factor; a trip short enough to need
+        # few rests may do better than that weighting says: time both exactly, keep the best
+        plain = solver.solve(o.node, d.node, solver.plain_weight)
+        if plain.path != first.path:
+            other = solver.to_route(plain, o, d)
+            rank = (other.total(opts.by), other.total("generalized"))
+            if rank < (best.total(opts.by), best.total("generalized")):
+                first, best = plain, other
+    kept = [best]
     if k == 1:
         return kept
     km = {str(r["id"]): float(r["length_km"]) for r in records(net.geodata.links)}

@@ -114,7 +114,7 @@ def test_route_title_keeps_the_corridor_tag() -> None:
     # the tag is in square brackets, which rich would read as markup
     proc = run_cli("route", "Zhanaozen", "Bandar Abbas", "--by", "cost")
     assert proc.returncode == 0, proc.stderr
-    assert "[kti]" in proc.stdout.splitlines()[0]
+    assert "[kti, 100% of km on it]" in proc.stdout.splitlines()[0]
 
 
 def test_scenario_output_in_a_format_it_cannot_take_fails_before_the_run(tmp_path: Path) -> None:

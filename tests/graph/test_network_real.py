@@ -89,7 +89,9 @@ def _assert_kti(net: Network, r: routing.Route) -> None:
     # the 1520/1435 gauge break into Iran is paid, with time and cost
     breaks = [t for t in r.transfers if t["kind"] == "gauge_break"]
     assert breaks and all(t["time_h"] > 0 and t["fee_usd"] > 0 for t in breaks)
-    assert r.corridor == "kti"
+    # KTI is the closest named corridor; whether the route carries its name depends on how
+    # much of the trip runs on it (from Almaty most of it runs on Kazakh lines before Beyneu)
+    assert r.closest is not None and r.closest[0] == "kti"
 
 
 def test_almaty_bandar_abbas_without_uzbek_transit_takes_kti(net: Network) -> None:
@@ -146,7 +148,10 @@ def test_compare_without_explanations_finds_the_same_routes(net: Network) -> Non
         assert quiet.routes[cid].cost_usd == r.cost_usd and quiet.routes[cid].nodes == r.nodes
     assert set(quiet.reasons) == set(full.reasons)
     assert "one exists with" in full.reasons["all_sea"]
-    assert quiet.reasons["all_sea"] == "no route from cn-khorgos to tr-istanbul"
+    assert quiet.reasons["all_sea"] == (
+        "the corridor's own rules (modes sea; statuses operational) allow no route: "
+        "no route from cn-khorgos to tr-istanbul"
+    )
     again = routing.compare(net, "Khorgos", "Istanbul")  # explanations are back outside
     assert again.reasons == full.reasons
 

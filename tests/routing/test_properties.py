@@ -77,19 +77,21 @@ def _enters(net: Network, r: routing.Route, country: str) -> bool:
 def test_best_by_time_is_never_slower_than_an_alternative(net: Network, hubs: list[str]) -> None:
     tally: Counter[str] = Counter()
 
+    # exact for additive times (crew=0): with crew rests the search weights driving by a
+    # long-run factor and an alternative may, timed exactly, beat the route it chose
     @SETTINGS
     @given(pair=_pairs(hubs))
     def check(pair: tuple[str, str]) -> None:
         tally["examples"] += 1
         try:
-            alts = routing.alternatives(net, *pair, k=3, by="time")
+            alts = routing.alternatives(net, *pair, k=3, by="time", crew=0)
         except corridors.NoRouteError:
             # no alternatives means no best route either
             with pytest.raises(corridors.NoRouteError):
                 routing.route(net, *pair, by="time")
             _no_route(tally)
             return
-        best = routing.route(net, *pair, by="time")
+        best = routing.route(net, *pair, by="time", crew=0)
         assert alts[0].time_h == best.time_h
         assert all(best.time_h <= a.time_h + 1e-9 for a in alts)
         tally["checked"] += 1
@@ -181,7 +183,7 @@ def test_skim_agrees_with_route_on_the_real_network(net: Network, hubs: list[str
         matrix = batch.skim(net, sample, by=by)
         compared = 0
         for o, d in pairs:
-            r = _route_or_none(net, o, d, by=by)
+            r = _route_or_none(net, o, d, by=by, crew=0)  # skims time trucks without rests
             value = matrix.loc[o, d]
             if r is None:
                 assert math.isnan(value), (o, d, by)

@@ -334,12 +334,20 @@ def test_sweep_finds_where_a_short_visa_stops_binding(net: corridors.Network) ->
     result = s.sweep({"visa_days": [3, 4, 5, 6, 8, 10, 14]}, net=net, od=["Almaty:Bandar Abbas"])
     best = result.best()
     assert len(best) == 7
-    switches = result.break_even()
-    assert len(switches) >= 1
-    # below the switch the road corridor is infeasible, above it it wins by time
-    first = best.iloc[0]["corridor"]
-    last = best.iloc[-1]["corridor"]
-    assert first != last and last.startswith("road")
+    # the road corridor through Afghanistan and Pakistan keeps a driver in Iran for a
+    # stay (drive, rests, turnaround, drive back) of between 8 and 10 days: infeasible
+    # under shorter visas, feasible from 10 days
+    table = result.table
+    road = table[table["corridor"] == "road_kz_karachi"].set_index("visa_days")
+    for days in (3, 4, 5, 6, 8):
+        note = str(road.loc[days, "note"])
+        assert f"beyond the {days}-day limit" in note
+        stay_h = float(note.split("would stay ")[1].split(" h")[0].replace(",", ""))
+        assert 8 * 24 < stay_h <= 10 * 24
+    for days in (10, 14):
+        assert road.loc[days, "time_h"] > 0
+    # with the crew's rests counted, the rail corridors stay faster than any road corridor
+    assert not any(str(c).startswith("road") for c in best["corridor"])
 
 
 def test_sweep_on_two_processes_gives_the_same_table(net: corridors.Network) -> None:

@@ -1,0 +1,91 @@
+"""A route's timing on one clock: the truck crew's breaks and rests among its legs.
+
+:func:`with_rests` walks a route's cost components in travel order and, for every stretch a
+truck drives, inserts the breaks, daily rests and weekly rests the driving-time rules
+(:mod:`corridors.graph.driving_rules`) require, as legs of their own. Driver stays and visa
+limits (:mod:`corridors.routing.constraints`) read these legs, so they count the same hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from corridors.graph.cost_model import Component
+from corridors.graph.driving_rules import REST_KINDS, DriverClock, DrivingRules
+
+#: Modes a truck rides on with its driver aboard (a ro-ro ferry): the clock runs on.
+_CARRIED = ("ferry",)
+
+
+def _keeps_truck(mode: str) -> bool:
+    """Whether a transfer or port lift keeps the cargo on its truck (road to a ro-ro ferry)."""
+    parts = mode.split(">")
+    return all(p in ("road", *_CARRIED) for p in parts)
+
+
+def with_rests(comps: list[Component], rules: DrivingRules | None) -> list[Component]:
+    """Return the components with the crew's breaks and rests inserted where they fall.
+
+    A truck's clock starts at its first road haul and runs through borders, waits and
+    ro-ro ferry crossings; it stops when the cargo leaves the truck for rail, sea or
+    pipeline (a new truck, with a rested crew, takes it on later). A rest that falls
+    inside a haul is listed right after that haul, its note saying after how many hours
+    of the haul it starts; a route ends without a final rest.
+
+    Parameters
+    ----------
+    comps
+        The route's cost components, in travel order.
+    rules
+        The crew's driving-time rules (None: no rules, the components unchanged).
+    """
+    if rules is None:
+        return comps
+    out: list[Component] = []
+    clock: DriverClock | None = None
+    for c in comps:
+        if c.kind == "haul" and c.mode == "road":
+            if clock is None:
+                clock = DriverClock(rules)
+            out.append(c)
+            driven = 0.0
+            for period in clock.drive(c.time_h):
+                if period.kind == "drive":
+                    driven += period.hours
+                    continue
+                at_km = c.distance_km * driven / c.time_h if c.time_h > 0 else 0.0
+                out.append(
+                    Component(
+                        kind=period.kind,
+                        from_node=c.from_node,
+                        to_node=c.to_node,
+                        mode="road",
+                        country=c.country,
+                        distance_km=0.0,
+                        time_h=period.hours,
+                        cost_usd=0.0,
+                        co2_kg=0.0,
+                        source_ids=rules.source_ids,
+                        note=(
+                            f"{REST_KINDS[period.kind].lower()} ({period.reason}), "
+                            f"{driven:.1f} h into this haul, about km {at_km:,.0f}; "
+                            f"crew of {rules.crew} ({rules.id})"
+                        ),
+                    )
+                )
+            continue
+        moved = c.kind in ("transfer", "port", "gauge_break") and not _keeps_truck(c.mode)
+        if moved:
+            clock = None  # the cargo leaves the truck
+        if clock is not None and c.time_h > 0 and (c.kind != "haul" or c.mode in _CARRIED):
+            counted = clock.stand(c.time_h)
+            if counted:
+                label = REST_KINDS[counted].lower()
+                c = replace(c, note="; ".join(x for x in (c.note, f"counts as the {label}") if x))
+        out.append(c)
+    return out
+
+
+def rest_hours(comps: list[Component]) -> float:
+    """Hours of breaks and rests among the components."""
+    return sum(c.time_h for c in comps if c.kind in REST_KINDS)
