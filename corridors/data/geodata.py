@@ -95,16 +95,63 @@ class Geodata:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
 
+    @classmethod
+    def from_rows(
+        cls,
+        folder: Path,
+        rows: dict[str, list[list[Any]]],
+        *,
+        corridors: list[dict[str, Any]],
+        sources: dict[str, dict[str, Any]],
+        seeds: dict[str, dict[str, Any]],
+        digest: str,
+        problems: list[Problem],
+    ) -> Geodata:
+        """Return geodata whose tables are built from typed rows when first asked for.
+
+        The network cache holds the tables as rows of plain values; a route between named
+        places never asks for them, and so never imports pandas.
+        """
+        if set(rows) != set(TABLES):
+            msg = f"expected the tables {', '.join(TABLES)}"
+            raise ValueError(msg)
+        geodata = cls.__new__(cls)
+        geodata.__dict__.update(
+            folder=folder,
+            corridors=corridors,
+            sources=sources,
+            seeds=seeds,
+            digest=digest,
+            problems=problems,
+            _table_rows=rows,
+        )
+        return geodata
+
+    def table_rows(self) -> dict[str, list[list[Any]]]:
+        """Return every table as rows of plain values, as :meth:`from_rows` takes them."""
+        out: dict[str, list[list[Any]]] = {}
+        for name in TABLES:
+            frame = self.tables[name]
+            columns = [frame[c].tolist() for c in [*(c.name for c in TABLES[name]), "_line"]]
+            out[name] = [list(row) for row in zip(*columns)]
+        return out
+
     def __getattr__(self, name: str) -> Any:
-        # called only when `name` is not set: a network read from the cache unpickles its
-        # tables (and imports pandas) when something first asks for them, which a route
-        # between named places never does
-        blob = self.__dict__.get("_tables_blob")
-        if name != "tables" or blob is None:
+        # called only when `name` is not set: a network read from the cache, or sent to a
+        # worker process, builds its tables (and imports pandas) when something first asks
+        # for them, which a route between named places never does
+        if name != "tables":
             raise AttributeError(name)
-        tables: dict[str, pd.DataFrame] = pickle.loads(blob)  # our own cache file
+        rows = self.__dict__.pop("_table_rows", None)
+        blob = self.__dict__.pop("_tables_blob", None)
+        tables: dict[str, pd.DataFrame]
+        if rows is not None:
+            tables = {key: frame_from_rows(key, value) for key, value in rows.items()}
+        elif blob is not None:
+            tables = pickle.loads(blob)  # made by __getstate__ for a worker process
+        else:
+            raise AttributeError(name)
         self.__dict__["tables"] = tables
-        del self.__dict__["_tables_blob"]
         return tables
 
 
@@ -152,40 +199,75 @@ def _coerce(value: str, column: Column) -> tuple[Any, str | None]:
     return number, None
 
 
-def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFrame:
+def frame_from_rows(name: str, rows: list[list[Any]]) -> pd.DataFrame:
+    """Return a geodata table built from typed rows (the schema's columns, then ``_line``).
+
+    Reading a CSV file and reading the network cache both build their tables here, so a
+    table has the same types whichever way it came.
+    """
     import pandas as pd
 
-    file = f"{name}.csv"
-    columns = TABLES[name]
-    names = [c.name for c in columns]
-    path = folder / file
-    if not path.is_file():
-        problems.append(Problem(file, 0, "file is missing"))
-        return pd.DataFrame(columns=[*names, "_line"])
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        problems.append(Problem(file, 0, f"cannot be read as UTF-8 CSV ({err})"))
-        return pd.DataFrame(columns=[*names, "_line"])
-    missing = [c.name for c in columns if c.required and c.name not in raw.columns]
-    if missing:
-        problems.append(Problem(file, 1, f"missing required column(s): {', '.join(missing)}"))
-        return pd.DataFrame(columns=[*names, "_line"])
-    records: list[dict[str, Any]] = []
-    for index, row in enumerate(raw.to_dict("records")):
-        line = index + 2
-        record: dict[str, Any] = {"_line": line}
-        for column in columns:
-            value, error = _coerce(str(row.get(column.name, "")), column)
-            if error:
-                problems.append(Problem(file, line, error))
-            record[column.name] = value
-        records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=[*names, "_line"])
-    for column in columns:
+    names = [c.name for c in TABLES[name]]
+    frame = pd.DataFrame.from_records(rows, columns=[*names, "_line"])
+    for column in TABLES[name]:
         if column.type == "float":
             frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce")
     return frame
+
+
+def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFrame:
+    import csv
+
+    file = f"{name}.csv"
+    columns = TABLES[name]
+    path = folder / file
+    if not path.is_file():
+        problems.append(Problem(file, 0, "file is missing"))
+        return frame_from_rows(name, [])
+    rows: list[list[Any]] = []
+    # csv, not pandas: the reader streams and knows each record's physical line, which a
+    # quoted cell spanning lines moves away from its row number
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                problems.append(Problem(file, 0, "file is empty; expected a header line"))
+                return frame_from_rows(name, [])
+            header = [h.strip() for h in header]
+            missing = [c.name for c in columns if c.required and c.name not in header]
+            if missing:
+                problems.append(
+                    Problem(file, 1, f"missing required column(s): {', '.join(missing)}")
+                )
+                return frame_from_rows(name, [])
+            where = [(c, header.index(c.name) if c.name in header else -1) for c in columns]
+            end = reader.line_num
+            for cells in reader:
+                line, end = end + 1, reader.line_num
+                if not cells:
+                    continue  # a blank line
+                if len(cells) > len(header):
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            f"has {len(cells)} fields; the header names {len(header)}",
+                        )
+                    )
+                row: list[Any] = []
+                for column, at in where:
+                    text = cells[at] if 0 <= at < len(cells) else ""
+                    value, error = _coerce(text, column)
+                    if error:
+                        problems.append(Problem(file, line, error))
+                    row.append(value)
+                row.append(line)
+                rows.append(row)
+    except (csv.Error, UnicodeDecodeError) as err:
+        problems.append(Problem(file, 0, f"cannot be read as UTF-8 CSV ({err})"))
+        return frame_from_rows(name, [])
+    return frame_from_rows(name, rows)
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
@@ -230,6 +312,28 @@ def _read_seeds(folder: Path | None) -> dict[str, dict[str, Any]]:
     return seeds
 
 
+def _read_annotations(
+    folder: Path, problems: list[Problem]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    corridors_doc = _read_yaml(folder / "corridors.yaml", problems)
+    corridors: list[dict[str, Any]] = []
+    if isinstance(corridors_doc, dict):
+        corridors = list(corridors_doc.get("corridors", []))
+    elif isinstance(corridors_doc, list):
+        corridors = corridors_doc
+    return corridors, _read_sources(folder, problems), _read_seeds(seeds_dir(folder))
+
+
+def read_annotations(
+    folder: Path,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Return a geodata folder's named corridors, bibliography and seed records.
+
+    The network cache keeps the tables; these YAML files are read afresh (they are small).
+    """
+    return _read_annotations(folder, [])
+
+
 def read_geodata(path: str | os.PathLike[str] | None = None, *, strict: bool = True) -> Geodata:
     """Read a geodata folder into typed tables.
 
@@ -254,18 +358,13 @@ def read_geodata(path: str | os.PathLike[str] | None = None, *, strict: bool = T
     folder = geodata_dir(path)
     problems: list[Problem] = []
     tables = {name: _read_table(folder, name, problems) for name in TABLES}
-    corridors_doc = _read_yaml(folder / "corridors.yaml", problems)
-    corridors: list[dict[str, Any]] = []
-    if isinstance(corridors_doc, dict):
-        corridors = list(corridors_doc.get("corridors", []))
-    elif isinstance(corridors_doc, list):
-        corridors = corridors_doc
+    corridors, sources, seeds = _read_annotations(folder, problems)
     geodata = Geodata(
         folder=folder,
         tables=tables,
         corridors=corridors,
-        sources=_read_sources(folder, problems),
-        seeds=_read_seeds(seeds_dir(folder)),
+        sources=sources,
+        seeds=seeds,
         digest=content_hash(folder),
         problems=problems,
     )

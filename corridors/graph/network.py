@@ -6,19 +6,17 @@ import hashlib
 import json
 import logging
 import os
-import pickle
-import tempfile
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from corridors.data.geodata import Geodata, read_geodata, records, summarise
-from corridors.data.locate import PACKAGE_VERSION, content_hash, geodata_dir
+from corridors.data.locate import content_hash, geodata_dir
 from corridors.errors import GeodataError
 
 if TYPE_CHECKING:
+    from corridors.graph.cache import Parts
     from corridors.graph.places import PlaceIndex, PlaceInfo
     from corridors.graph.profiles import Profile
     from corridors.graph.routing_graph import RoutingGraph
@@ -27,14 +25,6 @@ log = logging.getLogger("corridors")
 
 CRS = "EPSG:4326"
 _MEMORY: dict[str, Network] = {}
-
-
-def _cache_dir() -> Path:
-    # CORRIDORS_CACHE_DIR is used as given; otherwise a `corridors` folder in the user cache
-    explicit = os.environ.get("CORRIDORS_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "corridors"
 
 
 def _line(coords: list[tuple[float, float]]) -> Any:
@@ -181,6 +171,16 @@ class Network:
 
         return PlaceIndex(self.G)
 
+    @classmethod
+    def from_parts(cls, parts: Parts) -> Network:
+        """Return a network assembled from pieces read from the cache, without rebuilding."""
+        net = cls.__new__(cls)
+        net.geodata = parts.geodata
+        net.G = parts.G
+        net._routing = dict(parts.routing)
+        net.__dict__["profiles"] = parts.profiles
+        return net
+
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("places", None)
@@ -201,8 +201,9 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     geodata
         A geodata folder; by default the shipped one, or ``CORRIDORS_GEODATA``.
     cache
-        Reuse a network built earlier from the same bytes (in this process, then from the
-        on-disk cache in ``~/.cache/corridors`` or ``CORRIDORS_CACHE_DIR``).
+        Reuse a network built earlier from the same bytes by the same code: in this
+        process, then from the on-disk cache (see :mod:`corridors.graph.cache`; plain
+        data in a private folder, ``CORRIDORS_CACHE_DIR`` or the platform's cache folder).
 
     Returns
     -------
@@ -214,23 +215,21 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     GeodataError
         If the folder is missing or its tables are malformed.
     """
+    from corridors.graph import cache as disk
+
     folder = geodata_dir(geodata)
     digest = content_hash(folder)
     if cache and digest in _MEMORY:
         return _MEMORY[digest]
-    path = _cache_dir() / f"network-{PACKAGE_VERSION}-{digest[:20]}.pickle"
-    if cache and path.is_file():
-        try:
-            with path.open("rb") as fh:
-                net: Network = pickle.load(fh)  # our own cache file
-            if net.digest == digest:
-                # the same bytes may live in another folder (another install): read files
-                # such as countries.geojson from the folder asked for
-                net.geodata.folder = folder
-                _MEMORY[digest] = net
-                return net
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            log.info("ignoring unreadable network cache %s", path)
+    path = disk.cache_path(digest)
+    if cache:
+        parts = disk.read(path, folder, digest)
+        if parts is not None:
+            # the same bytes may live in another folder (another install): the parts read
+            # files such as countries.geojson from the folder asked for
+            net = Network.from_parts(parts)
+            _MEMORY[digest] = net
+            return net
     geodata_tables = read_geodata(folder, strict=False)
     from corridors.data.validation import structural_problems
 
@@ -242,16 +241,5 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
         net.routing_graph(str(profile_id))
     if cache:
         _MEMORY[digest] = net
-        _write_cache(path, net)
+        disk.write(path, disk.Parts(net.geodata, net.G, net._routing, net.profiles))
     return net
-
-
-def _write_cache(path: Path, net: Network) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(net, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        Path(tmp).replace(path)
-    except OSError:
-        log.info("could not write the network cache to %s", path.parent)
