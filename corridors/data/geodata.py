@@ -276,6 +276,9 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
         return None
     try:
         return _yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        problems.append(Problem(path.name, 0, f"cannot be read as UTF-8 ({err.reason})"))
+        return None
     except yaml.YAMLError as err:
         line = getattr(getattr(err, "problem_mark", None), "line", -1) + 1
         problems.append(Problem(path.name, line, f"invalid YAML: {getattr(err, 'problem', err)}"))
@@ -301,12 +304,12 @@ def _read_sources(folder: Path, problems: list[Problem]) -> dict[str, dict[str, 
     return sources
 
 
-def _read_seeds(folder: Path | None) -> dict[str, dict[str, Any]]:
+def _read_seeds(folder: Path | None, problems: list[Problem]) -> dict[str, dict[str, Any]]:
     seeds: dict[str, dict[str, Any]] = {}
     if folder is None:
         return seeds
     for path in sorted(folder.glob("*.yaml")):
-        record = _yaml.safe_load(path.read_text(encoding="utf-8"))
+        record = _read_yaml(path, problems)
         if isinstance(record, dict) and record.get("id"):
             seeds[str(record["id"])] = record
     return seeds
@@ -321,7 +324,7 @@ def _read_annotations(
         corridors = list(corridors_doc.get("corridors", []))
     elif isinstance(corridors_doc, list):
         corridors = corridors_doc
-    return corridors, _read_sources(folder, problems), _read_seeds(seeds_dir(folder))
+    return corridors, _read_sources(folder, problems), _read_seeds(seeds_dir(folder), problems)
 
 
 def read_annotations(
