@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import pickle
@@ -374,6 +375,68 @@ def read_geodata(path: str | os.PathLike[str] | None = None, *, strict: bool = T
     if strict and problems:
         raise GeodataError(summarise(problems))
     return geodata
+
+
+def line_points(geometry: Any) -> list[tuple[float, float]] | None:
+    """Return a GeoJSON LineString's positions as ``(lon, lat)``; None if it is not one.
+
+    A valid one has at least two positions, each two or three finite numbers.
+    """
+    if not isinstance(geometry, dict) or geometry.get("type") != "LineString":
+        return None
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) < 2:
+        return None
+    points = []
+    for position in coords:
+        if not isinstance(position, list) or not 2 <= len(position) <= 3:
+            return None
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in position
+        ):
+            return None
+        points.append((float(position[0]), float(position[1])))
+    return points
+
+
+def read_line_shapes(text: str) -> dict[str, list[tuple[float, float]]]:
+    """Return the link shapes of ``geometry/links.geojson``, keyed by link id.
+
+    Raises
+    ------
+    GeodataError
+        If the file is not a FeatureCollection of LineStrings with link ids.
+    """
+    file = "geometry/links.geojson"
+    hint = "run `corridors data validate` for the full report"
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        msg = f"{file}:{err.lineno}: invalid JSON: {err.msg}; {hint}"
+        raise GeodataError(msg) from None
+    except RecursionError:
+        msg = f"{file}: nested too deeply to be GeoJSON; {hint}"
+        raise GeodataError(msg) from None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        msg = f"{file}: expected a GeoJSON FeatureCollection with a list of features; {hint}"
+        raise GeodataError(msg)
+    out: dict[str, list[tuple[float, float]]] = {}
+    for i, feature in enumerate(features):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        link_id = props.get("id") if isinstance(props, dict) else None
+        if not link_id:
+            continue  # the validator names features without an id
+        points = line_points(feature.get("geometry"))
+        if points is None:
+            msg = (
+                f"{file}: feature {i} ({str(link_id)!r}) is not a LineString of at least two "
+                f"[lon, lat] positions; {hint}"
+            )
+            raise GeodataError(msg)
+        out[str(link_id)] = points
+    return out
 
 
 def summarise(problems: list[Problem], limit: int = 20) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 from functools import cached_property
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from corridors.data.geodata import Geodata, read_geodata, records, summarise
+from corridors.data.geodata import Geodata, read_geodata, read_line_shapes, records, summarise
 from corridors.data.locate import content_hash, geodata_dir
 from corridors.errors import GeodataError
 
@@ -44,19 +43,8 @@ def _read_geometry(geodata: Geodata) -> dict[str, list[tuple[float, float]]]:
     data = path.read_bytes()
     tag = hashlib.sha1(data, usedforsecurity=False).hexdigest()
     if tag not in _SHAPES:
-        _SHAPES[tag] = _parse_geometry(data.decode("utf-8"))
+        _SHAPES[tag] = read_line_shapes(data.decode("utf-8", errors="replace"))
     return _SHAPES[tag]  # read only: the graph builds new lines from these points
-
-
-def _parse_geometry(text: str) -> dict[str, list[tuple[float, float]]]:
-    doc = json.loads(text)
-    out: dict[str, list[tuple[float, float]]] = {}
-    for feature in doc.get("features", []):
-        geom = feature.get("geometry") or {}
-        link_id = (feature.get("properties") or {}).get("id")
-        if link_id and geom.get("type") == "LineString":
-            out[str(link_id)] = [(float(x), float(y)) for x, y, *_ in geom["coordinates"]]
-    return out
 
 
 def network_from_geodata(geodata: Geodata) -> nx.MultiDiGraph:

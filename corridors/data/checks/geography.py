@@ -26,6 +26,7 @@ from corridors.data.checks.base import (
     line_of,
     num,
 )
+from corridors.data.geodata import line_points
 from corridors.data.vocabulary import GAUGES, MODES, is_water
 
 
@@ -95,8 +96,9 @@ class GeographyChecks(Base):
         if doc is None:
             return
         text = path.read_text(encoding="utf-8")
-        for feature in doc.get("features") or []:
-            props = (feature or {}).get("properties") or {}
+        for feature in doc["features"]:
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            props = props if isinstance(props, dict) else {}
             lid = str(props.get("id") or "")
             line = line_of(text, f'"{lid}"') if lid else 0
             if not lid:
@@ -110,17 +112,17 @@ class GeographyChecks(Base):
                     f"feature {lid!r} is not a link id in links.csv{like(lid, self.links)}",
                 )
                 continue
-            geom = (feature or {}).get("geometry") or {}
-            coords = geom.get("coordinates") if isinstance(geom, dict) else None
-            if geom.get("type") != "LineString" or not isinstance(coords, list) or len(coords) < 2:
+            points = line_points(feature.get("geometry"))
+            if points is None:
                 self.add(
                     "schema",
                     file,
                     line,
-                    f"feature {lid!r}: geometry must be a LineString of at least two positions",
+                    f"feature {lid!r}: geometry must be a LineString of at least two "
+                    "[lon, lat] positions of finite numbers",
                 )
                 continue
-            self.check_geometry_ends(file, line, lid, coords)
+            self.check_geometry_ends(file, line, lid, [list(p) for p in points])
 
     def check_geometry_ends(self, file: str, line: int, lid: str, coords: list[Any]) -> None:
         """Check that a link geometry starts near the link's u node and ends near its v node."""
