@@ -441,7 +441,9 @@ def read_line_shapes(text: str) -> dict[str, list[tuple[float, float]]]:
 
 def summarise(problems: list[Problem], limit: int = 20) -> str:
     """Return a one-line summary of the problems, listing the first ``limit`` in order."""
-    shown = "; ".join(str(p) for p in sorted(problems)[:limit])
+    # problems with a whole file (missing, empty, unreadable) first: they explain the rest
+    ordered = sorted(problems, key=lambda p: (p.row != 0, p))
+    shown = "; ".join(str(p) for p in ordered[:limit])
     more = f" (and {len(problems) - limit} more)" if len(problems) > limit else ""
     return (
         f"geodata has {len(problems)} problem(s): {shown}{more}; "
