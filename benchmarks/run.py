@@ -906,7 +906,7 @@ def w5_startup(s: Suite, folder: Path, env: dict[str, str], kind: str) -> None:
             statistics.median(disks),
             repeats=len(disks),
             note=(
-                "hashes the data, unpickles (tables left packed until used); importing "
+                "hashes the data, reads the JSON cache (tables built only when used); importing "
                 f"corridors.graph.network takes {fmt_s(statistics.median(imports))} more; "
                 f"loaded: {', '.join(loaded) or 'none of ' + ', '.join(LIBRARIES)}"
             ),

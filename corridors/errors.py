@@ -5,6 +5,9 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_NO_ROUTE = 1
 EXIT_BAD_INPUT = 2
+EXIT_RUN_FAILED = 3
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+EXIT_TERMINATED = 143  # SIGTERM, as shells report it
 
 
 class CorridorsError(Exception):
@@ -41,3 +44,17 @@ class NoRouteError(CorridorsError):
 
 class OutputError(CorridorsError, OSError):
     """An output file cannot be written where it was asked for."""
+
+
+class WorkerError(CorridorsError, RuntimeError):
+    """A worker process died (killed by the system, for example for memory) during a run."""
+
+    exit_code = EXIT_RUN_FAILED
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM).
+
+    The command line raises it from its SIGTERM handler, so a termination unwinds like
+    Ctrl-C: every temporary file is removed and worker processes are stopped.
+    """

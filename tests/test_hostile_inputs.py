@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,96 @@ def test_place_resolver_fuzz(net: Network, text: str) -> None:
         assert "\n" not in str(err).strip() or isinstance(err, corridors.AmbiguousPlaceError)
     else:
         assert place.node in net.G
+
+
+def test_force_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
+    out = tmp_path / "private.csv"
+    out.write_text("previous")
+    out.chmod(0o600)
+    _output.write_text(out, "new", force=True)
+    assert out.read_text() == "new"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    proc = run_cli("compare", "Almaty", "Tashkent", "--csv", str(out), "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def _no_space(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".xlsx"])
+def test_export_on_a_full_disk_is_one_error_and_no_file(
+    net: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    import pyogrio
+    import pyogrio.errors
+
+    import corridors.outputs.export as exporting
+
+    def gdal_full(*args: object, **kwargs: object) -> None:
+        # what pyogrio raises when SQLite hits a full disk
+        msg = "sqlite3_exec(CREATE TABLE ...) failed: database or disk is full"
+        raise pyogrio.errors.FeatureError(msg)
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", gdal_full)
+    monkeypatch.setattr(Path, "write_bytes", _no_space)  # the zipped workbook's one write
+    out = tmp_path / f"net{suffix}"
+    found = exporting.selected(net, out, layer=None)
+    with pytest.raises(corridors.OutputError, match=r"cannot write .*(disk is full|No space)"):
+        exporting.export_tables(found, out)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ('{"type": "FeatureCollection", "features": [', "invalid JSON"),
+        ('{"type": "FeatureCollection", "features": {}}', "list of features"),
+        (
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+            '{"id": "x"}, "geometry": {"type": "LineString", "coordinates": [[1]]}}]}',
+            "LineString of at least two",
+        ),
+    ],
+    ids=["truncated", "features-not-a-list", "one-number-position"],
+)
+def test_broken_link_geometry_is_one_error(tmp_path: Path, content: str, says: str) -> None:
+    copy = tmp_path / "geodata"
+    shutil.copytree(geodata_dir(None), copy)
+    (copy / "geometry" / "links.geojson").write_text(content, encoding="utf-8")
+    with pytest.raises(corridors.GeodataError, match=says):
+        corridors.load_network(copy, cache=False)
+    proc = run_cli("route", "Almaty", "Tashkent", "--geodata", str(copy))
+    assert proc.returncode == 2
+    assert "geometry/links.geojson" in one_line_error(proc.stderr)
+    proc = run_cli("data", "validate", "--geodata", str(copy))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "geometry/links.geojson" in proc.stdout
+
+
+@pytest.mark.parametrize("table", ["nodes", "links"])
+def test_empty_table_is_one_error(tmp_path: Path, table: str) -> None:
+    copy = tmp_path / "geodata"
+    shutil.copytree(geodata_dir(None), copy)
+    (copy / f"{table}.csv").write_text("", encoding="utf-8")
+    proc = run_cli("route", "Almaty", "Tashkent", "--geodata", str(copy))
+    assert proc.returncode == 2
+    assert f"{table}.csv: file is empty" in one_line_error(proc.stderr)
+
+
+def test_problem_lines_are_physical_after_a_cell_spanning_lines(tmp_path: Path) -> None:
+    copy = tmp_path / "geodata"
+    shutil.copytree(geodata_dir(None), copy)
+    lines = (copy / "nodes.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[3].split(",")
+    row[header.index("note")] = '"a note\nover two lines"'
+    lines[3] = ",".join(row)  # the record of line 4 now ends on line 5
+    bad = lines[4].split(",")
+    bad[header.index("lat")] = "north"
+    lines[4] = ",".join(bad)  # this record starts on line 6
+    (copy / "nodes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = run_cli("data", "validate", "--geodata", str(copy))
+    assert proc.returncode == 2
+    assert "nodes.csv:6: column `lat` is 'north'" in proc.stdout, proc.stdout

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from corridors.cli.scenario_commands import scenario_app
-from corridors.errors import EXIT_BAD_INPUT, CorridorsError
+from corridors.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    CorridorsError,
+    Terminated,
+)
 from corridors.routing.objectives import OBJECTIVES
 
 if TYPE_CHECKING:
@@ -511,13 +517,37 @@ def _root(
     """Route freight over the Central Asian transit corridors and compare them."""
 
 
+_TERMINATED: list[bool] = []
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one unwinding is enough
+    _TERMINATED.append(True)
+    raise Terminated
+
+
 def main() -> None:
-    """Run the CLI: one-line errors, exit 0 ok, 1 no route, 2 bad input."""
+    """Run the CLI: one-line errors; exit 0 ok, 1 no route, 2 bad input, 3 run failed.
+
+    SIGTERM unwinds like Ctrl-C (exit 143, 130 for Ctrl-C), so temporary files are removed
+    and worker processes stopped.
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app()  # typer handles usage errors (exit 2) and exits itself on success
     except CorridorsError as err:
         _error(str(err))
         sys.exit(err.exit_code)
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
+        # typer turns an interrupt inside a command into exit 130 itself
+        sys.stderr.write("terminated\n" if _TERMINATED else "interrupted\n")
+        sys.exit(EXIT_TERMINATED if _TERMINATED else EXIT_INTERRUPTED)
+    except SystemExit as done:
+        if _TERMINATED and done.code != EXIT_TERMINATED:
+            sys.stderr.write("terminated\n")
+            sys.exit(EXIT_TERMINATED)
+        raise

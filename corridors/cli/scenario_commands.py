@@ -63,6 +63,12 @@ GeodataOpt = Annotated[
 ]
 
 
+def _interrupt_code(err: KeyboardInterrupt) -> int:
+    from corridors.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
+
+    return EXIT_TERMINATED if isinstance(err, Terminated) else EXIT_INTERRUPTED
+
+
 def _console() -> Any:
     from rich.console import Console
 
@@ -248,7 +254,7 @@ def sweep(
         partial = getattr(err, "partial", None)
         done = partial.completed if partial is not None else 0
         _say(f"interrupted after {done} of {total} point(s); nothing written")
-        raise typer.Exit(130) from None
+        raise typer.Exit(_interrupt_code(err)) from None
     if as_json:
         doc = {
             "scenario": result.name,
@@ -313,7 +319,7 @@ def montecarlo(
             )
     except KeyboardInterrupt as err:
         _say(f"interrupted after {getattr(err, 'done', 0):,} of {n:,} draws; nothing written")
-        raise typer.Exit(130) from None
+        raise typer.Exit(_interrupt_code(err)) from None
     if as_json:
         doc = {
             "scenario": result.name,

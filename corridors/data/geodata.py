@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import pickle
@@ -95,16 +96,63 @@ class Geodata:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
 
+    @classmethod
+    def from_rows(
+        cls,
+        folder: Path,
+        rows: dict[str, list[list[Any]]],
+        *,
+        corridors: list[dict[str, Any]],
+        sources: dict[str, dict[str, Any]],
+        seeds: dict[str, dict[str, Any]],
+        digest: str,
+        problems: list[Problem],
+    ) -> Geodata:
+        """Return geodata whose tables are built from typed rows when first asked for.
+
+        The network cache holds the tables as rows of plain values; a route between named
+        places never asks for them, and so never imports pandas.
+        """
+        if set(rows) != set(TABLES):
+            msg = f"expected the tables {', '.join(TABLES)}"
+            raise ValueError(msg)
+        geodata = cls.__new__(cls)
+        geodata.__dict__.update(
+            folder=folder,
+            corridors=corridors,
+            sources=sources,
+            seeds=seeds,
+            digest=digest,
+            problems=problems,
+            _table_rows=rows,
+        )
+        return geodata
+
+    def table_rows(self) -> dict[str, list[list[Any]]]:
+        """Return every table as rows of plain values, as :meth:`from_rows` takes them."""
+        out: dict[str, list[list[Any]]] = {}
+        for name in TABLES:
+            frame = self.tables[name]
+            columns = [frame[c].tolist() for c in [*(c.name for c in TABLES[name]), "_line"]]
+            out[name] = [list(row) for row in zip(*columns)]
+        return out
+
     def __getattr__(self, name: str) -> Any:
-        # called only when `name` is not set: a network read from the cache unpickles its
-        # tables (and imports pandas) when something first asks for them, which a route
-        # between named places never does
-        blob = self.__dict__.get("_tables_blob")
-        if name != "tables" or blob is None:
+        # called only when `name` is not set: a network read from the cache, or sent to a
+        # worker process, builds its tables (and imports pandas) when something first asks
+        # for them, which a route between named places never does
+        if name != "tables":
             raise AttributeError(name)
-        tables: dict[str, pd.DataFrame] = pickle.loads(blob)  # our own cache file
+        rows = self.__dict__.pop("_table_rows", None)
+        blob = self.__dict__.pop("_tables_blob", None)
+        tables: dict[str, pd.DataFrame]
+        if rows is not None:
+            tables = {key: frame_from_rows(key, value) for key, value in rows.items()}
+        elif blob is not None:
+            tables = pickle.loads(blob)  # made by __getstate__ for a worker process
+        else:
+            raise AttributeError(name)
         self.__dict__["tables"] = tables
-        del self.__dict__["_tables_blob"]
         return tables
 
 
@@ -152,41 +200,76 @@ def _coerce(value: str, column: Column) -> tuple[Any, str | None]:
     return number, None
 
 
-def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFrame:
+def frame_from_rows(name: str, rows: list[list[Any]]) -> pd.DataFrame:
+    """Return a geodata table built from typed rows (the schema's columns, then ``_line``).
+
+    Reading a CSV file and reading the network cache both build their tables here, so a
+    table has the same types whichever way it came.
+    """
     import pandas as pd
+
+    names = [c.name for c in TABLES[name]]
+    frame = pd.DataFrame.from_records(rows, columns=[*names, "_line"])
+    for column in TABLES[name]:
+        if column.type == "float":
+            frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce")
+    return frame
+
+
+def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFrame:
+    import csv
 
     file = f"{name}.csv"
     columns = TABLES[name]
-    names = [c.name for c in columns]
     path = folder / file
     if not path.is_file():
         if name not in OPTIONAL_TABLES:
             problems.append(Problem(file, 0, "file is missing"))
-        return pd.DataFrame(columns=[*names, "_line"])
+        return frame_from_rows(name, [])
+    rows: list[list[Any]] = []
+    # csv, not pandas: the reader streams and knows each record's physical line, which a
+    # quoted cell spanning lines moves away from its row number
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                problems.append(Problem(file, 0, "file is empty; expected a header line"))
+                return frame_from_rows(name, [])
+            header = [h.strip() for h in header]
+            missing = [c.name for c in columns if c.required and c.name not in header]
+            if missing:
+                problems.append(
+                    Problem(file, 1, f"missing required column(s): {', '.join(missing)}")
+                )
+                return frame_from_rows(name, [])
+            where = [(c, header.index(c.name) if c.name in header else -1) for c in columns]
+            end = reader.line_num
+            for cells in reader:
+                line, end = end + 1, reader.line_num
+                if not cells:
+                    continue  # a blank line
+                if len(cells) > len(header):
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            f"has {len(cells)} fields; the header names {len(header)}",
+                        )
+                    )
+                row: list[Any] = []
+                for column, at in where:
+                    text = cells[at] if 0 <= at < len(cells) else ""
+                    value, error = _coerce(text, column)
+                    if error:
+                        problems.append(Problem(file, line, error))
+                    row.append(value)
+                row.append(line)
+                rows.append(row)
+    except (csv.Error, UnicodeDecodeError) as err:
         problems.append(Problem(file, 0, f"cannot be read as UTF-8 CSV ({err})"))
-        return pd.DataFrame(columns=[*names, "_line"])
-    missing = [c.name for c in columns if c.required and c.name not in raw.columns]
-    if missing:
-        problems.append(Problem(file, 1, f"missing required column(s): {', '.join(missing)}"))
-        return pd.DataFrame(columns=[*names, "_line"])
-    records: list[dict[str, Any]] = []
-    for index, row in enumerate(raw.to_dict("records")):
-        line = index + 2
-        record: dict[str, Any] = {"_line": line}
-        for column in columns:
-            value, error = _coerce(str(row.get(column.name, "")), column)
-            if error:
-                problems.append(Problem(file, line, error))
-            record[column.name] = value
-        records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=[*names, "_line"])
-    for column in columns:
-        if column.type == "float":
-            frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce")
-    return frame
+        return frame_from_rows(name, [])
+    return frame_from_rows(name, rows)
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
@@ -195,6 +278,9 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
         return None
     try:
         return _yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        problems.append(Problem(path.name, 0, f"cannot be read as UTF-8 ({err.reason})"))
+        return None
     except yaml.YAMLError as err:
         line = getattr(getattr(err, "problem_mark", None), "line", -1) + 1
         problems.append(Problem(path.name, line, f"invalid YAML: {getattr(err, 'problem', err)}"))
@@ -220,15 +306,37 @@ def _read_sources(folder: Path, problems: list[Problem]) -> dict[str, dict[str, 
     return sources
 
 
-def _read_seeds(folder: Path | None) -> dict[str, dict[str, Any]]:
+def _read_seeds(folder: Path | None, problems: list[Problem]) -> dict[str, dict[str, Any]]:
     seeds: dict[str, dict[str, Any]] = {}
     if folder is None:
         return seeds
     for path in sorted(folder.glob("*.yaml")):
-        record = _yaml.safe_load(path.read_text(encoding="utf-8"))
+        record = _read_yaml(path, problems)
         if isinstance(record, dict) and record.get("id"):
             seeds[str(record["id"])] = record
     return seeds
+
+
+def _read_annotations(
+    folder: Path, problems: list[Problem]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    corridors_doc = _read_yaml(folder / "corridors.yaml", problems)
+    corridors: list[dict[str, Any]] = []
+    if isinstance(corridors_doc, dict):
+        corridors = list(corridors_doc.get("corridors", []))
+    elif isinstance(corridors_doc, list):
+        corridors = corridors_doc
+    return corridors, _read_sources(folder, problems), _read_seeds(seeds_dir(folder), problems)
+
+
+def read_annotations(
+    folder: Path,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Return a geodata folder's named corridors, bibliography and seed records.
+
+    The network cache keeps the tables; these YAML files are read afresh (they are small).
+    """
+    return _read_annotations(folder, [])
 
 
 def read_geodata(path: str | os.PathLike[str] | None = None, *, strict: bool = True) -> Geodata:
@@ -255,18 +363,13 @@ def read_geodata(path: str | os.PathLike[str] | None = None, *, strict: bool = T
     folder = geodata_dir(path)
     problems: list[Problem] = []
     tables = {name: _read_table(folder, name, problems) for name in TABLES}
-    corridors_doc = _read_yaml(folder / "corridors.yaml", problems)
-    corridors: list[dict[str, Any]] = []
-    if isinstance(corridors_doc, dict):
-        corridors = list(corridors_doc.get("corridors", []))
-    elif isinstance(corridors_doc, list):
-        corridors = corridors_doc
+    corridors, sources, seeds = _read_annotations(folder, problems)
     geodata = Geodata(
         folder=folder,
         tables=tables,
         corridors=corridors,
-        sources=_read_sources(folder, problems),
-        seeds=_read_seeds(seeds_dir(folder)),
+        sources=sources,
+        seeds=seeds,
         digest=content_hash(folder),
         problems=problems,
     )
@@ -275,9 +378,98 @@ def read_geodata(path: str | os.PathLike[str] | None = None, *, strict: bool = T
     return geodata
 
 
+def line_points(geometry: Any) -> list[tuple[float, float]] | None:
+    """Return a GeoJSON LineString's positions as ``(lon, lat)``; None if it is not one.
+
+    A valid one has at least two positions, each two or three finite numbers.
+    """
+    if not isinstance(geometry, dict) or geometry.get("type") != "LineString":
+        return None
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) < 2:
+        return None
+    points = []
+    for position in coords:
+        if not isinstance(position, list) or not 2 <= len(position) <= 3:
+            return None
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in position
+        ):
+            return None
+        points.append((float(position[0]), float(position[1])))
+    return points
+
+
+def read_line_shapes(text: str) -> dict[str, list[tuple[float, float]]]:
+    """Return the link shapes of ``geometry/links.geojson``, keyed by link id.
+
+    Raises
+    ------
+    GeodataError
+        If the file is not a FeatureCollection of LineStrings with link ids.
+    """
+    file = "geometry/links.geojson"
+    hint = "run `corridors data validate` for the full report"
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        msg = f"{file}:{err.lineno}: invalid JSON: {err.msg}; {hint}"
+        raise GeodataError(msg) from None
+    except RecursionError:
+        msg = f"{file}: nested too deeply to be GeoJSON; {hint}"
+        raise GeodataError(msg) from None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        msg = f"{file}: expected a GeoJSON FeatureCollection with a list of features; {hint}"
+        raise GeodataError(msg)
+    out: dict[str, list[tuple[float, float]]] = {}
+    for i, feature in enumerate(features):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        link_id = props.get("id") if isinstance(props, dict) else None
+        if not link_id:
+            continue  # the validator names features without an id
+        points = line_points(feature.get("geometry"))
+        if points is None:
+            msg = (
+                f"{file}: feature {i} ({str(link_id)!r}) is not a LineString of at least two "
+                f"[lon, lat] positions; {hint}"
+            )
+            raise GeodataError(msg)
+        out[str(link_id)] = points
+    return out
+
+
+def read_osm_way_ids(text: str) -> dict[str, list[int]]:
+    """Return the OSM way ids recorded on the features of ``geometry/links.geojson``.
+
+    A feature drawn along OpenStreetMap ways may list them in its ``osm_way_ids`` property;
+    features without it, and values that are not lists of integers, are left out. The file's
+    shape is checked by :func:`read_line_shapes`.
+    """
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return {}
+    features = doc.get("features") if isinstance(doc, dict) else None
+    out: dict[str, list[int]] = {}
+    for feature in features if isinstance(features, list) else []:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(props, dict) or not props.get("id"):
+            continue
+        ways = props.get("osm_way_ids")
+        if isinstance(ways, list) and ways and all(
+            isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in ways
+        ):
+            out[str(props["id"])] = list(ways)
+    return out
+
+
 def summarise(problems: list[Problem], limit: int = 20) -> str:
     """Return a one-line summary of the problems, listing the first ``limit`` in order."""
-    shown = "; ".join(str(p) for p in sorted(problems)[:limit])
+    # problems with a whole file (missing, empty, unreadable) first: they explain the rest
+    ordered = sorted(problems, key=lambda p: (p.row != 0, p))
+    shown = "; ".join(str(p) for p in ordered[:limit])
     more = f" (and {len(problems) - limit} more)" if len(problems) > limit else ""
     return (
         f"geodata has {len(problems)} problem(s): {shown}{more}; "

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
-import pickle
-import tempfile
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from corridors.data.geodata import Geodata, read_geodata, records, summarise
-from corridors.data.locate import PACKAGE_VERSION, content_hash, geodata_dir
+from corridors.data.geodata import (
+    Geodata,
+    read_geodata,
+    read_line_shapes,
+    read_osm_way_ids,
+    records,
+    summarise,
+)
+from corridors.data.locate import content_hash, geodata_dir
 from corridors.errors import GeodataError
 
 if TYPE_CHECKING:
+    from corridors.graph.cache import Parts
     from corridors.graph.places import PlaceIndex, PlaceInfo
     from corridors.graph.profiles import Profile
     from corridors.graph.routing_graph import RoutingGraph
@@ -27,19 +31,6 @@ log = logging.getLogger("corridors")
 
 CRS = "EPSG:4326"
 _MEMORY: dict[str, Network] = {}
-
-
-#: Layout of the cached network's objects: a change to what a cached network or routing
-#: graph holds raises it, so an older cache is rebuilt rather than read into new code.
-CACHE_FORMAT = 2
-
-
-def _cache_dir() -> Path:
-    # CORRIDORS_CACHE_DIR is used as given; otherwise a `corridors` folder in the user cache
-    explicit = os.environ.get("CORRIDORS_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "corridors"
 
 
 def _line(coords: list[tuple[float, float]]) -> Any:
@@ -61,26 +52,9 @@ def _read_link_geometry(
     data = path.read_bytes()
     tag = hashlib.sha1(data, usedforsecurity=False).hexdigest()
     if tag not in _SHAPES:
-        _SHAPES[tag] = _parse_geometry(data.decode("utf-8"))
+        text = data.decode("utf-8", errors="replace")
+        _SHAPES[tag] = (read_line_shapes(text), read_osm_way_ids(text))
     return _SHAPES[tag]  # read only: the graph builds new lines from these points
-
-
-def _parse_geometry(
-    text: str,
-) -> tuple[dict[str, list[tuple[float, float]]], dict[str, list[int]]]:
-    doc = json.loads(text)
-    shapes: dict[str, list[tuple[float, float]]] = {}
-    way_ids: dict[str, list[int]] = {}
-    for feature in doc.get("features", []):
-        geom = feature.get("geometry") or {}
-        props = feature.get("properties") or {}
-        link_id = props.get("id")
-        if link_id and geom.get("type") == "LineString":
-            shapes[str(link_id)] = [(float(x), float(y)) for x, y, *_ in geom["coordinates"]]
-        ways = props.get("osm_way_ids")
-        if link_id and isinstance(ways, list) and ways:
-            way_ids[str(link_id)] = [int(w) for w in ways]
-    return shapes, way_ids
 
 
 def network_from_geodata(geodata: Geodata) -> nx.MultiDiGraph:
@@ -227,6 +201,16 @@ class Network:
 
         return PlaceIndex(self.G)
 
+    @classmethod
+    def from_parts(cls, parts: Parts) -> Network:
+        """Return a network assembled from pieces read from the cache, without rebuilding."""
+        net = cls.__new__(cls)
+        net.geodata = parts.geodata
+        net.G = parts.G
+        net._routing = dict(parts.routing)
+        net.__dict__["profiles"] = parts.profiles
+        return net
+
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("places", None)
@@ -247,8 +231,9 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     geodata
         A geodata folder; by default the shipped one, or ``CORRIDORS_GEODATA``.
     cache
-        Reuse a network built earlier from the same bytes (in this process, then from the
-        on-disk cache in ``~/.cache/corridors`` or ``CORRIDORS_CACHE_DIR``).
+        Reuse a network built earlier from the same bytes by the same code: in this
+        process, then from the on-disk cache (see :mod:`corridors.graph.cache`; plain
+        data in a private folder, ``CORRIDORS_CACHE_DIR`` or the platform's cache folder).
 
     Returns
     -------
@@ -260,23 +245,21 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     GeodataError
         If the folder is missing or its tables are malformed.
     """
+    from corridors.graph import cache as disk
+
     folder = geodata_dir(geodata)
     digest = content_hash(folder)
     if cache and digest in _MEMORY:
         return _MEMORY[digest]
-    path = _cache_dir() / f"network-{PACKAGE_VERSION}-f{CACHE_FORMAT}-{digest[:20]}.pickle"
-    if cache and path.is_file():
-        try:
-            with path.open("rb") as fh:
-                net: Network = pickle.load(fh)  # our own cache file
-            if net.digest == digest:
-                # the same bytes may live in another folder (another install): read files
-                # such as countries.geojson from the folder asked for
-                net.geodata.folder = folder
-                _MEMORY[digest] = net
-                return net
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            log.info("ignoring unreadable network cache %s", path)
+    path = disk.cache_path(digest)
+    if cache:
+        parts = disk.read(path, folder, digest)
+        if parts is not None:
+            # the same bytes may live in another folder (another install): the parts read
+            # files such as countries.geojson from the folder asked for
+            net = Network.from_parts(parts)
+            _MEMORY[digest] = net
+            return net
     geodata_tables = read_geodata(folder, strict=False)
     from corridors.data.validation import structural_problems
 
@@ -288,16 +271,5 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
         net.routing_graph(str(profile_id))
     if cache:
         _MEMORY[digest] = net
-        _write_cache(path, net)
+        disk.write(path, disk.Parts(net.geodata, net.G, net._routing, net.profiles))
     return net
-
-
-def _write_cache(path: Path, net: Network) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(net, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        Path(tmp).replace(path)
-    except OSError:
-        log.info("could not write the network cache to %s", path.parent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -51,19 +52,30 @@ def atomic_path(path: str | os.PathLike[str], *, force: bool = False) -> Iterato
     )
     os.close(fd)
     tmp = Path(tmp_name)
-    # mkstemp creates 0600; give the file the mode a plain open() would (0666 less umask)
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o666 & ~umask)
     try:
+        # mkstemp creates 0600; an existing file keeps its mode (so --force never widens a
+        # private file), a new one gets the mode a plain open() would (0666 less umask)
+        tmp.chmod(_mode_for(target))
         yield tmp
         tmp.replace(target)
     except OSError as err:
         msg = f"cannot write {target}: {err.strerror or err}"
         raise OutputError(msg) from err
+    except MemoryError:
+        msg = f"cannot write {target}: out of memory"
+        raise OutputError(msg) from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        # also on KeyboardInterrupt and the Terminated a SIGTERM raises in the command line
+        tmp.unlink(missing_ok=True)
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_text(path: str | os.PathLike[str], text: str, *, force: bool = False) -> Path:

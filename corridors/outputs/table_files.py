@@ -6,6 +6,7 @@ The formats themselves (extension, name, what can be written as them) are listed
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -119,11 +120,20 @@ def _sidecar(tmp: Path, suffix: str, write: Callable[[Path], None]) -> None:
 
 def _write_gpkg(prepared: Prepared, tmp: Path) -> None:
     import pyogrio
+    import pyogrio.errors
 
     def write(side: Path) -> None:
         for name, (data, geometry) in prepared.items():
             frame = data if geometry is None else _geo(data, geometry)
-            pyogrio.write_dataframe(frame, side, layer=name, driver="GPKG")
+            try:
+                pyogrio.write_dataframe(frame, side, layer=name, driver="GPKG")
+            except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
+                # GDAL reports a full disk as a failed commit or insert; the atomic write
+                # turns this into a one-line error naming the file
+                said = " ".join(str(err).split())
+                said = said if len(said) <= 160 else said[:159] + "…"
+                msg = f"the GeoPackage writer failed ({said}); is the disk full?"
+                raise OSError(msg) from err
 
     _sidecar(tmp, ".gpkg", write)
 
@@ -181,7 +191,11 @@ def _write_xlsx(prepared: Prepared, tmp: Path) -> None:
                     cell.data_type = "s"  # text stays text, even when it starts with "="
                 cells.append(cell)
             sheet.append(cells)
-    book.save(tmp)
+    # the workbook is zipped in memory, then written in one go: openpyxl writing to a
+    # full disk leaves a half-closed zip whose clean-up prints a traceback later
+    buffer = io.BytesIO()
+    book.save(buffer)
+    tmp.write_bytes(buffer.getvalue())
 
 
 def _json_value(value: Any) -> Any:

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 #: What ``base:`` names to start from the network as it is.
 BASELINE = "baseline"
+#: Set to ``1`` to let ``base:`` name scenario files anywhere.
+BASE_ANYWHERE_ENV = "CORRIDORS_SCENARIO_BASE_ANYWHERE"
 Progress = Callable[[int, int], None]
 
 
@@ -93,19 +95,29 @@ class Scenario:
 
     # -- building ---------------------------------------------------------------------------------
     @classmethod
-    def from_yaml(cls, path: str | os.PathLike[str]) -> Scenario:
+    def from_yaml(cls, path: str | os.PathLike[str], *, base_anywhere: bool = False) -> Scenario:
         """Read and validate a scenario file (and the files it builds on).
+
+        Parameters
+        ----------
+        path
+            The scenario file.
+        base_anywhere
+            Let ``base:`` name a scenario file outside the scenario's folder and the shipped
+            scenarios (also set by ``CORRIDORS_SCENARIO_BASE_ANYWHERE=1``). Off by default,
+            so a scenario from elsewhere cannot make corridors read other files.
 
         Raises
         ------
         ScenarioError
             With ``file:line`` and the key for a malformed file, an unknown key or a value
-            of the wrong type, a missing or circular ``base``.
+            of the wrong type, a missing, circular or out-of-bounds ``base``.
         """
-        return cls._load(Path(path), ())
+        anywhere = base_anywhere or os.environ.get(BASE_ANYWHERE_ENV, "") == "1"
+        return cls._load(Path(path), (), anywhere)
 
     @classmethod
-    def _load(cls, path: Path, chain: tuple[Path, ...]) -> Scenario:
+    def _load(cls, path: Path, chain: tuple[Path, ...], anywhere: bool) -> Scenario:
         resolved = path.expanduser().resolve()
         if resolved in chain:
             loop = " → ".join(p.name for p in (*chain, resolved))
@@ -115,14 +127,8 @@ class Scenario:
         doc = parse(data, lines)
         base = None
         if doc.base != BASELINE:
-            target = (resolved.parent / doc.base).resolve()
-            if not target.is_file():
-                msg = (
-                    f"{lines.where(('base',))}: `base` is {doc.base!r}, which is not a file "
-                    f"next to {path.name}; give `baseline` or a scenario file's path"
-                )
-                raise ScenarioError(msg)
-            base = cls._load(target, (*chain, resolved))
+            target = _base_file(path, doc.base, lines, anywhere)
+            base = cls._load(target, (*chain, resolved), anywhere)
         return cls(doc, lines, data, path, base)
 
     @classmethod
@@ -378,7 +384,43 @@ def _try(net: Network, pair: Pair, options: RouteOptions, rules: Sequence[MaxSta
         return str(err)
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+def _base_file(path: Path, name: str, lines: LineMap, anywhere: bool) -> Path:
+    """Return the file ``base: name`` in ``path`` points at, refusing one out of bounds.
+
+    A base is a ``.yaml`` file in the scenario's folder (or below it) or a shipped scenario
+    (by file name or name); it is checked before it is opened, so no error ever shows the
+    content of a file that is not a scenario.
+    """
+    folder = path.expanduser().resolve().parent
+    where = lines.where(("base",))
+    target = (folder / name).resolve()
+    shipped = shipped_scenarios_dir()
+    if not target.is_file() and shipped is not None:
+        for candidate in (shipped / name, shipped / f"{name}.yaml"):
+            if candidate.resolve().parent == shipped.resolve() and candidate.is_file():
+                target = candidate.resolve()
+                break
+    bounds = [folder, *([shipped.resolve()] if shipped is not None else [])]
+    if not anywhere and not any(target.is_relative_to(b) for b in bounds):
+        msg = (
+            f"{where}: `base` is {name!r}, which is outside {folder} and the shipped "
+            "scenarios; put the base scenario beside this file, or allow bases anywhere "
+            f"with {BASE_ANYWHERE_ENV}=1 (base_anywhere=True in Python)"
+        )
+        raise ScenarioError(msg)
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        msg = f"{where}: `base` is {name!r}, which is not a .yaml scenario file"
+        raise ScenarioError(msg)
+    if not target.is_file():
+        msg = (
+            f"{where}: `base` is {name!r}, which is not a file "
+            f"next to {path.name}; give `baseline` or a scenario file's path"
+        )
+        raise ScenarioError(msg)
+    return target
+
+
+def load_scenario(path: str | os.PathLike[str], *, base_anywhere: bool = False) -> Scenario:
     """Read a scenario file, or a shipped scenario by name; see :meth:`Scenario.from_yaml`.
 
     Raises
@@ -398,7 +440,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
                 " (give a path, or a shipped scenario: `corridors scenario list`)"
             )
             raise ScenarioError(msg)
-    return Scenario.from_yaml(target)
+    return Scenario.from_yaml(target, base_anywhere=base_anywhere)
 
 
 def shipped_scenarios() -> list[Path]:

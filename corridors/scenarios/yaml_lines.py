@@ -7,7 +7,11 @@ from typing import Any
 
 import yaml
 
+from corridors.data.yaml_parse import refuse_aliases
 from corridors.errors import ScenarioError
+
+#: The largest scenario file read (the shipped ones are under 4 KiB).
+MAX_BYTES = 1024 * 1024
 
 #: A location in a YAML document: mapping keys and list indices from the root.
 Loc = tuple[str | int, ...]
@@ -76,6 +80,13 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
     """
     file = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            msg = (
+                f"scenario file {file} is {size} bytes; scenario files are limited to "
+                f"{MAX_BYTES} bytes (1 MiB)"
+            )
+            raise ScenarioError(msg)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         msg = f"scenario file {file} does not exist; check the path"
@@ -84,6 +95,8 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
         msg = f"cannot read scenario file {file}: {err}"
         raise ScenarioError(msg) from None
     try:
+        # anchors and aliases first: walking an alias bomb's tree would never end
+        refuse_aliases(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

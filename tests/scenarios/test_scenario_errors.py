@@ -357,3 +357,95 @@ def test_scenario_text_fuzz(tmp_path: Path, text: str) -> None:
         Scenario.from_yaml(path)
     except CorridorsError as err:
         assert str(err)
+
+
+# -- aliases and `base:` bounds ------------------------------------------------------------
+def _alias_bomb(depth: int = 12) -> str:
+    # each level lists the one above nine times: 9**depth strings from a few hundred bytes
+    lines = ['a0: &a0 ["lol"]']
+    for i in range(1, depth):
+        lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]")
+    return GOOD + "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [_alias_bomb(), GOOD + "base: &b baseline\n", GOOD.replace("TM-IR", "&x TM-IR")],
+    ids=["bomb", "anchor-only", "anchor-in-change"],
+)
+def test_anchors_and_aliases_are_refused_quickly(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text, encoding="utf-8")
+    start = time.monotonic()
+    with pytest.raises(corridors.ScenarioError, match=r"anchors and aliases .* not allowed"):
+        Scenario.from_yaml(path)
+    assert time.monotonic() - start < 5
+    proc = run_cli("scenario", "validate", str(path))
+    assert proc.returncode == 2
+    assert re.search(
+        r"bomb\.yaml:\d+: invalid YAML: anchors and aliases", one_line_error(proc.stderr)
+    )
+
+
+def test_oversized_scenario_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(GOOD + "# " + "x" * (1024 * 1024) + "\n", encoding="utf-8")
+    with pytest.raises(corridors.ScenarioError, match=r"limited to 1048576 bytes"):
+        Scenario.from_yaml(path)
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["/etc/passwd", "../../../../../../etc/shadow", "../outside.yaml", "/etc/hostname"],
+)
+def test_base_outside_the_folder_is_refused_without_reading_it(tmp_path: Path, base: str) -> None:
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    secret = "secret-first-line: do not show"
+    (tmp_path / "outside.yaml").write_text(secret + "\n", encoding="utf-8")
+    path = inner / "a.yaml"
+    path.write_text(GOOD + f"base: {base}\n", encoding="utf-8")
+    with pytest.raises(corridors.ScenarioError, match=r"a\.yaml:6: `base` is .* outside") as err:
+        Scenario.from_yaml(path)
+    assert "secret" not in str(err.value) and "root:" not in str(err.value)
+    proc = run_cli("scenario", "validate", str(path))
+    assert proc.returncode == 2
+    line = one_line_error(proc.stderr)
+    assert "outside" in line and "CORRIDORS_SCENARIO_BASE_ANYWHERE=1" in line
+    assert "secret" not in proc.stderr + proc.stdout and "root:" not in proc.stderr + proc.stdout
+
+
+def test_base_anywhere_is_an_explicit_choice(tmp_path: Path) -> None:
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (tmp_path / "outside.yaml").write_text(GOOD, encoding="utf-8")
+    path = inner / "a.yaml"
+    path.write_text(GOOD + "base: ../outside.yaml\n", encoding="utf-8")
+    s = Scenario.from_yaml(path, base_anywhere=True)
+    assert s.base is not None and s.base.path.name == "outside.yaml"
+    # even then a base must be a scenario file, so no other file is parsed and echoed
+    path.write_text(GOOD + "base: /etc/passwd\n", encoding="utf-8")
+    with pytest.raises(corridors.ScenarioError, match=r"not a \.yaml scenario file"):
+        Scenario.from_yaml(path, base_anywhere=True)
+
+
+def test_base_may_name_a_shipped_scenario_and_a_file_below(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.yaml").write_text(GOOD, encoding="utf-8")
+    path = tmp_path / "a.yaml"
+    path.write_text(GOOD + "base: sub/b.yaml\n", encoding="utf-8")
+    assert Scenario.from_yaml(path).base is not None
+    path.write_text(GOOD + "base: ferry-headway-halved\n", encoding="utf-8")
+    s = Scenario.from_yaml(path)
+    assert s.base is not None and s.base.path.name == "ferry-headway-halved.yaml"
+
+
+def test_symlinked_base_pointing_outside_is_refused(tmp_path: Path) -> None:
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (tmp_path / "outside.yaml").write_text(GOOD, encoding="utf-8")
+    (inner / "link.yaml").symlink_to(tmp_path / "outside.yaml")
+    path = inner / "a.yaml"
+    path.write_text(GOOD + "base: link.yaml\n", encoding="utf-8")
+    with pytest.raises(corridors.ScenarioError, match=r"outside"):
+        Scenario.from_yaml(path)

@@ -373,14 +373,23 @@ class Base:
 
     def read_geojson(self, path: Path, file: str) -> dict[str, Any] | None:
         """Read a GeoJSON file and check that it is WGS 84; None if unusable."""
-        text = path.read_text(encoding="utf-8")
         try:
+            text = path.read_text(encoding="utf-8")
             doc = json.loads(text)
+        except UnicodeDecodeError as err:
+            self.add("schema", file, 0, f"cannot be read as UTF-8 ({err.reason})")
+            return None
         except json.JSONDecodeError as err:
             self.add("schema", file, err.lineno, f"invalid JSON: {err.msg}")
             return None
+        except RecursionError:
+            self.add("schema", file, 0, "nested too deeply to be GeoJSON")
+            return None
         if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
             self.add("schema", file, 1, "expected a GeoJSON FeatureCollection")
+            return None
+        if not isinstance(doc.get("features"), list):
+            self.add("schema", file, 1, "expected `features` to be a list of GeoJSON features")
             return None
         crs = doc.get("crs")
         if crs is not None:
@@ -397,8 +406,19 @@ class Base:
                     "reproject the file to EPSG:4326",
                 )
                 return None
-        for feature in doc.get("features") or []:
-            for position in _coordinates((feature or {}).get("geometry")):
+        for feature in doc["features"]:
+            if not isinstance(feature, dict):
+                self.add("schema", file, line_of(text, '"features"'), "a feature is not an object")
+                return None
+            for position in _coordinates(feature.get("geometry")):
+                if len(position) < 2:
+                    self.add(
+                        "schema",
+                        file,
+                        line_of(text, '"features"'),
+                        "a position has fewer than two numbers; expected [lon, lat]",
+                    )
+                    return None
                 x, y = position[0], position[1]
                 if not (-180 <= x <= 180 and -90 <= y <= 90):
                     self.add(

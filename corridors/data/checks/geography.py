@@ -30,6 +30,7 @@ from corridors.data.checks.base import (
     line_of,
     num,
 )
+from corridors.data.geodata import line_points
 from corridors.data.vocabulary import GAUGES, MODES, is_water
 
 
@@ -99,8 +100,9 @@ class GeographyChecks(Base):
         if doc is None:
             return
         text = path.read_text(encoding="utf-8")
-        for feature in doc.get("features") or []:
-            props = (feature or {}).get("properties") or {}
+        for feature in doc["features"]:
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            props = props if isinstance(props, dict) else {}
             lid = str(props.get("id") or "")
             line = line_of(text, f'"{lid}"') if lid else 0
             if not lid:
@@ -114,16 +116,17 @@ class GeographyChecks(Base):
                     f"feature {lid!r} is not a link id in links.csv{like(lid, self.links)}",
                 )
                 continue
-            geom = (feature or {}).get("geometry") or {}
-            coords = geom.get("coordinates") if isinstance(geom, dict) else None
-            if geom.get("type") != "LineString" or not isinstance(coords, list) or len(coords) < 2:
+            points = line_points(feature.get("geometry"))
+            if points is None:
                 self.add(
                     "schema",
                     file,
                     line,
-                    f"feature {lid!r}: geometry must be a LineString of at least two positions",
+                    f"feature {lid!r}: geometry must be a LineString of at least two "
+                    "[lon, lat] positions of finite numbers",
                 )
                 continue
+            coords = [list(p) for p in points]
             self.check_geometry_ends(file, line, lid, coords)
             if cell_text(self.links[lid]["mode"]) in ("rail", "road"):
                 self.check_shape_length(file, line, lid, coords)

@@ -1,0 +1,371 @@
+"""The on-disk network cache: plain data (JSON) in a folder only its owner can write.
+
+The cache holds numbers, strings and lists, never objects, so reading a planted or damaged
+file can at worst fail; such a file is discarded and the network rebuilt. The folder must
+belong to the user and be closed to others, or the cache is not used at all. A file's name
+is a digest of the package's code and the geodata's bytes, so a change to either makes a
+new entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import stat
+import sys
+import tempfile
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corridors.data.geodata import Geodata, Problem
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from corridors.graph.profiles import Profile
+    from corridors.graph.routing_graph import RoutingGraph
+
+log = logging.getLogger("corridors")
+
+#: Bumped when the layout of a cache file changes.
+FORMAT = 1
+#: A cache file larger than this is not read (the shipped network's is about 6 MB).
+MAX_BYTES = 512 * 1024 * 1024
+
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+_CODE_DIGEST: list[str] = []
+_WARNED: set[str] = set()
+
+_ARRAYS = (
+    "src",
+    "dst",
+    "distance_km",
+    "time_h",
+    "cost_usd",
+    "co2_kg",
+    "kind",
+    "link_id",
+    "mode",
+    "status",
+    "open_year",
+    "u_place",
+    "v_place",
+    "u_country",
+    "v_country",
+)
+
+
+@dataclass
+class Parts:
+    """What a cache file holds: the pieces of a :class:`~corridors.graph.network.Network`."""
+
+    geodata: Geodata
+    G: nx.MultiDiGraph
+    routing: dict[str, RoutingGraph]
+    profiles: dict[str, Profile]
+
+
+def cache_dir() -> Path:
+    """Return the folder of the network cache.
+
+    ``CORRIDORS_CACHE_DIR`` if set, else a ``corridors`` folder in the platform's cache
+    folder: ``$XDG_CACHE_HOME`` (when absolute) or ``~/.cache`` on Linux,
+    ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%`` on Windows.
+    """
+    explicit = os.environ.get("CORRIDORS_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        # the XDG rules ignore a relative path
+        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "corridors"
+
+
+def code_digest() -> str:
+    """Return a SHA-256 over the package's Python files (names and bytes), computed once."""
+    if not _CODE_DIGEST:
+        digest = hashlib.sha256()
+        for path in sorted(_PACKAGE_DIR.rglob("*.py")):
+            if "_shipped" in path.parts:
+                continue
+            digest.update(path.relative_to(_PACKAGE_DIR).as_posix().encode())
+            digest.update(b"\0")
+            digest.update(path.read_bytes())
+        _CODE_DIGEST.append(digest.hexdigest())
+    return _CODE_DIGEST[0]
+
+
+def cache_path(data_digest: str, folder: Path | None = None) -> Path:
+    """Return the cache file for a network built from data with this digest by this code."""
+    key = hashlib.sha256(f"{FORMAT}\0{code_digest()}\0{data_digest}".encode()).hexdigest()
+    return (folder or cache_dir()) / f"network-{key[:32]}.json"
+
+
+def _warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        log.warning("warning: %s", message)
+
+
+def unsafe_reason(folder: Path) -> str | None:
+    """Return why a cache folder must not be used (``None`` when it is fine).
+
+    A folder is fine when it is a directory that belongs to the user and that no one else
+    can write to; anyone who can write there could plant a file the next run reads.
+    """
+    try:
+        info = folder.stat()
+    except OSError as err:
+        return f"it cannot be read ({err.strerror})"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder"
+    if hasattr(os, "getuid"):
+        if info.st_uid != os.getuid():
+            return "it belongs to another user"
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return "other users can write to it"
+    return None
+
+
+def usable_dir(create: bool) -> Path | None:
+    """Return the cache folder if it is safe to use, creating it (private) when asked.
+
+    An unsafe folder is refused with one warning naming it and how to fix it.
+    """
+    folder = cache_dir()
+    if create and not folder.exists():
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as err:
+            _warn_once(f"cannot create the network cache folder {folder} ({err.strerror})")
+            return None
+    if not folder.exists():
+        return None
+    reason = unsafe_reason(folder)
+    if reason is not None:
+        _warn_once(
+            f"not using the network cache in {folder}: {reason}; make it private "
+            f"(chmod 700) or set CORRIDORS_CACHE_DIR to a folder only you can write"
+        )
+        return None
+    return folder
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _graph_doc(G: nx.MultiDiGraph) -> dict[str, Any]:
+    nodes = [[node, data] for node, data in G.nodes(data=True)]
+    edges = []
+    for u, v, key, data in G.edges(keys=True, data=True):
+        attrs = {k: val for k, val in data.items() if k != "geometry"}
+        geometry = data.get("geometry")
+        coords = [list(p) for p in geometry.coords] if geometry is not None else None
+        edges.append([u, v, key, attrs, coords])
+    return {"graph": dict(G.graph), "nodes": nodes, "edges": edges}
+
+
+def _routing_doc(rg: RoutingGraph) -> dict[str, Any]:
+    # each component once, edges pointing at them: most are shared by the two directions
+    table: dict[Any, int] = {}
+    per_edge = [[table.setdefault(c, len(table)) for c in comps] for comps in rg.components]
+    return {
+        "profile": list(astuple(rg.profile)),
+        "vnodes": [list(v) for v in rg.vnodes],
+        "arrays": {name: getattr(rg, name).tolist() for name in _ARRAYS},
+        "components": [list(astuple(c)) for c in table],
+        "edge_components": per_edge,
+    }
+
+
+def encode(parts: Parts) -> dict[str, Any]:
+    """Return the cache document of a network: plain JSON data."""
+    geodata = parts.geodata
+    return {
+        "format": FORMAT,
+        "digest": geodata.digest,
+        "problems": [[p.file, p.row, p.message] for p in geodata.problems],
+        "tables": geodata.table_rows(),
+        "graph": _graph_doc(parts.G),
+        "routing": {pid: _routing_doc(rg) for pid, rg in parts.routing.items()},
+        "profiles": {pid: list(astuple(p)) for pid, p in parts.profiles.items()},
+    }
+
+
+def write(path: Path, parts: Parts) -> None:
+    """Write the cache file atomically; on any failure leave nothing behind.
+
+    A full disk or too little memory only costs the cache (logged); an interrupt still
+    removes the temporary file before it goes on.
+    """
+    folder = usable_dir(create=True)
+    if folder is None or path.parent != folder:
+        return
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".network-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(encode(parts), fh, separators=(",", ":"))
+        Path(tmp).replace(path)
+        tmp = None
+    except (OSError, MemoryError, ValueError, TypeError) as err:
+        log.info("could not write the network cache to %s (%s)", folder, err)
+    finally:
+        # also on KeyboardInterrupt and the SystemExit a SIGTERM handler raises
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _check(condition: bool, what: str) -> None:
+    if not condition:
+        raise ValueError(what)
+
+
+def _profile(values: Any) -> Profile:
+    from corridors.graph.profiles import Profile
+
+    _check(isinstance(values, list) and len(values) == len(fields(Profile)), "profile")
+    pid, label, unit, tonnes, vot, modes = values
+    _check(all(isinstance(x, str) for x in (pid, label, unit)), "profile text")
+    _check(isinstance(modes, list) and all(isinstance(m, str) for m in modes), "profile modes")
+    return Profile(pid, label, unit, float(tonnes), float(vot), tuple(modes))
+
+
+def _graph(doc: Any, geodata_digest: str) -> nx.MultiDiGraph:
+    import networkx as nx
+    from shapely.geometry import LineString
+
+    _check(isinstance(doc, dict), "graph")
+    graph = doc["graph"]
+    _check(isinstance(graph, dict) and graph.get("geodata_digest") == geodata_digest, "graph")
+    G = nx.MultiDiGraph(**graph)
+    for node, data in doc["nodes"]:
+        _check(isinstance(node, str) and isinstance(data, dict), "node")
+        G.add_node(node, **data)
+    for u, v, key, attrs, coords in doc["edges"]:
+        _check(u in G and v in G and isinstance(attrs, dict), "edge")
+        if coords is not None:
+            attrs["geometry"] = LineString([(float(x), float(y)) for x, y in coords])
+        G.add_edge(u, v, key=key, **attrs)
+    return G
+
+
+def _routing(doc: Any, profile: Profile) -> RoutingGraph:
+    import numpy as np
+
+    from corridors.graph.cost_model import Component
+    from corridors.graph.routing_graph import RoutingGraph
+
+    _check(isinstance(doc, dict), "routing graph")
+    vnodes = [(str(a), str(b)) for a, b in doc["vnodes"]]
+    arrays: dict[str, Any] = {}
+    raw = doc["arrays"]
+    for name in _ARRAYS:
+        values = raw[name]
+        _check(isinstance(values, list), name)
+        if name in ("src", "dst"):
+            arrays[name] = np.array(values, dtype=np.int64)
+        elif name in ("distance_km", "time_h", "cost_usd", "co2_kg", "open_year"):
+            arrays[name] = np.array(values, dtype=np.float64)
+        else:
+            _check(all(v is None or isinstance(v, str) for v in values), name)
+            arrays[name] = np.array(values, dtype=object)
+    n = len(arrays["src"])
+    _check(all(len(a) == n for a in arrays.values()), "array lengths")
+    _check(bool(((arrays["src"] >= 0) & (arrays["src"] < len(vnodes))).all()), "edge ends")
+    _check(bool(((arrays["dst"] >= 0) & (arrays["dst"] < len(vnodes))).all()), "edge ends")
+    width = len(fields(Component))
+    table = []
+    for values in doc["components"]:
+        _check(isinstance(values, list) and len(values) == width, "component")
+        values[-2] = tuple(values[-2])  # source_ids
+        table.append(Component(*values))
+    per_edge = doc["edge_components"]
+    _check(isinstance(per_edge, list) and len(per_edge) == n, "edge components")
+    components = [tuple(table[i] for i in ids) for ids in per_edge]
+    return RoutingGraph(
+        profile=profile,
+        vnodes=vnodes,
+        index={v: i for i, v in enumerate(vnodes)},
+        components=components,
+        **arrays,
+    )
+
+
+def decode(doc: Any, folder: Path, digest: str) -> Parts:
+    """Return the network pieces of a cache document, checking its shape as it goes.
+
+    Raises
+    ------
+    ValueError, KeyError, TypeError, IndexError
+        If the document is not a cache of this network.
+    """
+    from corridors.data.geodata import read_annotations
+
+    _check(isinstance(doc, dict) and doc.get("format") == FORMAT, "format")
+    _check(doc.get("digest") == digest, "digest")
+    tables = doc["tables"]
+    _check(isinstance(tables, dict), "tables")
+    for rows in tables.values():
+        _check(isinstance(rows, list) and all(isinstance(r, list) for r in rows), "table rows")
+    corridors, sources, seeds = read_annotations(folder)
+    geodata = Geodata.from_rows(
+        folder,
+        tables,
+        corridors=corridors,
+        sources=sources,
+        seeds=seeds,
+        digest=digest,
+        problems=[Problem(str(f), int(r), str(m)) for f, r, m in doc["problems"]],
+    )
+    profiles = {str(pid): _profile(values) for pid, values in doc["profiles"].items()}
+    routing = {str(pid): _routing(rg, profiles[pid]) for pid, rg in doc["routing"].items()}
+    return Parts(geodata, _graph(doc["graph"], digest), routing, profiles)
+
+
+def read(path: Path, folder: Path, digest: str) -> Parts | None:
+    """Return the network cached in ``path``, or ``None`` when there is none to use.
+
+    A file that cannot be read as this network's cache is removed, with one warning, and
+    the caller rebuilds it.
+    """
+    if usable_dir(create=False) != path.parent:
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        _discard(path, f"it cannot be opened ({err.strerror})")
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            _check(stat.S_ISREG(info.st_mode), "not a regular file")
+            _check(info.st_size <= MAX_BYTES, f"larger than {MAX_BYTES} bytes")
+            doc = json.loads(fh.read().decode("utf-8"))
+        return decode(doc, folder, digest)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as err:
+        # json, a shape check or a constructor refused it: nothing in it was run
+        # the reason names the check, never the file's content
+        _discard(path, str(err) if type(err) is ValueError else type(err).__name__)
+        return None
+
+
+def _discard(path: Path, why: str) -> None:
+    _warn_once(f"discarding the unreadable network cache {path} ({why}); rebuilding it")
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)

@@ -1,0 +1,191 @@
+"""The on-disk network cache: plain data, a private folder, damaged files rebuilt, no leftovers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import corridors
+from corridors import routing
+from corridors.data.geodata import Geodata
+from corridors.data.locate import content_hash, geodata_dir
+from corridors.graph import cache as disk
+from corridors.graph import network as network_module
+from corridors.graph.network import Network
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(folder))
+    monkeypatch.setattr(disk, "_WARNED", set())
+    kept = dict(network_module._MEMORY)  # the session's `net` stays the one in memory
+    network_module._MEMORY.clear()
+    yield folder
+    network_module._MEMORY.clear()
+    network_module._MEMORY.update(kept)
+
+
+def _entry() -> Path:
+    return disk.cache_path(content_hash(geodata_dir(None)))
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+class _Plant:
+    """Pickles to a call that writes a marker file: what a planted cache would run."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (str(self.marker), "ran"))  # type: ignore[return-value]
+
+
+def test_cache_is_plain_json_in_a_private_folder(cache_dir: Path, net: Network) -> None:
+    loaded = corridors.load_network()
+    path = _entry()
+    assert path.is_file() and path.suffix == ".json"
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+    assert json.loads(path.read_text())["digest"] == loaded.digest
+    assert not list(cache_dir.glob("*.tmp")) and not list(cache_dir.glob(".*.tmp"))
+
+
+def test_network_from_the_cache_routes_as_the_one_built(cache_dir: Path, net: Network) -> None:
+    corridors.load_network()
+    network_module._MEMORY.clear()
+    cached = corridors.load_network()
+    assert cached is not net
+    assert list(cached.G.edges(keys=True, data="length")) == list(
+        net.G.edges(keys=True, data="length")
+    )
+    for profile in ("teu", "bulk", "oil"):
+        a, b = cached.routing_graph(profile), net.routing_graph(profile)
+        assert a.components == b.components and a.vnodes == b.vnodes
+        assert (a.cost_usd == b.cost_usd).all() and (a.src == b.src).all()
+    for o, d, by in [("Almaty", "Bandar Abbas", "cost"), ("Khorgos", "Istanbul", "time")]:
+        assert (
+            routing.route(cached, o, d, by=by).to_dict()
+            == routing.route(net, o, d, by=by).to_dict()
+        )
+
+
+def test_tables_round_trip_through_rows_with_their_types(net: Network) -> None:
+    g = net.geodata
+    again = Geodata.from_rows(
+        g.folder,
+        g.table_rows(),
+        corridors=g.corridors,
+        sources=g.sources,
+        seeds=g.seeds,
+        digest=g.digest,
+        problems=g.problems,
+    )
+    for name, frame in g.tables.items():
+        assert again.tables[name].equals(frame), name
+        assert list(again.tables[name].dtypes) == list(frame.dtypes), name
+
+
+def test_planted_pickle_runs_no_code_and_is_replaced(
+    cache_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    marker = tmp_path / "planted-code-ran"
+    cache_dir.mkdir(mode=0o700)
+    path = _entry()
+    path.write_bytes(pickle.dumps(_Plant(marker)))
+    with caplog.at_level(logging.WARNING, logger="corridors"):
+        loaded = corridors.load_network()
+    assert not marker.exists(), "the planted file ran code"
+    assert routing.route(loaded, "Almaty", "Bandar Abbas").distance_km > 0
+    (warning,) = _warnings(caplog)
+    assert "discarding the unreadable network cache" in warning and "rebuilding" in warning
+    assert json.loads(path.read_text())["format"] == disk.FORMAT  # rebuilt as data
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # cut short
+        lambda text: "\x80" + text,  # not UTF-8
+        lambda text: text.replace('"src":[', '"src":["x",', 1),  # wrong type inside
+        lambda text: text.replace('"edge_components":[[', '"edge_components":[[99999,', 1),
+        lambda text: json.dumps({**json.loads(text), "format": 0}),  # another layout
+        lambda text: "[]",
+    ],
+    ids=["truncated", "not-utf8", "bad-array", "bad-index", "old-format", "not-an-object"],
+)
+def test_damaged_cache_is_rebuilt_with_one_warning(
+    cache_dir: Path, caplog: pytest.LogCaptureFixture, damage: object, net: Network
+) -> None:
+    corridors.load_network()
+    path = _entry()
+    path.write_text(damage(path.read_text()))  # type: ignore[operator]
+    network_module._MEMORY.clear()
+    with caplog.at_level(logging.WARNING, logger="corridors"):
+        loaded = corridors.load_network()
+        network_module._MEMORY.clear()
+        again = corridors.load_network()  # reads the rebuilt file quietly
+    assert len(_warnings(caplog)) == 1, _warnings(caplog)
+    expected = routing.route(net, "Tashkent", "Karachi").to_dict()
+    assert routing.route(loaded, "Tashkent", "Karachi").to_dict() == expected
+    assert routing.route(again, "Tashkent", "Karachi").to_dict() == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX ownership")
+def test_folder_others_can_write_is_refused(
+    cache_dir: Path, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    cache_dir.mkdir()
+    cache_dir.chmod(0o777)
+    marker = tmp_path / "planted-code-ran"
+    _entry().write_bytes(pickle.dumps(_Plant(marker)))
+    with caplog.at_level(logging.WARNING, logger="corridors"):
+        corridors.load_network()
+        network_module._MEMORY.clear()
+        corridors.load_network()
+    (warning,) = _warnings(caplog)
+    assert "other users can write to it" in warning and "chmod 700" in warning
+    assert not marker.exists()
+    assert [p.name for p in cache_dir.iterdir()] == [_entry().name]  # nothing written
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, MemoryError, OSError(28, "No space")])
+def test_a_failed_write_leaves_no_temporary_file(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(disk.json, "dump", fail)
+    if isinstance(error, type) and issubclass(error, KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt):
+            corridors.load_network()
+    else:
+        corridors.load_network()  # a cache that cannot be written costs only the cache
+    assert list(cache_dir.iterdir()) == []
+
+
+def test_key_follows_code_and_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = disk.cache_path("a" * 64)
+    assert disk.cache_path("b" * 64) != first
+    monkeypatch.setattr(disk, "_CODE_DIGEST", ["another build"])
+    assert disk.cache_path("a" * 64) != first
+
+
+def test_platform_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("CORRIDORS_CACHE_DIR")
+    monkeypatch.setattr(disk.sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert disk.cache_dir() == tmp_path / "corridors"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # ignored, as the XDG rules say
+    assert disk.cache_dir() == Path.home() / ".cache" / "corridors"

@@ -1,0 +1,115 @@
+"""Stopping runs: SIGTERM to a sweep or Monte Carlo parent, a worker killed, no fork."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import corridors
+from corridors.scenarios import workers
+
+
+def _start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "corridors", *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [0.5, 4.0])  # while loading, and while the workers draw
+def test_sigterm_to_a_montecarlo_parent_stops_quietly(tmp_path: Path, after: float) -> None:
+    out = tmp_path / "mc.csv"
+    proc = _start(
+        tmp_path,
+        "scenario",
+        "montecarlo",
+        "ferry-headway-halved",
+        "--draws",
+        "100000",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    )
+    time.sleep(after)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)  # would block while orphaned workers held stderr
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    assert err.strip().splitlines()[-1] in ("terminated",) or "nothing written" in err
+    assert list(tmp_path.iterdir()) == []  # no .mc.csv.*.tmp either
+
+
+@pytest.mark.slow
+def test_sigterm_to_a_sweep_parent_keeps_the_previous_file(tmp_path: Path) -> None:
+    out = tmp_path / "sweep.csv"
+    out.write_text("previous\n", encoding="utf-8")
+    proc = _start(
+        tmp_path,
+        "scenario",
+        "sweep",
+        "aktau-grain-silo",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+        "--force",
+    )
+    assert proc.stderr is not None
+    assert proc.stderr.readline().startswith("sweeping")
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and "nothing written" in err
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["sweep.csv"]
+
+
+def _suicide(item: int) -> int:
+    if item == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+    time.sleep(0.05)
+    return item
+
+
+def test_a_killed_worker_fails_the_run_instead_of_hanging() -> None:
+    if not workers.can_fork():
+        pytest.skip("needs fork")
+    seen: list[int] = []
+    start = time.monotonic()
+    with pytest.raises(corridors.errors.WorkerError, match="worker process died"):
+        workers.run_ordered(_suicide, list(range(8)), 2, seen.append)
+    assert time.monotonic() - start < 30
+    assert seen == sorted(seen) and 3 not in seen
+    assert corridors.errors.WorkerError.exit_code == 3
+
+
+def _double(item: int) -> int:
+    return item * 2
+
+
+def test_without_fork_one_worker_runs_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "can_fork", lambda: False)
+    assert workers.default_workers(None) == 1
+    seen: list[int] = []
+    workers.run_ordered(_double, [3, 1, 2], 2, seen.append)
+    assert seen == [6, 2, 4]
+
+
+def test_results_come_in_order_from_forked_workers() -> None:
+    seen: list[int] = []
+    workers.run_ordered(_double, list(range(20)), 2, seen.append)
+    assert seen == [2 * i for i in range(20)]
