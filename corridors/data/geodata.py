@@ -458,8 +458,10 @@ def read_osm_way_ids(text: str) -> dict[str, list[int]]:
         if not isinstance(props, dict) or not props.get("id"):
             continue
         ways = props.get("osm_way_ids")
-        if isinstance(ways, list) and ways and all(
-            isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in ways
+        if (
+            isinstance(ways, list)
+            and ways
+            and all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in ways)
         ):
             out[str(props["id"])] = list(ways)
     return out

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corridors.data.geodata import Geodata, Problem
+from corridors.graph.driving_rules import DrivingRules
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("corridors")
 
 #: Bumped when the layout of a cache file changes.
-FORMAT = 1
+FORMAT = 2
 #: A cache file larger than this is not read (the shipped network's is about 6 MB).
 MAX_BYTES = 512 * 1024 * 1024
 
@@ -184,6 +185,10 @@ def _routing_doc(rg: RoutingGraph) -> dict[str, Any]:
         "arrays": {name: getattr(rg, name).tolist() for name in _ARRAYS},
         "components": [list(astuple(c)) for c in table],
         "edge_components": per_edge,
+        "driving_rules": {
+            str(crew): None if rules is None else list(astuple(rules))
+            for crew, rules in rg.driving_rules.items()
+        },
     }
 
 
@@ -286,20 +291,31 @@ def _routing(doc: Any, profile: Profile) -> RoutingGraph:
     _check(all(len(a) == n for a in arrays.values()), "array lengths")
     _check(bool(((arrays["src"] >= 0) & (arrays["src"] < len(vnodes))).all()), "edge ends")
     _check(bool(((arrays["dst"] >= 0) & (arrays["dst"] < len(vnodes))).all()), "edge ends")
-    width = len(fields(Component))
+    names = [f.name for f in fields(Component)]
+    # JSON has no tuples: the id lists come back as lists
+    tuples = [i for i, name in enumerate(names) if name in ("source_ids", "friction_ids")]
     table = []
     for values in doc["components"]:
-        _check(isinstance(values, list) and len(values) == width, "component")
-        values[-2] = tuple(values[-2])  # source_ids
+        _check(isinstance(values, list) and len(values) == len(names), "component")
+        for i in tuples:
+            _check(isinstance(values[i], list), names[i])
+            values[i] = tuple(values[i])
         table.append(Component(*values))
     per_edge = doc["edge_components"]
     _check(isinstance(per_edge, list) and len(per_edge) == n, "edge components")
     components = [tuple(table[i] for i in ids) for ids in per_edge]
+    rules: dict[int, DrivingRules | None] = {}
+    for crew, values in doc["driving_rules"].items():
+        if values is not None:
+            _check(isinstance(values, list) and len(values) == len(fields(DrivingRules)), "rules")
+            values[-1] = tuple(values[-1])  # source_ids: JSON has no tuples
+        rules[int(crew)] = None if values is None else DrivingRules(*values)
     return RoutingGraph(
         profile=profile,
         vnodes=vnodes,
         index={v: i for i, v in enumerate(vnodes)},
         components=components,
+        driving_rules=rules,
         **arrays,
     )
 
