@@ -154,6 +154,9 @@ def route(
         value_of_time=value_of_time,
     )
     routes = routing.alternatives(net, origin, destination, k=alternatives, options=opts)
+    for end in (routes[0].origin, routes[0].destination):
+        if "chosen over" in end.label:
+            sys.stderr.write(f"note: {end.query!r} is {end.label}\n")
     if as_json:
         first = routes[0]
         doc = {

@@ -133,7 +133,10 @@ class PlaceIndex:
         if len(hits) > 1:
             options = "; ".join(self._describe(n) for n in sorted(hits))
             msg = f"{raw!r} matches {len(hits)} places; use one of these ids: {options}"
-            raise AmbiguousPlaceError(msg)
+            err = AmbiguousPlaceError(msg)
+            # a route query can still choose: the end that gives a route (see routing)
+            err.nodes = tuple(sorted(hits))  # type: ignore[attr-defined]
+            raise err
         coords = _COORDS.match(raw)
         if coords:
             lat, lon = float(coords.group(1)), float(coords.group(2))
@@ -143,6 +146,15 @@ class PlaceIndex:
                 )
                 raise UnknownPlaceError(msg)
             return self._snap(lon, lat, raw, f"point {lat:.4f},{lon:.4f}")
+        part = self._part_of_names(key)
+        if part:
+            # a word of network places' names ranks above any world city of that name
+            names = ", ".join(f"{self.G.nodes[n].get('name')} ({n})" for n in part[:6])
+            msg = (
+                f"{raw!r} is only part of the name of {len(part)} network place(s); "
+                f"did you mean: {names}?"
+            )
+            raise UnknownPlaceError(msg)
         city = _geonames_city(raw)
         if city is not None:
             same = self._node_for_city(city)
@@ -154,6 +166,38 @@ class PlaceIndex:
         tail = f"; did you mean: {', '.join(hint)}?" if hint else ""
         msg = f"unknown place {raw!r}: not a node id, name, alias, `lat,lon` or GeoNames city{tail}"
         raise UnknownPlaceError(msg)
+
+    def _part_of_names(self, key: str) -> list[str]:
+        """Return the nodes one of whose names contains every word of ``key``, best first.
+
+        Whole words only ("bandar" is part of "Bandar Abbas"; "samara" is not part of
+        "Samarkand"). Ranked by how much of the name the words cover, then by kind (cities and
+        ports before junctions), then by how many links meet there, then by id.
+        """
+        words = key.split()
+        if not words:
+            return []
+        found: dict[str, float] = {}
+        for name, nodes in self.keys.items():
+            parts = name.split()
+            if name != key and all(w in parts for w in words):
+                cover = len(words) / len(parts)
+                for node in nodes:
+                    found[node] = max(found.get(node, 0.0), cover)
+        rank = {"city": 0, "port": 0, "terminal": 1, "border": 1}
+        return sorted(
+            found,
+            key=lambda n: (
+                -found[n],
+                rank.get(str(self.G.nodes[n].get("kind")), 2),
+                -self.G.degree(n),
+                n,
+            ),
+        )
+
+    def node_place(self, node: str, query: str) -> Place:
+        """Return the place that is network node ``node``, as typed in ``query``."""
+        return self._node_place(node, query)
 
     def _node_for_city(self, city: dict[str, Any]) -> str | None:
         """Return the node that is this GeoNames city, if one is.
