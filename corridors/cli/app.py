@@ -423,6 +423,53 @@ def export_command(
     sys.stderr.write(f"wrote {sizes} to {path}\n")
 
 
+@app.command("report")
+def report_command(
+    out: Annotated[Path, typer.Argument(help="Output file: .html (self-contained) or .pdf.")],
+    compare_pair: Annotated[
+        str | None,
+        typer.Option("--compare", help="Compare the named corridors for ORIGIN:DESTINATION."),
+    ] = None,
+    route_pair: Annotated[
+        str | None,
+        typer.Option("--route", help="The best route and alternatives for ORIGIN:DESTINATION."),
+    ] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="A scenario file or shipped name.")
+    ] = None,
+    corridor: Annotated[
+        list[str] | None,
+        typer.Option("--corridor", help="With --compare: corridor id (repeatable; default all)."),
+    ] = None,
+    alternatives: Annotated[
+        int, typer.Option("--alternatives", "-k", help="With --route: number of routes (1-20).")
+    ] = 3,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Objective (default: time, or the scenario's own)."),
+    ] = None,
+    profile: ProfileOpt = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Write a self-contained report: question, assumptions, table, map, breakdown, sources."""
+    from corridors.outputs.report import report
+
+    path = report(
+        out,
+        compare=compare_pair,
+        route=route_pair,
+        scenario=scenario,
+        corridors=corridor,
+        alternatives=alternatives,
+        by=by,
+        profile=profile,
+        net=_network(geodata) if geodata is not None else None,
+        force=force,
+    )
+    sys.stderr.write(f"report written to {path}\n")
+
+
 def _version(value: bool) -> None:
     if value:
         from corridors import __version__
