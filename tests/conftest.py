@@ -34,9 +34,11 @@ def toy() -> Network:
     return corridors.load_network(TOY, cache=False)
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the CLI as a subprocess, as a user would."""
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "160"}
+def run_cli(
+    *args: str, cwd: Path | None = None, columns: int = 160
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a subprocess, as a user would, in a terminal ``columns`` wide."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": str(columns)}
     return subprocess.run(
         [sys.executable, "-m", "corridors", *args],
         capture_output=True,

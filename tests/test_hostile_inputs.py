@@ -51,10 +51,15 @@ def test_misspelt_place_suggests_three_names(net: Network) -> None:
 def test_ambiguous_place_asks_to_choose(net: Network) -> None:
     with pytest.raises(corridors.AmbiguousPlaceError, match=r"az-alat.*uz-alat"):
         net.places.resolve("Alat")
-    proc = run_cli("route", "Alat", "Tbilisi")
+    # where no route decides (a skim's rows), the CLI still asks to choose
+    proc = run_cli("skim", "Alat", "--to", "Tbilisi")
     assert proc.returncode == 2
     line = one_line_error(proc.stderr)
     assert "az-alat" in line and "uz-alat" in line and "AZ" in line and "UZ" in line
+    # a route query chooses the Alat that gives the best route, and says so
+    proc = run_cli("route", "Alat", "Tbilisi")
+    assert proc.returncode == 0, proc.stderr
+    assert "az-alat; chosen over uz-alat" in proc.stderr
 
 
 # -- no route ---------------------------------------------------------------------------

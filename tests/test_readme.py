@@ -44,14 +44,14 @@ def _quickstart_commands() -> list[list[str]]:
         for line in block.splitlines():
             for part in line.split("&&"):
                 args = shlex.split(part, comments=True)
-                if args and args[0].endswith(".venv/bin/corridors"):
+                if args and (args[0] == "corridors" or args[0].endswith(".venv/bin/corridors")):
                     out.append(["corridors", *args[1:]])
     return out
 
 
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], cwd: Path, columns: int = 160) -> subprocess.CompletedProcess[str]:
     assert args[0] == "corridors", args
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "160"}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": str(columns)}
     return subprocess.run(
         [CLI, *args[1:]], capture_output=True, text=True, cwd=cwd, env=env, timeout=300, check=False
     )
@@ -73,6 +73,30 @@ def test_readme_command_runs(args: list[str], tmp_path: Path) -> None:
     proc = _run(args, tmp_path)
     assert proc.returncode == 0, f"{shlex.join(args)} exited {proc.returncode}: {proc.stderr}"
     assert (proc.stdout + proc.stderr).strip(), f"{shlex.join(args)} printed nothing"
+    if "--corridor" in args and args[1] == "compare":
+        # an example that asks for corridors shows them serving the pair
+        assert "cannot serve this pair" not in proc.stdout, proc.stdout
+
+
+#: A number cut short by a too-narrow column: "5,4…", "+1,…", "264…".
+CUT_NUMBER = re.compile(r"[\d,.+]…")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize("args", CONSOLE + QUICKSTART, ids=lambda a: " ".join(a)[:60])
+def test_readme_command_fits_the_terminal(args: list[str], columns: int, tmp_path: Path) -> None:
+    """In an 80- or 120-column terminal no line is wider and nothing is cut with an ellipsis."""
+    if "--json" in args:
+        pytest.skip("JSON is for programs: one line by design")
+    if args[1:3] == ["data", "validate"]:
+        pytest.skip("one unwrapped line per problem by design, so `file:row` stays greppable")
+    proc = _run(args, tmp_path, columns=columns)
+    assert proc.returncode == 0, proc.stderr
+    for line in proc.stdout.splitlines():
+        assert len(line) <= columns, f"{len(line)} > {columns}: {line!r}"
+        assert not CUT_NUMBER.search(line), line
+        assert "…" not in line, line
 
 
 @pytest.mark.slow

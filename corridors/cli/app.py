@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from corridors.cli.console import WideOpt
+from corridors.cli.console import console as _console
 from corridors.cli.scenario_commands import scenario_app
 from corridors.errors import (
     EXIT_BAD_INPUT,
@@ -53,12 +55,6 @@ MapOpt = Annotated[
     typer.Option("--map", help="Also write a map: .html (interactive) or .png/.svg/.pdf."),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite output files that exist.")]
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(soft_wrap=False, width=160 if not sys.stdout.isatty() else None)
 
 
 def _error(message: str) -> None:
@@ -146,6 +142,7 @@ def route(
     as_json: JsonOpt = False,
     map_file: MapOpt = None,
     force: ForceOpt = False,
+    wide: WideOpt = False,
     geodata: GeodataOpt = None,
 ) -> None:
     """Find the best route (and alternatives) between two places."""
@@ -168,6 +165,9 @@ def route(
         crew=crew,
     )
     routes = routing.alternatives(net, origin, destination, k=alternatives, options=opts)
+    for end in (routes[0].origin, routes[0].destination):
+        if "chosen over" in end.label:
+            sys.stderr.write(f"note: {end.query!r} is {end.label}\n")
     if as_json:
         first = routes[0]
         doc = {
@@ -179,7 +179,11 @@ def route(
         }
         typer.echo(json.dumps(doc, ensure_ascii=False))
     else:
-        console = _console()
+        console = _console(wide)
+        if len(routes) > 1:
+            from corridors.outputs.route_tables import alternatives_table
+
+            console.print(alternatives_table(routes))
         for r in routes:
             console.print(r)
     if map_file is not None:
@@ -201,6 +205,7 @@ def compare(
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV.")] = None,
     map_file: MapOpt = None,
     force: ForceOpt = False,
+    wide: WideOpt = False,
     geodata: GeodataOpt = None,
 ) -> None:
     """Compare named corridors side by side between two places."""
@@ -215,7 +220,7 @@ def compare(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        _console().print(result)
+        _console(wide).print(result)
     if csv is not None:
         write_text(csv, result.to_frame().to_csv(index=False), force=force)
     if map_file is not None and result.routes:
@@ -238,6 +243,7 @@ def skim(
     as_json: JsonOpt = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write the matrix as CSV.")] = None,
     force: ForceOpt = False,
+    wide: WideOpt = False,
     geodata: GeodataOpt = None,
 ) -> None:
     """Compute an origin-destination matrix of one objective in batch."""
@@ -263,7 +269,7 @@ def skim(
             table.add_column(str(col), justify="right")
         for name, row in matrix.iterrows():
             table.add_row(str(name), *["—" if v != v else f"{v:,.1f}" for v in row])
-        _console().print(table)
+        _console(wide).print(table)
     if csv is not None:
         write_text(csv, matrix.to_csv(), force=force)
 
@@ -400,23 +406,25 @@ def data_list(
         str,
         typer.Argument(help="nodes, links, frictions, corridors, sources, sections or seeds."),
     ] = "nodes",
+    wide: WideOpt = False,
     geodata: GeodataOpt = None,
 ) -> None:
     """List what the data holds, with sources."""
     from corridors.outputs import data_views as _inspect
 
-    _console().print(_inspect.listing(_network(geodata), table))
+    _console(wide).print(_inspect.listing(_network(geodata), table))
 
 
 @data_app.command("show")
 def data_show(
     item: Annotated[str, typer.Argument(help="A node, link, friction, corridor or source id.")],
+    wide: WideOpt = False,
     geodata: GeodataOpt = None,
 ) -> None:
     """Show one item with every attribute and the sources it cites."""
     from corridors.outputs import data_views as _inspect
 
-    _console().print(_inspect.show(_network(geodata), item))
+    _console(wide).print(_inspect.show(_network(geodata), item))
 
 
 def _pair(option: str, value: str) -> tuple[str, str]:
@@ -497,6 +505,53 @@ def export_command(
     path = exporting.export_tables(found, out, force=force)
     sizes = ", ".join(f"{name} ({len(frame)} rows)" for name, frame in found.items())
     sys.stderr.write(f"wrote {sizes} to {path}\n")
+
+
+@app.command("report")
+def report_command(
+    out: Annotated[Path, typer.Argument(help="Output file: .html (self-contained) or .pdf.")],
+    compare_pair: Annotated[
+        str | None,
+        typer.Option("--compare", help="Compare the named corridors for ORIGIN:DESTINATION."),
+    ] = None,
+    route_pair: Annotated[
+        str | None,
+        typer.Option("--route", help="The best route and alternatives for ORIGIN:DESTINATION."),
+    ] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="A scenario file or shipped name.")
+    ] = None,
+    corridor: Annotated[
+        list[str] | None,
+        typer.Option("--corridor", help="With --compare: corridor id (repeatable; default all)."),
+    ] = None,
+    alternatives: Annotated[
+        int, typer.Option("--alternatives", "-k", help="With --route: number of routes (1-20).")
+    ] = 3,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Objective (default: time, or the scenario's own)."),
+    ] = None,
+    profile: ProfileOpt = None,
+    force: ForceOpt = False,
+    geodata: GeodataOpt = None,
+) -> None:
+    """Write a self-contained report: question, assumptions, table, map, breakdown, sources."""
+    from corridors.outputs.report import report
+
+    path = report(
+        out,
+        compare=compare_pair,
+        route=route_pair,
+        scenario=scenario,
+        corridors=corridor,
+        alternatives=alternatives,
+        by=by,
+        profile=profile,
+        net=_network(geodata) if geodata is not None else None,
+        force=force,
+    )
+    sys.stderr.write(f"report written to {path}\n")
 
 
 def _version(value: bool) -> None:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from corridors.cli.console import WideOpt
+from corridors.cli.console import console as _console
 from corridors.outputs.formats import (
     FIGURE_FORMATS,
     MAP_FORMATS,
@@ -67,12 +69,6 @@ def _interrupt_code(err: KeyboardInterrupt) -> int:
     from corridors.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
 
     return EXIT_TERMINATED if isinstance(err, Terminated) else EXIT_INTERRUPTED
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(soft_wrap=False, width=160 if not sys.stdout.isatty() else None)
 
 
 def _load(file: str, by: str | None = None, profile: str | None = None) -> Scenario:
@@ -136,19 +132,26 @@ def _progress(label: str, total: int) -> Iterator[Any]:
 
 
 @scenario_app.command("list")
-def list_scenarios() -> None:
+def list_scenarios(wide: WideOpt = False) -> None:
     """List the scenarios that ship with corridors."""
-    from rich.table import Table
+    from rich.markup import escape
 
+    from corridors.outputs.table_fit import Col, FitTable
     from corridors.scenarios.scenario import Scenario, shipped_scenarios
 
-    table = Table(title="Shipped scenarios (run one by name or path)", title_justify="left")
-    for name in ("name", "scenario", "changes", "cites"):
-        table.add_column(name)
+    table = FitTable(
+        [Col("name"), Col("scenario"), Col("changes", numeric=True, keep=2), Col("cites", keep=1)],
+        title="Shipped scenarios (run one by name or path)",
+    )
     for path in shipped_scenarios():
         s = Scenario.from_yaml(path)
-        table.add_row(path.stem, s.name, str(len(s.doc.changes)), ", ".join(s.doc.cites))
-    _console().print(table)
+        table.add_row(
+            escape(path.stem),
+            escape(s.name),
+            str(len(s.doc.changes)),
+            escape(", ".join(s.doc.cites)),
+        )
+    _console(wide).print(table)
 
 
 @scenario_app.command("validate")
@@ -180,6 +183,7 @@ def run(
         typer.Option("--map", help=f"Write a difference map: {', '.join(MAP_FORMATS)}."),
     ] = None,
     force: ForceOpt = False,
+    wide: WideOpt = False,
     geodata: GeodataOpt = None,
 ) -> None:
     """Compare the best route per OD pair with and without the scenario."""
@@ -194,7 +198,7 @@ def run(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        _console().print(result)
+        _console(wide).print(result)
     if out is not None:
         result.write(out, force=force)
         _say(f"results written to {out}")
@@ -230,6 +234,7 @@ def sweep(
         ),
     ] = None,
     force: ForceOpt = False,
+    wide: WideOpt = False,
     geodata: GeodataOpt = None,
 ) -> None:
     """Evaluate the scenario over a range or grid of parameter values, with break-even points."""
@@ -265,11 +270,27 @@ def sweep(
         }
         typer.echo(json.dumps(doc, ensure_ascii=False))
     else:
-        _console().print(result)
+        _console(wide).print(result)
     for path in (out, chart):
         if path is not None:
             result.write(path, force=force)
             _say(f"written to {path}")
+
+
+def _baseline(scenario: Scenario, net: Network, od: list[str] | None) -> dict[Any, Any]:
+    """Best route per pair without the scenario (central values), or why there is none."""
+    from corridors import routing
+    from corridors.errors import CorridorsError
+
+    reference = scenario.reference(net)
+    options = scenario.route_options()
+    out: dict[Any, Any] = {}
+    for pair in scenario.pairs(od):
+        try:
+            out[pair] = routing.route(reference, *pair, options=options)
+        except CorridorsError as err:
+            out[pair] = str(err)
+    return out
 
 
 @scenario_app.command("montecarlo")
@@ -295,6 +316,7 @@ def montecarlo(
     out: OutOpt = None,
     chart: ChartOpt = None,
     force: ForceOpt = False,
+    wide: WideOpt = False,
     geodata: GeodataOpt = None,
 ) -> None:
     """Draw the uncertain parameters: time and cost distributions and P(best) per corridor."""
@@ -331,7 +353,10 @@ def montecarlo(
         }
         typer.echo(json.dumps(doc, ensure_ascii=False))
     else:
-        _console().print(result)
+        from corridors.outputs.scenario_tables import montecarlo_table
+
+        baseline = _baseline(scenario, net, od)
+        _console(wide).print(montecarlo_table(result, baseline))
     for path in (out, chart):
         if path is not None:
             result.write(path, force=force)

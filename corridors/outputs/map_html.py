@@ -625,9 +625,20 @@ def interactive(
     ).add_to(fmap)
     fol.LayerControl(collapsed=True).add_to(fmap)
     pad = 0.02 * max(east - west, north - south, 0.5)
-    fmap.fit_bounds(
-        [[south - pad, west - pad], [north + pad, east + pad]],
-        padding_top_left=(20, 60),
-        padding_bottom_right=(20, 20),
-    )
+    bounds = [[south - pad, west - pad], [north + pad, east + pad]]
+    # A first view for pages that run no script, then the legend-aware one below.
+    fmap.fit_bounds(bounds, padding_top_left=(20, 60), padding_bottom_right=(20, 20))
+    _script_element(
+        # Fold the legend when it would take too much of a small map, then keep the routes
+        # clear of it: the view leaves the legend's width free on the left, and the title's
+        # height at the top.
+        "var lg = map.getContainer().querySelector('.corridors-legend');"
+        "var det = lg && lg.querySelector('details');"
+        "var size = map.getSize();"
+        "if (det && (lg.offsetWidth > 0.4 * size.x || lg.offsetHeight > 0.55 * size.y))"
+        " { det.open = false; }"
+        "var left = lg ? lg.offsetWidth + 24 : 20;"
+        f"map.fitBounds({_json_js(bounds)},"
+        " {paddingTopLeft: [left, 60], paddingBottomRight: [20, 20]});"
+    ).add_to(fmap)
     return cast("folium.Map", fmap)

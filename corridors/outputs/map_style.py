@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from corridors.data.vocabulary import MODES, STATUSES, mode_colour, mode_label
 from corridors.errors import InvalidOptionError
+from corridors.outputs.route_tables import mode_mix
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
@@ -31,7 +32,12 @@ ROUTE_COLOURS = (
     "#D55E00",  # vermillion
     "#CC79A7",  # reddish purple
     "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
+    "#882255",  # wine (Paul Tol's muted scheme from here on)
+    "#44AA99",  # teal
+    "#999933",  # olive
+    "#332288",  # indigo
+    "#AA4499",  # purple
+    "#F0E442",  # yellow, last: faint on a light map
 )
 #: Colours of baseline routes on a scenario map (dashed).
 BASELINE_COLOURS = ("#000000", "#56B4E9", "#CC79A7", "#D55E00", "#009E73", "#0072B2")
@@ -117,6 +123,8 @@ class Drawn:
     baseline: bool
     legs: list[DrawnLeg] = field(default_factory=list)
     unit: str = ""
+    #: lowest objective of the routes drawn for its OD pair
+    best: bool = False
 
     @property
     def hauls(self) -> list[DrawnLeg]:
@@ -219,7 +227,8 @@ def _as_routes(given: RouteInput, what: str) -> list[tuple[Route, str | None]]:
     if isinstance(value, Route):
         return [(value, None)]
     if isinstance(value, Comparison):
-        return [(r, value.names.get(cid)) for cid, r in value.routes.items()]
+        # labelled by what each route is (its mode mix), not by the corridor's name alone
+        return [(r, None) for r in value.routes.values()]
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         msg = f"{what} must be a Route, a Comparison or a list of routes, not {value!r}"
         raise InvalidOptionError(msg)
@@ -236,14 +245,32 @@ def _as_routes(given: RouteInput, what: str) -> list[tuple[Route, str | None]]:
 
 
 def _default_label(net: Network, route: Route) -> str:
+    """Label a route by what it is: the corridor it follows (if any) and its real mode mix."""
     if route.corridor:
-        for spec in net.geodata.corridors:
-            if str(spec.get("id")) == route.corridor:
-                return str(spec.get("name") or route.corridor)
-        return route.corridor
+        return f"{route.corridor}: {mode_mix(route)}"
     o = route.place_name(route.origin.node, route.origin.label)
     d = route.place_name(route.destination.node, route.destination.label)
-    return f"{o} → {d}"
+    return f"{o} → {d}: {mode_mix(route)}"
+
+
+def corridor_name(net: Network, route: Route) -> str:
+    """Return the name of the corridor a route follows, or ``""``."""
+    for spec in net.geodata.corridors:
+        if route.corridor and str(spec.get("id")) == route.corridor:
+            return str(spec.get("name") or route.corridor)
+    return ""
+
+
+def _best_of_pairs(routes: list[Route]) -> set[int]:
+    """Return the routes with the lowest objective of two or more for one OD pair."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for i, r in enumerate(routes):
+        groups.setdefault((r.origin.node, r.destination.node, r.by), []).append(i)
+    best = set()
+    for members in groups.values():
+        if len(members) > 1:
+            best.add(min(members, key=lambda i: (routes[i].total(routes[i].by), i)))
+    return best
 
 
 def _route_legs(route: Route) -> list[DrawnLeg]:
@@ -307,10 +334,14 @@ def prepare(
                 units[profile] = profile
         return units[profile]
 
+    best = _best_of_pairs([route for route, _ in main])
     for i, (route, own) in enumerate(main):
         label = given[i] if given else own or _default_label(net, route)
+        if i in best:
+            label = f"★ best by {route.by}: {label}"
         colour = ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
         drawn.append(Drawn(route, label, colour, False, _route_legs(route), unit(route.profile)))
+        drawn[-1].best = i in best
     for j, (route, own) in enumerate(base):
         label = given[len(main) + j] if given else own or _default_label(net, route)
         colour = BASELINE_COLOURS[j % len(BASELINE_COLOURS)]

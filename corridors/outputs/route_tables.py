@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from corridors.outputs.table_fit import Col, FitTable
 
 if TYPE_CHECKING:
-    from rich.table import Table
+    from collections.abc import Sequence
+
+    from rich.console import Group
 
     from corridors.routing.results import Comparison, Route
 
@@ -15,22 +19,43 @@ def _num(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def route_table(route: Route) -> Table:
-    """Return a rich table of a route's legs with a totals row."""
-    from rich.markup import escape
-    from rich.table import Table
+def mode_km(route: Route) -> dict[str, float]:
+    """Return the km a route hauls by each mode, largest first."""
+    km: dict[str, float] = {}
+    for c in route.components:
+        if c.kind == "haul" and c.distance_km:
+            km[c.mode] = km.get(c.mode, 0.0) + c.distance_km
+    return dict(sorted(km.items(), key=lambda item: -item[1]))
 
-    table = Table(title=escape(route.summary()), title_justify="left", show_footer=True)
-    table.add_column("#", justify="right")
-    table.add_column("leg", footer="total")
-    table.add_column("mode")
-    table.add_column("from → to")
-    table.add_column("country")
-    table.add_column("km", justify="right", footer=_num(route.distance_km))
-    table.add_column("h", justify="right", footer=_num(route.time_h, 1))
-    table.add_column("USD", justify="right", footer=_num(route.cost_usd))
-    table.add_column("kg CO2", justify="right", footer=_num(route.co2_kg))
-    table.add_column("sources")
+
+def mode_mix(route: Route, unit: bool = True) -> str:
+    """Return a route's km by mode as text, e.g. ``rail 1,740 km + road 1,102 km``.
+
+    Without ``unit`` the ``km`` is left to the column heading: ``rail 1,740 + road 1,102``.
+    """
+    km = " km" if unit else ""
+    return " + ".join(f"{m} {v:,.0f}{km}" for m, v in mode_km(route).items()) or "no haul"
+
+
+def route_table(route: Route) -> FitTable:
+    """Return a table of a route's legs with a totals row, fitted to the console's width."""
+    from rich.markup import escape
+
+    table = FitTable(
+        [
+            Col("#", keep=2),
+            Col("leg", footer="total"),
+            Col("mode", keep=6),
+            Col("from → to"),
+            Col("country", keep=5),
+            Col("km", numeric=True, keep=8, footer=_num(route.distance_km)),
+            Col("h", numeric=True, footer=_num(route.time_h, 1)),
+            Col("USD", numeric=True, footer=_num(route.cost_usd)),
+            Col("kg CO2", numeric=True, keep=4, footer=_num(route.co2_kg)),
+            Col("sources", keep=1),
+        ],
+        title=escape(route.summary()),
+    )
     for i, row in enumerate(route.leg_frame().to_dict("records"), start=1):
         where = (
             f"{row['from_name']} → {row['to_name']}"
@@ -47,63 +72,116 @@ def route_table(route: Route) -> Table:
             _num(row["time_h"], 1),
             _num(row["cost_usd"]),
             _num(row["co2_kg"]) if row["co2_kg"] else "",
-            escape(str(row["source_ids"])),
+            escape(str(row["source_ids"]).replace("|", ", ")),
         )
     return table
 
 
-def comparison_table(comparison: Comparison) -> Table:
-    """Return a rich table with one row per corridor that serves the pair."""
-    from rich.table import Table
+def alternatives_table(routes: Sequence[Route]) -> FitTable:
+    """Return routes side by side, one row each: totals, mode mix, corridor and countries."""
+    from rich.markup import escape
+
+    first = routes[0]
+    o = first.place_name(first.origin.node)
+    d = first.place_name(first.destination.node)
+    table = FitTable(
+        [
+            Col("#"),
+            Col("km", numeric=True, keep=8),
+            Col("h", numeric=True),
+            Col("days", numeric=True, keep=3),
+            Col("USD", numeric=True),
+            Col("kg CO2", numeric=True, keep=4),
+            Col("borders", numeric=True, keep=5),
+            Col("transfers", numeric=True, keep=2),
+            Col("km by mode", keep=7),
+            Col("corridor", keep=6),
+            Col("countries", keep=1),
+        ],
+        title=escape(
+            f"{o} → {d}: {len(routes)} routes by {first.by} (per {first.profile}), "
+            "best first; legs of each below"
+        ),
+        caption="corridor: the named corridor the route follows, if any",
+    )
+    for i, r in enumerate(routes, start=1):
+        table.add_row(
+            str(i),
+            _num(r.distance_km),
+            _num(r.time_h, 1),
+            _num(r.time_h / 24, 1),
+            _num(r.cost_usd),
+            _num(r.co2_kg),
+            str(len(r.border_crossings)),
+            str(len(r.transfers)),
+            escape(mode_mix(r, unit=False)),
+            escape(r.corridor or "none"),
+            escape("→".join(r.countries)),
+        )
+    return table
+
+
+def _share(value: Any) -> str:
+    """Return a corridor share as a percentage; empty where there is none (the best route)."""
+    from corridors.routing.results import percent
+
+    return "" if value is None or value != value else percent(float(value))
+
+
+def comparison_table(comparison: Comparison) -> Group:
+    """Return one row per corridor that serves the pair, and why the others do not."""
+    from rich.console import Group
+    from rich.markup import escape
 
     o, d = comparison.origin.label, comparison.destination.label
     frame = comparison.to_frame()
-    served = frame[frame["note"].fillna("") == ""] if "note" in frame else frame
-    others = [c for c in frame["corridor"] if c not in set(served["corridor"])]
-    caption = (
-        f"Not serving this pair: {', '.join(others)} (reasons: --json or Comparison.reasons)"
-        if others
-        else None
-    )
-    from rich.markup import escape
-
-    table = Table(
+    table = FitTable(
+        [
+            Col("corridor"),
+            Col("km", numeric=True, keep=8),
+            Col("h", numeric=True),
+            Col("days", numeric=True, keep=3),
+            Col("USD", numeric=True),
+            Col("kg CO2", numeric=True, keep=4),
+            Col("borders", numeric=True, keep=5),
+            Col("transfers", numeric=True, keep=2),
+            Col("km by mode", keep=7),
+            Col("on corridor", numeric=True, keep=6),
+            Col("countries", keep=1),
+        ],
         title=escape(
-            f"{o} → {d}: corridors compared by {comparison.by} (per {comparison.profile})"
+            f"{o} → {d}: corridors compared by {comparison.by} (per {comparison.profile}); "
+            "best = the best route whatever corridor it follows"
         ),
-        title_justify="left",
-        caption=escape(caption) if caption else None,
-        caption_justify="left",
     )
-    columns = [
-        ("corridor", "corridor"),
-        ("distance_km", "km"),
-        ("time_h", "h"),
-        ("time_d", "days"),
-        ("cost_usd", "USD"),
-        ("co2_kg", "kg CO2"),
-        ("borders", "borders"),
-        ("transfers", "transfers"),
-        ("countries", "countries"),
-        ("corridor_share", "on corridor"),
-    ]
-    present = [(col, header) for col, header in columns if col in served]
-    for col, header in present:
-        table.add_column(header, justify="left" if col in ("corridor", "countries") else "right")
-    for row in served.to_dict("records"):
-        cells = []
-        for col, _ in present:
-            value = row.get(col)
-            if col == "corridor_share":
-                from corridors.routing.results import percent
-
-                cells.append("" if value is None or value != value else percent(value))
-            elif isinstance(value, float):
-                cells.append(_num(value, 1 if col in ("time_h", "time_d") else 0))
-            else:
-                cells.append(escape(str(value)))
-        table.add_row(*cells)
-    return table
+    for row in frame.to_dict("records"):
+        route = comparison.routes.get(str(row["corridor"]))
+        if route is None:
+            continue
+        table.add_row(
+            escape(str(row["corridor"])),
+            _num(route.distance_km),
+            _num(route.time_h, 1),
+            _num(route.time_h / 24, 1),
+            _num(route.cost_usd),
+            _num(route.co2_kg),
+            str(len(route.border_crossings)),
+            str(len(route.transfers)),
+            escape(mode_mix(route, unit=False)),
+            _share(row.get("corridor_share")),
+            escape("→".join(route.countries)),
+        )
+    parts: list[Any] = [table]
+    missing = [c for c in frame["corridor"] if c not in comparison.routes]
+    if missing:
+        why = FitTable(
+            [Col("corridor"), Col("why it cannot serve this pair")],
+            title='Not serving this pair (JSON: key "unavailable")',
+        )
+        for cid in missing:
+            why.add_row(escape(str(cid)), escape(comparison.reasons.get(cid, "")))
+        parts.append(why)
+    return Group(*parts)
 
 
 def route_html(route: Route) -> str:

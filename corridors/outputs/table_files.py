@@ -145,6 +145,14 @@ def _write_geojson(prepared: Prepared, tmp: Path) -> None:
 
 
 def _write_parquet(prepared: Prepared, tmp: Path) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        msg = (
+            "writing .parquet needs pyarrow, an optional part of corridors: "
+            "pip install 'corridors[parquet]' (or write .gpkg, .geojson or .csv)"
+        )
+        raise OutputError(msg)
     ((data, geometry),) = prepared.values()
     frame = data if geometry is None else _geo(data, geometry)
     frame.to_parquet(tmp, index=False)

@@ -44,7 +44,9 @@ def write_result(
         table, name, chart = result.table, "sweep", result.plot
     elif isinstance(result, MonteCarloResult):
         fmt = pick(path, RESULT_FORMATS, "Monte Carlo summary")
-        table, name, chart = result.summary(), "montecarlo", result.plot
+        from corridors.outputs.scenario_tables import montecarlo_file_frame
+
+        table, name, chart = montecarlo_file_frame(result), "montecarlo", result.plot
     else:
         fmt = pick(path, TABLE_FORMATS, "scenario comparison")
         table, name = result.to_frame(), "scenario"

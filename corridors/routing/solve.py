@@ -172,6 +172,60 @@ def _label(point: Waypoint) -> str:
     return point if isinstance(point, str) else "|".join(point)
 
 
+def _resolve_ends(
+    net: Network,
+    origin: str | Place,
+    destination: str | Place,
+    opts: RouteOptions,
+    via: Sequence[Waypoint],
+) -> tuple[Place, Place]:
+    """Resolve both ends of a route query.
+
+    A name shared by several places (the two sides of a border town such as Sarakhs or
+    Astara, or two towns called Alat) becomes the one that gives the best route, and its
+    label says so.
+    """
+    from corridors.errors import AmbiguousPlaceError, CorridorsError
+
+    ends: list[list[Place]] = []
+    first_error: AmbiguousPlaceError | None = None
+    for given in (origin, destination):
+        try:
+            ends.append([resolve_place(net, given)])
+        except AmbiguousPlaceError as err:
+            nodes = getattr(err, "nodes", ())
+            if not nodes:
+                raise
+            first_error = first_error or err
+            ends.append([net.places.node_place(n, str(given)) for n in nodes])
+    if first_error is None:
+        return ends[0][0], ends[1][0]
+    solver = _Solver(net, net.routing_graph(opts.profile), opts, via)
+    best: tuple[float, Place, Place] | None = None
+    for a in ends[0]:
+        for b in ends[1]:
+            try:
+                _check_endpoints(net, a, b, via, opts)
+                found = solver.to_route(solver.solve(a.node, b.node), a, b)
+            except (nx.NetworkXNoPath, CorridorsError):
+                continue
+            value = found.total(opts.by)
+            if best is None or value < best[0]:
+                best = (value, a, b)
+    if best is None:
+        raise first_error
+    return _chosen(best[1], ends[0], opts.by), _chosen(best[2], ends[1], opts.by)
+
+
+def _chosen(place: Place, among: list[Place], by: str) -> Place:
+    """Return ``place`` with a label that states it was chosen over the others of its name."""
+    if len(among) == 1:
+        return place
+    others = ", ".join(p.node for p in among if p.node != place.node)
+    label = f"{place.label} ({place.node}; chosen over {others}: the best route by {by})"
+    return replace(place, label=label)
+
+
 def _check_endpoints(
     net: Network, o: Place, d: Place, via: Sequence[Waypoint], opts: RouteOptions
 ) -> None:
@@ -355,13 +409,12 @@ def alternatives(
         raise InvalidOptionError(msg)
     opts = RouteOptions.build(options, **keywords)
     profile = opts.profile
-    o = resolve_place(net, origin)
-    d = resolve_place(net, destination)
     via_nodes = _resolve_via(net, opts.via)
     # the solver needs node ids: resolve avoided places given by name
     opts = replace(
         opts, avoid_nodes=frozenset(resolve_place(net, p).node for p in opts.avoid_nodes)
     )
+    o, d = _resolve_ends(net, origin, destination, opts, via_nodes)
     _check_endpoints(net, o, d, via_nodes, opts)
     rg = net.routing_graph(profile)
     solver = _Solver(net, rg, opts, via_nodes)

@@ -49,10 +49,15 @@ def test_unknown_place_exits_2_with_suggestions() -> None:
 
 
 def test_ambiguous_place_lists_ids() -> None:
-    proc = run_cli("route", "Twin", "Alpha", "--geodata", str(TOY))
+    # where no route decides between the places of one name, the CLI lists them
+    proc = run_cli("skim", "Twin", "--to", "Alpha", "--geodata", str(TOY))
     assert proc.returncode == 2
     line = _one_line_error(proc.stderr)
     assert "bb-twin" in line and "cc-twin" in line
+    # a route query takes the one that gives the best route and says which
+    proc = run_cli("route", "Twin", "Alpha", "--geodata", str(TOY))
+    assert proc.returncode == 0, proc.stderr
+    assert "chosen over" in proc.stderr
 
 
 def test_bad_option_exits_2() -> None:

@@ -151,7 +151,12 @@ def test_comparison_routes_get_distinct_okabe_ito_colours(toy: Network) -> None:
     assert "by road" in page and "by rail" in page
     comparison = routing.compare(toy, "Alpha", "Beta", corridors=["rail_line"])
     labels = [d.label for d in _map_style.prepare(toy, comparison, (), None)]
-    assert labels == [comparison.names[c] for c in comparison.routes]
+    # labelled by what each route is: the best marked, each with its real km by mode
+    routes = list(comparison.routes.values())
+    assert labels == [
+        ("★ best by time: " if i == 0 else "") + _map_style._default_label(toy, r)
+        for i, r in enumerate(routes)
+    ]
 
 
 def test_scenario_map_dashes_baseline_and_highlights_changed_links(toy: Network) -> None:
@@ -456,5 +461,81 @@ def test_scenario_difference_map_from_the_cli_in_chromium(browser: Any, tmp_path
         assert "Baseline: " in legend and "Scenario: " in legend
         assert "KZ-TM-AF-PK railway opened" in page.inner_text(".corridors-title")
         _not_blank(_pixels(page.screenshot()))
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def quickstart_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The README quickstart's map: every corridor from Almaty to Bandar Abbas."""
+    from conftest import run_cli
+
+    out = tmp_path_factory.mktemp("quickstart") / "almaty-bandar-abbas.html"
+    proc = run_cli("compare", "Almaty", "Bandar Abbas", "--map", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_quickstart_legend_marks_the_best_and_labels_are_distinct(net: Network) -> None:
+    comparison = routing.compare(net, "Almaty", "Bandar Abbas")
+    drawn = _map_style.prepare(net, comparison, None, None)
+    labels = [d.label for d in drawn]
+    assert len(set(labels)) == len(labels), labels
+    colours = [d.colour for d in drawn]
+    assert len(set(colours)) == len(colours), colours
+    best = [d for d in drawn if d.label.startswith("★ best by time")]
+    assert len(best) == 1
+    assert best[0].route.time_h == min(d.route.time_h for d in drawn)
+    for d in drawn:
+        # the label states the km by mode the route really hauls, largest first
+        mix = _map_style.mode_mix(d.route)
+        assert mix in d.label
+        km = {c.mode: 0.0 for c in d.route.components if c.kind == "haul"}
+        for c in d.route.components:
+            if c.kind == "haul":
+                km[c.mode] += c.distance_km
+        rail = km.get("rail", 0.0)
+        if rail >= 100:
+            assert "rail" in d.label, d.label
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(1280, 860), (800, 600)])
+def test_quickstart_legend_never_covers_a_route(
+    browser: Any, quickstart_map: Path, viewport: tuple[int, int]
+) -> None:
+    context = browser.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]}, offline=True
+    )
+    context.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort(),
+    )
+    page = context.new_page()
+    try:
+        page.goto(quickstart_map.resolve().as_uri(), wait_until="load")
+        page.wait_for_selector(".leaflet-overlay-pane svg path.corridors-route", timeout=20_000)
+        page.wait_for_timeout(500)
+        legend = page.eval_on_selector(
+            ".corridors-legend", "e => e.getBoundingClientRect().toJSON()"
+        )
+        boxes = page.eval_on_selector_all(
+            "path.corridors-route", "es => es.map(e => e.getBoundingClientRect().toJSON())"
+        )
+        assert boxes
+        for box in boxes:
+            apart = (
+                box["left"] >= legend["right"]
+                or box["bottom"] <= legend["top"]
+                or box["top"] >= legend["bottom"]
+                or box["right"] <= legend["left"]
+            )
+            assert apart, (box, legend)
+        # the legend folds and unfolds
+        summary = page.locator(".corridors-legend summary")
+        before = page.eval_on_selector(".corridors-legend details", "d => d.open")
+        summary.click()
+        after = page.eval_on_selector(".corridors-legend details", "d => d.open")
+        assert before != after
     finally:
         context.close()
