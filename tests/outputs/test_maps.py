@@ -281,7 +281,7 @@ def test_static_svg_has_legend_title_and_attribution(
     assert "Almaty → Bandar Abbas" in text  # title
     assert _map_style._default_label(net, real_route) in text  # legend names the corridor
     # the network key names every mode the route travels by
-    modes = {c.mode for c in real_route.components if c.mode}
+    modes = {c.mode for c in real_route.components if c.kind == "haul"}
     assert modes and all(f"{mode_label(m)} network" in text for m in modes), modes
     assert "border crossing" in text
     assert "km" in text  # scale bar
