@@ -49,8 +49,8 @@ _EXPORTS = {
     "OutputError": "corridors.errors",
 }
 # The modules users reach as ``corridors.<name>``, by the module that holds them; the
-# stage packages themselves (``data``, ``graph``, ``routing``, ``scenarios``, ``outputs``,
-# ``cli``) are reached directly.
+# stage packages themselves (``data``, ``graph``, ``routing``, ``flows``, ``scenarios``,
+# ``outputs``, ``cli``) are reached directly.
 _MODULES = {
     "batch": "corridors.routing.batch",
     "costs": "corridors.graph.routing_graph",
@@ -62,7 +62,7 @@ _MODULES = {
     "sweeps": "corridors.scenarios.sweeps",
     "validation": "corridors.routing.network_checks",
 }
-_STAGES = ("data", "graph", "routing", "scenarios", "outputs", "cli")
+_STAGES = ("data", "graph", "routing", "flows", "scenarios", "outputs", "cli")
 
 __all__ = [
     "AmbiguousPlaceError",
@@ -89,6 +89,7 @@ __all__ = [
     "costs",
     "data",
     "export",
+    "flows",
     "graph",
     "io",
     "load_network",
@@ -131,7 +132,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from corridors import cli, data, graph, outputs, routing, scenarios
+    from corridors import cli, data, flows, graph, outputs, routing, scenarios
     from corridors.data import geodata as io
     from corridors.data.geodata import Geodata, read_geodata
     from corridors.errors import (
