@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from corridors.cli.flows_command import flows
 from corridors.cli.scenario_commands import scenario_app
 from corridors.errors import EXIT_BAD_INPUT, CorridorsError
 from corridors.routing.objectives import OBJECTIVES
@@ -29,6 +30,7 @@ app = typer.Typer(
 data_app = typer.Typer(help="Inspect and validate the network data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(scenario_app, name="scenario")
+app.command("flows")(flows)
 
 GeodataOpt = Annotated[
     Path | None,

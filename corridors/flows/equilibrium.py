@@ -39,12 +39,11 @@ from corridors.errors import InvalidOptionError, NoRouteError
 from corridors.flows.aon import ShortestPaths
 from corridors.flows.classes import DemandClass
 from corridors.flows.links import LinkTable
+from corridors.flows.methods import ALGORITHMS
 from corridors.flows.vdf import link_time, link_time_derivative
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Methods the solver knows, weakest first.
-METHODS: tuple[str, ...] = ("msa", "fw", "cfw", "bfw")
 #: Largest weight a conjugate method gives the previous search point.
 CONJUGATE_MAX = 0.99999
 #: Called after each iteration with (iteration, relative gap).
@@ -142,8 +141,8 @@ def solve(
     """
     import time as clock
 
-    if method not in METHODS:
-        msg = f"unknown equilibrium method {method!r}; use one of {', '.join(METHODS)}"
+    if method not in ALGORITHMS:
+        msg = f"unknown equilibrium method {method!r}; use one of {', '.join(ALGORITHMS)}"
         raise InvalidOptionError(msg)
     if not (gap > 0 and np.isfinite(gap)):
         msg = f"the target gap must be a positive number, not {gap!r}"
