@@ -30,6 +30,8 @@ class LinkData:
     b: np.ndarray
     power: np.ndarray
     demand: np.ndarray  # n_zones x n_zones
+    #: whether zones may not be passed through (TNTP's <FIRST THRU NODE> above 1)
+    blocked_zones: bool = False
 
     @property
     def n_zones(self) -> int:
@@ -100,7 +102,7 @@ def solve_aequilibrae(
         graph.prepare_graph(zones)
         graph.set_graph("free_flow_time")
         graph.set_skimming(["free_flow_time"])
-        graph.set_blocked_centroid_flows(False)
+        graph.set_blocked_centroid_flows(data.blocked_zones)
         mat = AequilibraeMatrix()
         mat.create_empty(zones=data.n_zones, matrix_names=["demand"], memory_only=True)
         mat.index[:] = zones
