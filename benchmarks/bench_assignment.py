@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         links, demand, data = _load(stem)
         cls = [DemandClass("trips", demand)]
         for gap in gaps:
-            t_ours, ours = _median(lambda g=gap, ln=links, c=cls: solve(ln, c, gap=g, max_iter=10_000),
+            t_ours, ours = _median(
+                lambda g=gap, ln=links, c=cls: solve(ln, c, gap=g, max_iter=10_000),
                                    args.repeat)  # fmt: skip
             table.add_row(label, f"{gap:g}", "corridors bfw", f"{t_ours * 1000:.0f} ms",
                           str(ours.iterations), f"{ours.gap:.2e}", "1.00×", "")  # fmt: skip

@@ -40,7 +40,7 @@ from corridors.flows.aon import ShortestPaths
 from corridors.flows.classes import DemandClass
 from corridors.flows.links import LinkTable
 from corridors.flows.methods import ALGORITHMS
-from corridors.flows.vdf import link_time, link_time_derivative
+from corridors.flows.vdf import curvature, link_time
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -240,12 +240,15 @@ def _direction(
     """Find the next search point, the one before it, and the count of conjugate steps."""
     if method in ("msa", "fw") or restart or not s:
         return [yi.copy() for yi in y], [], 0
-    h = link_time_derivative(links, v)
+
+    def form(a: FloatArray, b: FloatArray) -> float:
+        return curvature(links, v, a, b)
+
     if method == "cfw" or conjugates == 0 or not s_prev:
         # conjugate to the previous direction only
         a, b, c = total(s) - v, total(y) - v, total(y) - total(s)
-        den = float(np.sum(h * a * c))
-        alpha = 0.0 if den == 0 else float(np.sum(h * a * b)) / den
+        den = form(a, c)
+        alpha = 0.0 if den == 0 else form(a, b) / den
         alpha = min(max(alpha, 0.0), CONJUGATE_MAX)
         new = [alpha * si + (1.0 - alpha) * yi for si, yi in zip(s, y)]
         return new, s, conjugates + 1
@@ -253,10 +256,10 @@ def _direction(
     sv, pv, yv = total(s), total(s_prev), total(y)
     xb = step * sv + (1.0 - step) * pv - v
     yb, zb, wb = yv - v, sv - v, pv - sv
-    mu_den = float(np.sum(h * xb * wb))
-    mu = 0.0 if mu_den == 0 else max(0.0, -float(np.sum(h * xb * yb)) / mu_den)
-    nu_den = float(np.sum(h * zb * zb))
-    nu = 0.0 if nu_den == 0 else -float(np.sum(h * zb * yb)) / nu_den + mu * step / (1.0 - step)
+    mu_den = form(xb, wb)
+    mu = 0.0 if mu_den == 0 else max(0.0, -form(xb, yb) / mu_den)
+    nu_den = form(zb, zb)
+    nu = 0.0 if nu_den == 0 else -form(zb, yb) / nu_den + mu * step / (1.0 - step)
     nu = max(0.0, nu)
     b0 = 1.0 / (1.0 + mu + nu)
     new = [b0 * yi + nu * b0 * si + mu * b0 * pi for yi, si, pi in zip(y, s, s_prev)]

@@ -4,11 +4,17 @@ Nodes are numbered ``0 .. n_nodes - 1``. Each link has a tail and a head node, a
 travel time, a capacity (in capacity units per period, e.g. vehicles per hour or PCE-tonnes
 per year), and the parameters of its volume-delay function (see :mod:`corridors.flows.vdf`).
 Parallel links between the same pair of nodes are allowed.
+
+A capacity that several links draw on together — a port whose berths serve every transfer
+edge between its sea and land layers, a border post that serves road and rail — is a
+:class:`SharedCapacity`: a row of an incidence matrix over the links, with its own volume-delay
+function of the summed flow, whose delay every member link pays.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +24,38 @@ from corridors.flows.vdf import VDF_KINDS
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class SharedCapacity:
+    """Capacities that several links draw on together.
+
+    Parameters
+    ----------
+    members : scipy.sparse matrix
+        ``members[k, a] = 1`` if link ``a`` draws on capacity ``k`` (shape: capacities x links).
+    capacity, alpha, beta : numpy.ndarray of float
+        One per shared capacity, as for links.
+    vdf : numpy.ndarray of int
+        One per shared capacity, an index into ``VDF_KINDS``.
+    free_time : numpy.ndarray of float
+        Reference time of each (the BPR function scales its delay by it; the queue ignores it).
+    names : tuple of str
+        Label of each.
+    """
+
+    members: Any
+    capacity: FloatArray
+    alpha: FloatArray
+    beta: FloatArray
+    vdf: IntArray
+    free_time: FloatArray
+    names: tuple[str, ...]
+
+    @property
+    def n(self) -> int:
+        """Number of shared capacities."""
+        return len(self.capacity)
 
 
 @dataclass(frozen=True)
@@ -43,6 +81,8 @@ class LinkTable:
         through (TNTP's ``<FIRST THRU NODE>`` minus one); 0 lets every node be passed through.
     names : tuple of str
         Optional label of each link (empty tuple for none).
+    shared : SharedCapacity, optional
+        Capacities several links draw on together.
     """
 
     n_nodes: int
@@ -55,6 +95,7 @@ class LinkTable:
     vdf: IntArray
     no_through: int = 0
     names: tuple[str, ...] = field(default=())
+    shared: SharedCapacity | None = None
 
     def __post_init__(self) -> None:
         n = len(self.init)
@@ -103,6 +144,7 @@ class LinkTable:
         n_nodes: int | None = None,
         no_through: int = 0,
         names: tuple[str, ...] = (),
+        shared: SharedCapacity | None = None,
     ) -> LinkTable:
         """Build a link table from array-likes, broadcasting scalars.
 
@@ -120,6 +162,8 @@ class LinkTable:
             Nodes below this id are never passed through.
         names : tuple of str
             Optional link labels.
+        shared : SharedCapacity, optional
+            Capacities several links draw on together.
 
         Returns
         -------
@@ -152,4 +196,5 @@ class LinkTable:
             vdf=kinds,
             no_through=no_through,
             names=names,
+            shared=shared,
         )
