@@ -37,6 +37,8 @@ _EXPORTS = {
     "pareto": "corridors.routing.shortcuts",
     "compare": "corridors.routing.shortcuts",
     "skim": "corridors.routing.shortcuts",
+    "assign": "corridors.flows.assign",
+    "FlowResult": "corridors.flows.results",
     "export": "corridors.outputs.export",
     "validate": "corridors.routing.network_checks",
     "CorridorsError": "corridors.errors",
@@ -68,6 +70,7 @@ __all__ = [
     "AmbiguousPlaceError",
     "Comparison",
     "CorridorsError",
+    "FlowResult",
     "Geodata",
     "GeodataError",
     "InvalidOptionError",
@@ -83,6 +86,7 @@ __all__ = [
     "UnknownPlaceError",
     "__version__",
     "alternatives",
+    "assign",
     "batch",
     "cli",
     "compare",
@@ -145,6 +149,8 @@ if TYPE_CHECKING:
         ScenarioError,
         UnknownPlaceError,
     )
+    from corridors.flows.assign import assign
+    from corridors.flows.results import FlowResult
     from corridors.graph import network, places
     from corridors.graph import routing_graph as costs
     from corridors.graph.network import Network, load_network, network_from_geodata

@@ -56,6 +56,10 @@ def _gap_progress(target: float) -> Iterator[Callable[[int, float], None]]:
 
 
 def flows(
+    demand: Annotated[
+        str | None,
+        typer.Argument(help="Demand CSV, or a shipped demand name (baseline-2024)."),
+    ] = None,
     tntp_net: Annotated[
         Path | None, typer.Option("--tntp-net", help="A TNTP network file (*_net.tntp).")
     ] = None,
@@ -74,24 +78,40 @@ def flows(
         float, typer.Option("--theta", help="Logit dispersion per unit of cost.")
     ] = 1.0,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write link flows to this CSV file.")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write the flows: a table file (.csv one table; .xlsx, .gpkg, .json all).",
+        ),
+    ] = None,
+    map_path: Annotated[
+        Path | None, typer.Option("--map", help="Also write a flow map (.html).")
+    ] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Assign on a scenario's network.")
+    ] = None,
+    geodata: Annotated[
+        Path | None,
+        typer.Option("--geodata", help="Geodata folder to use instead of the shipped one."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite output files.")] = False,
 ) -> None:
-    """Assign demand to a capacitated network and report the link flows.
+    """Assign freight demand to the capacitated network and report where it goes.
 
-    With --tntp-net and --tntp-trips, solves a transport-research benchmark network (BPR
-    links with the file's b and power) and writes one row per link: init_node, term_node,
-    flow, cost (node numbers as in the file).
+    DEMAND is a demand CSV or a shipped demand set (baseline-2024): each cargo profile is a
+    class with its own generalized cost; ports, border crossings and lines with a capacity
+    in capacities.csv delay the cargo that uses them as they fill. Prints the totals, the
+    bottlenecks and the volumes set beside published ones.
+
+    With --tntp-net and --tntp-trips instead, solves a transport-research benchmark network
+    (BPR links with the file's b and power) and writes one row per link: init_node,
+    term_node, flow, cost (node numbers as in the file).
     """
     from corridors.flows.assignment import assign_links
     from corridors.flows.classes import DemandClass
     from corridors.flows.tntp import read_net, read_trips
     from corridors.outputs.atomic import check_writable, write_text
 
-    if tntp_net is None or tntp_trips is None:
-        msg = "give both --tntp-net NET.tntp and --tntp-trips TRIPS.tntp"
-        raise InvalidOptionError(msg)
     if method not in ASSIGN_METHODS:
         msg = f"unknown --method {method!r}; use one of {_ASSIGN}"
         raise InvalidOptionError(msg)
@@ -104,11 +124,29 @@ def flows(
     if max_iter < 1:
         msg = f"--max-iter must be 1 or more, not {max_iter}"
         raise InvalidOptionError(msg)
+    tntp = tntp_net is not None or tntp_trips is not None
+    if demand is not None and tntp:
+        msg = "give either DEMAND or --tntp-net/--tntp-trips, not both"
+        raise InvalidOptionError(msg)
+    if demand is None:
+        if tntp_net is None or tntp_trips is None:
+            msg = "give DEMAND (e.g. baseline-2024), or both --tntp-net and --tntp-trips"
+            raise InvalidOptionError(msg)
+        if map_path is not None or scenario is not None:
+            msg = "--map and --scenario apply to DEMAND on the corridor network, not to TNTP"
+            raise InvalidOptionError(msg)
+    else:
+        _corridor_flows(
+            demand, method, algorithm, gap, max_iter, theta, out, map_path, scenario,
+            geodata, force,
+        )  # fmt: skip
+        return
+    assert tntp_net is not None and tntp_trips is not None
     if out is not None:
         check_writable(out, force=force)
     links = read_net(tntp_net)
-    demand = read_trips(tntp_trips, links.n_nodes)
-    classes = [DemandClass("trips", demand)]
+    trips = read_trips(tntp_trips, links.n_nodes)
+    classes = [DemandClass("trips", trips)]
     with _gap_progress(gap) as progress:
         result = assign_links(
             links,
@@ -135,3 +173,104 @@ def flows(
     else:
         write_text(out, text, force=force)
         sys.stderr.write(f"link flows written to {out}\n")
+
+
+def _corridor_flows(
+    demand: str,
+    method: str,
+    algorithm: str,
+    gap: float,
+    max_iter: int,
+    theta: float,
+    out: Path | None,
+    map_path: Path | None,
+    scenario: str | None,
+    geodata: Path | None,
+    force: bool,
+) -> None:
+    """Assign a demand set to the corridor network and print, write and map the result."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from corridors.flows.assign import assign
+    from corridors.flows.inputs import read_demand, read_observations
+    from corridors.graph.network import load_network
+    from corridors.outputs.atomic import check_writable
+    from corridors.outputs.export import check_format, export_tables
+    from corridors.outputs.flow_outputs import flow_tables, write_flow_map
+
+    if out is not None:
+        fmt = check_format(out)
+        check_writable(out, force=force)
+    if map_path is not None:
+        if map_path.suffix.lower() != ".html":
+            msg = f"--map writes a .html flow map, not {map_path.suffix or 'no extension'!r}"
+            raise InvalidOptionError(msg)
+        check_writable(map_path, force=force)
+    net = load_network(geodata)
+    if scenario is not None:
+        from corridors.scenarios.scenario import load_scenario
+
+        net = load_scenario(scenario).apply(net)
+    rows = read_demand(net, demand)
+    with _gap_progress(gap) as progress:
+        result = assign(
+            rows, net, method=method, algorithm=algorithm, gap=gap, max_iter=max_iter,
+            theta=theta, progress=progress if method == "equilibrium" else None,
+        )  # fmt: skip
+    sol = result.solution
+    if method == "equilibrium":
+        state = "reached" if sol.converged else "NOT reached: raise --max-iter"
+        sys.stderr.write(
+            f"{algorithm}: relative gap {sol.gap:.3e} after {sol.iterations} iterations "
+            f"({state}; target {gap:g}) in {sol.seconds:.2f} s\n"
+        )
+    for cls, o, d, q in sol.unreachable:
+        sys.stderr.write(f"warning: {cls} {q:,.0f} units/yr from node {o} to {d}: no route\n")
+    console = Console(soft_wrap=False, width=160 if not sys.stdout.isatty() else None)
+    totals = result.totals()
+    console.print(
+        Text(
+            f"{demand} ({method}{', scenario ' + scenario if scenario else ''}): "
+            f"{totals['tonnes'] / 1e6:,.2f} Mt/yr, {totals['tkm'] / 1e9:,.1f} bn t-km, "
+            f"USD {totals['cost_usd'] / 1e9:,.2f} bn, {totals['co2_kg'] / 1e9:,.2f} Mt CO2, "
+            f"congestion delay {totals['delay_tonne_hours'] / 1e6:,.1f} M t-h"
+        )
+    )
+    use = result.bottlenecks()
+    table = Table(title="Capacities, by the delay they add")
+    for col in ("capacity", "target", "Mt/yr", "capacity Mt/yr", "use", "delay h", "spare Mt/yr"):
+        table.add_column(col, justify="left" if col in ("capacity", "target") else "right")
+    for r in use.to_dict("records"):
+        table.add_row(
+            Text(str(r["id"])), Text(str(r["target"])), f"{float(r['tonnes']) / 1e6:,.2f}",
+            f"{float(r['capacity_t']) / 1e6:,.2f}", f"{float(r['utilisation']):.0%}",
+            f"{float(r['delay_h']):,.1f}", f"{float(r['spare_t']) / 1e6:,.2f}",
+        )  # fmt: skip
+    console.print(table)
+    judged = result.judge(read_observations(net))
+    if len(judged):
+        obs = Table(title="Modelled volumes beside published ones (observations, not inputs)")
+        for col in ("observation", "published Mt/yr", "modelled Mt/yr", "ratio", "within"):
+            obs.add_column(col, justify="left" if col == "observation" else "right")
+        for r in judged.to_dict("records"):
+            low, high = float(r["low_t"]), float(r["high_t"])
+            published = (
+                f"{float(r['observed_t']) / 1e6:,.2f}"
+                if low == high
+                else f"{low / 1e6:,.2f}-{high / 1e6:,.2f}"
+            )
+            obs.add_row(
+                Text(str(r["id"])), published, f"{float(r['modelled_t']) / 1e6:,.2f}",
+                f"{float(r['ratio']):.2f}", "yes" if r["within"] else "no",
+            )  # fmt: skip
+        console.print(obs)
+    if out is not None:
+        tables = flow_tables(result, net)
+        chosen = tables if fmt.multi_table else {"links": tables["links"]}
+        export_tables(chosen, out, force=force)
+        sys.stderr.write(f"flows written to {out}\n")
+    if map_path is not None:
+        write_flow_map(map_path, result, net, force=force)
+        sys.stderr.write(f"flow map written to {map_path}\n")
