@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -94,6 +94,21 @@ def flows(
         Path | None,
         typer.Option("--geodata", help="Geodata folder to use instead of the shipped one."),
     ] = None,
+    growth: Annotated[
+        float, typer.Option("--growth", help="Multiply all demand (1.62 for +62%).")
+    ] = 1.0,
+    capacity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--capacity", help="Set a capacity: ID=MT (Mt/yr), e.g. cap-kz-aktau-port=15."
+        ),
+    ] = None,
+    sweep_growth: Annotated[
+        str | None,
+        typer.Option(
+            "--sweep-growth", help="Assign at each growth factor, e.g. 1,1.62,2,3; print a table."
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite output files.")] = False,
 ) -> None:
     """Assign freight demand to the capacitated network and report where it goes.
@@ -132,13 +147,16 @@ def flows(
         if tntp_net is None or tntp_trips is None:
             msg = "give DEMAND (e.g. baseline-2024), or both --tntp-net and --tntp-trips"
             raise InvalidOptionError(msg)
-        if map_path is not None or scenario is not None:
-            msg = "--map and --scenario apply to DEMAND on the corridor network, not to TNTP"
+        if map_path or scenario or capacity or sweep_growth or growth != 1.0:
+            msg = (
+                "--map, --scenario, --growth, --capacity and --sweep-growth apply to DEMAND on "
+                "the corridor network, not to TNTP files"
+            )
             raise InvalidOptionError(msg)
     else:
         _corridor_flows(
             demand, method, algorithm, gap, max_iter, theta, out, map_path, scenario,
-            geodata, force,
+            geodata, force, growth, capacity or [], sweep_growth,
         )  # fmt: skip
         return
     assert tntp_net is not None and tntp_trips is not None
@@ -187,6 +205,9 @@ def _corridor_flows(
     scenario: str | None,
     geodata: Path | None,
     force: bool,
+    growth: float,
+    capacity: list[str],
+    sweep_growth: str | None,
 ) -> None:
     """Assign a demand set to the corridor network and print, write and map the result."""
     from rich.console import Console
@@ -194,7 +215,8 @@ def _corridor_flows(
     from rich.text import Text
 
     from corridors.flows.assign import assign
-    from corridors.flows.inputs import read_demand, read_observations
+    from corridors.flows.inputs import read_capacities, read_demand, read_observations
+    from corridors.flows.whatif import growth_sweep, scale_demand, set_capacity
     from corridors.graph.network import load_network
     from corridors.outputs.atomic import check_writable
     from corridors.outputs.export import check_format, export_tables
@@ -214,10 +236,28 @@ def _corridor_flows(
 
         net = load_scenario(scenario).apply(net)
     rows = read_demand(net, demand)
+    caps = read_capacities(net)
+    if capacity:
+        caps = set_capacity(caps, _capacity_changes(capacity))
+    if sweep_growth is not None:
+        factors = _factors(sweep_growth)
+        if map_path is not None:
+            msg = "--map draws one assignment; leave it out of --sweep-growth"
+            raise InvalidOptionError(msg)
+        sweep = growth_sweep(
+            scale_demand(rows, growth), factors, net, capacities=caps, method=method,
+            algorithm=algorithm, gap=gap, max_iter=max_iter, theta=theta,
+        )  # fmt: skip
+        _print_sweep(sweep, [c.id for c in caps])
+        if out is not None:
+            export_tables({"growth_sweep": sweep}, out, force=force)
+            sys.stderr.write(f"sweep written to {out}\n")
+        return
     with _gap_progress(gap) as progress:
         result = assign(
             rows, net, method=method, algorithm=algorithm, gap=gap, max_iter=max_iter,
-            theta=theta, progress=progress if method == "equilibrium" else None,
+            theta=theta, capacities=caps, growth=growth,
+            progress=progress if method == "equilibrium" else None,
         )  # fmt: skip
     sol = result.solution
     if method == "equilibrium":
@@ -232,7 +272,8 @@ def _corridor_flows(
     totals = result.totals()
     console.print(
         Text(
-            f"{demand} ({method}{', scenario ' + scenario if scenario else ''}): "
+            f"{demand} ({method}{', scenario ' + scenario if scenario else ''}"
+            f"{f', growth x{growth:g}' if growth != 1.0 else ''}): "
             f"{totals['tonnes'] / 1e6:,.2f} Mt/yr, {totals['tkm'] / 1e9:,.1f} bn t-km, "
             f"USD {totals['cost_usd'] / 1e9:,.2f} bn, {totals['co2_kg'] / 1e9:,.2f} Mt CO2, "
             f"congestion delay {totals['delay_tonne_hours'] / 1e6:,.1f} M t-h"
@@ -274,3 +315,56 @@ def _corridor_flows(
     if map_path is not None:
         write_flow_map(map_path, result, net, force=force)
         sys.stderr.write(f"flow map written to {map_path}\n")
+
+
+def _capacity_changes(items: list[str]) -> dict[str, float]:
+    """Parse ``ID=MT`` settings into tonnes per year."""
+    out = {}
+    for item in items:
+        cid, sep, value = item.partition("=")
+        try:
+            mt = float(value)
+        except ValueError:
+            mt = float("nan")
+        if not sep or not cid.strip() or not (mt > 0 and math.isfinite(mt)):
+            msg = (
+                f"--capacity takes ID=MT (Mt/yr, positive), e.g. cap-kz-aktau-port=15, not {item!r}"
+            )
+            raise InvalidOptionError(msg)
+        out[cid.strip()] = mt * 1e6
+    return out
+
+
+def _factors(text: str) -> list[float]:
+    """Parse a comma-separated list of positive growth factors."""
+    try:
+        factors = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        factors = []
+    if not factors or not all(f > 0 and math.isfinite(f) for f in factors):
+        msg = f"--sweep-growth takes positive factors separated by commas (1,1.62,2), not {text!r}"
+        raise InvalidOptionError(msg)
+    return factors
+
+
+def _print_sweep(sweep: Any, capacity_ids: list[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Demand growth: utilisation of each capacity (over 100% = overloaded)")
+    table.add_column("growth", justify="right")
+    table.add_column("Mt/yr", justify="right")
+    table.add_column("gap", justify="right")
+    table.add_column("top bottleneck")
+    for cid in capacity_ids:
+        table.add_column(cid.removeprefix("cap-"), justify="right")
+    for r in sweep.to_dict("records"):
+        table.add_row(
+            f"{float(r['growth']):g}",
+            f"{float(r['tonnes']) / 1e6:,.1f}",
+            f"{float(r['gap']):.1e}" if r["gap"] == r["gap"] else "-",
+            Text(str(r["top_bottleneck"])),
+            *(f"{float(r[f'use:{cid}']):.0%}" for cid in capacity_ids),
+        )
+    Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None).print(table)

@@ -34,6 +34,7 @@ def assign(
     max_iter: int = 1000,
     theta: float = DEFAULT_THETA,
     capacities: Sequence[CapacityRow] | None = None,
+    growth: float = 1.0,
     progress: Progress | None = None,
     **route_options: Any,
 ) -> FlowResult:
@@ -58,6 +59,8 @@ def assign(
         Logit dispersion per hour of generalized cost (cost / value of time + time).
     capacities : sequence of CapacityRow, optional
         Capacities to use instead of the network's ``capacities.csv``.
+    growth : float
+        Multiply every demand row by this (1.62 for +62%).
     progress : callable, optional
         Called as ``progress(iteration, gap)`` after each equilibrium iteration.
     **route_options
@@ -76,6 +79,10 @@ def assign(
     if not rows:
         msg = "the demand has no rows"
         raise InvalidOptionError(msg)
+    if growth != 1.0:
+        from corridors.flows.whatif import scale_demand
+
+        rows = scale_demand(rows, growth)
     caps = list(read_capacities(net) if capacities is None else capacities)
     options = RouteOptions.build(**route_options)
     profiles = sorted({r.profile for r in rows})
