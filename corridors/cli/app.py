@@ -309,6 +309,14 @@ def data_validate(geodata: GeodataOpt = None) -> None:
         typer.echo(f"warning: {warning}")
     if report.problems:
         _fail(f"{len(report.problems)} problem(s) in {report.folder}")
+    # the flow-assignment tables (capacities, demand, observations) are read by the flows stage
+    from corridors.flows.inputs import check_flow_inputs
+
+    flow_problems = check_flow_inputs(_network(geodata))
+    for flow_problem in flow_problems:
+        typer.echo(flow_problem)
+    if flow_problems:
+        _fail(f"{len(flow_problems)} problem(s) in the flow tables of {report.folder}")
     typer.echo(f"ok: {report.summary()}")
 
 

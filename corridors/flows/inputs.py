@@ -343,3 +343,33 @@ def read_observations(net: Network) -> list[Observation]:
             )
         )
     return out
+
+
+def check_flow_inputs(net: Network) -> list[str]:
+    """Check the capacity table, every shipped demand file and the observations.
+
+    Parameters
+    ----------
+    net : Network
+        The network the tables refer to.
+
+    Returns
+    -------
+    list of str
+        One ``file:line: problem`` per table that fails (empty when all read cleanly).
+    """
+    problems: list[str] = []
+    try:
+        read_capacities(net)
+    except GeodataError as err:
+        problems.append(str(err))
+    try:
+        read_observations(net)
+    except GeodataError as err:
+        problems.append(str(err))
+    for path in demand_files(net).values():
+        try:
+            read_demand(net, path)
+        except GeodataError as err:
+            problems.append(str(err))
+    return problems

@@ -35,6 +35,26 @@ class FlowResult:
     demand: list[DemandRow]
     method: str
 
+    def __repr__(self) -> str:
+        t = self.totals()
+        sol = self.solution
+        gap = f", gap {sol.gap:.1e} after {sol.iterations} iterations" if sol.gaps else ""
+        return (
+            f"FlowResult({self.method}{gap}: {t['tonnes'] / 1e6:,.2f} Mt/yr, "
+            f"{t['tkm'] / 1e9:,.1f} bn t-km, {len(self.demand)} demand rows)"
+        )
+
+    def _repr_html_(self) -> str:
+        """Show the totals and the capacities ranked by delay in a notebook."""
+        import html
+
+        totals = pd.DataFrame([self.totals()]).to_html(index=False, float_format="{:,.0f}".format)
+        ranked = self.bottlenecks().to_html(index=False, float_format="{:,.2f}".format)
+        return (
+            f"<p><b>{html.escape(repr(self))}</b></p>{totals}"
+            f"<p>Capacities, by the delay they add</p>{ranked}"
+        )
+
     # -- per link --------------------------------------------------------------------------
 
     def edges(self) -> pd.DataFrame:

@@ -139,3 +139,32 @@ def test_bad_capacity_rows_are_refused(net: Network, tmp_path: Path) -> None:
     with pytest.raises(GeodataError, match="service_h"):
         inputs.read_capacities(load_network(folder))
     assert np.isfinite([c.tonnes_per_year for c in inputs.read_capacities(net)]).all()
+
+
+@pytest.mark.slow
+def test_data_validate_checks_the_flow_tables(net: Network, tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    ok = run_cli("data", "validate")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    # the sources only the flow tables cite count as cited
+    assert "astanatimes-aktau-kuryk-2024" not in ok.stdout
+    folder = tmp_path / "geodata"
+    shutil.copytree(net.geodata.folder, folder)
+    demand = folder / "demand" / "baseline-2024.csv"
+    demand.write_text(
+        demand.read_text(encoding="utf-8").replace(
+            "kz-aktau-port,tr-ceyhan", "kz-nowhere,tr-ceyhan"
+        ),
+        encoding="utf-8",
+    )
+    bad = run_cli("data", "validate", "--geodata", str(folder))
+    assert bad.returncode == 2
+    assert "baseline-2024.csv:2: origin 'kz-nowhere'" in bad.stdout
+    assert "flow tables" in bad.stderr
+
+
+def test_result_shows_itself(baseline: FlowResult) -> None:
+    assert "Mt/yr" in repr(baseline) and "gap" in repr(baseline)
+    page = baseline._repr_html_()
+    assert "cap-kz-aktau-port" in page and "<table" in page
