@@ -14,7 +14,13 @@ from corridors.flows.assignment import assign_links
 from corridors.flows.classes import DemandClass
 from corridors.flows.corridor_table import build_table
 from corridors.flows.equilibrium import Progress
-from corridors.flows.inputs import CapacityRow, DemandRow, read_capacities, read_demand
+from corridors.flows.inputs import (
+    CapacityRow,
+    DemandRow,
+    read_capacities,
+    read_demand,
+    scale_demand,
+)
 from corridors.flows.results import FlowResult
 
 if TYPE_CHECKING:
@@ -80,8 +86,6 @@ def assign(
         msg = "the demand has no rows"
         raise InvalidOptionError(msg)
     if growth != 1.0:
-        from corridors.flows.whatif import scale_demand
-
         rows = scale_demand(rows, growth)
     caps = list(read_capacities(net) if capacities is None else capacities)
     options = RouteOptions.build(**route_options)

@@ -21,13 +21,15 @@ Every row must cite sources known to ``sources.yaml`` (or a seed record) and sta
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corridors.data.vocabulary import MODES
-from corridors.errors import GeodataError
+from corridors.errors import GeodataError, InvalidOptionError
 from corridors.flows.vdf import VDF_KINDS
 
 if TYPE_CHECKING:
@@ -373,3 +375,28 @@ def check_flow_inputs(net: Network) -> list[str]:
         except GeodataError as err:
             problems.append(str(err))
     return problems
+
+
+def scale_demand(rows: Sequence[DemandRow], factor: float) -> list[DemandRow]:
+    """Give the demand grown by ``factor`` (1.62 for +62%).
+
+    Parameters
+    ----------
+    rows : sequence of DemandRow
+        The demand.
+    factor : float
+        Multiplier, positive.
+
+    Returns
+    -------
+    list of DemandRow
+    """
+    if not (factor > 0 and math.isfinite(factor)):
+        msg = f"demand growth must be a positive factor (1.62 for +62%), not {factor!r}"
+        raise InvalidOptionError(msg)
+    return [
+        dataclasses.replace(
+            r, units_per_year=r.units_per_year * factor, tonnes_per_year=r.tonnes_per_year * factor
+        )
+        for r in rows
+    ]

@@ -11,35 +11,18 @@ import numpy as np
 import pandas as pd
 
 from corridors.errors import InvalidOptionError
-from corridors.flows.inputs import CapacityRow, DemandRow, read_capacities, read_demand
+from corridors.flows.inputs import (
+    CapacityRow,
+    DemandRow,
+    read_capacities,
+    read_demand,
+    scale_demand,
+)
+
+__all__ = ["growth_sweep", "saturating_growth", "scale_demand", "set_capacity"]
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
-
-
-def scale_demand(rows: Sequence[DemandRow], factor: float) -> list[DemandRow]:
-    """Give the demand grown by ``factor`` (1.62 for +62%).
-
-    Parameters
-    ----------
-    rows : sequence of DemandRow
-        The demand.
-    factor : float
-        Multiplier, positive.
-
-    Returns
-    -------
-    list of DemandRow
-    """
-    if not (factor > 0 and np.isfinite(factor)):
-        msg = f"demand growth must be a positive factor (1.62 for +62%), not {factor!r}"
-        raise InvalidOptionError(msg)
-    return [
-        dataclasses.replace(
-            r, units_per_year=r.units_per_year * factor, tonnes_per_year=r.tonnes_per_year * factor
-        )
-        for r in rows
-    ]
 
 
 def set_capacity(
