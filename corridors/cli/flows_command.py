@@ -85,7 +85,8 @@ def flows(
         ),
     ] = None,
     map_path: Annotated[
-        Path | None, typer.Option("--map", help="Also write a flow map (.html).")
+        Path | None,
+        typer.Option("--map", help="Also write a flow map: .html (interactive) or .png/.svg/.pdf."),
     ] = None,
     scenario: Annotated[
         str | None, typer.Option("--scenario", help="Assign on a scenario's network.")
@@ -226,9 +227,9 @@ def _corridor_flows(
         fmt = check_format(out)
         check_writable(out, force=force)
     if map_path is not None:
-        if map_path.suffix.lower() != ".html":
-            msg = f"--map writes a .html flow map, not {map_path.suffix or 'no extension'!r}"
-            raise InvalidOptionError(msg)
+        from corridors.outputs.formats import MAP_FORMATS, pick
+
+        pick(map_path, MAP_FORMATS, "flow map")
         check_writable(map_path, force=force)
     net = load_network(geodata)
     if scenario is not None:

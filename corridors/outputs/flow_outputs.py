@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corridors.errors import OutputError
 from corridors.outputs.atomic import check_writable, write_with
-from corridors.outputs.map_style import drawn_links
+from corridors.outputs.formats import MAP_FORMATS, pick
+from corridors.outputs.map_style import LAND, WATER, countries_path, drawn_links
 
 if TYPE_CHECKING:
     import folium
+    from matplotlib.figure import Figure
 
     from corridors.flows.results import FlowResult
     from corridors.graph.network import Network
@@ -187,6 +188,61 @@ def flow_map(result: FlowResult, net: Network, *, title: str | None = None) -> f
     return fmap
 
 
+def flow_figure(result: FlowResult, net: Network, *, title: str | None = None) -> Figure:
+    """Draw the flows as a static figure: width by tonnes, colour by utilisation.
+
+    Longitude and latitude axes (equirectangular), the geodata's countries as the base.
+
+    Parameters
+    ----------
+    result : FlowResult
+        An assignment.
+    net : Network
+        The network it was made on.
+    title : str, optional
+        Figure title; by default the method and the tonnes assigned.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import geopandas as gpd
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.lines import Line2D
+
+    flows = link_flows(result, net)
+    fig = MplFigure(figsize=(11.7, 7.0), dpi=150)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_facecolor(WATER)
+    base = countries_path(net)
+    if base is not None:
+        gpd.read_file(base).plot(ax=ax, color=LAND, edgecolor="#999999", linewidth=0.4)
+    top = float(flows["tonnes"].max()) if len(flows) else 1.0
+    for tonnes, util, line in zip(
+        flows["tonnes"].astype(float), flows["utilisation"].astype(float), flows.geometry
+    ):
+        xs, ys = zip(*line.coords)
+        width = 0.6 + 6.0 * tonnes / top
+        ax.plot(xs, ys, color=_colour(util), linewidth=width, solid_capstyle="round")
+    if len(flows):
+        x0, y0, x1, y1 = flows.total_bounds
+        pad = 2.0
+        ax.set_xlim(x0 - pad, x1 + pad)
+        ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect("equal")
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    total = result.totals()["tonnes"]
+    ax.set_title(title or f"Freight flows ({result.method}): {total / 1e6:,.1f} Mt/yr assigned")
+    handles = [
+        Line2D([], [], color=c, linewidth=3, label=label)
+        for _, c, label in (*UTILISATION_CLASSES, (None, *NO_CAPACITY))
+    ]
+    ax.legend(handles=handles, title=f"width ∝ t/yr (widest {top / 1e6:,.1f} Mt)",
+              loc="lower left", fontsize=7, title_fontsize=7)  # fmt: skip
+    return fig
+
+
 def write_flow_map(
     path: str | os.PathLike[str],
     result: FlowResult,
@@ -195,12 +251,12 @@ def write_flow_map(
     title: str | None = None,
     force: bool = False,
 ) -> Path:
-    """Write the flow map as a self-contained HTML page, atomically.
+    """Write the flow map, atomically: ``.html`` interactive, ``.png``/``.svg``/``.pdf`` static.
 
     Parameters
     ----------
     path : str or os.PathLike
-        Output file, ``.html``.
+        Output file; its extension picks the format.
     result, net, title
         As for :func:`flow_map`.
     force : bool
@@ -210,10 +266,13 @@ def write_flow_map(
     -------
     pathlib.Path
     """
-    if Path(path).suffix.lower() != ".html":
-        msg = f"a flow map is written as .html, not {Path(path).suffix or 'no extension'!r}"
-        raise OutputError(msg)
+    suffix = pick(path, MAP_FORMATS, "flow map").suffix
     check_writable(path, force=force)
+    if suffix != ".html":
+        from corridors.outputs.map_static import save_figure
+
+        fig = flow_figure(result, net, title=title)
+        return write_with(path, lambda tmp: save_figure(fig, tmp, suffix), force=force)
     page: Any = flow_map(result, net, title=title).get_root().render()
 
     def write(tmp: Path) -> None:

@@ -64,7 +64,7 @@ def test_cli_assigns_the_baseline_and_writes_every_table(tmp_path: Path) -> None
     [
         (["no-such-demand"], "baseline-2024"),
         (["baseline-2024", "--tntp-net", "x.tntp"], "not both"),
-        (["baseline-2024", "--map", "m.png"], ".html"),
+        (["baseline-2024", "--map", "m.txt"], ".html"),
         (["baseline-2024", "--out", "f.txt"], ".csv"),
         (["baseline-2024", "--method", "walk"], "aon, logit, equilibrium"),
     ],
@@ -119,3 +119,25 @@ def test_flow_map_opens_offline_with_a_line_per_loaded_link(
         assert "over capacity" in legend and "no capacity in the data" in legend
     finally:
         context.close()
+
+
+def test_static_flow_map_draws_the_flows(
+    net: Network, result: corridors.FlowResult, tmp_path: Path
+) -> None:
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    from corridors.outputs.flow_outputs import NO_CAPACITY, flow_figure, write_flow_map
+
+    fig = flow_figure(result, net)
+    ax = fig.axes[0]
+    assert len(ax.lines) == len(link_flows(result, net))
+    widths = [line.get_linewidth() for line in ax.lines]
+    assert max(widths) > 3 * min(widths)
+    assert NO_CAPACITY[1] in [t.get_text() for t in ax.get_legend().get_texts()]
+    path = write_flow_map(tmp_path / "flows.png", result, net)
+    pixels = mpimg.imread(path)
+    assert (
+        pixels.shape[0] > 500
+        and np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0).shape[0] > 20
+    )
