@@ -65,7 +65,9 @@ def assign_links(
             links, classes, method=algorithm, gap=gap, max_iter=max_iter, progress=progress
         )
     if method == "aon":
-        return solve(links, classes, method="fw", gap=gap, max_iter=0)
+        loaded = solve(links, classes, method="fw", gap=gap, max_iter=0)
+        loaded.method = "aon"
+        return loaded
     from corridors.flows.logit import logit_assign
 
     return logit_assign(links, classes, theta=theta)

@@ -201,3 +201,17 @@ def test_malformed_tntp_is_refused(tmp_path: Path) -> None:
         tntp.read_trips(trips)
     with pytest.raises(GeodataError, match="cannot read"):
         tntp.read_trips(tmp_path / "missing.tntp")
+
+
+def test_assign_links_labels_each_method(sioux: tuple[LinkTable, Demand, np.ndarray]) -> None:
+    from corridors.flows.assignment import assign_links
+
+    links, demand, _ = sioux
+    cls = [DemandClass("car", demand)]
+    aon = assign_links(links, cls, method="aon")
+    assert aon.method == "aon" and aon.gaps == [] and not aon.converged
+    assert assign_links(links, cls, method="logit", theta=0.5).method == "logit"
+    eq = assign_links(links, cls, method="equilibrium", algorithm="cfw", gap=1e-3)
+    assert eq.method == "cfw" and eq.converged
+    with pytest.raises(InvalidOptionError, match="aon, logit, equilibrium"):
+        assign_links(links, cls, method="best")
