@@ -37,6 +37,8 @@ _EXPORTS = {
     "pareto": "corridors.routing.shortcuts",
     "compare": "corridors.routing.shortcuts",
     "skim": "corridors.routing.shortcuts",
+    "assign": "corridors.flows.assign",
+    "FlowResult": "corridors.flows.results",
     "export": "corridors.outputs.export",
     "report": "corridors.outputs.report",
     "validate": "corridors.routing.network_checks",
@@ -50,8 +52,8 @@ _EXPORTS = {
     "OutputError": "corridors.errors",
 }
 # The modules users reach as ``corridors.<name>``, by the module that holds them; the
-# stage packages themselves (``data``, ``graph``, ``routing``, ``scenarios``, ``outputs``,
-# ``cli``) are reached directly.
+# stage packages themselves (``data``, ``graph``, ``routing``, ``flows``, ``scenarios``,
+# ``outputs``, ``cli``) are reached directly.
 _MODULES = {
     "batch": "corridors.routing.batch",
     "costs": "corridors.graph.routing_graph",
@@ -63,12 +65,13 @@ _MODULES = {
     "sweeps": "corridors.scenarios.sweeps",
     "validation": "corridors.routing.network_checks",
 }
-_STAGES = ("data", "graph", "routing", "scenarios", "outputs", "cli")
+_STAGES = ("data", "graph", "routing", "flows", "scenarios", "outputs", "cli")
 
 __all__ = [
     "AmbiguousPlaceError",
     "Comparison",
     "CorridorsError",
+    "FlowResult",
     "Geodata",
     "GeodataError",
     "InvalidOptionError",
@@ -84,12 +87,14 @@ __all__ = [
     "UnknownPlaceError",
     "__version__",
     "alternatives",
+    "assign",
     "batch",
     "cli",
     "compare",
     "costs",
     "data",
     "export",
+    "flows",
     "graph",
     "io",
     "load_network",
@@ -133,7 +138,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from corridors import cli, data, graph, outputs, routing, scenarios
+    from corridors import cli, data, flows, graph, outputs, routing, scenarios
     from corridors.data import geodata as io
     from corridors.data.geodata import Geodata, read_geodata
     from corridors.errors import (
@@ -146,6 +151,8 @@ if TYPE_CHECKING:
         ScenarioError,
         UnknownPlaceError,
     )
+    from corridors.flows.assign import assign
+    from corridors.flows.results import FlowResult
     from corridors.graph import network, places
     from corridors.graph import routing_graph as costs
     from corridors.graph.network import Network, load_network, network_from_geodata

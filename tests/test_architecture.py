@@ -15,7 +15,7 @@ import corridors
 from corridors.routing.views import registered
 
 PACKAGE = Path(corridors.__file__).resolve().parent
-STAGES = ("data", "graph", "routing", "scenarios", "outputs", "cli")
+STAGES = ("data", "graph", "routing", "flows", "scenarios", "outputs", "cli")
 
 
 def _modules() -> dict[str, Path]:

@@ -11,6 +11,7 @@ import typer
 
 from corridors.cli.console import WideOpt
 from corridors.cli.console import console as _console
+from corridors.cli.flows_command import flows
 from corridors.cli.scenario_commands import scenario_app
 from corridors.errors import (
     EXIT_BAD_INPUT,
@@ -37,6 +38,7 @@ app = typer.Typer(
 data_app = typer.Typer(help="Inspect and validate the network data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(scenario_app, name="scenario")
+app.command("flows")(flows)
 
 GeodataOpt = Annotated[
     Path | None,
@@ -324,6 +326,14 @@ def data_validate(geodata: GeodataOpt = None) -> None:
         typer.echo(f"warning: {warning}")
     if report.problems:
         _fail(f"{len(report.problems)} problem(s) in {report.folder}")
+    # the flow-assignment tables (capacities, demand, observations) are read by the flows stage
+    from corridors.flows.inputs import check_flow_inputs
+
+    flow_problems = check_flow_inputs(_network(geodata))
+    for flow_problem in flow_problems:
+        typer.echo(flow_problem)
+    if flow_problems:
+        _fail(f"{len(flow_problems)} problem(s) in the flow tables of {report.folder}")
     typer.echo(f"ok: {report.summary()}")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 from corridors.data.checks.base import (
     SOURCE_KINDS,
     URL_OPTIONAL_KINDS,
@@ -208,6 +211,7 @@ class SourceChecks(Base):
             cited.update(str(c) for c in as_list(item.get("cites") or []))
         for obs in self.observations():
             cited.update(obs.source_ids)
+        cited.update(_flow_input_sources(self.data.folder))
         unused = sorted(str(i.get("id")) for i, _ in self.sources if i.get("id") not in cited)
         if unused:
             self.warnings.append(
@@ -265,3 +269,18 @@ class SourceChecks(Base):
                         obs.line,
                         f"observation {obs.id!r} cites {sid!r}, which is not in sources.yaml",
                     )
+
+
+def _flow_input_sources(folder: Path) -> set[str]:
+    """Source ids cited by the flow-assignment tables (read and checked by the flows stage)."""
+    paths = [folder / "capacities.csv", folder / "flow_observations.csv"]
+    paths += sorted((folder / "demand").glob("*.csv")) if (folder / "demand").is_dir() else []
+    out: set[str] = set()
+    for path in paths:
+        if path.is_file():
+            with path.open(encoding="utf-8", newline="") as f:
+                for row in csv.DictReader(f):
+                    out.update(
+                        s.strip() for s in (row.get("source_id") or "").split("|") if s.strip()
+                    )
+    return out

@@ -1,0 +1,120 @@
+"""``assign``: freight demand on the corridor network, all-or-nothing, logit or at equilibrium."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from corridors.errors import InvalidOptionError
+from corridors.flows.aon import Demand
+from corridors.flows.assignment import assign_links
+from corridors.flows.classes import DemandClass
+from corridors.flows.corridor_table import build_table
+from corridors.flows.equilibrium import Progress
+from corridors.flows.inputs import (
+    CapacityRow,
+    DemandRow,
+    read_capacities,
+    read_demand,
+    scale_demand,
+)
+from corridors.flows.results import FlowResult
+
+if TYPE_CHECKING:
+    from corridors.graph.network import Network
+
+#: Logit dispersion per hour of (value-of-time-weighted) cost, unless one is given.
+DEFAULT_THETA = 0.01
+
+
+def assign(
+    demand: str | Path | Sequence[DemandRow],
+    network: Network | None = None,
+    *,
+    method: str = "equilibrium",
+    algorithm: str = "bfw",
+    gap: float = 1e-4,
+    max_iter: int = 1000,
+    theta: float = DEFAULT_THETA,
+    capacities: Sequence[CapacityRow] | None = None,
+    growth: float = 1.0,
+    progress: Progress | None = None,
+    **route_options: Any,
+) -> FlowResult:
+    """Assign freight demand to the corridor network.
+
+    Parameters
+    ----------
+    demand : str, pathlib.Path or sequence of DemandRow
+        A demand CSV, the name of a shipped one (``"baseline-2024"``), or rows.
+    network : Network, optional
+        The network (the shipped one by default; a scenario's ``network`` for what-ifs).
+    method : {"equilibrium", "aon", "logit"}
+        Route choice: capacity-constrained user equilibrium, all-or-nothing at free-flow
+        cost, or Dial's logit over efficient routes at free-flow cost.
+    algorithm : {"bfw", "cfw", "fw", "msa"}
+        Equilibrium algorithm.
+    gap : float
+        Target relative gap of the equilibrium.
+    max_iter : int
+        Iterations at most.
+    theta : float
+        Logit dispersion per hour of generalized cost (cost / value of time + time).
+    capacities : sequence of CapacityRow, optional
+        Capacities to use instead of the network's ``capacities.csv``.
+    growth : float
+        Multiply every demand row by this (1.62 for +62%).
+    progress : callable, optional
+        Called as ``progress(iteration, gap)`` after each equilibrium iteration.
+    **route_options
+        Route options (``statuses``, ``modes``, ``avoid_countries``, ``year``, ...) that say
+        which links may be used, as for :func:`corridors.route`.
+
+    Returns
+    -------
+    FlowResult
+    """
+    from corridors.graph.network import load_network
+    from corridors.routing.options import RouteOptions
+
+    net = network if network is not None else load_network()
+    rows = list(read_demand(net, demand)) if isinstance(demand, str | Path) else list(demand)
+    if not rows:
+        msg = "the demand has no rows"
+        raise InvalidOptionError(msg)
+    if growth != 1.0:
+        rows = scale_demand(rows, growth)
+    caps = list(read_capacities(net) if capacities is None else capacities)
+    options = RouteOptions.build(**route_options)
+    profiles = sorted({r.profile for r in rows})
+    table = build_table(net, profiles, caps, options)
+    classes = []
+    for pid in profiles:
+        mine = [r for r in rows if r.profile == pid]
+        origins = sorted({r.origin for r in mine})
+        dests = sorted({r.destination for r in mine})
+        trips = np.zeros((len(origins), len(dests)))
+        for r in mine:
+            trips[origins.index(r.origin), dests.index(r.destination)] += r.units_per_year
+        classes.append(
+            DemandClass(
+                pid,
+                Demand(table.origins(origins), table.destinations(dests), trips),
+                pce=table.tonnes_per_unit[pid],
+                fixed_cost=table.fixed[pid],
+            )
+        )
+    solution = assign_links(
+        table.links,
+        classes,
+        method=method,
+        algorithm=algorithm,
+        gap=gap,
+        max_iter=max_iter,
+        theta=theta,
+        progress=progress,
+    )
+    return FlowResult(table=table, solution=solution, demand=rows, method=method)
