@@ -31,6 +31,7 @@ from corridors.routing import edge_weights
 from corridors.routing.batch import InEdges
 from corridors.routing.objectives import OBJECTIVES, TIE_BREAK
 from corridors.routing.views import view
+from corridors.scenarios import route_sets
 from corridors.scenarios.distributions import DISTRIBUTIONS
 from corridors.scenarios.schema import FRICTION_ATTRS, MAX_DRAWS, Uncertain
 from corridors.scenarios.workers import check_workers, run_ordered
@@ -47,6 +48,8 @@ Ints = npt.NDArray[np.int64]
 
 #: Columns of the per-edge value matrix: what a path's totals are summed from.
 VALUES = ("time_h", "cost_usd", "distance_km", "co2_kg")
+#: How draws are routed (see :func:`run_montecarlo`).
+ENGINES = ("route-sets", "dijkstra")
 #: Draws handed to a worker at a time (also how often progress is reported).
 CHUNK = 25
 
@@ -85,6 +88,9 @@ class _Plan:
     n_edges: int
     signature: npt.NDArray[np.uint64]
     structure: _Structure
+    sets: route_sets.RouteSets | None = None  # candidate routes (None: Dijkstra every draw)
+    low: Floats = field(default_factory=lambda: np.zeros(0))  # least weight per edge
+    route_sig: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, np.uint64))
 
 
 @dataclass
@@ -315,9 +321,25 @@ def _components(plan: _Plan, k: int) -> Floats:
     return comp
 
 
-def _edge_values(plan: _Plan, k: int) -> Floats:
-    """Per-edge time, cost, distance and CO2 in draw ``k``."""
-    comp = _components(plan, k)
+def _low_components(plan: _Plan) -> Floats:
+    """Time and cost of every component at its least over all draws (components × 2)."""
+    comp = plan.comp_base.copy()
+    for t, p in zip(plan.targets, plan.params):
+        value = (p.max(axis=0) if t.transform == "inverse_km" else p.min(axis=0))[t.instance]
+        if t.transform == "half":
+            new = value / 2.0
+        elif t.transform == "inverse_km":
+            new = np.where(value > 0, t.km / np.maximum(value, 1e-9), np.inf)
+        else:
+            new = value
+        comp[t.comps, t.column] = new
+    return comp
+
+
+def _edge_values(plan: _Plan, k: int, comp: Floats | None = None) -> Floats:
+    """Per-edge time, cost, distance and CO2 in draw ``k`` (or of the components given)."""
+    if comp is None:
+        comp = _components(plan, k)
     n = plan.n_edges
     out = np.empty((n, 4))
     out[:, 0] = np.bincount(plan.comp_edge, weights=comp[:, 0], minlength=n)
@@ -344,60 +366,137 @@ def _objective(plan: _Plan, totals: Floats) -> Floats:
 _Part = tuple[Floats, npt.NDArray[np.uint64], dict[tuple[int, int], Ints]]
 
 
-def _run_draws(draws: Sequence[int]) -> _Part:
-    """Route every pair in each draw: totals and path signatures."""
+def _walk(
+    plan: _Plan, weight: Floats, vals: Floats, pairs: Ints, csr: Any = None
+) -> tuple[Floats, npt.NDArray[np.uint64], list[Ints | None], Any]:
+    """Route ``pairs`` in one draw with Dijkstra: totals, path signatures and paths.
+
+    Returns the pairs' totals (NaN where unreachable), signatures, edges in travel order
+    (None where unreachable) and the CSR graph, for the next call to reuse.
+    """
     from scipy.sparse.csgraph import dijkstra
 
-    plan: _Plan = _STATE["plan"]
     n = plan.n_nodes
-    n_pairs = len(plan.sources)
-    uniq, row = np.unique(plan.sources, return_inverse=True)
-    totals = np.full((len(draws), n_pairs, 4), np.nan)
-    sigs = np.zeros((len(draws), n_pairs), dtype=np.uint64)
-    flat_index = row * n
-    if "groups" not in _STATE:
+    groups: InEdges | None = _STATE.get("groups")
+    if groups is None:
         # finds the (u, v) group of each path step; built once per process
         st = plan.structure
-        _STATE["groups"] = InEdges(n, st.pair_key // n, st.indices)
-    groups: InEdges = _STATE["groups"]
+        groups = _STATE["groups"] = InEdges(n, st.pair_key // n, st.indices)
+    uniq, row = np.unique(plan.sources[pairs], return_inverse=True)
+    dests = plan.dests[pairs]
+    n_pairs = len(pairs)
+    csr, kept = _graph(plan, weight, csr)
+    dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
+    reach = np.isfinite(dist[row, dests])
+    flat = pred.reshape(-1)
+    # walk every pair from its target back to its source at once, recording the
+    # (pair, edge) of each step; the sums are then one bincount per column, which adds
+    # each pair's edges in walk order
+    on_pair: list[Ints] = []
+    on_edge: list[Ints] = []
+    live = live_all = np.flatnonzero(reach)
+    node = dests[live].astype(np.int64)
+    base = row[live] * n
+    while len(live):
+        prev = flat[base + node].astype(np.int64)
+        ok = prev >= 0
+        if np.count_nonzero(ok) < len(ok):
+            live, node, prev, base = live[ok], node[ok], prev[ok], base[ok]
+            if not len(live):
+                break
+        on_pair.append(live)
+        on_edge.append(kept[groups.find(prev, node)])
+        node = prev
+    pair_of = np.concatenate(on_pair) if on_pair else np.zeros(0, dtype=np.int64)
+    edge_of = np.concatenate(on_edge) if on_edge else np.zeros(0, dtype=np.int64)
+    step_vals = vals[edge_of]
+    totals = np.empty((n_pairs, 4))
+    for c in range(4):
+        totals[:, c] = np.bincount(pair_of, weights=step_vals[:, c], minlength=n_pairs)
+    totals[~reach] = np.nan
+    sigs = np.zeros(n_pairs, dtype=np.uint64)
+    np.add.at(sigs, pair_of, plan.signature[edge_of])
+    paths: list[Ints | None] = [None] * n_pairs
+    for p in live_all.tolist():
+        paths[p] = edge_of[pair_of == p][::-1]
+    return totals, sigs, paths, csr
+
+
+def _run_draws(draws: Sequence[int]) -> _Part:
+    """Route every pair in each draw: totals and path signatures."""
+    plan: _Plan = _STATE["plan"]
+    n_pairs = len(plan.sources)
+    totals = np.full((len(draws), n_pairs, 4), np.nan)
+    sigs = np.zeros((len(draws), n_pairs), dtype=np.uint64)
     paths: dict[tuple[int, int], Ints] = {}
+    every = np.arange(n_pairs, dtype=np.int64)
+    vals = [_edge_values(plan, k) for k in draws]
+    weights = np.array([_weights(plan, v) for v in vals]).reshape(len(draws), plan.n_edges)
+    sets = plan.sets
+    if sets is None:
+        certified = np.zeros((len(draws), n_pairs), dtype=bool)
+        chosen = np.zeros((len(draws), n_pairs), dtype=np.int64)
+    else:
+        chosen, certified = route_sets.choose(sets, weights)
+        # the bound holds for weights at or above the least weights it was built from
+        certified &= np.all(weights[:, plan.mask] >= plan.low[plan.mask], axis=1)[:, None]
+        stacked = np.stack(vals)  # draws × edges × 4
+        for r in np.unique(chosen[certified]).tolist():
+            at_draw, at_pair = np.nonzero(certified & (chosen == r))
+            edges = sets.routes[r]
+            acc = np.zeros((len(at_draw), 4))
+            for e in edges[::-1].tolist():  # in walk order, as Dijkstra's results are summed
+                acc += stacked[at_draw, e]
+            totals[at_draw, at_pair] = acc
+            sigs[at_draw, at_pair] = plan.route_sig[r]
+            for p in np.unique(at_pair).tolist():
+                paths.setdefault((p, int(plan.route_sig[r])), edges)
     csr = None
-    for i, k in enumerate(draws):
-        vals = _edge_values(plan, k)
-        csr, kept = _graph(plan, _weights(plan, vals), csr)
-        dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
-        reach = np.isfinite(dist[row, plan.dests])
-        flat = pred.reshape(-1)
-        # walk every pair from its target back to its source at once, recording the
-        # (pair, edge) of each step; the sums are then one bincount per column, which adds
-        # each pair's edges in walk order
-        on_pair: list[Ints] = []
-        on_edge: list[Ints] = []
-        live = live_all = np.flatnonzero(reach)
-        node = plan.dests[live].astype(np.int64)
-        base = flat_index[live]
-        while len(live):
-            prev = flat[base + node].astype(np.int64)
-            ok = prev >= 0
-            if np.count_nonzero(ok) < len(ok):
-                live, node, prev, base = live[ok], node[ok], prev[ok], base[ok]
-                if not len(live):
-                    break
-            on_pair.append(live)
-            on_edge.append(kept[groups.find(prev, node)])
-            node = prev
-        pair_of = np.concatenate(on_pair) if on_pair else np.zeros(0, dtype=np.int64)
-        edge_of = np.concatenate(on_edge) if on_edge else np.zeros(0, dtype=np.int64)
-        step_vals = vals[edge_of]
-        for c in range(4):
-            totals[i, :, c] = np.bincount(pair_of, weights=step_vals[:, c], minlength=n_pairs)
-        totals[i, ~reach] = np.nan
-        np.add.at(sigs[i], pair_of, plan.signature[edge_of])
-        for p in live_all.tolist():
-            key = (p, int(sigs[i, p]))
-            if key not in paths:
-                paths[key] = edge_of[pair_of == p][::-1]
+    for i in range(len(draws)):
+        todo = every[~certified[i]]
+        if not len(todo):
+            continue
+        t, g, found, csr = _walk(plan, weights[i], vals[i], todo, csr)
+        totals[i, todo] = t
+        sigs[i, todo] = g
+        for j, (p, edges) in enumerate(zip(todo.tolist(), found)):
+            if edges is not None:
+                paths.setdefault((p, int(g[j])), edges)
+    _STATE["dijkstra_cells"] = _STATE.get("dijkstra_cells", 0) + int((~certified).sum())
     return totals, sigs, paths
+
+
+#: Sample draws whose Dijkstra routes seed the candidate route sets.
+SAMPLE_DRAWS = 12
+
+
+def _with_route_sets(plan: _Plan, draws: int) -> None:
+    """Give the plan candidate route sets, seeded by Dijkstra on a few draws."""
+    plan.low = _weights(plan, _edge_values(plan, 0, _low_components(plan)))
+    every = np.arange(len(plan.sources), dtype=np.int64)
+    samples: list[list[Ints | None]] = [[] for _ in every]
+    zero = np.zeros((plan.n_edges, 4))
+    runs = [(plan.low, zero)] + [
+        (_weights(plan, v), v)
+        for v in (
+            _edge_values(plan, int(k))
+            for k in np.unique(np.linspace(0, draws - 1, SAMPLE_DRAWS).astype(int))
+        )
+    ]
+    try:
+        for weight, vals in runs:
+            found = _walk(plan, weight, vals, every)[2]
+            for p, edges in enumerate(found):
+                samples[p].append(edges)
+    finally:
+        _STATE.pop("groups", None)
+    sets = route_sets.build(
+        samples, plan.low, plan.mask, plan.src, plan.dst, plan.n_nodes, plan.sources, plan.dests
+    )
+    plan.sets = sets
+    plan.route_sig = np.array(
+        [np.add.reduce(plan.signature[r], dtype=np.uint64) for r in sets.routes], dtype=np.uint64
+    )
 
 
 def _chunks(n: int) -> list[list[int]]:
@@ -549,6 +648,7 @@ def run_montecarlo(
     od: Iterable[str | Pair] | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    engine: str = "route-sets",
 ) -> MonteCarloResult:
     """Run ``draws`` draws of the scenario's uncertain parameters over its OD pairs.
 
@@ -566,6 +666,11 @@ def run_montecarlo(
         Processes that share the draws (1 or more); the result does not depend on it.
     progress
         Called as ``progress(done, total)`` as draws complete.
+    engine
+        ``"route-sets"`` (the default) picks each draw's routes among candidate routes
+        and routes by Dijkstra only the draws that choice cannot be proved for
+        (:mod:`corridors.scenarios.route_sets`); ``"dijkstra"`` routes every draw. Both
+        give the same result.
 
     Returns
     -------
@@ -640,6 +745,11 @@ def run_montecarlo(
     edge_weights.check_non_negative(
         _weights(plan, _edge_values(plan, 0))[mask]
     )  # drawn values are >= 0
+    if engine not in ENGINES:
+        msg = f"engine={engine!r} is not known; give one of {', '.join(ENGINES)}"
+        raise InvalidOptionError(msg)
+    if engine == "route-sets":
+        _with_route_sets(plan, draws)
     route_rows: list[tuple[int, str, Any]] = []
     fixed_parts: list[Floats] = []
 
