@@ -361,9 +361,10 @@ def _objective(plan: _Plan, totals: Floats) -> Floats:
     return np.asarray(OBJECTIVES[plan.by].of(*columns))
 
 
-#: What a chunk of draws returns: totals, path signatures, and the edges (source to target)
-#: of each (pair, signature) first seen in the chunk.
-_Part = tuple[Floats, npt.NDArray[np.uint64], dict[tuple[int, int], Ints]]
+#: What a chunk of draws returns: totals, path signatures, the edges (source to target)
+#: of each (pair, signature) first seen in the chunk, and how many of its (draw, pair)
+#: cells Dijkstra routed.
+_Part = tuple[Floats, npt.NDArray[np.uint64], dict[tuple[int, int], Ints], int]
 
 
 def _walk(
@@ -462,8 +463,7 @@ def _run_draws(draws: Sequence[int]) -> _Part:
         for j, (p, edges) in enumerate(zip(todo.tolist(), found)):
             if edges is not None:
                 paths.setdefault((p, int(g[j])), edges)
-    _STATE["dijkstra_cells"] = _STATE.get("dijkstra_cells", 0) + int((~certified).sum())
-    return totals, sigs, paths
+    return totals, sigs, paths, int((~certified).sum())
 
 
 #: Sample draws whose Dijkstra routes seed the candidate route sets.
@@ -476,6 +476,9 @@ def _with_route_sets(plan: _Plan, draws: int) -> None:
     every = np.arange(len(plan.sources), dtype=np.int64)
     samples: list[list[Ints | None]] = [[] for _ in every]
     zero = np.zeros((plan.n_edges, 4))
+    high = np.zeros(plan.n_edges)
+    for k in range(draws):
+        np.maximum(high, _weights(plan, _edge_values(plan, k)), out=high)
     runs = [(plan.low, zero)] + [
         (_weights(plan, v), v)
         for v in (
@@ -491,7 +494,15 @@ def _with_route_sets(plan: _Plan, draws: int) -> None:
     finally:
         _STATE.pop("groups", None)
     sets = route_sets.build(
-        samples, plan.low, plan.mask, plan.src, plan.dst, plan.n_nodes, plan.sources, plan.dests
+        samples,
+        plan.low,
+        high,
+        plan.mask,
+        plan.src,
+        plan.dst,
+        plan.n_nodes,
+        plan.sources,
+        plan.dests,
     )
     plan.sets = sets
     plan.route_sig = np.array(
@@ -522,6 +533,9 @@ class MonteCarloResult:
         totals and objective.
     notes
         What was held fixed and why.
+    dijkstra_cells
+        How many (draw, pair) cells Dijkstra routed (all of them with
+        ``engine="dijkstra"``); the others were certified picks among candidate routes.
     """
 
     name: str
@@ -531,6 +545,8 @@ class MonteCarloResult:
     samples: pd.DataFrame
     corridor_samples: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: (draw, pair) cells routed by Dijkstra; the rest were picked among candidate routes.
+    dijkstra_cells: int = 0
 
     def summary(self) -> pd.DataFrame:
         """Return per OD pair and corridor: mean, p5, p50, p95 of time and cost, P(best).
@@ -765,11 +781,13 @@ def run_montecarlo(
                 route_rows.extend((p, cid, r) for cid, r in comp.routes.items())
         fixed_parts.append(_fixed_totals(plan, route_rows, access, draws))
 
-    totals, sigs, paths = _execute(plan, draws, workers, progress, corridor_rows)
+    totals, sigs, paths, by_dijkstra = _execute(plan, draws, workers, progress, corridor_rows)
     totals = totals + np.asarray(access)[None, :, :]
     fixed = fixed_parts[0]
     follows = _follow(applied, rg, plan, places, sigs, paths)
-    return _result(scenario, draws, seed, pairs, totals, follows, route_rows, fixed, plan, notes)
+    result = _result(scenario, draws, seed, pairs, totals, follows, route_rows, fixed, plan, notes)
+    result.dijkstra_cells = by_dijkstra
+    return result
 
 
 def _fixed_totals(
@@ -825,7 +843,12 @@ def _execute(
     for part in parts:
         for key, edges in part[2].items():
             paths.setdefault(key, edges)
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), paths
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        paths,
+        sum(p[3] for p in parts),
+    )
 
 
 def _follow(

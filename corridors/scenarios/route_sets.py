@@ -19,6 +19,7 @@ the route Dijkstra would find; any other draw of that pair is routed by Dijkstra
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,87 +99,119 @@ def simple_paths(
     return found
 
 
-def outside_bound(
-    low: Floats,
-    allowed: npt.NDArray[np.bool_],
-    src: Ints,
-    dst: Ints,
-    n_nodes: int,
-    sources: Ints,
-    targets: Ints,
-    inside: list[Ints],
-) -> Floats:
-    """Per pair, the least low-weight cost of a path that uses an edge outside ``inside``."""
+def _least_graph(
+    low: Floats, allowed: npt.NDArray[np.bool_], src: Ints, dst: Ints, n_nodes: int
+) -> tuple[Any, Ints]:
+    """Return the allowed edges at their least weights, the least of parallel edges kept."""
     from scipy.sparse import csr_array
-    from scipy.sparse.csgraph import dijkstra
 
     idx = np.flatnonzero(allowed)
-    # csr_array sums duplicate entries; parallel edges keep their least weight instead
-    order = idx[np.lexsort((low[idx], dst[idx], src[idx]))]
+    order = idx[np.lexsort((idx, low[idx], dst[idx], src[idx]))]
     first = np.ones(len(order), dtype=bool)
     first[1:] = (src[order][1:] != src[order][:-1]) | (dst[order][1:] != dst[order][:-1])
     best = order[first]
     graph = csr_array((low[best], (src[best], dst[best])), shape=(n_nodes, n_nodes))
-    u_src, s_row = np.unique(sources, return_inverse=True)
-    u_dst, t_row = np.unique(targets, return_inverse=True)
-    ahead = dijkstra(graph, directed=True, indices=u_src)
-    back = dijkstra(graph.T.tocsr(), directed=True, indices=u_dst)
-    out = np.full(len(sources), np.inf)
-    for p in range(len(sources)):
-        keep = allowed.copy()
-        keep[inside[p]] = False
-        e = np.flatnonzero(keep)
-        if len(e):
-            out[p] = float(np.min(ahead[s_row[p], src[e]] + low[e] + back[t_row[p], dst[e]]))
-    return out
+    return graph, best
+
+
+def _tree_path(pred: npt.NDArray[np.integer[Any]], start: int, end: int) -> list[int]:
+    """Nodes from ``start`` to ``end`` along a predecessor row rooted at ``start``."""
+    nodes = [end]
+    while nodes[-1] != start:
+        nodes.append(int(pred[nodes[-1]]))
+    return nodes[::-1]
 
 
 def build(
     samples: list[list[Ints | None]],
     low: Floats,
+    high: Floats,
     allowed: npt.NDArray[np.bool_],
     src: Ints,
     dst: Ints,
     n_nodes: int,
     sources: Ints,
     targets: Ints,
+    rounds: int = 48,
 ) -> RouteSets:
     """Build the candidate routes from sample solutions (per pair: the paths Dijkstra chose).
+
+    Each pair's subgraph starts as the union of its sample routes and grows, one route at
+    a time, by the least-weight route through the edge that sets the bound, until the
+    bound exceeds the cost of the pair's best candidate at the highest weights (then
+    every draw can be certified), ``rounds`` routes were added, or the candidates would
+    number more than :data:`MAX_ROUTES`.
 
     Parameters
     ----------
     samples
         Per pair, the edges (in travel order) of the routes chosen in the sample draws
         (None where the pair had no route).
-    low
-        Per edge, the least weight over all draws.
+    low, high
+        Per edge, the least and the greatest weight over all draws.
     allowed
         Edges a route may use.
     src, dst, n_nodes
         The graph.
     sources, targets
         Per pair, its start and end node.
+    rounds
+        Most routes added to a pair's subgraph.
     """
     from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import dijkstra
+
+    graph, best = _least_graph(low, allowed, src, dst, n_nodes)
+    u_src, s_row = np.unique(sources, return_inverse=True)
+    u_dst, t_row = np.unique(targets, return_inverse=True)
+    ahead, a_pred = dijkstra(graph, directed=True, indices=u_src, return_predecessors=True)
+    back, b_pred = dijkstra(graph.T.tocsr(), directed=True, indices=u_dst, return_predecessors=True)
+    edge_of = {(int(src[e]), int(dst[e])): int(e) for e in best.tolist()}
+    allowed_idx = np.flatnonzero(allowed)
 
     routes: list[Ints] = []
     pair_of: list[int] = []
     first = np.zeros(len(sources), dtype=np.int64)
     count = np.zeros(len(sources), dtype=np.int64)
-    inside: list[Ints] = []
+    bound = np.full(len(sources), -np.inf)
     for p, found in enumerate(samples):
-        got = [f for f in found if f is not None]
-        h = np.unique(np.concatenate(got)) if got else np.zeros(0, dtype=np.int64)
-        inside.append(h)
-        paths = (
-            simple_paths(h, src, dst, int(sources[p]), int(targets[p]), MAX_ROUTES) if got else None
-        )
         first[p] = len(routes)
-        if paths:
-            routes.extend(paths)
-            pair_of.extend([p] * len(paths))
-            count[p] = len(paths)
-    bound = outside_bound(low, allowed, src, dst, n_nodes, sources, targets, inside)
+        got = [f for f in found if f is not None]
+        if not got:
+            continue
+        s, t = int(sources[p]), int(targets[p])
+        through = (
+            ahead[s_row[p], src[allowed_idx]] + low[allowed_idx] + back[t_row[p], dst[allowed_idx]]
+        )
+        inside = np.zeros(len(src), dtype=bool)
+        inside[np.concatenate(got)] = True
+        paths = simple_paths(np.flatnonzero(inside), src, dst, s, t, MAX_ROUTES)
+        if not paths:
+            continue
+        for _ in range(rounds):
+            outside = np.where(inside[allowed_idx], np.inf, through)
+            at = int(np.argmin(outside))
+            bound[p] = float(outside[at])
+            worst = min(float(high[r].sum()) for r in paths)
+            if bound[p] > worst * (1 + 2 * MARGIN) or not np.isfinite(bound[p]):
+                break
+            # the least-weight route through the edge that sets the bound joins the subgraph
+            e = int(allowed_idx[at])
+            head = _tree_path(a_pred[s_row[p]], s, int(src[e]))
+            tail = _tree_path(b_pred[t_row[p]], t, int(dst[e]))[::-1]
+            added = [edge_of[(a, b)] for a, b in itertools.pairwise(head)]
+            added += [e] + [edge_of[(a, b)] for a, b in itertools.pairwise(tail)]
+            grown = inside.copy()
+            grown[added] = True
+            more = simple_paths(np.flatnonzero(grown), src, dst, s, t, MAX_ROUTES)
+            if more is None:
+                break
+            inside, paths = grown, more
+        outside = np.where(inside[allowed_idx], np.inf, through)
+        bound[p] = float(outside.min()) if len(outside) else np.inf
+        routes.extend(paths)
+        pair_of.extend([p] * len(paths))
+        count[p] = len(paths)
     rows = np.repeat(np.arange(len(routes)), [len(r) for r in routes])
     cols = np.concatenate(routes) if routes else np.zeros(0, dtype=np.int64)
     incidence = csr_array((np.ones(len(cols)), (rows, cols)), shape=(len(routes), len(src))).tocsr()
