@@ -665,6 +665,7 @@ def run_montecarlo(
     workers: int = 1,
     progress: Progress | None = None,
     engine: str = "route-sets",
+    scheduler: Any = None,
 ) -> MonteCarloResult:
     """Run ``draws`` draws of the scenario's uncertain parameters over its OD pairs.
 
@@ -687,6 +688,10 @@ def run_montecarlo(
         and routes by Dijkstra only the draws that choice cannot be proved for
         (:mod:`corridors.scenarios.route_sets`); ``"dijkstra"`` routes every draw. Both
         give the same result.
+    scheduler
+        A Dask distributed scheduler address or ``dask.distributed.Client``: the draws
+        then run on that cluster instead of ``workers`` local processes, with the same
+        result (:mod:`corridors.scenarios.cluster`).
 
     Returns
     -------
@@ -781,7 +786,9 @@ def run_montecarlo(
                 route_rows.extend((p, cid, r) for cid, r in comp.routes.items())
         fixed_parts.append(_fixed_totals(plan, route_rows, access, draws))
 
-    totals, sigs, paths, by_dijkstra = _execute(plan, draws, workers, progress, corridor_rows)
+    totals, sigs, paths, by_dijkstra = _execute(
+        plan, draws, workers, progress, corridor_rows, scheduler
+    )
     totals = totals + np.asarray(access)[None, :, :]
     fixed = fixed_parts[0]
     follows = _follow(applied, rg, plan, places, sigs, paths)
@@ -818,6 +825,7 @@ def _execute(
     workers: int,
     progress: Progress | None,
     meanwhile: Callable[[], None],
+    scheduler: Any = None,
 ) -> _Part:
     """Run the draws, and ``meanwhile`` in this process while worker processes run them."""
     chunks = _chunks(draws)
@@ -833,7 +841,12 @@ def _execute(
             progress(done, draws)
 
     try:
-        run_ordered(_run_draws, chunks, workers, collect, meanwhile)
+        if scheduler is None:
+            run_ordered(_run_draws, chunks, workers, collect, meanwhile)
+        else:
+            from corridors.scenarios import cluster
+
+            cluster.run_ordered(_run_draws, chunks, scheduler, collect, {"plan": plan}, meanwhile)
     except KeyboardInterrupt as err:
         err.done = done  # type: ignore[attr-defined]
         raise
