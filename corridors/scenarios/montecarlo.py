@@ -50,6 +50,8 @@ Ints = npt.NDArray[np.int64]
 VALUES = ("time_h", "cost_usd", "distance_km", "co2_kg")
 #: How draws are routed (see :func:`run_montecarlo`).
 ENGINES = ("route-sets", "dijkstra")
+#: Groups of sources of similar search limits, one Dijkstra call each.
+LIMIT_GROUPS = 4
 #: Draws handed to a worker at a time (also how often progress is reported).
 CHUNK = 25
 
@@ -367,13 +369,54 @@ def _objective(plan: _Plan, totals: Floats) -> Floats:
 _Part = tuple[Floats, npt.NDArray[np.uint64], dict[tuple[int, int], Ints], int]
 
 
+def _in_edges(plan: _Plan) -> tuple[Ints, Ints, Ints]:
+    """Per node, the (u, v) groups that enter it: order, pointers, and each group's ``u``."""
+    hit = _STATE.get("in_edges")
+    if hit is None:
+        st = plan.structure
+        order = np.argsort(st.indices, kind="stable")
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(st.indices, minlength=plan.n_nodes))])
+        hit = _STATE["in_edges"] = (order, ptr.astype(np.int64), st.pair_key // plan.n_nodes)
+    return hit
+
+
+def _unique_preds(plan: _Plan, dist: Floats, data: Floats, rows: Ints, nodes: Ints) -> bool:
+    """Whether each node's distance is reached through exactly one way in.
+
+    Dijkstra's distances do not depend on the order it settles nodes in; its predecessors
+    do only where two ways in reach a node's distance exactly. Where every node of a
+    path has a single such way, any search that settles the path's nodes, however far
+    it goes beyond them, finds the same path.
+    """
+    order, ptr, pair_u = _in_edges(plan)
+    deg = ptr[nodes + 1] - ptr[nodes]
+    step = np.repeat(np.arange(len(nodes)), deg)
+    offset = np.arange(len(step)) - np.repeat(np.cumsum(deg) - deg, deg)
+    groups = order[ptr[nodes][step] + offset]
+    n = plan.n_nodes
+    flat = dist.reshape(-1)
+    via = flat[rows[step] * n + pair_u[groups]] + data[groups]
+    hits = np.bincount(step, weights=via == flat[rows * n + nodes][step], minlength=len(nodes))
+    return bool(np.all(hits <= 1))
+
+
 def _walk(
-    plan: _Plan, weight: Floats, vals: Floats, pairs: Ints, csr: Any = None
-) -> tuple[Floats, npt.NDArray[np.uint64], list[Ints | None], Any]:
+    plan: _Plan,
+    weight: Floats,
+    vals: Floats,
+    pairs: Ints,
+    csr: Any = None,
+    limit: Floats | None = None,
+) -> tuple[Floats, npt.NDArray[np.uint64], list[Ints | None], Any] | None:
     """Route ``pairs`` in one draw with Dijkstra: totals, path signatures and paths.
 
     Returns the pairs' totals (NaN where unreachable), signatures, edges in travel order
-    (None where unreachable) and the CSR graph, for the next call to reuse.
+    (None where unreachable) and the CSR graph, for the next call to reuse. With
+    ``limit`` (per pair, at least its shortest distance) the search from each source stops
+    at the largest limit of its pairs (sources are searched in a few groups of similar
+    limits); it then returns None unless every pair was reached and every step of its
+    path is the only way into its node at that distance, so that the paths are those of
+    the full search.
     """
     from scipy.sparse.csgraph import dijkstra
 
@@ -387,14 +430,34 @@ def _walk(
     dests = plan.dests[pairs]
     n_pairs = len(pairs)
     csr, kept = _graph(plan, weight, csr)
-    dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
+    bounded = limit is not None
+    if limit is None:
+        dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
+    else:
+        reach_of = np.zeros(len(uniq))
+        np.maximum.at(reach_of, row, limit)
+        dist = np.empty((len(uniq), n))
+        pred = np.empty((len(uniq), n), dtype=np.int32)
+        by_reach = np.argsort(reach_of, kind="stable")
+        for part in np.array_split(by_reach, min(LIMIT_GROUPS, len(uniq))):
+            dist[part], pred[part] = dijkstra(
+                csr,
+                directed=True,
+                indices=uniq[part],
+                return_predecessors=True,
+                limit=float(reach_of[part].max()),
+            )
     reach = np.isfinite(dist[row, dests])
+    if bounded and not reach.all():
+        return None
     flat = pred.reshape(-1)
     # walk every pair from its target back to its source at once, recording the
     # (pair, edge) of each step; the sums are then one bincount per column, which adds
     # each pair's edges in walk order
     on_pair: list[Ints] = []
     on_edge: list[Ints] = []
+    on_row: list[Ints] = []
+    on_node: list[Ints] = []
     live = live_all = np.flatnonzero(reach)
     node = dests[live].astype(np.int64)
     base = row[live] * n
@@ -407,7 +470,14 @@ def _walk(
                 break
         on_pair.append(live)
         on_edge.append(kept[groups.find(prev, node)])
+        if bounded:
+            on_row.append(base // n)
+            on_node.append(node)
         node = prev
+    if bounded and on_row:
+        rows_, nodes_ = np.concatenate(on_row), np.concatenate(on_node)
+        if not _unique_preds(plan, dist, csr.data, rows_, nodes_):
+            return None
     pair_of = np.concatenate(on_pair) if on_pair else np.zeros(0, dtype=np.int64)
     edge_of = np.concatenate(on_edge) if on_edge else np.zeros(0, dtype=np.int64)
     step_vals = vals[edge_of]
@@ -437,8 +507,9 @@ def _run_draws(draws: Sequence[int]) -> _Part:
     if sets is None:
         certified = np.zeros((len(draws), n_pairs), dtype=bool)
         chosen = np.zeros((len(draws), n_pairs), dtype=np.int64)
+        least = np.full((len(draws), n_pairs), np.inf)
     else:
-        chosen, certified = route_sets.choose(sets, weights)
+        chosen, certified, least = route_sets.choose(sets, weights)
         # the bound holds for weights at or above the least weights it was built from
         certified &= np.all(weights[:, plan.mask] >= plan.low[plan.mask], axis=1)[:, None]
         stacked = np.stack(vals)  # draws × edges × 4
@@ -457,7 +528,16 @@ def _run_draws(draws: Sequence[int]) -> _Part:
         todo = every[~certified[i]]
         if not len(todo):
             continue
-        t, g, found, csr = _walk(plan, weights[i], vals[i], todo, csr)
+        # a candidate route's weight bounds the pair's best from above, so Dijkstra
+        # need not search beyond the largest of them
+        limit = least[i, todo] * (1 + route_sets.MARGIN) + route_sets.MARGIN
+        got = (
+            _walk(plan, weights[i], vals[i], todo, csr, limit) if np.isfinite(limit).all() else None
+        )
+        if got is None:
+            got = _walk(plan, weights[i], vals[i], todo, csr)
+        assert got is not None  # an unbounded search always answers
+        t, g, found, csr = got
         totals[i, todo] = t
         sigs[i, todo] = g
         for j, (p, edges) in enumerate(zip(todo.tolist(), found)):
@@ -488,11 +568,14 @@ def _with_route_sets(plan: _Plan, draws: int) -> None:
     ]
     try:
         for weight, vals in runs:
-            found = _walk(plan, weight, vals, every)[2]
+            got = _walk(plan, weight, vals, every)
+            assert got is not None  # an unbounded search always answers
+            found = got[2]
             for p, edges in enumerate(found):
                 samples[p].append(edges)
     finally:
         _STATE.pop("groups", None)
+        _STATE.pop("in_edges", None)
     sets = route_sets.build(
         samples,
         plan.low,

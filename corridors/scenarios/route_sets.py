@@ -30,7 +30,7 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 #: Most candidate routes kept for one pair; a pair with more is routed by Dijkstra.
-MAX_ROUTES = 256
+MAX_ROUTES = 64
 #: Relative margin that separates two sums of the same edges in different orders.
 MARGIN = 1e-9
 
@@ -49,7 +49,8 @@ class RouteSets:
         Per pair: where its routes start in ``routes`` and how many it has (0: the pair
         is always routed by Dijkstra).
     bound
-        Per pair: the least weight any route outside the pair's subgraph can have.
+        Per pair: the least weight any route outside the pair's subgraph can have
+        (-inf where the candidates are only the sample routes: no pick is certified).
     incidence
         Routes × edges, the number of times each route uses each edge.
     """
@@ -132,7 +133,7 @@ def build(
     n_nodes: int,
     sources: Ints,
     targets: Ints,
-    rounds: int = 48,
+    rounds: int = 8,
 ) -> RouteSets:
     """Build the candidate routes from sample solutions (per pair: the paths Dijkstra chose).
 
@@ -186,6 +187,14 @@ def build(
         inside = np.zeros(len(src), dtype=bool)
         inside[np.concatenate(got)] = True
         paths = simple_paths(np.flatnonzero(inside), src, dst, s, t, MAX_ROUTES)
+        if paths is None:
+            # too many to list: the sample routes still bound each draw's best from
+            # above (Dijkstra searches no further), but no pick is certified
+            seen = {tuple(g.tolist()): g for g in got}
+            routes.extend(seen.values())
+            pair_of.extend([p] * len(seen))
+            count[p] = len(seen)
+            continue
         if not paths:
             continue
         for _ in range(rounds):
@@ -218,7 +227,7 @@ def build(
     return RouteSets(routes, np.asarray(pair_of, dtype=np.int64), first, count, bound, incidence)
 
 
-def choose(sets: RouteSets, weights: Floats) -> tuple[Ints, npt.NDArray[np.bool_]]:
+def choose(sets: RouteSets, weights: Floats) -> tuple[Ints, npt.NDArray[np.bool_], Floats]:
     """Pick every pair's best candidate in each draw and say which picks are certified.
 
     Parameters
@@ -230,14 +239,16 @@ def choose(sets: RouteSets, weights: Floats) -> tuple[Ints, npt.NDArray[np.bool_
 
     Returns
     -------
-    chosen, certified
-        Draws × pairs: the index (into ``sets.routes``) of the best candidate, and whether
-        it is proved to be the route Dijkstra finds.
+    chosen, certified, value
+        Draws × pairs: the index (into ``sets.routes``) of the best candidate, whether it
+        is proved to be the route Dijkstra finds, and its weight (inf for a pair without
+        candidates): never below the weight of the route Dijkstra finds.
     """
     cost = np.asarray(sets.incidence @ weights.T).T  # draws × routes
     n_draws, n_pairs = len(weights), len(sets.first)
     chosen = np.zeros((n_draws, n_pairs), dtype=np.int64)
     certified = np.zeros((n_draws, n_pairs), dtype=bool)
+    least = np.full((n_draws, n_pairs), np.inf)
     for p in range(n_pairs):
         a, n = int(sets.first[p]), int(sets.count[p])
         if n == 0:
@@ -252,4 +263,5 @@ def choose(sets: RouteSets, weights: Floats) -> tuple[Ints, npt.NDArray[np.bool_
             ok &= runner - value > slack
         chosen[:, p] = a + best
         certified[:, p] = ok
-    return chosen, certified
+        least[:, p] = value
+    return chosen, certified, least
