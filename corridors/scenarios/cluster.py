@@ -101,7 +101,8 @@ def run_ordered(
     futures: list[Any] = []
     try:
         token = uuid.uuid4().hex
-        shared = client.scatter(dict(state), broadcast=True)
+        # a list of one: a dict would be scattered value by value under its own keys
+        shared = client.scatter([dict(state)], broadcast=True, hash=False)[0]
         threads = max(1, sum(client.nthreads().values()))
         window = AHEAD * threads
         futures = [
