@@ -68,7 +68,7 @@ def suite_rows(
     s = scenario(net, pairs)
     # the scenario is applied and its routing graph built once for both methods, outside
     # either timing (the loop's set-up is outside its timing too)
-    s.apply(net).routing_graph(s.route_options()["profile"])
+    s.apply(net).routing_graph(s.route_options().profile)
     cells = draws * pairs
     rows: list[dict[str, Any]] = []
     results = {}

@@ -755,6 +755,38 @@ def _product_rows(s: Suite, net: corridors.Network, draws: int, n_pairs: int, ca
     )
 
 
+def w6_cluster(s: Suite, net: corridors.Network) -> None:
+    """Workload 6: Monte Carlo on a Dask LocalCluster (1 and 2 workers), per-task overhead."""
+    from benchmarks import bench_cluster
+
+    if not bench_cluster.available():
+        s.facts["cluster"] = "dask.distributed not installed: workload 6 skipped"
+        return
+    draws = 200 if s.quick else 1000
+    n_pairs = 50
+    case = f"{draws} draws × {n_pairs} OD pairs"
+    for r in bench_cluster.suite_rows(net, draws=draws, pairs=n_pairs, quick=s.quick):
+        s.add(
+            Row(
+                "6 cluster",
+                case if not r["method"].startswith("per-task") else "empty tasks",
+                str(r["method"]),
+                float(r["total_s"]),
+                repeats=int(r.get("repeats", 1)),
+                agree=str(r.get("agree", "")),
+                licence="MIT",
+                threads=str(r.get("threads", "1")),
+                note=str(r.get("note", "")),
+            )
+        )
+    cluster_rows = [r for r in s.rows if r.workload == "6 cluster" and r.agree]
+    s.check(
+        "Monte Carlo on a Dask cluster equals the local run",
+        bool(cluster_rows) and all(r.agree.startswith("✓") for r in cluster_rows),
+        ", ".join(f"{r.method}: {r.agree}" for r in cluster_rows),
+    )
+
+
 def w4_scaling(s: Suite, net: corridors.Network) -> None:
     base = peers.routing_arrays(net, "time")
     hubs = peers.hubs(net)
@@ -932,6 +964,7 @@ def add_ratios(s: Suite) -> None:
     ours = {
         "2 skim": "corridors.batch.skim",
         "3 Monte Carlo": "corridors.montecarlo (1 process)",
+        "6 cluster": "corridors.montecarlo on Dask (1 worker)",
         "4 scaling": "corridors.batch.skim_arrays",
     }
     for row in s.rows:
@@ -1138,7 +1171,13 @@ def summary_lines(s: Suite) -> list[str]:
     product = [r for r in mc if r.method.startswith("corridors.montecarlo")]
     naive = [r for r in mc if r.method.startswith("naive loop")]
     others = [r for r in mc if r not in product and r not in naive]
+    scipy_one = [r for r in mc if r.method == "scipy csgraph"]
     for r in product:
+        if scipy_one and r.threads == "1":
+            out.append(
+                f"Monte Carlo: {r.method} is {_versus(r, scipy_one[0])} bare scipy csgraph "
+                f"distances for the same draws ({fmt_s(scipy_one[0].total_s)})"
+            )
         if naive:
             out.append(f"Monte Carlo: {r.method} is {_versus(r, naive[0])} the naive route() loop")
         # peers on as many processes (pandana's OpenMP threads count as one process)
@@ -1149,6 +1188,19 @@ def summary_lines(s: Suite) -> list[str]:
                 f"Monte Carlo: {r.method} is {_versus(r, best)} the fastest peer with as many "
                 f"processes ({best.method}, {fmt_s(best.total_s)} for distances only)"
             )
+    dask = [r for r in s.rows if r.workload == "6 cluster"]
+    one = next((r for r in dask if r.method.endswith("(1 worker)")), None)
+    two = next((r for r in dask if r.method.endswith("(2 workers)")), None)
+    task = next((r for r in dask if r.method.startswith("per-task")), None)
+    local = next((r for r in product if r.threads == "1"), None)
+    if one and two:
+        out.append(
+            f"Dask: 2 workers take {fmt_ratio(two.total_s / one.total_s)} the time of 1 "
+            f"({fmt_s(one.total_s)} → {fmt_s(two.total_s)})"
+            + (f"; the local run on 1 process {fmt_s(local.total_s)}" if local else "")
+        )
+    if task:
+        out.append(f"Dask: per-task overhead {task.total_s * 1e3:.2f} ms")
     return out
 
 
@@ -1159,7 +1211,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--json", type=Path, help="also write every number to this JSON file")
     ap.add_argument("--geodata", help="benchmark this geodata folder (default: the shipped one)")
-    ap.add_argument("--only", default="1,2,3,4,5", help="workloads to run, e.g. 2,4")
+    ap.add_argument("--only", default="1,2,3,4,5,6", help="workloads to run, e.g. 2,4")
     ap.add_argument("--markdown", type=Path, help="also write the tables as Markdown here")
     ap.add_argument(
         "--update",
@@ -1208,6 +1260,7 @@ def main(argv: list[str] | None = None) -> int:
         ("2", lambda: w2_skim(s, net)),
         ("3", lambda: w3_montecarlo(s, net)),
         ("4", lambda: w4_scaling(s, net)),
+        ("6", lambda: w6_cluster(s, net)),
     ]
     for key, step in steps:
         if key not in wanted:

@@ -207,6 +207,34 @@ def run(
         _say(f"map written to {map_file}")
 
 
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help=(
+            "Run on a Dask distributed cluster (tcp://HOST:8786) instead of local processes; "
+            "same result (needs corridors[cluster])."
+        ),
+    ),
+]
+
+
+@contextmanager
+def _cluster(address: str | None) -> Iterator[Any]:
+    """Connect to the scheduler before any work (a bad address fails at once)."""
+    if address is None:
+        yield None
+        return
+    from corridors.scenarios.cluster import connect
+
+    client, _ = connect(address)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 @scenario_app.command("sweep")
 def sweep(
     file: FileArg,
@@ -233,6 +261,7 @@ def sweep(
             help="Processes sharing the grid points (default: the CPU count, at most 2).",
         ),
     ] = None,
+    scheduler: SchedulerOpt = None,
     force: ForceOpt = False,
     wide: WideOpt = False,
     geodata: GeodataOpt = None,
@@ -248,18 +277,21 @@ def sweep(
     total = grid_size(chosen)
     pairs = scenario.pairs(od)
     net = _network(geodata)
-    _say(
-        f"sweeping {total} point(s) of {', '.join(chosen) or '(nothing)'} over "
-        f"{len(pairs)} OD pair(s)"
-    )
-    try:
-        with _progress("sweep", total) as update:
-            result = scenario.sweep(values or None, net=net, od=od, progress=update, workers=procs)
-    except KeyboardInterrupt as err:
-        partial = getattr(err, "partial", None)
-        done = partial.completed if partial is not None else 0
-        _say(f"interrupted after {done} of {total} point(s); nothing written")
-        raise typer.Exit(_interrupt_code(err)) from None
+    with _cluster(scheduler) as client:
+        _say(
+            f"sweeping {total} point(s) of {', '.join(chosen) or '(nothing)'} over "
+            f"{len(pairs)} OD pair(s)"
+        )
+        try:
+            with _progress("sweep", total) as update:
+                result = scenario.sweep(
+                    values or None, net=net, od=od, progress=update, workers=procs, scheduler=client
+                )
+        except KeyboardInterrupt as err:
+            partial = getattr(err, "partial", None)
+            done = partial.completed if partial is not None else 0
+            _say(f"interrupted after {done} of {total} point(s); nothing written")
+            raise typer.Exit(_interrupt_code(err)) from None
     if as_json:
         doc = {
             "scenario": result.name,
@@ -309,6 +341,7 @@ def montecarlo(
             "--workers", help="Processes sharing the draws (default: the CPU count, at most 2)."
         ),
     ] = None,
+    scheduler: SchedulerOpt = None,
     od: OdOpt = None,
     by: ByOpt = None,
     profile: ProfileOpt = None,
@@ -331,17 +364,25 @@ def montecarlo(
     check_run(scenario, draws=n, seed=scenario.doc.seed if seed is None else seed, workers=procs)
     scenario.pairs(od)
     net = _network(geodata)
-    _say(
-        f"drawing {n:,} time(s) over {len(scenario.pairs(od))} OD pair(s) with {procs} process(es)"
-    )
-    try:
-        with _progress("Monte Carlo", n) as update:
-            result = scenario.montecarlo(
-                draws=n, seed=seed, net=net, od=od, workers=procs, progress=update
-            )
-    except KeyboardInterrupt as err:
-        _say(f"interrupted after {getattr(err, 'done', 0):,} of {n:,} draws; nothing written")
-        raise typer.Exit(_interrupt_code(err)) from None
+    with _cluster(scheduler) as client:
+        _say(
+            f"drawing {n:,} time(s) over {len(scenario.pairs(od))} OD pair(s) "
+            + (f"on the cluster at {scheduler}" if scheduler else f"with {procs} process(es)")
+        )
+        try:
+            with _progress("Monte Carlo", n) as update:
+                result = scenario.montecarlo(
+                    draws=n,
+                    seed=seed,
+                    net=net,
+                    od=od,
+                    workers=procs,
+                    progress=update,
+                    scheduler=client,
+                )
+        except KeyboardInterrupt as err:
+            _say(f"interrupted after {getattr(err, 'done', 0):,} of {n:,} draws; nothing written")
+            raise typer.Exit(_interrupt_code(err)) from None
     if as_json:
         doc = {
             "scenario": result.name,

@@ -31,6 +31,7 @@ from corridors.routing import edge_weights
 from corridors.routing.batch import InEdges
 from corridors.routing.objectives import OBJECTIVES, TIE_BREAK
 from corridors.routing.views import view
+from corridors.scenarios import route_sets
 from corridors.scenarios.distributions import DISTRIBUTIONS
 from corridors.scenarios.schema import FRICTION_ATTRS, MAX_DRAWS, Uncertain
 from corridors.scenarios.workers import check_workers, run_ordered
@@ -47,6 +48,10 @@ Ints = npt.NDArray[np.int64]
 
 #: Columns of the per-edge value matrix: what a path's totals are summed from.
 VALUES = ("time_h", "cost_usd", "distance_km", "co2_kg")
+#: How draws are routed (see :func:`run_montecarlo`).
+ENGINES = ("route-sets", "dijkstra")
+#: Groups of sources of similar search limits, one Dijkstra call each.
+LIMIT_GROUPS = 4
 #: Draws handed to a worker at a time (also how often progress is reported).
 CHUNK = 25
 
@@ -85,6 +90,9 @@ class _Plan:
     n_edges: int
     signature: npt.NDArray[np.uint64]
     structure: _Structure
+    sets: route_sets.RouteSets | None = None  # candidate routes (None: Dijkstra every draw)
+    low: Floats = field(default_factory=lambda: np.zeros(0))  # least weight per edge
+    route_sig: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, np.uint64))
 
 
 @dataclass
@@ -315,9 +323,25 @@ def _components(plan: _Plan, k: int) -> Floats:
     return comp
 
 
-def _edge_values(plan: _Plan, k: int) -> Floats:
-    """Per-edge time, cost, distance and CO2 in draw ``k``."""
-    comp = _components(plan, k)
+def _low_components(plan: _Plan) -> Floats:
+    """Time and cost of every component at its least over all draws (components × 2)."""
+    comp = plan.comp_base.copy()
+    for t, p in zip(plan.targets, plan.params):
+        value = (p.max(axis=0) if t.transform == "inverse_km" else p.min(axis=0))[t.instance]
+        if t.transform == "half":
+            new = value / 2.0
+        elif t.transform == "inverse_km":
+            new = np.where(value > 0, t.km / np.maximum(value, 1e-9), np.inf)
+        else:
+            new = value
+        comp[t.comps, t.column] = new
+    return comp
+
+
+def _edge_values(plan: _Plan, k: int, comp: Floats | None = None) -> Floats:
+    """Per-edge time, cost, distance and CO2 in draw ``k`` (or of the components given)."""
+    if comp is None:
+        comp = _components(plan, k)
     n = plan.n_edges
     out = np.empty((n, 4))
     out[:, 0] = np.bincount(plan.comp_edge, weights=comp[:, 0], minlength=n)
@@ -339,65 +363,234 @@ def _objective(plan: _Plan, totals: Floats) -> Floats:
     return np.asarray(OBJECTIVES[plan.by].of(*columns))
 
 
-#: What a chunk of draws returns: totals, path signatures, and the edges (source to target)
-#: of each (pair, signature) first seen in the chunk.
-_Part = tuple[Floats, npt.NDArray[np.uint64], dict[tuple[int, int], Ints]]
+#: What a chunk of draws returns: totals, path signatures, the edges (source to target)
+#: of each (pair, signature) first seen in the chunk, and how many of its (draw, pair)
+#: cells Dijkstra routed.
+_Part = tuple[Floats, npt.NDArray[np.uint64], dict[tuple[int, int], Ints], int]
+
+
+def _in_edges(plan: _Plan) -> tuple[Ints, Ints, Ints]:
+    """Per node, the (u, v) groups that enter it: order, pointers, and each group's ``u``."""
+    hit = _STATE.get("in_edges")
+    if hit is None:
+        st = plan.structure
+        order = np.argsort(st.indices, kind="stable")
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(st.indices, minlength=plan.n_nodes))])
+        hit = _STATE["in_edges"] = (order, ptr.astype(np.int64), st.pair_key // plan.n_nodes)
+    return hit
+
+
+def _unique_preds(plan: _Plan, dist: Floats, data: Floats, rows: Ints, nodes: Ints) -> bool:
+    """Whether each node's distance is reached through exactly one way in.
+
+    Dijkstra's distances do not depend on the order it settles nodes in; its predecessors
+    do only where two ways in reach a node's distance exactly. Where every node of a
+    path has a single such way, any search that settles the path's nodes, however far
+    it goes beyond them, finds the same path.
+    """
+    order, ptr, pair_u = _in_edges(plan)
+    deg = ptr[nodes + 1] - ptr[nodes]
+    step = np.repeat(np.arange(len(nodes)), deg)
+    offset = np.arange(len(step)) - np.repeat(np.cumsum(deg) - deg, deg)
+    groups = order[ptr[nodes][step] + offset]
+    n = plan.n_nodes
+    flat = dist.reshape(-1)
+    via = flat[rows[step] * n + pair_u[groups]] + data[groups]
+    hits = np.bincount(step, weights=via == flat[rows * n + nodes][step], minlength=len(nodes))
+    return bool(np.all(hits <= 1))
+
+
+def _walk(
+    plan: _Plan,
+    weight: Floats,
+    vals: Floats,
+    pairs: Ints,
+    csr: Any = None,
+    limit: Floats | None = None,
+) -> tuple[Floats, npt.NDArray[np.uint64], list[Ints | None], Any] | None:
+    """Route ``pairs`` in one draw with Dijkstra: totals, path signatures and paths.
+
+    Returns the pairs' totals (NaN where unreachable), signatures, edges in travel order
+    (None where unreachable) and the CSR graph, for the next call to reuse. With
+    ``limit`` (per pair, at least its shortest distance) the search from each source stops
+    at the largest limit of its pairs (sources are searched in a few groups of similar
+    limits); it then returns None unless every pair was reached and every step of its
+    path is the only way into its node at that distance, so that the paths are those of
+    the full search.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    n = plan.n_nodes
+    groups: InEdges | None = _STATE.get("groups")
+    if groups is None:
+        # finds the (u, v) group of each path step; built once per process
+        st = plan.structure
+        groups = _STATE["groups"] = InEdges(n, st.pair_key // n, st.indices)
+    uniq, row = np.unique(plan.sources[pairs], return_inverse=True)
+    dests = plan.dests[pairs]
+    n_pairs = len(pairs)
+    csr, kept = _graph(plan, weight, csr)
+    bounded = limit is not None
+    if limit is None:
+        dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
+    else:
+        reach_of = np.zeros(len(uniq))
+        np.maximum.at(reach_of, row, limit)
+        dist = np.empty((len(uniq), n))
+        pred = np.empty((len(uniq), n), dtype=np.int32)
+        by_reach = np.argsort(reach_of, kind="stable")
+        for part in np.array_split(by_reach, min(LIMIT_GROUPS, len(uniq))):
+            dist[part], pred[part] = dijkstra(
+                csr,
+                directed=True,
+                indices=uniq[part],
+                return_predecessors=True,
+                limit=float(reach_of[part].max()),
+            )
+    reach = np.isfinite(dist[row, dests])
+    if bounded and not reach.all():
+        return None
+    flat = pred.reshape(-1)
+    # walk every pair from its target back to its source at once, recording the
+    # (pair, edge) of each step; the sums are then one bincount per column, which adds
+    # each pair's edges in walk order
+    on_pair: list[Ints] = []
+    on_edge: list[Ints] = []
+    on_row: list[Ints] = []
+    on_node: list[Ints] = []
+    live = live_all = np.flatnonzero(reach)
+    node = dests[live].astype(np.int64)
+    base = row[live] * n
+    while len(live):
+        prev = flat[base + node].astype(np.int64)
+        ok = prev >= 0
+        if np.count_nonzero(ok) < len(ok):
+            live, node, prev, base = live[ok], node[ok], prev[ok], base[ok]
+            if not len(live):
+                break
+        on_pair.append(live)
+        on_edge.append(kept[groups.find(prev, node)])
+        if bounded:
+            on_row.append(base // n)
+            on_node.append(node)
+        node = prev
+    if bounded and on_row:
+        rows_, nodes_ = np.concatenate(on_row), np.concatenate(on_node)
+        if not _unique_preds(plan, dist, csr.data, rows_, nodes_):
+            return None
+    pair_of = np.concatenate(on_pair) if on_pair else np.zeros(0, dtype=np.int64)
+    edge_of = np.concatenate(on_edge) if on_edge else np.zeros(0, dtype=np.int64)
+    step_vals = vals[edge_of]
+    totals = np.empty((n_pairs, 4))
+    for c in range(4):
+        totals[:, c] = np.bincount(pair_of, weights=step_vals[:, c], minlength=n_pairs)
+    totals[~reach] = np.nan
+    sigs = np.zeros(n_pairs, dtype=np.uint64)
+    np.add.at(sigs, pair_of, plan.signature[edge_of])
+    paths: list[Ints | None] = [None] * n_pairs
+    for p in live_all.tolist():
+        paths[p] = edge_of[pair_of == p][::-1]
+    return totals, sigs, paths, csr
 
 
 def _run_draws(draws: Sequence[int]) -> _Part:
     """Route every pair in each draw: totals and path signatures."""
-    from scipy.sparse.csgraph import dijkstra
-
     plan: _Plan = _STATE["plan"]
-    n = plan.n_nodes
     n_pairs = len(plan.sources)
-    uniq, row = np.unique(plan.sources, return_inverse=True)
     totals = np.full((len(draws), n_pairs, 4), np.nan)
     sigs = np.zeros((len(draws), n_pairs), dtype=np.uint64)
-    flat_index = row * n
-    if "groups" not in _STATE:
-        # finds the (u, v) group of each path step; built once per process
-        st = plan.structure
-        _STATE["groups"] = InEdges(n, st.pair_key // n, st.indices)
-    groups: InEdges = _STATE["groups"]
     paths: dict[tuple[int, int], Ints] = {}
+    every = np.arange(n_pairs, dtype=np.int64)
+    vals = [_edge_values(plan, k) for k in draws]
+    weights = np.array([_weights(plan, v) for v in vals]).reshape(len(draws), plan.n_edges)
+    sets = plan.sets
+    if sets is None:
+        certified = np.zeros((len(draws), n_pairs), dtype=bool)
+        chosen = np.zeros((len(draws), n_pairs), dtype=np.int64)
+        least = np.full((len(draws), n_pairs), np.inf)
+    else:
+        chosen, certified, least = route_sets.choose(sets, weights)
+        # the bound holds for weights at or above the least weights it was built from
+        certified &= np.all(weights[:, plan.mask] >= plan.low[plan.mask], axis=1)[:, None]
+        stacked = np.stack(vals)  # draws × edges × 4
+        for r in np.unique(chosen[certified]).tolist():
+            at_draw, at_pair = np.nonzero(certified & (chosen == r))
+            edges = sets.routes[r]
+            acc = np.zeros((len(at_draw), 4))
+            for e in edges[::-1].tolist():  # in walk order, as Dijkstra's results are summed
+                acc += stacked[at_draw, e]
+            totals[at_draw, at_pair] = acc
+            sigs[at_draw, at_pair] = plan.route_sig[r]
+            for p in np.unique(at_pair).tolist():
+                paths.setdefault((p, int(plan.route_sig[r])), edges)
     csr = None
-    for i, k in enumerate(draws):
-        vals = _edge_values(plan, k)
-        csr, kept = _graph(plan, _weights(plan, vals), csr)
-        dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
-        reach = np.isfinite(dist[row, plan.dests])
-        flat = pred.reshape(-1)
-        # walk every pair from its target back to its source at once, recording the
-        # (pair, edge) of each step; the sums are then one bincount per column, which adds
-        # each pair's edges in walk order
-        on_pair: list[Ints] = []
-        on_edge: list[Ints] = []
-        live = live_all = np.flatnonzero(reach)
-        node = plan.dests[live].astype(np.int64)
-        base = flat_index[live]
-        while len(live):
-            prev = flat[base + node].astype(np.int64)
-            ok = prev >= 0
-            if np.count_nonzero(ok) < len(ok):
-                live, node, prev, base = live[ok], node[ok], prev[ok], base[ok]
-                if not len(live):
-                    break
-            on_pair.append(live)
-            on_edge.append(kept[groups.find(prev, node)])
-            node = prev
-        pair_of = np.concatenate(on_pair) if on_pair else np.zeros(0, dtype=np.int64)
-        edge_of = np.concatenate(on_edge) if on_edge else np.zeros(0, dtype=np.int64)
-        step_vals = vals[edge_of]
-        for c in range(4):
-            totals[i, :, c] = np.bincount(pair_of, weights=step_vals[:, c], minlength=n_pairs)
-        totals[i, ~reach] = np.nan
-        np.add.at(sigs[i], pair_of, plan.signature[edge_of])
-        for p in live_all.tolist():
-            key = (p, int(sigs[i, p]))
-            if key not in paths:
-                paths[key] = edge_of[pair_of == p][::-1]
-    return totals, sigs, paths
+    for i in range(len(draws)):
+        todo = every[~certified[i]]
+        if not len(todo):
+            continue
+        # a candidate route's weight bounds the pair's best from above, so Dijkstra
+        # need not search beyond the largest of them
+        limit = least[i, todo] * (1 + route_sets.MARGIN) + route_sets.MARGIN
+        got = (
+            _walk(plan, weights[i], vals[i], todo, csr, limit) if np.isfinite(limit).all() else None
+        )
+        if got is None:
+            got = _walk(plan, weights[i], vals[i], todo, csr)
+        assert got is not None  # an unbounded search always answers
+        t, g, found, csr = got
+        totals[i, todo] = t
+        sigs[i, todo] = g
+        for j, (p, edges) in enumerate(zip(todo.tolist(), found)):
+            if edges is not None:
+                paths.setdefault((p, int(g[j])), edges)
+    return totals, sigs, paths, int((~certified).sum())
+
+
+#: Sample draws whose Dijkstra routes seed the candidate route sets.
+SAMPLE_DRAWS = 12
+
+
+def _with_route_sets(plan: _Plan, draws: int) -> None:
+    """Give the plan candidate route sets, seeded by Dijkstra on a few draws."""
+    plan.low = _weights(plan, _edge_values(plan, 0, _low_components(plan)))
+    every = np.arange(len(plan.sources), dtype=np.int64)
+    samples: list[list[Ints | None]] = [[] for _ in every]
+    zero = np.zeros((plan.n_edges, 4))
+    high = np.zeros(plan.n_edges)
+    for k in range(draws):
+        np.maximum(high, _weights(plan, _edge_values(plan, k)), out=high)
+    runs = [(plan.low, zero)] + [
+        (_weights(plan, v), v)
+        for v in (
+            _edge_values(plan, int(k))
+            for k in np.unique(np.linspace(0, draws - 1, SAMPLE_DRAWS).astype(int))
+        )
+    ]
+    try:
+        for weight, vals in runs:
+            got = _walk(plan, weight, vals, every)
+            assert got is not None  # an unbounded search always answers
+            found = got[2]
+            for p, edges in enumerate(found):
+                samples[p].append(edges)
+    finally:
+        _STATE.pop("groups", None)
+        _STATE.pop("in_edges", None)
+    sets = route_sets.build(
+        samples,
+        plan.low,
+        high,
+        plan.mask,
+        plan.src,
+        plan.dst,
+        plan.n_nodes,
+        plan.sources,
+        plan.dests,
+    )
+    plan.sets = sets
+    plan.route_sig = np.array(
+        [np.add.reduce(plan.signature[r], dtype=np.uint64) for r in sets.routes], dtype=np.uint64
+    )
 
 
 def _chunks(n: int) -> list[list[int]]:
@@ -423,6 +616,9 @@ class MonteCarloResult:
         totals and objective.
     notes
         What was held fixed and why.
+    dijkstra_cells
+        How many (draw, pair) cells Dijkstra routed (all of them with
+        ``engine="dijkstra"``); the others were certified picks among candidate routes.
     """
 
     name: str
@@ -432,6 +628,8 @@ class MonteCarloResult:
     samples: pd.DataFrame
     corridor_samples: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: (draw, pair) cells routed by Dijkstra; the rest were picked among candidate routes.
+    dijkstra_cells: int = 0
 
     def summary(self) -> pd.DataFrame:
         """Return per OD pair and corridor: mean, p5, p50, p95 of time and cost, P(best).
@@ -549,6 +747,8 @@ def run_montecarlo(
     od: Iterable[str | Pair] | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    engine: str = "route-sets",
+    scheduler: Any = None,
 ) -> MonteCarloResult:
     """Run ``draws`` draws of the scenario's uncertain parameters over its OD pairs.
 
@@ -566,6 +766,15 @@ def run_montecarlo(
         Processes that share the draws (1 or more); the result does not depend on it.
     progress
         Called as ``progress(done, total)`` as draws complete.
+    engine
+        ``"route-sets"`` (the default) picks each draw's routes among candidate routes
+        and routes by Dijkstra only the draws that choice cannot be proved for
+        (:mod:`corridors.scenarios.route_sets`); ``"dijkstra"`` routes every draw. Both
+        give the same result.
+    scheduler
+        A Dask distributed scheduler address or ``dask.distributed.Client``: the draws
+        then run on that cluster instead of ``workers`` local processes, with the same
+        result (:mod:`corridors.scenarios.cluster`).
 
     Returns
     -------
@@ -640,6 +849,11 @@ def run_montecarlo(
     edge_weights.check_non_negative(
         _weights(plan, _edge_values(plan, 0))[mask]
     )  # drawn values are >= 0
+    if engine not in ENGINES:
+        msg = f"engine={engine!r} is not known; give one of {', '.join(ENGINES)}"
+        raise InvalidOptionError(msg)
+    if engine == "route-sets":
+        _with_route_sets(plan, draws)
     route_rows: list[tuple[int, str, Any]] = []
     fixed_parts: list[Floats] = []
 
@@ -655,11 +869,15 @@ def run_montecarlo(
                 route_rows.extend((p, cid, r) for cid, r in comp.routes.items())
         fixed_parts.append(_fixed_totals(plan, route_rows, access, draws))
 
-    totals, sigs, paths = _execute(plan, draws, workers, progress, corridor_rows)
+    totals, sigs, paths, by_dijkstra = _execute(
+        plan, draws, workers, progress, corridor_rows, scheduler
+    )
     totals = totals + np.asarray(access)[None, :, :]
     fixed = fixed_parts[0]
     follows = _follow(applied, rg, plan, places, sigs, paths)
-    return _result(scenario, draws, seed, pairs, totals, follows, route_rows, fixed, plan, notes)
+    result = _result(scenario, draws, seed, pairs, totals, follows, route_rows, fixed, plan, notes)
+    result.dijkstra_cells = by_dijkstra
+    return result
 
 
 def _fixed_totals(
@@ -690,6 +908,7 @@ def _execute(
     workers: int,
     progress: Progress | None,
     meanwhile: Callable[[], None],
+    scheduler: Any = None,
 ) -> _Part:
     """Run the draws, and ``meanwhile`` in this process while worker processes run them."""
     chunks = _chunks(draws)
@@ -705,7 +924,12 @@ def _execute(
             progress(done, draws)
 
     try:
-        run_ordered(_run_draws, chunks, workers, collect, meanwhile)
+        if scheduler is None:
+            run_ordered(_run_draws, chunks, workers, collect, meanwhile)
+        else:
+            from corridors.scenarios import cluster
+
+            cluster.run_ordered(_run_draws, chunks, scheduler, collect, {"plan": plan}, meanwhile)
     except KeyboardInterrupt as err:
         err.done = done  # type: ignore[attr-defined]
         raise
@@ -715,7 +939,12 @@ def _execute(
     for part in parts:
         for key, edges in part[2].items():
             paths.setdefault(key, edges)
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), paths
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        paths,
+        sum(p[3] for p in parts),
+    )
 
 
 def _follow(

@@ -340,15 +340,25 @@ class Scenario:
         od: Iterable[str | Pair] | None = None,
         progress: Progress | None = None,
         workers: int = 1,
+        scheduler: Any = None,
     ) -> SweepResult:
         """Evaluate the scenario over a grid of parameter values.
 
-        See :mod:`corridors.scenarios.sweeps`. ``workers`` processes share the grid points; the
-        result does not depend on it.
+        See :mod:`corridors.scenarios.sweeps`. ``workers`` processes share the grid points,
+        or a Dask cluster does (``scheduler``: an address or a ``dask.distributed.Client``);
+        the result does not depend on either.
         """
         from corridors.scenarios.sweeps import run_sweep
 
-        return run_sweep(self, values, net=_net(net), od=od, progress=progress, workers=workers)
+        return run_sweep(
+            self,
+            values,
+            net=_net(net),
+            od=od,
+            progress=progress,
+            workers=workers,
+            scheduler=scheduler,
+        )
 
     def montecarlo(
         self,
@@ -359,8 +369,13 @@ class Scenario:
         od: Iterable[str | Pair] | None = None,
         workers: int = 1,
         progress: Progress | None = None,
+        scheduler: Any = None,
     ) -> MonteCarloResult:
-        """Draw the ``uncertain`` parameters and route every pair per draw (batch)."""
+        """Draw the ``uncertain`` parameters and route every pair per draw (batch).
+
+        ``workers`` local processes share the draws, or a Dask cluster does (``scheduler``:
+        an address or a ``dask.distributed.Client``); the result depends on the seed alone.
+        """
         from corridors.scenarios.montecarlo import run_montecarlo
 
         return run_montecarlo(
@@ -371,6 +386,7 @@ class Scenario:
             od=od,
             workers=workers,
             progress=progress,
+            scheduler=scheduler,
         )
 
     def __repr__(self) -> str:

@@ -265,6 +265,7 @@ def run_sweep(
     od: Iterable[str | Pair] | None = None,
     progress: Progress | None = None,
     workers: int = 1,
+    scheduler: Any = None,
 ) -> SweepResult:
     """Evaluate a scenario at every point of a parameter grid.
 
@@ -282,6 +283,10 @@ def run_sweep(
         Called as ``progress(done, total)`` after each grid point.
     workers
         Processes sharing the grid points (1 to 64); the table is the same for any number.
+    scheduler
+        A Dask distributed scheduler address or ``dask.distributed.Client``: the grid
+        points then run on that cluster instead of ``workers`` local processes, with the
+        same table (:mod:`corridors.scenarios.cluster`).
 
     Returns
     -------
@@ -307,7 +312,13 @@ def run_sweep(
             if progress is not None:
                 progress(done, len(points))
 
-        run_ordered(_point_rows, range(len(points)), workers, collect)
+        if scheduler is None:
+            run_ordered(_point_rows, range(len(points)), workers, collect)
+        else:
+            from corridors.scenarios import cluster
+
+            state = {k: _STATE[k] for k in ("scenario", "net", "pairs", "points", "served")}
+            cluster.run_ordered(_point_rows, range(len(points)), scheduler, collect, state)
     except KeyboardInterrupt as err:
         err.partial = _result(scenario, chosen, by, rows, done, len(points))  # type: ignore[attr-defined]
         raise
