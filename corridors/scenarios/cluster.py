@@ -49,7 +49,9 @@ def connect(scheduler: Scheduler) -> tuple[Any, bool]:
         msg = f"scheduler={scheduler!r} is not an address; give one such as tcp://10.0.0.5:8786"
         raise InvalidOptionError(msg)
     try:
-        return Client(scheduler, timeout="10s", set_as_default=False), True  # type: ignore[no-untyped-call]
+        # typed as Any: distributed's stubs mark Client's constructor untyped in some releases
+        connect: Any = Client
+        return connect(scheduler, timeout="10s", set_as_default=False), True
     except OSError as err:
         msg = f"no Dask scheduler answers at {scheduler}: {err}; start one or drop --scheduler"
         raise InvalidOptionError(msg) from None
