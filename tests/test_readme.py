@@ -78,6 +78,20 @@ def test_readme_command_runs(args: list[str], tmp_path: Path) -> None:
         assert "cannot serve this pair" not in proc.stdout, proc.stdout
 
 
+def test_quickstart_runs_on_any_supported_python_and_activates_the_venv() -> None:
+    block = next(b for b in _blocks("bash") if "venv" in b)
+    assert not re.search(r"python3\.\d+", block), block  # 3.11 and 3.12 both work
+    assert ". .venv/bin/activate" in block or "source .venv/bin/activate" in block
+    assert re.search(r"&& corridors ", block)  # the bare command, as after activation
+
+
+def test_readme_counts_the_notebooks() -> None:
+    words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+    count = len(list((README.parent / "notebooks").glob("*.ipynb")))
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert f"notebooks](notebooks/) work through {words[count]} questions" in text
+
+
 #: A number cut short by a too-narrow column: "5,4…", "+1,…", "264…".
 CUT_NUMBER = re.compile(r"[\d,.+]…")
 

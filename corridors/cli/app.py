@@ -219,6 +219,9 @@ def compare(
     net = _network(geodata)
     opts = _route_options(by=by, profile=profile)
     result = routing.compare(net, origin, destination, corridors=corridor, options=opts)
+    for end in (result.origin, result.destination):
+        if "chosen over" in end.label:
+            sys.stderr.write(f"note: {end.query!r} is {end.label}\n")
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:

@@ -15,7 +15,7 @@ from corridors.routing.corridor_match import (
 )
 from corridors.routing.options import RouteKeywords, RouteOptions
 from corridors.routing.results import Comparison, Route, percent
-from corridors.routing.solve import resolve_place, route
+from corridors.routing.solve import resolve_ends, route
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
@@ -192,8 +192,8 @@ def compare(
     """
     base = RouteOptions.build(options, **keywords)
     by, profile = base.by, base.profile
-    o = resolve_place(net, origin)
-    d = resolve_place(net, destination)
+    # a name two places share becomes the one that gives the best unconstrained route
+    o, d = resolve_ends(net, origin, destination, base, [])
     known = {str(c["id"]): c for c in net.geodata.corridors}
     wanted = list(corridors) if corridors else list(known)
     unknown = [c for c in wanted if c not in known]

@@ -172,7 +172,7 @@ def _label(point: Waypoint) -> str:
     return point if isinstance(point, str) else "|".join(point)
 
 
-def _resolve_ends(
+def resolve_ends(
     net: Network,
     origin: str | Place,
     destination: str | Place,
@@ -414,7 +414,7 @@ def alternatives(
     opts = replace(
         opts, avoid_nodes=frozenset(resolve_place(net, p).node for p in opts.avoid_nodes)
     )
-    o, d = _resolve_ends(net, origin, destination, opts, via_nodes)
+    o, d = resolve_ends(net, origin, destination, opts, via_nodes)
     _check_endpoints(net, o, d, via_nodes, opts)
     rg = net.routing_graph(profile)
     solver = _Solver(net, rg, opts, via_nodes)

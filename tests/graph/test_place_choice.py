@@ -65,3 +65,9 @@ def test_cli_states_the_choice() -> None:
     proc = run_cli("route", "Almaty", "Sarakhs")
     assert proc.returncode == 0, proc.stderr
     assert "tm-sarakhs; chosen over ir-sarakhs" in proc.stderr
+
+
+def test_compare_chooses_a_shared_name_by_the_best_route(net: Network) -> None:
+    result = routing.compare(net, "Almaty", "Sarakhs", corridors=["sarakhs"])
+    assert result.destination.node == "tm-sarakhs"
+    assert "chosen over ir-sarakhs" in result.destination.label
