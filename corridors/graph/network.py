@@ -31,7 +31,7 @@ _MEMORY: dict[str, Network] = {}
 
 #: Layout of the cached network's objects: a change to what a cached network or routing
 #: graph holds raises it, so an older cache is rebuilt rather than read into new code.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def _cache_dir() -> Path:
