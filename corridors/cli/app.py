@@ -141,6 +141,13 @@ def route(
         int,
         typer.Option("--crew", help="Drivers per truck: 1, or 2 (rests by the two-driver rules)."),
     ] = 1,
+    depart: Annotated[
+        str | None,
+        typer.Option(
+            "--depart",
+            help="Departure YYYY-MM-DD[THH:MM]: timetabled sailings wait for their next one.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     map_file: MapOpt = None,
     force: ForceOpt = False,
@@ -165,6 +172,7 @@ def route(
         year=year,
         value_of_time=value_of_time,
         crew=crew,
+        depart=depart,
     )
     routes = routing.alternatives(net, origin, destination, k=alternatives, options=opts)
     for end in (routes[0].origin, routes[0].destination):

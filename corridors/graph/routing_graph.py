@@ -18,6 +18,7 @@ from corridors.data.vocabulary import is_water
 from corridors.graph.cost_model import Component, Lookup, border_component, friction_component
 from corridors.graph.driving_rules import CREWS, DrivingRules, rules_from_geodata
 from corridors.graph.profiles import Profile
+from corridors.graph.timetables import Timetable, timetables_from_geodata
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
@@ -84,6 +85,8 @@ class RoutingGraph:
     u_country: np.ndarray
     v_country: np.ndarray
     components: list[tuple[Component, ...]] = field(repr=False)
+    #: sailings by (link id, node sailed from), for routes timed from a departure date
+    timetables: dict[tuple[str, str], Timetable] = field(default_factory=dict, repr=False)
     #: the driving-time rules of this profile's trucks, by crew size (None: no rules)
     driving_rules: dict[int, DrivingRules | None] = field(default_factory=dict, repr=False)
 
@@ -140,6 +143,7 @@ class _Builder:
         self.G = net.G
         self.profile = profile
         self.look = Lookup(net.geodata, profile)
+        self.timetables = timetables_from_geodata(net.geodata)
         self.vnodes: list[tuple[str, str]] = []
         self.index: dict[tuple[str, str], int] = {}
         self.rows: list[dict[str, Any]] = []
@@ -199,7 +203,25 @@ class _Builder:
         comps: list[Component] = []
         speed_ids: tuple[str, ...] = ()
         headway = data.get("headway_h")
-        if mode == "ferry" and headway is not None and not math.isnan(headway):
+        sails = self.timetables.get((str(data["link_id"]), u)) if water else None
+        if sails is not None:
+            comps.append(
+                Component(
+                    kind="wait",
+                    from_node=u,
+                    to_node=u,
+                    mode=mode,
+                    country=cu,
+                    distance_km=0.0,
+                    time_h=sails.expected_wait_h(),
+                    cost_usd=0.0,
+                    co2_kg=0.0,
+                    link_id=str(data["link_id"]),
+                    source_ids=sails.source_ids,
+                    note=f"expected wait for a sailing ({sails.describe()}; {sails.id})",
+                )
+            )
+        elif mode == "ferry" and headway is not None and not math.isnan(headway):
             comps.append(
                 Component(
                     kind="wait",
@@ -407,6 +429,7 @@ class _Builder:
             u_country=frame["u_country"].to_numpy(object),
             v_country=frame["v_country"].to_numpy(object),
             components=self.comps,
+            timetables=self.timetables,
             driving_rules={
                 crew: rules_from_geodata(self.net.geodata, self.profile.id, "road", crew)
                 for crew in CREWS

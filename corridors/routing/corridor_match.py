@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from corridors.errors import GeodataError
 from corridors.routing.options import RouteOptions
 
 if TYPE_CHECKING:
@@ -83,9 +84,12 @@ def corridor_links(net: Network) -> dict[str, dict[str, float]]:
             rg = net.routing_graph(opts.profile)
             mask = edge_weights.edge_mask(rg, opts)
             _, weight = edge_weights.weights(rg, opts)
-            found = edge_weights.shortest_edges(
-                rg, weight, mask, points[1:-1], points[0], points[-1]
-            )
+            try:
+                found = edge_weights.shortest_edges(
+                    rg, weight, mask, points[1:-1], points[0], points[-1]
+                )
+            except GeodataError:
+                found = None  # broken data: `corridors data validate` reports it
             for e in found[0] if found else []:
                 for c in rg.components[e]:
                     if c.kind == "haul" and c.link_id:

@@ -112,9 +112,15 @@ def _route_corridor(checker: GeodataChecker, net: Network, item: dict[str, Any],
             "routing",
             "corridors.yaml",
             line,
-            f"corridor {cid!r} ({' → '.join(points)}; statuses {', '.join(statuses)}"
+            f"corridor {cid!r} ({' → '.join(_point(p) for p in points)}; "
+            f"statuses {', '.join(statuses)}"
             f"{'; modes ' + ', '.join(modes) if modes else ''}) does not route: {error_text(err)}",
         )
+
+
+def _point(point: Any) -> str:
+    """Return a waypoint as text: its node id, or its alternatives joined by ``|``."""
+    return str(point) if isinstance(point, str) else "|".join(str(p) for p in point)
 
 
 def _corridor_profile(

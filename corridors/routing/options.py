@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypedDict, Unpack
 
 from corridors.data.vocabulary import MODES, STATUSES
@@ -38,6 +39,7 @@ class RouteKeywords(TypedDict, total=False):
     avoid_borders: Iterable[str] | str | None
     value_of_time: float | None
     crew: int
+    depart: str | datetime | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class RouteOptions:
     avoid_borders: frozenset[frozenset[str]] = field(default_factory=frozenset)
     value_of_time: float | None = None
     crew: int = 1
+    depart: datetime | None = None
 
     @classmethod
     def build(
@@ -132,6 +135,7 @@ class RouteOptions:
             "avoid_borders": sorted("-".join(sorted(p)) for p in self.avoid_borders),
             "value_of_time": self.value_of_time,
             "crew": self.crew,
+            "depart": None if self.depart is None else self.depart.isoformat(timespec="minutes"),
         }
 
     def describe_blocks(self) -> list[str]:
@@ -224,6 +228,18 @@ def _validated(given: Mapping[str, Any]) -> RouteOptions:
             "or 0 for driving time without rests"
         )
         raise InvalidOptionError(msg)
+    depart = given.get("depart")
+    if isinstance(depart, str):
+        try:
+            depart = datetime.fromisoformat(depart.strip())
+        except ValueError:
+            msg = f"depart {depart!r} is not a date; give YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+            raise InvalidOptionError(msg) from None
+    if depart is not None and not isinstance(depart, datetime):
+        msg = f"depart {depart!r} is not a date; give YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        raise InvalidOptionError(msg)
+    if depart is not None and depart.tzinfo is not None:
+        depart = depart.replace(tzinfo=None)  # timetables are in the ports' local time
     return RouteOptions(
         by=key,
         profile=given.get("profile"),
@@ -237,4 +253,5 @@ def _validated(given: Mapping[str, Any]) -> RouteOptions:
         avoid_borders=frozenset(borders),
         value_of_time=value_of_time,
         crew=crew,
+        depart=depart,
     )

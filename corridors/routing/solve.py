@@ -91,7 +91,10 @@ class _Solver:
             by=self.opts.by,
             profile=self.rg.profile.id,
             components=with_rests(
-                with_access_legs(comps, origin, destination, self.net, self.rg), self.rules
+                with_access_legs(comps, origin, destination, self.net, self.rg),
+                self.rules,
+                self.rg.timetables,
+                self.opts.depart,
             ),
             places=self.net.place_info,
             value_of_time=vot,

@@ -8,10 +8,13 @@ limits (:mod:`corridors.routing.constraints`) read these legs, so they count the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from corridors.graph.cost_model import Component
 from corridors.graph.driving_rules import REST_KINDS, DriverClock, DrivingRules
+from corridors.graph.timetables import Timetable
 
 #: Modes a truck rides on with its driver aboard (a ro-ro ferry): the clock runs on.
 _CARRIED = ("ferry",)
@@ -23,7 +26,12 @@ def _keeps_truck(mode: str) -> bool:
     return all(p in ("road", *_CARRIED) for p in parts)
 
 
-def with_rests(comps: list[Component], rules: DrivingRules | None) -> list[Component]:
+def with_rests(
+    comps: list[Component],
+    rules: DrivingRules | None,
+    timetables: Mapping[tuple[str, str], Timetable] | None = None,
+    depart: datetime | None = None,
+) -> list[Component]:
     """Return the components with the crew's breaks and rests inserted where they fall.
 
     A truck's clock starts at its first road haul and runs through borders, waits and
@@ -37,13 +45,34 @@ def with_rests(comps: list[Component], rules: DrivingRules | None) -> list[Compo
     comps
         The route's cost components, in travel order.
     rules
-        The crew's driving-time rules (None: no rules, the components unchanged).
+        The crew's driving-time rules (None: no rules, no rests).
+    timetables, depart
+        Sailings by (link id, node sailed from), and when the cargo leaves: a wait for a
+        sailing whose days are published becomes the wait until the next one, on the
+        route's own clock (rests included). Without a date the expected wait stays.
     """
-    if rules is None:
+    if rules is None and (depart is None or not timetables):
         return comps
     out: list[Component] = []
     clock: DriverClock | None = None
+    elapsed = 0.0
     for c in comps:
+        sails = (timetables or {}).get((c.link_id or "", c.from_node))
+        if c.kind == "wait" and depart is not None and sails is not None and sails.scheduled:
+            when = depart + timedelta(hours=elapsed)
+            wait = sails.wait_from(when)
+            c = replace(
+                c,
+                time_h=wait,
+                note=(
+                    f"waits from {when:%a %Y-%m-%d %H:%M} for the next sailing "
+                    f"({sails.describe()}; {sails.id})"
+                ),
+            )
+        elapsed += c.time_h
+        if rules is None:
+            out.append(c)
+            continue
         if c.kind == "haul" and c.mode == "road":
             if clock is None:
                 clock = DriverClock(rules)
@@ -54,6 +83,7 @@ def with_rests(comps: list[Component], rules: DrivingRules | None) -> list[Compo
                     driven += period.hours
                     continue
                 at_km = c.distance_km * driven / c.time_h if c.time_h > 0 else 0.0
+                elapsed += period.hours
                 out.append(
                     Component(
                         kind=period.kind,
