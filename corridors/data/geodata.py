@@ -6,6 +6,7 @@ import json
 import math
 import os
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -171,8 +172,17 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in zip(*columns)]
 
 
+#: Control characters a cell may not hold (tab and line breaks are allowed): NUL, ESC and
+#: the rest would cut strings short or drive the terminal that shows them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _coerce(value: str, column: Column) -> tuple[Any, str | None]:
     text = value.strip()
+    bad = _CONTROL.search(text)
+    if bad:
+        code = f"U+{ord(bad.group()):04X}"
+        return None, f"column `{column.name}` holds the control character {code}; remove it"
     if column.type == "list":
         return [part.strip() for part in text.split("|") if part.strip()], None
     if text == "":

@@ -449,3 +449,22 @@ def test_symlinked_base_pointing_outside_is_refused(tmp_path: Path) -> None:
     path.write_text(GOOD + "base: link.yaml\n", encoding="utf-8")
     with pytest.raises(corridors.ScenarioError, match=r"outside"):
         Scenario.from_yaml(path)
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\x9b"])
+def test_control_characters_in_scenario_text_are_refused(tmp_path: Path, char: str) -> None:
+    path = tmp_path / "esc.yaml"
+    path.write_text(GOOD.replace("name: test", f'name: "test{char}[2J"'), encoding="utf-8")
+    proc = run_cli("scenario", "validate", str(path))
+    assert proc.returncode == 2
+    line = one_line_error(proc.stderr)
+    assert "esc.yaml:1: a value holds the control character U+" in line
+    assert char not in proc.stderr + proc.stdout
+
+
+def test_markup_in_a_scenario_name_is_shown_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "markup.yaml"
+    path.write_text(GOOD.replace("name: test", 'name: "[bold red]Evil[/]"'), encoding="utf-8")
+    proc = run_cli("scenario", "validate", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "[bold red]Evil[/]" in proc.stdout
