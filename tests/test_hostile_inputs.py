@@ -350,3 +350,19 @@ def test_validator_bounds_lengths_and_refuses_control_characters(
     hit = [line for line in proc.stdout.splitlines() if line.startswith("links.csv:2:")]
     assert any(re.search(says, line) for line in hit), proc.stdout
     assert "\x1b" not in proc.stdout and "\x00" not in proc.stdout
+
+
+def test_tables_beyond_the_row_limit_are_refused_with_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridors.data import geodata as reading
+
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)  # the shipped links.csv has more
+    copy = tmp_path / "geodata"
+    shutil.copytree(geodata_dir(None), copy)
+    with pytest.raises(corridors.GeodataError) as err:
+        corridors.load_network(copy, cache=False)
+    listed = str(err.value).split(": ", 1)[1]
+    # whole-file problems come first in the summary: they explain the rest
+    assert listed.startswith("frictions.csv: more than 50 rows; geodata tables are limited to")
+    assert "links.csv: more than 50 rows" in listed
