@@ -9,11 +9,20 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import corridors
 from corridors.graph.network import Network
 
 TOY = Path(__file__).parent / "fixtures" / "toy"
+
+# Property tests: the suite runs the quick profile (hypothesis' usual 100 examples); run
+# `HYPOTHESIS_PROFILE=thorough pytest tests/test_fuzz_inputs.py` (10,000 examples per
+# property) once before each release, as docs/robustness.md says. Tests that set their own
+# max_examples keep it.
+settings.register_profile("quick", max_examples=100, deadline=None)
+settings.register_profile("thorough", max_examples=10_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -299,3 +300,74 @@ def test_problem_lines_are_physical_after_a_cell_spanning_lines(tmp_path: Path) 
     proc = run_cli("data", "validate", "--geodata", str(copy))
     assert proc.returncode == 2
     assert "nodes.csv:6: column `lat` is 'north'" in proc.stdout, proc.stdout
+
+
+# -- names the network does not have ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--avoid-country", "XX"], r"avoid-country 'XX' is not a country of the network"),
+        (
+            ["--avoid-link", "rail-kz-zhanaozen-kz-bolashakk"],
+            r"not a link id .*did you mean rail-kz-zhanaozen-kz-bolashak",
+        ),
+        (["--avoid-border", "KZ-PK"], r"avoid-border KZ-PK is not a border .*KZ-TM"),
+        (["--via", "Almaty"], r"via kz-almaty is the origin"),
+        (["--via", "Tashkent"], r"via uz-tashkent is the destination"),
+    ],
+)
+def test_unknown_avoided_names_and_degenerate_via_exit_2(args: list[str], says: str) -> None:
+    proc = run_cli("route", "Almaty", "Tashkent", *args)
+    assert proc.returncode == 2
+    assert re.search(says, one_line_error(proc.stderr))
+
+
+def test_unknown_avoided_names_in_the_api(net: Network) -> None:
+    with pytest.raises(corridors.InvalidOptionError, match="not a country"):
+        routing.route(net, "Almaty", "Tashkent", avoid_countries=["XX"])
+    with pytest.raises(corridors.InvalidOptionError, match="not a link id"):
+        corridors.skim(["Almaty", "Tashkent"], network=net, avoid_links=["no-such-link"])
+    # a known border still routes
+    assert routing.route(net, "Almaty", "Tashkent", avoid_borders=["KZ-TM"]).distance_km > 0
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "says"),
+    [
+        ("length_km", "1e308", r"length_km 1e\+308 is larger than any real value; .*40,000 of km"),
+        ("note", "bad\x00note", r"control character U\+0000"),
+        ("note", "\x1b[2Jclear", r"control character U\+001B"),
+    ],
+)
+def test_validator_bounds_lengths_and_refuses_control_characters(
+    tmp_path: Path, column: str, value: str, says: str
+) -> None:
+    copy = tmp_path / "geodata"
+    shutil.copytree(geodata_dir(None), copy)
+    lines = (copy / "links.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index(column)] = value
+    lines[1] = ",".join(row)
+    (copy / "links.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = run_cli("data", "validate", "--geodata", str(copy))
+    assert proc.returncode == 2
+    hit = [line for line in proc.stdout.splitlines() if line.startswith("links.csv:2:")]
+    assert any(re.search(says, line) for line in hit), proc.stdout
+    assert "\x1b" not in proc.stdout and "\x00" not in proc.stdout
+
+
+def test_tables_beyond_the_row_limit_are_refused_with_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridors.data import geodata as reading
+
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)  # the shipped links.csv has more
+    copy = tmp_path / "geodata"
+    shutil.copytree(geodata_dir(None), copy)
+    with pytest.raises(corridors.GeodataError) as err:
+        corridors.load_network(copy, cache=False)
+    listed = str(err.value).split(": ", 1)[1]
+    # whole-file problems come first in the summary: they explain the rest
+    assert listed.startswith("frictions.csv: more than 50 rows; geodata tables are limited to")
+    assert "links.csv: more than 50 rows" in listed

@@ -238,6 +238,10 @@ def _check(condition: bool, what: str) -> None:
         raise ValueError(what)
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _profile(values: Any) -> Profile:
     from corridors.graph.profiles import Profile
 
@@ -258,6 +262,7 @@ def _graph(doc: Any, geodata_digest: str) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(**graph)
     for node, data in doc["nodes"]:
         _check(isinstance(node, str) and isinstance(data, dict), "node")
+        _check(_number(data.get("x")) and _number(data.get("y")), "node coordinates")
         G.add_node(node, **data)
     for u, v, key, attrs, coords in doc["edges"]:
         _check(u in G and v in G and isinstance(attrs, dict), "edge")
@@ -297,6 +302,9 @@ def _routing(doc: Any, profile: Profile) -> RoutingGraph:
     table = []
     for values in doc["components"]:
         _check(isinstance(values, list) and len(values) == len(names), "component")
+        # the fields routing reads: words and the four summed totals
+        _check(all(isinstance(v, str) for v in values[:5]), "component text")
+        _check(all(_number(v) for v in values[5:9]), "component totals")
         for i in tuples:
             _check(isinstance(values[i], list), names[i])
             values[i] = tuple(values[i])

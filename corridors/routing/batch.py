@@ -26,7 +26,7 @@ from corridors.graph.cost_model import SUMMED, Component
 from corridors.graph.routing_graph import DESTINATION, ORIGIN, RoutingGraph
 from corridors.routing import edge_weights
 from corridors.routing.objectives import OBJECTIVES
-from corridors.routing.options import RouteKeywords, RouteOptions
+from corridors.routing.options import RouteKeywords, RouteOptions, check_names
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
@@ -416,6 +416,7 @@ def skim(
     if opts.via:
         msg = "a skim routes every pair directly: drop via (route pairs one by one instead)"
         raise InvalidOptionError(msg)
+    check_names(opts, net)
     opts = replace(
         opts, avoid_nodes=frozenset(net.places.resolve(p).node for p in opts.avoid_nodes)
     )

@@ -13,11 +13,14 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from corridors.data.vocabulary import MODES, STATUSES
 from corridors.errors import InvalidOptionError
 from corridors.routing.objectives import objective
+
+if TYPE_CHECKING:
+    from corridors.graph.network import Network
 
 #: A waypoint as given: one place, or several of which the route passes any one.
 WaypointSpec = str | tuple[str, ...]
@@ -255,3 +258,55 @@ def _validated(given: Mapping[str, Any]) -> RouteOptions:
         crew=crew,
         depart=depart,
     )
+
+
+def _close(word: str, known: Iterable[str]) -> str:
+    import difflib
+
+    hits = difflib.get_close_matches(word, sorted(known), n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(hits)}?" if hits else ""
+
+
+def check_names(options: RouteOptions, net: Network) -> None:
+    """Refuse avoided countries, links and borders the network does not have.
+
+    An unknown name would otherwise avoid nothing and give an unconstrained route, so the
+    API and the command line both refuse it here, with suggestions.
+
+    Raises
+    ------
+    InvalidOptionError
+        Naming the first unknown country, link or border and what would be right.
+    """
+    if not (options.avoid_countries or options.avoid_links or options.avoid_borders):
+        return
+    countries = {str(c) for _, c in net.G.nodes(data="country") if c}
+    links: set[str] = set()
+    borders: set[frozenset[str]] = set()
+    for u, v, link_id in net.G.edges(data="link_id"):
+        links.add(str(link_id))
+        cu, cv = net.G.nodes[u].get("country"), net.G.nodes[v].get("country")
+        if cu and cv and cu != cv:
+            borders.add(frozenset((str(cu), str(cv))))
+    for code in sorted(options.avoid_countries):
+        if code not in countries:
+            msg = (
+                f"avoid-country {code!r} is not a country of the network"
+                f"{_close(code, countries)} (countries: {', '.join(sorted(countries))})"
+            )
+            raise InvalidOptionError(msg)
+    for link in sorted(options.avoid_links):
+        if link not in links:
+            msg = (
+                f"avoid-link {link!r} is not a link id of the network{_close(link, links)} "
+                "(`corridors data list links` lists them)"
+            )
+            raise InvalidOptionError(msg)
+    for pair in sorted(options.avoid_borders, key=sorted):
+        if pair not in borders:
+            shown = "-".join(sorted(pair))
+            near = sorted("-".join(sorted(b)) for b in borders if b & pair)
+            msg = f"avoid-border {shown} is not a border any link of the network crosses" + (
+                f"; borders of {' and '.join(sorted(pair))}: {', '.join(near)}" if near else ""
+            )
+            raise InvalidOptionError(msg)

@@ -19,7 +19,7 @@ from corridors.graph.routing_graph import RoutingGraph
 from corridors.routing import edge_weights
 from corridors.routing.corridor_match import Waypoint, corridor_shares
 from corridors.routing.objectives import OBJECTIVES
-from corridors.routing.options import RouteKeywords, RouteOptions
+from corridors.routing.options import RouteKeywords, RouteOptions, check_names
 from corridors.routing.results import Route
 from corridors.routing.timeline import with_rests
 
@@ -235,7 +235,13 @@ def _check_endpoints(
     if o.node == d.node and not via:
         msg = f"origin and destination are the same place ({o.node}); give two different places"
         raise NoRouteError(msg)
+    check_names(opts, net)
     singles = [p for p in via if isinstance(p, str)]
+    for place in singles:
+        if place in (o.node, d.node):
+            end = "origin" if place == o.node else "destination"
+            msg = f"via {place} is the {end}; a waypoint must be another place"
+            raise InvalidOptionError(msg)
     for place in (o.node, d.node, *singles):
         if place in opts.avoid_nodes:
             msg = f"{place} is both on the route (origin, destination or via) and avoided"

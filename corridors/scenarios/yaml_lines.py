@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,29 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], file: str) -> None:
             _walk(item, (*loc, i), lines, file)
 
 
+#: Control characters a scenario's text may not hold (tab and line breaks are allowed): an
+#: escape sequence in a name would drive the terminal that prints it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _refuse_control(root: yaml.Node, file: str) -> None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            bad = _CONTROL.search(str(node.value))
+            if bad:
+                where = f"{file}:{node.start_mark.line + 1}"
+                code = f"U+{ord(bad.group()):04X}"
+                msg = f"{where}: a value holds the control character {code}; remove it"
+                raise ScenarioError(msg)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += list(node.value)
+
+
 def load_yaml(path: Path) -> tuple[Any, LineMap]:
     """Parse a YAML file into plain data and a map of its line numbers.
 
@@ -111,6 +135,7 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
         raise ScenarioError(msg) from None
     lines: dict[Loc, int] = {}
     if root is not None:
+        _refuse_control(root, file)
         try:
             _walk(root, (), lines, file)
         except RecursionError:

@@ -449,3 +449,35 @@ def test_symlinked_base_pointing_outside_is_refused(tmp_path: Path) -> None:
     path.write_text(GOOD + "base: link.yaml\n", encoding="utf-8")
     with pytest.raises(corridors.ScenarioError, match=r"outside"):
         Scenario.from_yaml(path)
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("\\e", "001B"), ("\\0", "0000"), ("\\x9b", "009B"), ("\x1b", "1B"), ("\x00", "0")],
+    ids=["escaped-esc", "escaped-nul", "escaped-csi", "raw-esc", "raw-nul"],
+)
+def test_control_characters_in_scenario_text_are_refused(
+    tmp_path: Path, written: str, code: str
+) -> None:
+    # YAML itself refuses raw control characters; written as escapes they parse, and the
+    # loader refuses them
+    path = tmp_path / "esc.yaml"
+    path.write_text(GOOD.replace("name: test", f'name: "test{written}[2J"'), encoding="utf-8")
+    proc = run_cli("scenario", "validate", str(path))
+    assert proc.returncode == 2
+    line = one_line_error(proc.stderr)
+    assert re.search(
+        rf"esc\.yaml:1: (a value holds the control character U\+{code}|invalid YAML: "
+        rf"unacceptable character #x0*{code})",
+        line,
+        re.IGNORECASE,
+    ), line
+    assert "\x1b" not in proc.stderr + proc.stdout and "\x00" not in proc.stderr + proc.stdout
+
+
+def test_markup_in_a_scenario_name_is_shown_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "markup.yaml"
+    path.write_text(GOOD.replace("name: test", 'name: "[bold red]Evil[/]"'), encoding="utf-8")
+    proc = run_cli("scenario", "validate", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "[bold red]Evil[/]" in proc.stdout

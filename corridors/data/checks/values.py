@@ -35,6 +35,13 @@ from corridors.data.vocabulary import (
     water_modes,
 )
 
+#: Bounds no real value reaches (stated method): a link is shorter than the Earth's
+#: circumference (40,075 km), no freight mode runs at 1,000 km/h, and no sailing or
+#: headway lasts a year (8,760 h). They stop 1e308 from turning totals into infinities.
+MAX_LINK_KM = 40_000.0
+MAX_SPEED_KPH = 1_000.0
+MAX_HOURS = 8_760.0
+
 
 class ValueChecks(Base):
     """Check 1: the columns, types, enum values and ranges of every table."""
@@ -66,10 +73,23 @@ class ValueChecks(Base):
         *,
         positive: bool = False,
         unit: str = "",
+        most: float | None = None,
     ) -> None:
-        """Check that a numeric cell, if given, is not negative (or is above 0 if ``positive``)."""
+        """Check that a numeric cell, if given, is not negative (or is above 0 if ``positive``).
+
+        With ``most``, also that it is at most that bound.
+        """
         value = num(row.get(column))
         if value is None:
+            return
+        if most is not None and value > most:
+            self.add(
+                "values",
+                file,
+                row["_line"],
+                f"{column} {value:.6g} is larger than any real value; it must be at most "
+                f"{most:,.0f}{unit}",
+            )
             return
         bad = value <= 0 if positive else value < 0
         if bad:
@@ -195,11 +215,17 @@ class ValueChecks(Base):
                     line,
                     f"open_year {fmt(year)} is not a plausible year ({YEARS[0]}–{YEARS[1]})",
                 )
-            self.check_range(file, row, "length_km", positive=True, unit=" of km")
+            self.check_range(file, row, "length_km", positive=True, unit=" of km", most=MAX_LINK_KM)
             self.check_low_high(file, row, "length_km")
-            self.check_range(file, row, "speed_kph", positive=True, unit=" of km/h")
-            self.check_range(file, row, "sailing_h", positive=True, unit=" of hours")
-            self.check_range(file, row, "headway_h", positive=True, unit=" of hours")
+            self.check_range(
+                file, row, "speed_kph", positive=True, unit=" of km/h", most=MAX_SPEED_KPH
+            )
+            self.check_range(
+                file, row, "sailing_h", positive=True, unit=" of hours", most=MAX_HOURS
+            )
+            self.check_range(
+                file, row, "headway_h", positive=True, unit=" of hours", most=MAX_HOURS
+            )
             self.check_range(file, row, "capacity")
 
     def check_length_method(self, file: str, row: dict[str, Any], mode: str) -> None:
@@ -312,7 +338,9 @@ class ValueChecks(Base):
         for row in self.rows["speeds"]:
             self.check_enum("speeds.csv", row, "mode", MODES, blank=False)
             self.check_country("speeds.csv", row)
-            self.check_range("speeds.csv", row, "kph", positive=True, unit=" of km/h")
+            self.check_range(
+                "speeds.csv", row, "kph", positive=True, unit=" of km/h", most=MAX_SPEED_KPH
+            )
         for row in self.rows["emissions"]:
             self.check_enum("emissions.csv", row, "mode", MODES, blank=False)
             self.check_range("emissions.csv", row, "kg_co2_per_tkm")

@@ -1,0 +1,211 @@
+"""Property tests where hostile input got through: geodata tables, GeoJSON, cache files, YAML.
+
+Each property runs the profile's number of examples (100 in the suite; 10,000 with
+``HYPOTHESIS_PROFILE=thorough``, run before each release).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import corridors
+from corridors.data.geodata import read_geodata, read_line_shapes
+from corridors.data.schema import TABLES
+from corridors.data.validation import structural_problems
+from corridors.graph import cache as disk
+from corridors.graph.network import Network
+from corridors.scenarios.yaml_lines import load_yaml
+
+FIXTURE_OK = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+
+# -- strategies -------------------------------------------------------------------------------
+#: Cell text with what broke readers before: quotes, separators, line breaks, control
+#: characters, numbers out of range, other scripts.
+cells = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["", "1e308", "-1", "nan", "inf", "0", "true", "KZ", "a|b", '"', "\x00", "\x1b[2J"]
+    ),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
+
+
+@st.composite
+def table_csv(draw: st.DrawFn, name: str) -> str:
+    """A CSV file for a geodata table: the real header (sometimes cut) and hostile rows."""
+    header = [c.name for c in TABLES[name]]
+    if draw(st.booleans()):
+        header = draw(st.permutations(header))[: draw(st.integers(0, len(header)))]
+    rows = draw(st.lists(st.lists(cells, max_size=len(header) + 2), max_size=6))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    text = out.getvalue()
+    return text[: draw(st.integers(0, len(text)))] if draw(st.booleans()) else text
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@st.composite
+def geojson_text(draw: st.DrawFn) -> str:
+    """Link geometry files: well-formed features with broken parts, or any JSON, or cut text."""
+    feature = st.fixed_dictionaries(
+        {
+            "type": st.just("Feature"),
+            "properties": st.one_of(
+                st.fixed_dictionaries({"id": st.text(max_size=6)}), json_values
+            ),
+            "geometry": st.one_of(
+                st.fixed_dictionaries(
+                    {
+                        "type": st.sampled_from(["LineString", "Point", "Polygon"]),
+                        "coordinates": json_values,
+                    }
+                ),
+                json_values,
+            ),
+        }
+    )
+    doc = draw(
+        st.one_of(
+            st.fixed_dictionaries(
+                {"type": st.just("FeatureCollection"), "features": st.lists(feature, max_size=4)}
+            ),
+            json_values,
+        )
+    )
+    text = json.dumps(doc)
+    return text[: draw(st.integers(0, len(text)))] if draw(st.booleans()) else text
+
+
+# -- geodata tables ---------------------------------------------------------------------------
+@settings(suppress_health_check=FIXTURE_OK)
+@given(nodes=table_csv("nodes"), links=table_csv("links"))
+def test_any_nodes_and_links_tables_give_problems_not_exceptions(
+    tmp_path_factory: pytest.TempPathFactory, nodes: str, links: str
+) -> None:
+    folder = tmp_path_factory.mktemp("geodata")
+    (folder / "nodes.csv").write_text(nodes, encoding="utf-8")
+    (folder / "links.csv").write_text(links, encoding="utf-8")
+    geodata = read_geodata(folder, strict=False)
+    problems = [*geodata.problems, *structural_problems(geodata)]
+    assert problems  # the other tables are missing, at least
+    for problem in problems:
+        assert "\n" not in problem.message
+        assert "\x1b" not in problem.message and "\x00" not in problem.message
+
+
+@given(text=geojson_text())
+def test_any_link_geometry_parses_or_is_one_geodata_error(text: str) -> None:
+    try:
+        shapes = read_line_shapes(text)
+    except corridors.GeodataError as err:
+        assert "\n" not in str(err)
+    else:
+        for points in shapes.values():
+            assert len(points) >= 2 and all(len(p) == 2 for p in points)
+
+
+# -- cache files ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cache_doc(net: Network) -> str:
+    parts = disk.Parts(net.geodata, net.G, net._routing, net.profiles)
+    return json.dumps(disk.encode(parts), separators=(",", ":"))
+
+
+@settings(suppress_health_check=FIXTURE_OK)
+@given(data=st.data())
+def test_damaged_cache_files_are_refused_never_raise(
+    net: Network, cache_doc: str, data: st.DataObject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = Path(tempfile.mkdtemp())  # 0700, the user's own
+    monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(folder))
+    raw = cache_doc.encode()
+    how = data.draw(st.sampled_from(["cut", "flip", "splice", "json"]))
+    if how == "cut":
+        raw = raw[: data.draw(st.integers(0, len(raw) - 1))]
+    elif how == "flip":
+        at = data.draw(st.integers(0, len(raw) - 1))
+        raw = raw[:at] + bytes([data.draw(st.integers(0, 255))]) + raw[at + 1 :]
+    elif how == "splice":
+        at = data.draw(st.integers(0, len(raw) - 1))
+        raw = raw[:at] + json.dumps(data.draw(json_values)).encode() + raw[at:]
+    else:
+        raw = json.dumps(data.draw(json_values)).encode()
+    path = disk.cache_path(net.digest, folder)
+    path.write_bytes(raw)
+    parts = disk.read(path, net.geodata.folder, net.digest)  # never raises
+    if parts is None:
+        assert not path.exists()  # discarded, to be rebuilt
+    else:
+        assert parts.geodata.digest == net.digest
+
+
+# -- YAML with anchors and aliases ------------------------------------------------------------
+yaml_leaves = st.one_of(st.text(max_size=6), st.integers(), st.booleans(), st.none())
+
+
+@st.composite
+def aliased_yaml(draw: st.DrawFn) -> str:
+    """YAML whose dump repeats an object, so it carries an anchor and aliases."""
+    shared = draw(
+        st.recursive(
+            st.lists(yaml_leaves, min_size=1, max_size=3),
+            lambda inner: st.lists(inner, min_size=1, max_size=3),
+            max_leaves=10,
+        )
+    )
+    depth = draw(st.integers(1, 6))
+    doc: object = shared
+    for _ in range(depth):
+        doc = [doc] * draw(st.integers(2, 9))  # the same object again: an alias per copy
+    return yaml.safe_dump({"name": "x", "cites": ["seed-003"], "changes": doc})
+
+
+@given(text=aliased_yaml())
+def test_yaml_with_aliases_is_refused_at_once(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    path = tmp_path_factory.getbasetemp() / "aliased.yaml"
+    path.write_text(text, encoding="utf-8")
+    start = time.monotonic()
+    with pytest.raises(corridors.ScenarioError, match="anchors and aliases"):
+        load_yaml(path)
+    assert time.monotonic() - start < 2
+
+
+@given(text=st.text(alphabet="&*ab: -[]{},\n\x1b'\"!|>#", max_size=60))
+def test_any_yaml_text_loads_or_is_one_scenario_error(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    path = tmp_path_factory.getbasetemp() / "any.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_yaml(path)
+    except corridors.ScenarioError as err:
+        assert "\n" not in str(err).strip()
+
+
+def test_the_thorough_profile_is_registered() -> None:
+    assert settings.get_profile("thorough").max_examples >= 10_000
+    expected = 10_000 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 100
+    assert settings.default.max_examples == expected
