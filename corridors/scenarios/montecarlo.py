@@ -323,11 +323,13 @@ def _components(plan: _Plan, k: int) -> Floats:
     return comp
 
 
-def _low_components(plan: _Plan) -> Floats:
-    """Time and cost of every component at its least over all draws (components × 2)."""
+def _extreme_components(plan: _Plan, least: bool = True) -> Floats:
+    """Time and cost of every component at its least (or greatest) over all draws."""
     comp = plan.comp_base.copy()
     for t, p in zip(plan.targets, plan.params):
-        value = (p.max(axis=0) if t.transform == "inverse_km" else p.min(axis=0))[t.instance]
+        # a drawn speed divides: its greatest value gives the least time
+        take_max = (t.transform == "inverse_km") == least
+        value = (p.max(axis=0) if take_max else p.min(axis=0))[t.instance]
         if t.transform == "half":
             new = value / 2.0
         elif t.transform == "inverse_km":
@@ -552,13 +554,11 @@ SAMPLE_DRAWS = 12
 
 def _with_route_sets(plan: _Plan, draws: int) -> None:
     """Give the plan candidate route sets, seeded by Dijkstra on a few draws."""
-    plan.low = _weights(plan, _edge_values(plan, 0, _low_components(plan)))
+    plan.low = _weights(plan, _edge_values(plan, 0, _extreme_components(plan)))
     every = np.arange(len(plan.sources), dtype=np.int64)
     samples: list[list[Ints | None]] = [[] for _ in every]
     zero = np.zeros((plan.n_edges, 4))
-    high = np.zeros(plan.n_edges)
-    for k in range(draws):
-        np.maximum(high, _weights(plan, _edge_values(plan, k)), out=high)
+    high = _weights(plan, _edge_values(plan, 0, _extreme_components(plan, least=False)))
     runs = [(plan.low, zero)] + [
         (_weights(plan, v), v)
         for v in (
