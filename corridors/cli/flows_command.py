@@ -211,10 +211,10 @@ def _corridor_flows(
     sweep_growth: str | None,
 ) -> None:
     """Assign a demand set to the corridor network and print, write and map the result."""
-    from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
     from rich.text import Text
 
+    from corridors.cli.console import console as make_console
     from corridors.flows.assign import assign
     from corridors.flows.inputs import read_capacities, read_demand, read_observations
     from corridors.flows.whatif import growth_sweep, scale_demand, set_capacity
@@ -222,6 +222,7 @@ def _corridor_flows(
     from corridors.outputs.atomic import check_writable
     from corridors.outputs.export import check_format, export_tables
     from corridors.outputs.flow_outputs import flow_tables, write_flow_map
+    from corridors.outputs.table_fit import Col, FitTable
 
     if out is not None:
         fmt = check_format(out)
@@ -269,7 +270,7 @@ def _corridor_flows(
         )
     for cls, o, d, q in sol.unreachable:
         sys.stderr.write(f"warning: {cls} {q:,.0f} units/yr from node {o} to {d}: no route\n")
-    console = Console(soft_wrap=False, width=160 if not sys.stdout.isatty() else None)
+    console = make_console()
     totals = result.totals()
     console.print(
         Text(
@@ -281,21 +282,37 @@ def _corridor_flows(
         )
     )
     use = result.bottlenecks()
-    table = Table(title="Capacities, by the delay they add")
-    for col in ("capacity", "target", "Mt/yr", "capacity Mt/yr", "use", "delay h", "spare Mt/yr"):
-        table.add_column(col, justify="left" if col in ("capacity", "target") else "right")
+    table = FitTable(
+        [
+            Col("capacity"),
+            Col("target", keep=2),
+            Col("Mt/yr", numeric=True),
+            Col("capacity Mt/yr", numeric=True, keep=4),
+            Col("use", numeric=True),
+            Col("delay h", numeric=True, keep=5),
+            Col("spare Mt/yr", numeric=True, keep=3),
+        ],
+        title="Capacities, by the delay they add",
+    )
     for r in use.to_dict("records"):
         table.add_row(
-            Text(str(r["id"])), Text(str(r["target"])), f"{float(r['tonnes']) / 1e6:,.2f}",
+            escape(str(r["id"])), escape(str(r["target"])), f"{float(r['tonnes']) / 1e6:,.2f}",
             f"{float(r['capacity_t']) / 1e6:,.2f}", f"{float(r['utilisation']):.0%}",
             f"{float(r['delay_h']):,.1f}", f"{float(r['spare_t']) / 1e6:,.2f}",
         )  # fmt: skip
     console.print(table)
     judged = result.judge(read_observations(net))
     if len(judged):
-        obs = Table(title="Modelled volumes beside published ones (observations, not inputs)")
-        for col in ("observation", "published Mt/yr", "modelled Mt/yr", "ratio", "within"):
-            obs.add_column(col, justify="left" if col == "observation" else "right")
+        obs = FitTable(
+            [
+                Col("observation"),
+                Col("published Mt/yr", numeric=True),
+                Col("modelled Mt/yr", numeric=True),
+                Col("ratio", numeric=True, keep=3),
+                Col("within", keep=4),
+            ],
+            title="Modelled volumes beside published ones (observations, not inputs)",
+        )
         for r in judged.to_dict("records"):
             low, high = float(r["low_t"]), float(r["high_t"])
             published = (
@@ -304,7 +321,7 @@ def _corridor_flows(
                 else f"{low / 1e6:,.2f}-{high / 1e6:,.2f}"
             )
             obs.add_row(
-                Text(str(r["id"])), published, f"{float(r['modelled_t']) / 1e6:,.2f}",
+                escape(str(r["id"])), published, f"{float(r['modelled_t']) / 1e6:,.2f}",
                 f"{float(r['ratio']):.2f}", "yes" if r["within"] else "no",
             )  # fmt: skip
         console.print(obs)
@@ -349,23 +366,31 @@ def _factors(text: str) -> list[float]:
 
 
 def _print_sweep(sweep: Any, capacity_ids: list[str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    from rich.markup import escape
 
-    table = Table(title="Demand growth: utilisation of each capacity (over 100% = overloaded)")
-    table.add_column("growth", justify="right")
-    table.add_column("Mt/yr", justify="right")
-    table.add_column("gap", justify="right")
-    table.add_column("top bottleneck")
-    for cid in capacity_ids:
-        table.add_column(cid.removeprefix("cap-"), justify="right")
+    from corridors.cli.console import console as make_console
+    from corridors.outputs.table_fit import Col, FitTable
+
+    # capacities listed first are kept longest when the terminal is narrow
+    table = FitTable(
+        [
+            Col("growth", numeric=True),
+            Col("Mt/yr", numeric=True),
+            Col("gap", numeric=True, keep=2),
+            Col("top bottleneck", keep=3),
+            *(
+                Col(cid.removeprefix("cap-"), numeric=True, keep=100 - i)
+                for i, cid in enumerate(capacity_ids)
+            ),
+        ],
+        title="Demand growth: utilisation of each capacity (over 100% = overloaded)",
+    )
     for r in sweep.to_dict("records"):
         table.add_row(
             f"{float(r['growth']):g}",
             f"{float(r['tonnes']) / 1e6:,.1f}",
             f"{float(r['gap']):.1e}" if r["gap"] == r["gap"] else "-",
-            Text(str(r["top_bottleneck"])),
+            escape(str(r["top_bottleneck"])),
             *(f"{float(r[f'use:{cid}']):.0%}" for cid in capacity_ids),
         )
-    Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None).print(table)
+    make_console().print(table)
