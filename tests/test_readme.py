@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import corridors
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 #: The CLI installed beside the Python that runs the tests.
@@ -121,3 +123,40 @@ def test_readme_python_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         exec(compile(block, f"README.md python block {i}", "exec"), namespace)
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written, "the Python examples wrote none of the files they name"
+
+
+def test_what_the_network_says_paragraph_holds() -> None:
+    """The README's example findings are what the shipped network gives."""
+    import itertools
+
+    text = README.read_text(encoding="utf-8")
+    para = text[text.index("What the shipped network says") : text.index("## What-if scenarios")]
+    para = " ".join(para.split())
+    comparison = corridors.compare("Almaty", "Bandar Abbas", by="cost")
+    best = comparison.routes["best"]
+    kti, sarakhs = comparison.routes["kti"], comparison.routes["sarakhs"]
+    # the cheapest route crosses the Caspian by ferry from Kazakhstan to Iran
+    assert any(c.mode == "ferry" and c.kind == "haul" for c in best.components)
+    assert list(best.countries) == ["KZ", "IR"]
+    assert best.cost_usd < kti.cost_usd < sarakhs.cost_usd
+    assert kti.distance_km - sarakhs.distance_km > 1_500  # "nearly 2,000 km shorter"
+    for stated, route in (("1,310", best), ("1,340", kti), ("1,500", sarakhs)):
+        assert f"USD {stated}" in para and abs(route.cost_usd - float(stated.replace(",", ""))) < 15
+    for origin in ("Zhanaozen", "Beyneu", "Aktau"):
+        rail = corridors.route(origin, "Bandar Abbas", by="cost", modes="rail")
+        assert rail.corridor == "kti", origin
+    hubs = re.search(r"14 hubs \(([^)]*)\)", para)
+    assert hubs is not None
+    names = [h.strip() for h in hubs.group(1).split(",")]
+    routed = by_road = 0
+    for a, b in itertools.permutations(names, 2):
+        route = corridors.route(a, b, by="time")
+        routed += 1
+        km: dict[str, float] = {}
+        for c in route.components:
+            if c.kind == "haul":
+                km[c.mode] = km.get(c.mode, 0.0) + c.distance_km
+        by_road += km.get("road", 0.0) > 0.5 * sum(km.values())
+    assert f"of the {routed} routed pairs" in para
+    assert f"{by_road} run mostly by road" in para
+    assert by_road < routed / 2  # "rail wins on most pairs"
