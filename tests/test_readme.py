@@ -105,8 +105,6 @@ def test_readme_command_fits_the_terminal(args: list[str], columns: int, tmp_pat
     """In an 80- or 120-column terminal no line is wider and nothing is cut with an ellipsis."""
     if "--json" in args:
         pytest.skip("JSON is for programs: one line by design")
-    if args[1:3] == ["data", "validate"]:
-        pytest.skip("one unwrapped line per problem by design, so `file:row` stays greppable")
     proc = _run(args, tmp_path, columns=columns)
     assert proc.returncode == 0, proc.stderr
     for line in proc.stdout.splitlines():

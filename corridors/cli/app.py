@@ -324,17 +324,41 @@ def map_command(
     _write_map(out, net, routes, title or "corridors network", force)
 
 
+def _report_line(text: str, width: int | None) -> None:
+    """Print one report line; at a known terminal width, wrapped under its ``file:row``."""
+    import textwrap
+
+    if width is None:
+        typer.echo(text)
+        return
+    # the first line keeps `file:row` whole, so grep still finds each problem
+    for line in textwrap.wrap(text, width=width, subsequent_indent="    ", break_on_hyphens=False):
+        typer.echo(line)
+
+
+def _report_width(wide: bool) -> int | None:
+    """Width to wrap report lines at: the terminal's or ``COLUMNS``; none when piped or --wide."""
+    import os
+    import shutil
+
+    if wide:
+        return None
+    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
+        return max(40, shutil.get_terminal_size().columns)
+    return None
+
+
 @data_app.command("validate")
-def data_validate(geodata: GeodataOpt = None) -> None:
+def data_validate(geodata: GeodataOpt = None, wide: WideOpt = False) -> None:
     """Check the geodata and report every problem with file and row."""
     from corridors.routing.network_checks import validate
 
     report = validate(geodata)
-    # one line per problem, never wrapped, so `file:row` stays greppable
+    width = _report_width(wide)
     for problem in report.problems:
-        typer.echo(str(problem))
+        _report_line(str(problem), width)
     for warning in report.warnings:
-        typer.echo(f"warning: {warning}")
+        _report_line(f"warning: {warning}", width)
     if report.problems:
         _fail(f"{len(report.problems)} problem(s) in {report.folder}")
     # the flow-assignment tables (capacities, demand, observations) are read by the flows stage
@@ -342,10 +366,10 @@ def data_validate(geodata: GeodataOpt = None) -> None:
 
     flow_problems = check_flow_inputs(_network(geodata))
     for flow_problem in flow_problems:
-        typer.echo(flow_problem)
+        _report_line(flow_problem, width)
     if flow_problems:
         _fail(f"{len(flow_problems)} problem(s) in the flow tables of {report.folder}")
-    typer.echo(f"ok: {report.summary()}")
+    _report_line(f"ok: {report.summary()}", width)
 
 
 @data_app.command("check-observations")
