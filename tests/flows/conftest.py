@@ -90,6 +90,15 @@ def write_tntp_trips(data: LinkData, path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def write_tntp_flows(data: LinkData, flow: np.ndarray, cost: np.ndarray, path: Path) -> None:
+    """Write link flows and costs as a TNTP flow (solution) file: From, To, Volume, Cost."""
+    lines = ["From \tTo \tVolume \tCost "]
+    for i in range(len(data.a_node)):
+        a, b = int(data.a_node[i]), int(data.b_node[i])
+        lines.append(f"{a} \t{b} \t{_num(flow[i])} \t{_num(cost[i])} ")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def sioux_falls(tmp_path_factory: pytest.TempPathFactory) -> SiouxFalls:
     """AequilibraE's Sioux Falls (24 nodes and zones, 76 links) as TNTP files."""
