@@ -73,7 +73,7 @@ def test_with_a_date_the_route_waits_for_the_next_sailing(
 
 def test_a_dated_truck_route_waits_on_the_same_clock_as_its_rests(scheduled: Network) -> None:
     r = route(
-        scheduled, "Beyneu", "az-alat", modes="road,ferry", via=["kz-kuryk"], depart="2026-12-07"
+        scheduled, "Atyrau", "az-alat", modes="road,ferry", via=["kz-kuryk"], depart="2026-12-07"
     )
     comps = r.components
     wait = _wait(r)
@@ -82,6 +82,11 @@ def test_a_dated_truck_route_waits_on_the_same_clock_as_its_rests(scheduled: Net
     monday = datetime(2026, 12, 7).timestamp() / 3600
     sailings = [monday + 7 * 24 * w + h for w in range(4) for h in (18, 3 * 24 + 18)]
     assert wait.time_h == pytest.approx(min(s for s in sailings if s >= at - 1e-9) - at)
+    # more than a day's driving before the sailing: the rest falls before the wait
+    driven = sum(
+        c.time_h for c in comps[: comps.index(wait)] if c.kind == "haul" and c.mode == "road"
+    )
+    assert driven > 10
     assert any(c.kind == "daily_rest" for c in comps[: comps.index(wait)])
 
 
