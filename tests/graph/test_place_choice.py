@@ -4,11 +4,11 @@ by the query that uses them."""
 from __future__ import annotations
 
 import pytest
+from conftest import run_cli
 
 from corridors import routing
 from corridors.errors import UnknownPlaceError
 from corridors.graph.network import Network
-from tests.conftest import run_cli
 
 
 def test_a_word_of_network_names_suggests_them_not_a_world_city(net: Network) -> None:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_cli
 
 import corridors
 from corridors.graph.network import Network
 from corridors.outputs.scenario_tables import montecarlo_table
 from corridors.outputs.table_fit import Col, FitTable, fitted_lines
-from tests.conftest import run_cli
 
 NUMBER = re.compile(r"\d[\d,]*(\.\d)?")
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import one_line_error, run_cli
 
 import corridors
 from corridors.errors import InvalidOptionError, OutputError
 from corridors.graph.network import Network
 from corridors.outputs.report import parts_of
-from tests.conftest import one_line_error, run_cli
 from tests.outputs.test_maps import _not_blank, _pixels, browser  # noqa: F401 - the fixture
 
 REMOTE = re.compile(r"""(?:src|href)=["']?(?:https?:)?//""", re.IGNORECASE)
