@@ -15,7 +15,7 @@ import corridors
 from corridors.errors import InvalidOptionError, OutputError
 from corridors.graph.network import Network
 from corridors.outputs.report import parts_of
-from tests.outputs.test_maps import _not_blank, _pixels, browser  # noqa: F401 - the fixture
+from outputs.test_maps import _not_blank, _pixels, browser  # noqa: F401 - the fixture
 
 REMOTE = re.compile(r"""(?:src|href)=["']?(?:https?:)?//""", re.IGNORECASE)
 
