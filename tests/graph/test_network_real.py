@@ -31,10 +31,12 @@ def test_osmnx_conventions(net: Network) -> None:
     assert len(edges) == net.G.number_of_edges()
     assert (edges["length"] > 0).all()
     assert edges.crs.to_epsg() == 4326
-    # nearest_nodes (array form: the scalar form casts ids to int): Aktau port's own
+    # nearest_nodes on the projected graph (scipy's tree; an unprojected graph would need
+    # scikit-learn), array form as the scalar form casts ids to int: Aktau port's own
     # coordinates give back Aktau port
-    x, y = net.G.nodes["kz-aktau-port"]["x"], net.G.nodes["kz-aktau-port"]["y"]
-    assert list(ox.distance.nearest_nodes(net.G, [x], [y])) == ["kz-aktau-port"]
+    projected = ox.project_graph(net.G)
+    x, y = projected.nodes["kz-aktau-port"]["x"], projected.nodes["kz-aktau-port"]["y"]
+    assert list(ox.distance.nearest_nodes(projected, [x], [y])) == ["kz-aktau-port"]
     # k_shortest_paths on the physical graph by length
     paths = list(
         ox.routing.k_shortest_paths(net.G, "kz-almaty", "ir-bandar-abbas", 2, weight="length")
