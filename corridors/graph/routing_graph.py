@@ -29,6 +29,32 @@ DESTINATION = "d"
 HELD = "^boarded"
 
 
+def _wait(
+    node: str,
+    mode: str,
+    country: str,
+    link_id: str,
+    hours: float,
+    source_ids: tuple[str, ...],
+    note: str,
+) -> Component:
+    """Return the wait for a departure at ``node`` before sailing ``link_id``."""
+    return Component(
+        kind="wait",
+        from_node=node,
+        to_node=node,
+        mode=mode,
+        country=country,
+        distance_km=0.0,
+        time_h=hours,
+        cost_usd=0.0,
+        co2_kg=0.0,
+        link_id=link_id,
+        source_ids=source_ids,
+        note=note,
+    )
+
+
 @dataclass
 class RoutingGraph:
     """The virtual network for one cargo profile, as edge arrays.
@@ -206,36 +232,26 @@ class _Builder:
         sails = self.timetables.get((str(data["link_id"]), u)) if water else None
         if sails is not None:
             comps.append(
-                Component(
-                    kind="wait",
-                    from_node=u,
-                    to_node=u,
-                    mode=mode,
-                    country=cu,
-                    distance_km=0.0,
-                    time_h=sails.expected_wait_h(),
-                    cost_usd=0.0,
-                    co2_kg=0.0,
-                    link_id=str(data["link_id"]),
-                    source_ids=sails.source_ids,
-                    note=f"expected wait for a sailing ({sails.describe()}; {sails.id})",
+                _wait(
+                    u,
+                    mode,
+                    cu,
+                    str(data["link_id"]),
+                    sails.expected_wait_h(),
+                    sails.source_ids,
+                    f"expected wait for a sailing ({sails.describe()}; {sails.id})",
                 )
             )
         elif mode == "ferry" and headway is not None and not math.isnan(headway):
             comps.append(
-                Component(
-                    kind="wait",
-                    from_node=u,
-                    to_node=u,
-                    mode=mode,
-                    country=cu,
-                    distance_km=0.0,
-                    time_h=float(headway) / 2.0,
-                    cost_usd=0.0,
-                    co2_kg=0.0,
-                    link_id=str(data["link_id"]),
-                    source_ids=link_ids,
-                    note="waiting for a departure: half the headway",
+                _wait(
+                    u,
+                    mode,
+                    cu,
+                    str(data["link_id"]),
+                    float(headway) / 2.0,
+                    link_ids,
+                    "waiting for a departure: half the headway",
                 )
             )
         sailing = data.get("sailing_h")

@@ -77,6 +77,35 @@ def route_table(route: Route) -> FitTable:
     return table
 
 
+#: The totals both summaries show for each route, before their own trailing columns.
+_TOTAL_COLS = (
+    Col("km", numeric=True, keep=8),
+    Col("h", numeric=True),
+    Col("days", numeric=True, keep=3),
+    Col("USD", numeric=True),
+    Col("kg CO2", numeric=True, keep=4),
+    Col("borders", numeric=True, keep=5),
+    Col("transfers", numeric=True, keep=2),
+    Col("km by mode", keep=7),
+)
+
+
+def _total_cells(route: Route) -> list[str]:
+    """Return a route's cells for :data:`_TOTAL_COLS`."""
+    from rich.markup import escape
+
+    return [
+        _num(route.distance_km),
+        _num(route.time_h, 1),
+        _num(route.time_h / 24, 1),
+        _num(route.cost_usd),
+        _num(route.co2_kg),
+        str(len(route.border_crossings)),
+        str(len(route.transfers)),
+        escape(mode_mix(route, unit=False)),
+    ]
+
+
 def alternatives_table(routes: Sequence[Route]) -> FitTable:
     """Return routes side by side, one row each: totals, mode mix, corridor and countries."""
     from rich.markup import escape
@@ -85,19 +114,7 @@ def alternatives_table(routes: Sequence[Route]) -> FitTable:
     o = first.place_name(first.origin.node)
     d = first.place_name(first.destination.node)
     table = FitTable(
-        [
-            Col("#"),
-            Col("km", numeric=True, keep=8),
-            Col("h", numeric=True),
-            Col("days", numeric=True, keep=3),
-            Col("USD", numeric=True),
-            Col("kg CO2", numeric=True, keep=4),
-            Col("borders", numeric=True, keep=5),
-            Col("transfers", numeric=True, keep=2),
-            Col("km by mode", keep=7),
-            Col("corridor", keep=6),
-            Col("countries", keep=1),
-        ],
+        [Col("#"), *_TOTAL_COLS, Col("corridor", keep=6), Col("countries", keep=1)],
         title=escape(
             f"{o} → {d}: {len(routes)} routes by {first.by} (per {first.profile}), "
             "best first; legs of each below"
@@ -107,14 +124,7 @@ def alternatives_table(routes: Sequence[Route]) -> FitTable:
     for i, r in enumerate(routes, start=1):
         table.add_row(
             str(i),
-            _num(r.distance_km),
-            _num(r.time_h, 1),
-            _num(r.time_h / 24, 1),
-            _num(r.cost_usd),
-            _num(r.co2_kg),
-            str(len(r.border_crossings)),
-            str(len(r.transfers)),
-            escape(mode_mix(r, unit=False)),
+            *_total_cells(r),
             escape(r.corridor or "none"),
             escape("→".join(r.countries)),
         )
@@ -138,14 +148,7 @@ def comparison_table(comparison: Comparison) -> Group:
     table = FitTable(
         [
             Col("corridor"),
-            Col("km", numeric=True, keep=8),
-            Col("h", numeric=True),
-            Col("days", numeric=True, keep=3),
-            Col("USD", numeric=True),
-            Col("kg CO2", numeric=True, keep=4),
-            Col("borders", numeric=True, keep=5),
-            Col("transfers", numeric=True, keep=2),
-            Col("km by mode", keep=7),
+            *_TOTAL_COLS,
             Col("on corridor", numeric=True, keep=6),
             Col("countries", keep=1),
         ],
@@ -160,14 +163,7 @@ def comparison_table(comparison: Comparison) -> Group:
             continue
         table.add_row(
             escape(str(row["corridor"])),
-            _num(route.distance_km),
-            _num(route.time_h, 1),
-            _num(route.time_h / 24, 1),
-            _num(route.cost_usd),
-            _num(route.co2_kg),
-            str(len(route.border_crossings)),
-            str(len(route.transfers)),
-            escape(mode_mix(route, unit=False)),
+            *_total_cells(route),
             _share(row.get("corridor_share")),
             escape("→".join(route.countries)),
         )
