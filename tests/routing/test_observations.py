@@ -49,9 +49,11 @@ def test_every_observation_query_routes(net: Network, observations: list) -> Non
 
 
 def test_agreement_follows_the_range_and_tolerance(net: Network, observations: list) -> None:
-    base = next(o for o in observations if o.id == "rail-kti-tm-km")
+    base = next(o for o in observations if o.id == "rail-kti-ir-km")
     value = model_value(net, base)
-    expected = route(net, base.origin, base.destination, by="distance", modes=["rail"])
+    expected = route(
+        net, base.origin, base.destination, by="distance", modes=["rail"], via=list(base.via)
+    )
     assert value == pytest.approx(expected.distance_km)
     exact = replace(base, published=value, low=value, high=value, tolerance=0.0)
     double = replace(base, published=2 * value, low=2 * value, high=2 * value, tolerance=0.1)
