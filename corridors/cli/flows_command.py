@@ -89,7 +89,10 @@ def flows(
         typer.Option("--map", help="Also write a flow map: .html (interactive) or .png/.svg/.pdf."),
     ] = None,
     scenario: Annotated[
-        str | None, typer.Option("--scenario", help="Assign on a scenario's network.")
+        str | None,
+        typer.Option(
+            "--scenario", help="A scenario: its network, demand growth and capacity changes."
+        ),
     ] = None,
     geodata: Annotated[
         Path | None,
@@ -233,12 +236,17 @@ def _corridor_flows(
         pick(map_path, MAP_FORMATS, "flow map")
         check_writable(map_path, force=force)
     net = load_network(geodata)
+    what_if = None
     if scenario is not None:
         from corridors.scenarios.scenario import load_scenario
 
-        net = load_scenario(scenario).apply(net)
+        what_if = load_scenario(scenario)
+        net = what_if.apply(net)
     rows = read_demand(net, demand)
     caps = read_capacities(net)
+    if what_if is not None:
+        # its growth and capacity changes; --growth and --capacity apply on top
+        rows, caps = what_if.flow_inputs(rows, caps, net)
     if capacity:
         caps = set_capacity(caps, _capacity_changes(capacity))
     if sweep_growth is not None:

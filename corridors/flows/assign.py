@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -19,12 +19,29 @@ from corridors.flows.inputs import (
     DemandRow,
     read_capacities,
     read_demand,
+    read_queue_costs,
     scale_demand,
 )
 from corridors.flows.results import FlowResult
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
+
+
+class FlowScenario(Protocol):
+    """What ``assign`` needs of a what-if (a ``corridors.Scenario`` is one)."""
+
+    def apply(self, net: Network | None = None) -> Network:
+        """Return the changed network."""
+
+    def flow_inputs(
+        self,
+        demand: Sequence[DemandRow],
+        capacities: Sequence[CapacityRow],
+        net: Network | None = None,
+    ) -> tuple[list[DemandRow], list[CapacityRow]]:
+        """Return the changed demand and capacities."""
+
 
 #: Logit dispersion per hour of (value-of-time-weighted) cost, unless one is given.
 DEFAULT_THETA = 0.01
@@ -41,6 +58,7 @@ def assign(
     theta: float = DEFAULT_THETA,
     capacities: Sequence[CapacityRow] | None = None,
     growth: float = 1.0,
+    scenario: FlowScenario | None = None,
     progress: Progress | None = None,
     **route_options: Any,
 ) -> FlowResult:
@@ -67,6 +85,9 @@ def assign(
         Capacities to use instead of the network's ``capacities.csv``.
     growth : float
         Multiply every demand row by this (1.62 for +62%).
+    scenario : Scenario, optional
+        A what-if (``corridors.load_scenario(name)``): its changes to the network, and its
+        ``growth`` and ``capacity`` changes to the demand and capacities, apply first.
     progress : callable, optional
         Called as ``progress(iteration, gap)`` after each equilibrium iteration.
     **route_options
@@ -81,6 +102,11 @@ def assign(
     from corridors.routing.options import RouteOptions
 
     net = network if network is not None else load_network()
+    if scenario is not None:
+        if not hasattr(scenario, "flow_inputs"):
+            msg = f"scenario takes a Scenario (corridors.load_scenario(name)), not {scenario!r}"
+            raise InvalidOptionError(msg)
+        net = scenario.apply(net)
     rows = list(read_demand(net, demand)) if isinstance(demand, str | Path) else list(demand)
     if not rows:
         msg = "the demand has no rows"
@@ -88,9 +114,11 @@ def assign(
     if growth != 1.0:
         rows = scale_demand(rows, growth)
     caps = list(read_capacities(net) if capacities is None else capacities)
+    if scenario is not None:
+        rows, caps = scenario.flow_inputs(rows, caps, net)
     options = RouteOptions.build(**route_options)
     profiles = sorted({r.profile for r in rows})
-    table = build_table(net, profiles, caps, options)
+    table = build_table(net, profiles, caps, options, read_queue_costs(net))
     classes = []
     for pid in profiles:
         mine = [r for r in rows if r.profile == pid]

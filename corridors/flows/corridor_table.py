@@ -5,9 +5,12 @@ layers, its own costs, and links only in the modes it may use. The link table is
 one node per ``(place, layer)``, one link per distinct routing-graph edge. A profile's fixed
 cost on a link is its generalized cost there (cost plus value of time x time, per
 ``routing/objectives.py``), divided by its value of time so that every class counts cost in
-hours; links it may not use (other modes, or barred by the route options) cost it ``inf``.
-Congestion adds hours: the delay of each capacity (``capacities.csv``) a link draws on, paid
-by every class at its own value of time. Capacities count tonnes, so a class's capacity
+hours of queueing; links it may not use (other modes, or barred by the route options) cost it
+``inf``. Congestion adds hours: the delay of each capacity (``capacities.csv``) a link draws
+on, paid by every class at what an hour of queueing costs it (``queue_costs.csv``: the cargo's
+value lost per day of waiting, at least its value of time). Dividing the generalized cost by
+that same figure keeps one convex objective for all classes: each class's cost is its fixed
+cost plus the shared delay, in the same units. Capacities count tonnes, so a class's capacity
 factor is its profile's tonnes per unit.
 """
 
@@ -56,6 +59,8 @@ class CorridorTable:
         Per profile, the fixed cost of each link in hours (``inf`` where barred).
     value_of_time : dict of str to float
         USD per hour per profile unit.
+    queue_cost : dict of str to float
+        USD per hour of queueing per profile unit (the unit of ``fixed`` and of delays).
     tonnes_per_unit : dict of str to float
     capacities : list of CapacityRow
         In the order of ``links.shared``.
@@ -68,6 +73,7 @@ class CorridorTable:
     value_of_time: dict[str, float]
     tonnes_per_unit: dict[str, float]
     capacities: list[CapacityRow]
+    queue_cost: dict[str, float]
 
     def node(self, place: str, layer: str) -> int:
         """Give the node number of ``(place, layer)``."""
@@ -93,6 +99,7 @@ def build_table(
     profiles: list[str],
     capacities: list[CapacityRow],
     options: RouteOptions,
+    queue_cost: dict[str, float] | None = None,
 ) -> CorridorTable:
     """Build the union link table of the given profiles with the given capacities.
 
@@ -106,6 +113,8 @@ def build_table(
         Capacities; a row whose target carries no link of its modes is left out of the table.
     options : RouteOptions
         Which links may be used (statuses, modes, avoided countries, ...).
+    queue_cost : dict of str to float, optional
+        USD per unit per hour of queueing for each profile (its value of time by default).
 
     Returns
     -------
@@ -118,6 +127,7 @@ def build_table(
     per_profile: dict[str, dict[str, dict[int, float]]] = {}
     fixed_pairs: dict[str, dict[int, float]] = {}
     vot: dict[str, float] = {}
+    waits: dict[str, float] = {}
     tpu: dict[str, float] = {}
 
     def node(key: tuple[str, str]) -> int:
@@ -129,6 +139,8 @@ def build_table(
     for pid in profiles:
         rg = net.routing_graph(pid)
         vot[pid] = rg.profile.value_of_time_usd_per_h
+        per_h = max(vot[pid], (queue_cost or {}).get(pid, vot[pid]))
+        waits[pid] = per_h
         tpu[pid] = rg.profile.tonnes_per_unit
         mask = edge_weights.edge_mask(rg, options)
         gen = edge_weights.objective(rg, "generalized")
@@ -154,7 +166,7 @@ def build_table(
             vals["distance_km"][k] = float(rg.distance_km[e])
             vals["co2_kg"][k] = float(rg.co2_kg[e])
             if mask[e]:
-                fixed_pairs[pid][k] = float(gen[e]) / vot[pid]
+                fixed_pairs[pid][k] = float(gen[e]) / per_h
         per_profile[pid] = vals
     n_links = len(edge_of)
     keys = sorted(edge_of, key=edge_of.__getitem__)
@@ -182,7 +194,7 @@ def build_table(
         n_nodes=len(vnodes),
         shared=shared,
     )
-    return CorridorTable(links, vnodes, edges, fixed, vot, tpu, kept)
+    return CorridorTable(links, vnodes, edges, fixed, vot, tpu, kept, waits)
 
 
 def _shared(

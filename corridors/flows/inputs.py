@@ -12,6 +12,10 @@
     ``quantity`` in ``unit`` (``Mt/yr``, ``t/yr``, ``TEU/yr``) or a trade ``value_usd`` that is
     turned into the profile's units at the profile's value (``profiles.csv``
     ``value_usd_per_unit``); year, sources, method.
+``geodata/queue_costs.csv``
+    What an hour of queueing at a capacity costs each profile: ``share_per_day`` of the
+    cargo's value (``profiles.csv`` ``value_usd_per_unit``) per day of waiting, with sources.
+    A profile without a row pays its value of time.
 ``geodata/flow_observations.csv``
     Published volumes to judge assigned flows against. They are never inputs.
 
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 CAPACITIES = "capacities.csv"
 DEMAND_DIR = "demand"
 OBSERVATIONS = "flow_observations.csv"
+QUEUE_COSTS = "queue_costs.csv"
 #: Units a capacity or demand quantity may be given in, and tonnes per unit (TEU: per row).
 TONNE_UNITS = {"t/yr": 1.0, "Mt/yr": 1e6}
 TEU_UNIT = "TEU/yr"
@@ -320,6 +325,55 @@ def read_demand(net: Network, demand: str | Path) -> list[DemandRow]:
     return out
 
 
+def profile_values(net: Network) -> dict[str, float]:
+    """Give each profile's cargo value in USD per profile unit (NaN where not given)."""
+    out = {}
+    for _, r in _rows(net.geodata.folder / "profiles.csv", ("id",)):
+        try:
+            out[r["id"].lower()] = float(r.get("value_usd_per_unit") or "nan")
+        except ValueError:
+            out[r["id"].lower()] = float("nan")
+    return out
+
+
+def read_queue_costs(net: Network) -> dict[str, float]:
+    """Read what an hour of queueing costs each profile, in USD per profile unit.
+
+    The cost is the larger of the profile's value of time and ``share_per_day`` of its
+    cargo value per 24 hours (``queue_costs.csv``); profiles without a row pay their value
+    of time.
+
+    Returns
+    -------
+    dict of str to float
+        Profile id -> USD per unit per hour of queueing.
+
+    Raises
+    ------
+    GeodataError
+        On a bad row, naming file, line and what would be right.
+    """
+    path = net.geodata.folder / QUEUE_COSTS
+    out = {pid: p.value_of_time_usd_per_h for pid, p in net.profiles.items()}
+    if not path.exists():
+        return out
+    values = profile_values(net)
+    for line, r in _rows(path, ("profile", "share_per_day", "source_id", "method")):
+        pid = r["profile"].lower()
+        if pid not in out:
+            raise _bad(path, line, f"profile {r['profile']!r} is not one of {', '.join(out)}")
+        share = _number(path, line, r, "share_per_day")
+        if share is None or share >= 1:
+            raise _bad(path, line, "share_per_day should be a fraction of the value per day")
+        if not values.get(pid, float("nan")) > 0:
+            raise _bad(path, line, f"profile {pid} has no value_usd_per_unit in profiles.csv")
+        if not r["method"]:
+            raise _bad(path, line, "method is empty; say how the figure was obtained")
+        _sources(net, path, line, r["source_id"])
+        out[pid] = max(out[pid], values[pid] * share / 24.0)
+    return out
+
+
 def read_observations(net: Network) -> list[Observation]:
     """Read the published flow volumes the assignment is judged against."""
     path = net.geodata.folder / OBSERVATIONS
@@ -367,6 +421,10 @@ def check_flow_inputs(net: Network) -> list[str]:
         problems.append(str(err))
     try:
         read_observations(net)
+    except GeodataError as err:
+        problems.append(str(err))
+    try:
+        read_queue_costs(net)
     except GeodataError as err:
         problems.append(str(err))
     for path in demand_files(net).values():

@@ -27,7 +27,10 @@ from corridors.scenarios.schema import (
     RATE_ATTRS,
     AddLink,
     Adjust,
+    CapacityChange,
     Change,
+    DemandWhere,
+    Growth,
     OpenClose,
     ScenarioDoc,
     Selector,
@@ -36,6 +39,7 @@ from corridors.scenarios.schema import (
 from corridors.scenarios.yaml_lines import LineMap, Loc, dotted
 
 if TYPE_CHECKING:
+    from corridors.flows.inputs import CapacityRow, DemandRow
     from corridors.graph.network import Network
 
 #: Rows of a table may be copied (a default made specific); this marks the copies.
@@ -282,6 +286,39 @@ class Context:
         if sel.mode and not set(c.mode.split(">")) & set(sel.mode):
             return False
         return on_corridor is None or (c.friction_id, c.from_node, c.to_node) in on_corridor
+
+    # -- flows ----------------------------------------------------------------------------------
+    def capacity_row(self, cid: str, loc: Loc) -> CapacityRow:
+        """Return the row of ``capacities.csv`` with id ``cid``; unknown ids fail at ``loc``."""
+        from corridors.flows.inputs import read_capacities
+
+        rows = {c.id: c for c in read_capacities(self.net)}
+        if cid not in rows:
+            raise self.fail(loc, f"no capacity {cid!r}{suggest(cid, rows)}")
+        return rows[cid]
+
+    def demand_rule(self, where: DemandWhere, loc: Loc) -> dict[str, set[str]]:
+        """Return the checked criteria of a demand selector: node ids and profile ids."""
+        rule: dict[str, set[str]] = {}
+        for end in ("origin", "destination"):
+            names = getattr(where, end)
+            if names:
+                rule[end] = {self.node(n, (*loc, end, k)) for k, n in enumerate(names)}
+        if where.profile:
+            known = list(self.net.profiles)
+            for k, p in enumerate(where.profile):
+                if p.lower() not in known:
+                    raise self.fail(
+                        (*loc, "profile", k), f"unknown profile {p!r}{suggest(p.lower(), known)}"
+                    )
+            rule["profile"] = {p.lower() for p in where.profile}
+        if where.demand:
+            rule["demand"] = set(where.demand)
+        return rule
+
+
+def _describe_demand(where: DemandWhere) -> str:
+    return "; ".join(f"{k}={','.join(getattr(where, k))}" for k in where.given())
 
 
 def _describe(sel: Selector) -> str:
@@ -694,6 +731,22 @@ class _Applier:
         self.edits.tables["rates"] = pd.DataFrame(rows, columns=rates.columns)
         return sorted(targets)
 
+    # -- demand and capacity (they change what flows are assigned, not the network) ----------
+    def do_growth(self, i: int, change: Change, body: Growth, loc: Loc) -> Applied:
+        rule = self.ctx.demand_rule(body.where, (*loc, "where"))
+        what = f" of {_describe_demand(body.where)}" if rule else ""
+        return Applied(i, "growth", f"demand{what} × {body.factor:g}")
+
+    def do_capacity(self, i: int, change: Change, body: CapacityChange, loc: Loc) -> Applied:
+        row = self.ctx.capacity_row(body.id, (*loc, "id"))
+        if body.tonnes is not None:
+            return Applied(
+                i,
+                "capacity",
+                f"{body.id} = {body.set:g} {body.unit} (was {row.tonnes_per_year / 1e6:g} Mt/yr)",
+            )
+        return Applied(i, "capacity", f"{body.id} × {body.scale:g}")
+
     # -- constraints ------------------------------------------------------------------------------
     def do_max_stay(self, i: int, change: Change, body: Any, loc: Loc) -> Applied:
         present = set(self.ctx.country.values())
@@ -751,3 +804,65 @@ def _post_build(net: Network, edits: Edits) -> None:
             data["geometry"] = LineString(coords if forward else coords[::-1])
         if (link, u, v) in edits.closed_directions:
             G.remove_edge(u, v, k)
+
+
+def apply_flow_changes(
+    net: Network,
+    doc: ScenarioDoc,
+    lines: LineMap,
+    demand: list[DemandRow],
+    capacities: list[CapacityRow],
+) -> tuple[list[DemandRow], list[CapacityRow]]:
+    """Apply ``doc``'s ``growth`` and ``capacity`` changes to demand rows and capacities.
+
+    Changes apply in file order, so a capacity set and then scaled ends at the product.
+    A capacity change whose id is not among ``capacities`` (they were given in place of
+    the shipped table) fails naming the file line.
+
+    Returns
+    -------
+    tuple of (list of DemandRow, list of CapacityRow)
+        New lists; the inputs are not modified.
+    """
+    from corridors.flows.inputs import scale_demand
+
+    ctx = Context(net, Edits({"nodes": net.geodata.tables["nodes"]}), lines, doc)
+    rows, caps = list(demand), list(capacities)
+    for i, change in enumerate(doc.changes):
+        loc: Loc = ("changes", i, change.action)
+        if change.growth is not None:
+            rule = ctx.demand_rule(change.growth.where, (*loc, "where"))
+            factor = change.growth.factor
+            hit = [_demand_matches(r, rule) for r in rows]
+            if not any(hit):
+                raise ctx.fail(loc, "matches no demand row; check origin, destination, profile")
+            rows = [scale_demand([r], factor)[0] if h else r for r, h in zip(rows, hit)]
+        elif change.capacity is not None:
+            body = change.capacity
+            ids = [c.id for c in caps]
+            if body.id not in ids:
+                raise ctx.fail((*loc, "id"), f"no capacity {body.id!r}{suggest(body.id, ids)}")
+            caps = [_changed_capacity(c, body) if c.id == body.id else c for c in caps]
+    return rows, caps
+
+
+def _demand_matches(row: DemandRow, rule: dict[str, set[str]]) -> bool:
+    return (
+        ("origin" not in rule or row.origin in rule["origin"])
+        and ("destination" not in rule or row.destination in rule["destination"])
+        and ("profile" not in rule or row.profile in rule["profile"])
+        and ("demand" not in rule or row.id in rule["demand"])
+    )
+
+
+def _changed_capacity(row: CapacityRow, body: CapacityChange) -> CapacityRow:
+    value = body.tonnes if body.tonnes is not None else row.tonnes_per_year * float(body.scale or 1)
+    scale = value / row.tonnes_per_year
+    return replace(
+        row,
+        tonnes_per_year=value,
+        low_tonnes=row.low_tonnes * scale if body.scale is not None else min(row.low_tonnes, value),
+        high_tonnes=row.high_tonnes * scale
+        if body.scale is not None
+        else max(row.high_tonnes, value),
+    )

@@ -20,6 +20,13 @@ parameters for Monte Carlo runs. Each change is one action on what a selector ma
 ``max_stay``
     a route-level limit on how long road drivers may stay in a country (a visa), with
     ``on_violation: infeasible`` or a ``driver_change`` cost.
+``growth``
+    freight demand times ``factor``, all of it or the rows ``where`` selects (``origin``,
+    ``destination``, ``profile``, ``demand`` row ids); it changes what flow assignment
+    loads, not the network.
+``capacity``
+    one row of ``capacities.csv`` by ``id``: ``set`` to a value in ``unit`` (``Mt/yr`` by
+    default) or ``scale`` by a factor; used by flow assignment.
 
 Applying a scenario never modifies the network it is applied to.
 """
@@ -41,6 +48,7 @@ from corridors.scenarios.schema import MaxStay, ScenarioDoc, parse, suggest
 from corridors.scenarios.yaml_lines import LineMap, load_yaml
 
 if TYPE_CHECKING:
+    from corridors.flows.inputs import CapacityRow, DemandRow
     from corridors.graph.network import Network
     from corridors.routing.results import Route
     from corridors.scenarios.apply import Applied, Edits
@@ -248,6 +256,30 @@ class Scenario:
         own = self._apply(net)[1].changed_links
         inherited = set(self.base.changed_links(net)) if self.base else set()
         return sorted(own | inherited)
+
+    def flow_inputs(
+        self,
+        demand: Sequence[DemandRow],
+        capacities: Sequence[CapacityRow],
+        net: Network | None = None,
+    ) -> tuple[list[DemandRow], list[CapacityRow]]:
+        """Return the demand and capacities with the ``growth`` and ``capacity`` changes.
+
+        The base scenarios' changes apply first. ``corridors.assign(..., scenario=S)`` and
+        ``corridors flows DEMAND --scenario S`` call this.
+
+        Raises
+        ------
+        ScenarioError
+            If a change names an unknown place, profile or capacity, or matches no row.
+        """
+        from corridors.scenarios.apply import apply_flow_changes
+
+        net = _net(net)
+        rows, caps = list(demand), list(capacities)
+        if self.base is not None:
+            rows, caps = self.base.flow_inputs(rows, caps, net)
+        return apply_flow_changes(net, self.doc, self.lines, rows, caps)
 
     # -- evaluating -------------------------------------------------------------------------------
     def best_route(self, net: Network, origin: str, destination: str) -> Route:

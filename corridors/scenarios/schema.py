@@ -21,6 +21,7 @@ from pydantic import (
 
 from corridors.data.vocabulary import FRICTION_KINDS, GAUGES, MODES, STATUSES
 from corridors.errors import ScenarioError
+from corridors.flows.inputs import TONNE_UNITS
 from corridors.routing.objectives import OBJECTIVES
 from corridors.scenarios.distributions import DISTRIBUTIONS
 from corridors.scenarios.yaml_lines import LineMap, Loc, dotted
@@ -40,7 +41,7 @@ SELECTOR_KEYS = {
 }
 #: Attributes that Monte Carlo draws can vary (they change edge weights, not the graph).
 UNCERTAIN_ATTRS = ("time_h", "fee_usd", "headway_h", "speed_kph", "sailing_h")
-ACTIONS = ("open", "close", "add_link", "set", "scale", "max_stay")
+ACTIONS = ("open", "close", "add_link", "set", "scale", "max_stay", "growth", "capacity")
 #: Upper bound on any number in a scenario: far beyond anything physical, below overflow.
 MAX_VALUE = 1e7
 MAX_DRAWS = 100_000
@@ -291,6 +292,50 @@ class MaxStay(_Strict):
         return self.days * 24.0
 
 
+class DemandWhere(_Strict):
+    """Which demand rows a ``growth`` change scales: every criterion given must match."""
+
+    demand: Names = []
+    origin: Names = []
+    destination: Names = []
+    profile: Names = []
+
+    def given(self) -> list[str]:
+        """Return the criteria that are set."""
+        return [name for name in type(self).model_fields if getattr(self, name)]
+
+
+class Growth(_Strict):
+    """Body of ``growth``: demand rows (all, or those ``where`` selects) times ``factor``."""
+
+    factor: float = Field(gt=0, le=1_000)
+    where: DemandWhere = DemandWhere()
+
+
+class CapacityChange(_Strict):
+    """Body of ``capacity``: one row of ``capacities.csv`` set to a value or scaled."""
+
+    id: str = Field(min_length=1)
+    set: float | None = Field(default=None, gt=0, le=MAX_VALUE)
+    scale: float | None = Field(default=None, gt=0, le=1_000)
+    unit: str = "Mt/yr"
+
+    @model_validator(mode="after")
+    def _one(self) -> CapacityChange:
+        if (self.set is None) == (self.scale is None):
+            msg = "give either `set` (a capacity in `unit`) or `scale` (a factor), not both"
+            raise ValueError(msg)
+        if self.unit not in TONNE_UNITS:
+            msg = f"unit {self.unit!r} is not one of {', '.join(TONNE_UNITS)}"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def tonnes(self) -> float | None:
+        """The capacity set, in tonnes per year (None for a scale)."""
+        return None if self.set is None else self.set * TONNE_UNITS[self.unit]
+
+
 class Change(_Strict):
     """One change: exactly one action, with the sources it cites."""
 
@@ -300,6 +345,8 @@ class Change(_Strict):
     set: Adjust | None = None
     scale: Adjust | None = None
     max_stay: MaxStay | None = None
+    growth: Growth | None = None
+    capacity: CapacityChange | None = None
     id: str | None = None
     cites: Names = []
     note: str = ""
