@@ -113,6 +113,25 @@ def flows(
             "--sweep-growth", help="Assign at each growth factor, e.g. 1,1.62,2,3; print a table."
         ),
     ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            "--draws",
+            help="Monte Carlo: draw the scenario's growth distributions and every capacity "
+            "over its published range N times; print how often each capacity binds.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")] = 0,
+    binds_at: Annotated[
+        float,
+        typer.Option("--binds-at", help="Utilisation at which a capacity binds (Monte Carlo)."),
+    ] = 1.0,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", help="Processes sharing the draws (default: the CPU count, at most 2)."
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite output files.")] = False,
 ) -> None:
     """Assign freight demand to the capacitated network and report where it goes.
@@ -151,12 +170,18 @@ def flows(
         if tntp_net is None or tntp_trips is None:
             msg = "give DEMAND (e.g. baseline-2024), or both --tntp-net and --tntp-trips"
             raise InvalidOptionError(msg)
-        if map_path or scenario or capacity or sweep_growth or growth != 1.0:
+        if map_path or scenario or capacity or sweep_growth or growth != 1.0 or draws:
             msg = (
-                "--map, --scenario, --growth, --capacity and --sweep-growth apply to DEMAND on "
-                "the corridor network, not to TNTP files"
+                "--map, --scenario, --growth, --capacity, --sweep-growth and --draws apply to "
+                "DEMAND on the corridor network, not to TNTP files"
             )
             raise InvalidOptionError(msg)
+    elif draws is not None:
+        _flow_montecarlo(
+            demand, scenario, geodata, draws, seed, binds_at, workers, method, algorithm,
+            gap, max_iter, out, force, bool(map_path or capacity or sweep_growth or growth != 1),
+        )  # fmt: skip
+        return
     else:
         _corridor_flows(
             demand, method, algorithm, gap, max_iter, theta, out, map_path, scenario,
@@ -341,6 +366,120 @@ def _corridor_flows(
     if map_path is not None:
         write_flow_map(map_path, result, net, force=force)
         sys.stderr.write(f"flow map written to {map_path}\n")
+
+
+def _flow_montecarlo(
+    demand: str,
+    scenario: str | None,
+    geodata: Path | None,
+    draws: int,
+    seed: int,
+    binds_at: float,
+    workers: int | None,
+    method: str,
+    algorithm: str,
+    gap: float,
+    max_iter: int,
+    out: Path | None,
+    force: bool,
+    other: bool,
+) -> None:
+    """Run a Monte Carlo over demand growth and capacities and print what binds how often."""
+    from rich.markup import escape
+
+    from corridors.cli.console import console as make_console
+    from corridors.graph.network import load_network
+    from corridors.outputs.export import check_format, export_tables
+    from corridors.outputs.table_fit import Col, FitTable
+    from corridors.scenarios.flow_montecarlo import flow_montecarlo
+    from corridors.scenarios.schema import MAX_DRAWS
+    from corridors.scenarios.workers import default_workers
+
+    if other:
+        msg = (
+            "--draws takes its growth and capacities from --scenario and the data; leave out "
+            "--map, --growth, --capacity and --sweep-growth"
+        )
+        raise InvalidOptionError(msg)
+    if method != "equilibrium":
+        msg = "--draws assigns each draw at equilibrium; leave out --method"
+        raise InvalidOptionError(msg)
+    if not 1 <= draws <= MAX_DRAWS:
+        msg = f"--draws must be 1 to {MAX_DRAWS:,}, not {draws}"
+        raise InvalidOptionError(msg)
+    if not (binds_at > 0 and math.isfinite(binds_at)):
+        msg = f"--binds-at must be a positive utilisation (1 = full), not {binds_at}"
+        raise InvalidOptionError(msg)
+    if seed < 0:
+        msg = f"--seed must be 0 or more, not {seed}"
+        raise InvalidOptionError(msg)
+    procs = default_workers(workers)
+    if out is not None:
+        fmt = check_format(out)
+        from corridors.outputs.atomic import check_writable
+
+        check_writable(out, force=force)
+    net = load_network(geodata)
+    what_if = None
+    if scenario is not None:
+        from corridors.scenarios.scenario import load_scenario
+
+        what_if = load_scenario(scenario)
+
+    def report(done: int, total: int) -> None:
+        sys.stderr.write(f"draw {done}/{total}\n")
+
+    result = flow_montecarlo(
+        demand, net, scenario=what_if, draws=draws, seed=seed, threshold=binds_at, gap=gap,
+        max_iter=max_iter, algorithm=algorithm, workers=procs, progress=report,
+    )  # fmt: skip
+    unconverged = int((~result.draws["converged"].astype(bool)).sum())
+    if unconverged:
+        sys.stderr.write(
+            f"warning: {unconverged} of {draws} draws did not reach gap {gap:g}; raise --max-iter\n"
+        )
+    console = make_console()
+    table = FitTable(
+        [
+            Col("capacity"),
+            Col(f"P(use ≥ {binds_at:.0%})", numeric=True),
+            Col("use p5", numeric=True, keep=2),
+            Col("use p50", numeric=True),
+            Col("use p95", numeric=True, keep=3),
+            Col("capacity p50 Mt/yr", numeric=True, keep=1),
+        ],
+        title=f"{draws} draws (seed {seed}): how often each capacity binds",
+    )
+    for r in result.bottlenecks().to_dict("records"):
+        table.add_row(
+            escape(str(r["id"])), f"{float(r['p_binds']):.0%}", f"{float(r['use_p5']):.0%}",
+            f"{float(r['use_p50']):.0%}", f"{float(r['use_p95']):.0%}",
+            f"{float(r['capacity_p50_t']) / 1e6:,.2f}",
+        )  # fmt: skip
+    console.print(table)
+    volumes = result.volumes()
+    if len(volumes):
+        vt = FitTable(
+            [
+                Col("observation"),
+                Col("published Mt/yr", numeric=True),
+                Col("p5", numeric=True, keep=2),
+                Col("p50", numeric=True),
+                Col("p95", numeric=True, keep=2),
+            ],
+            title="Modelled volumes over the draws, Mt/yr (observations judge, never inputs)",
+        )
+        for r in volumes.to_dict("records"):
+            vt.add_row(
+                escape(str(r["id"])), f"{float(r['published_t']) / 1e6:,.2f}",
+                f"{float(r['p5_t']) / 1e6:,.2f}", f"{float(r['p50_t']) / 1e6:,.2f}",
+                f"{float(r['p95_t']) / 1e6:,.2f}",
+            )  # fmt: skip
+        console.print(vt)
+    if out is not None:
+        tables = {"draws": result.draws, "bottlenecks": result.bottlenecks(), "volumes": volumes}
+        export_tables(tables if fmt.multi_table else {"draws": result.draws}, out, force=force)
+        sys.stderr.write(f"draws written to {out}\n")
 
 
 def _capacity_changes(items: list[str]) -> dict[str, float]:

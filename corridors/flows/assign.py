@@ -12,7 +12,7 @@ from corridors.errors import InvalidOptionError
 from corridors.flows.aon import Demand
 from corridors.flows.assignment import assign_links
 from corridors.flows.classes import DemandClass
-from corridors.flows.corridor_table import build_table
+from corridors.flows.corridor_table import CorridorTable, build_table
 from corridors.flows.equilibrium import Progress
 from corridors.flows.inputs import (
     CapacityRow,
@@ -119,8 +119,37 @@ def assign(
     options = RouteOptions.build(**route_options)
     profiles = sorted({r.profile for r in rows})
     table = build_table(net, profiles, caps, options, read_queue_costs(net))
+    classes = demand_classes(table, rows)
+    solution = assign_links(
+        table.links,
+        classes,
+        method=method,
+        algorithm=algorithm,
+        gap=gap,
+        max_iter=max_iter,
+        theta=theta,
+        progress=progress,
+    )
+    return FlowResult(table=table, solution=solution, demand=rows, method=method)
+
+
+def demand_classes(table: CorridorTable, rows: Sequence[DemandRow]) -> list[DemandClass]:
+    """Give one demand class per profile of ``rows`` on a corridor link table.
+
+    Parameters
+    ----------
+    table : CorridorTable
+        Built for (at least) the profiles of ``rows``.
+    rows : sequence of DemandRow
+        The demand.
+
+    Returns
+    -------
+    list of DemandClass
+        In profile order, trips in profile units, capacity factor its tonnes per unit.
+    """
     classes = []
-    for pid in profiles:
+    for pid in sorted({r.profile for r in rows}):
         mine = [r for r in rows if r.profile == pid]
         origins = sorted({r.origin for r in mine})
         dests = sorted({r.destination for r in mine})
@@ -135,14 +164,4 @@ def assign(
                 fixed_cost=table.fixed[pid],
             )
         )
-    solution = assign_links(
-        table.links,
-        classes,
-        method=method,
-        algorithm=algorithm,
-        gap=gap,
-        max_iter=max_iter,
-        theta=theta,
-        progress=progress,
-    )
-    return FlowResult(table=table, solution=solution, demand=rows, method=method)
+    return classes

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from corridors.data.geodata import records
@@ -856,13 +857,33 @@ def _demand_matches(row: DemandRow, rule: dict[str, set[str]]) -> bool:
 
 
 def _changed_capacity(row: CapacityRow, body: CapacityChange) -> CapacityRow:
-    value = body.tonnes if body.tonnes is not None else row.tonnes_per_year * float(body.scale or 1)
-    scale = value / row.tonnes_per_year
+    # a value set is the scenario's one figure (no range); a scale moves the range with it
+    if body.tonnes is not None:
+        value = body.tonnes
+        return replace(row, tonnes_per_year=value, low_tonnes=value, high_tonnes=value)
+    scale = float(body.scale or 1.0)
     return replace(
         row,
-        tonnes_per_year=value,
-        low_tonnes=row.low_tonnes * scale if body.scale is not None else min(row.low_tonnes, value),
-        high_tonnes=row.high_tonnes * scale
-        if body.scale is not None
-        else max(row.high_tonnes, value),
+        tonnes_per_year=row.tonnes_per_year * scale,
+        low_tonnes=row.low_tonnes * scale,
+        high_tonnes=row.high_tonnes * scale,
     )
+
+
+def growth_masks(
+    scenario: Any, rows: list[DemandRow], net: Network
+) -> list[tuple[Growth, npt.NDArray[np.bool_]]]:
+    """Give every ``growth`` change with a distribution and the demand rows it selects.
+
+    The scenario's bases come first, as they apply first.
+    """
+    out = growth_masks(scenario.base, rows, net) if scenario.base is not None else []
+    doc, lines = scenario.doc, scenario.lines
+    ctx = Context(net, Edits({"nodes": net.geodata.tables["nodes"]}), lines, doc)
+    for i, change in enumerate(doc.changes):
+        body = change.growth
+        if body is None or body.distribution is None:
+            continue
+        rule = ctx.demand_rule(body.where, ("changes", i, "growth", "where"))
+        out.append((body, np.array([_demand_matches(r, rule) for r in rows], dtype=bool)))
+    return out

@@ -306,10 +306,25 @@ class DemandWhere(_Strict):
 
 
 class Growth(_Strict):
-    """Body of ``growth``: demand rows (all, or those ``where`` selects) times ``factor``."""
+    """Body of ``growth``: demand rows (all, or those ``where`` selects) times ``factor``.
+
+    ``distribution`` (optional) is what a flow Monte Carlo run draws the factor from.
+    """
 
     factor: float = Field(gt=0, le=1_000)
     where: DemandWhere = DemandWhere()
+    distribution: Annotated[Distribution, BeforeValidator(_distribution)] | None = None
+
+    @model_validator(mode="after")
+    def _drawn(self) -> Growth:
+        d = self.distribution
+        if d is not None and d.from_data:
+            msg = f"demand rows have no low/high range: give the {d.kind} distribution low and high"
+            raise ValueError(msg)
+        if d is not None and d.low is not None and d.low <= 0:
+            msg = "a growth factor is positive: give the distribution a low above 0"
+            raise ValueError(msg)
+        return self
 
 
 class CapacityChange(_Strict):
