@@ -301,6 +301,12 @@ def _corridor_flows(
             f"{algorithm}: relative gap {sol.gap:.3e} after {sol.iterations} iterations "
             f"({state}; target {gap:g}) in {sol.seconds:.2f} s\n"
         )
+    for r in result.violations().to_dict("records"):
+        sys.stderr.write(
+            f"warning: {r['id']} carries {float(r['tonnes']) / 1e6:,.2f} Mt/yr, "
+            f"{float(r['utilisation']):.0%} of its hard capacity "
+            f"{float(r['capacity_t']) / 1e6:,.2f} Mt/yr\n"
+        )
     for cls, o, d, q in sol.unreachable:
         sys.stderr.write(f"warning: {cls} {q:,.0f} units/yr from node {o} to {d}: no route\n")
     console = make_console()

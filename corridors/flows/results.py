@@ -139,6 +139,22 @@ class FlowResult:
             }
         )
 
+    def violations(self) -> pd.DataFrame:
+        """Give the capacities loaded beyond their hard capacity (utilisation above 1).
+
+        The queueing wait grows without bound as a capacity fills, but past a knee it goes
+        on as a straight line so that the solver can run; an equilibrium may then load a
+        capacity past 1. Those loads could not pass in a year: they are reported, not hidden.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :meth:`capacity_use`, the rows above capacity, most overloaded first.
+        """
+        use = self.capacity_use()
+        over = use[use["utilisation"] > 1.0]
+        return over.sort_values("utilisation", ascending=False, ignore_index=True)
+
     def bottlenecks(self, n: int | None = None) -> pd.DataFrame:
         """Give the capacities ranked by the delay they add (then by the least spare capacity).
 

@@ -95,6 +95,15 @@ def test_congestion_binds_under_growth_and_shifts_cargo_to_kuryk(net: Network) -
     assert e.loc["cap-kz-aktau-port", "tonnes"] < a.loc["cap-kz-aktau-port", "tonnes"]
     # the delay at Aktau falls with the cargo that leaves it
     assert e.loc["cap-kz-aktau-port", "delay_h"] < a.loc["cap-kz-aktau-port", "delay_h"]
+    # the grain for Iran moves from the Aktau-Amirabad ferry to the Kuryk-Amirabad one
+    moved = "ferry-kz-kuryk-ir-amirabad"
+    assert moved not in set(aon.link_loads()["link_id"])
+    loads = eq.link_loads().set_index("link_id")["tonnes"]
+    assert loads[moved] > 1e5
+    assert (
+        loads["ferry-kz-aktau-port-ir-amirabad"]
+        < aon.link_loads().set_index("link_id").loc["ferry-kz-aktau-port-ir-amirabad", "tonnes"]
+    )
 
 
 def test_queue_costs_are_at_least_the_value_of_time(net: Network) -> None:
@@ -131,3 +140,14 @@ def test_scenario_flow_inputs_reject_an_unknown_capacity_in_python(net: Network)
     )
     with pytest.raises(ScenarioError, match="no capacity 'nope'"):
         s.flow_inputs([], inputs.read_capacities(net), net)
+
+
+def test_loads_past_a_hard_capacity_are_reported(net: Network) -> None:
+    within = assign("baseline-2024", net, growth=2)
+    assert within.violations().empty
+    over = assign("baseline-2024", net, growth=9)
+    v = over.violations()
+    assert "cap-kz-aktau-port" in set(v["id"]) and (v["utilisation"] > 1).all()
+    proc = run_cli("flows", "baseline-2024", "--growth", "9")
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: cap-kz-aktau-port carries" in proc.stderr and "hard capacity" in proc.stderr
