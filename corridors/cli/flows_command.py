@@ -205,10 +205,11 @@ def flows(
             theta=theta,
             progress=progress,
         )
-    if method == "equilibrium":
+    if method in ("equilibrium", "sue"):
         state = "reached" if result.converged else "NOT reached: raise --max-iter"
         sys.stderr.write(
-            f"{algorithm}: relative gap {result.gap:.3e} after {result.iterations} iterations "
+            f"{algorithm if method == 'equilibrium' else 'sue (msa)'}: relative gap "
+            f"{result.gap:.3e} after {result.iterations} iterations "
             f"({state}; target {gap:g}) in {result.seconds:.2f} s\n"
         )
     rows = ["init_node,term_node,flow,cost"]
@@ -292,13 +293,14 @@ def _corridor_flows(
         result = assign(
             rows, net, method=method, algorithm=algorithm, gap=gap, max_iter=max_iter,
             theta=theta, capacities=caps, growth=growth,
-            progress=progress if method == "equilibrium" else None,
+            progress=progress if method in ("equilibrium", "sue") else None,
         )  # fmt: skip
     sol = result.solution
-    if method == "equilibrium":
+    if method in ("equilibrium", "sue"):
         state = "reached" if sol.converged else "NOT reached: raise --max-iter"
         sys.stderr.write(
-            f"{algorithm}: relative gap {sol.gap:.3e} after {sol.iterations} iterations "
+            f"{algorithm if method == 'equilibrium' else 'sue (msa)'}: relative gap "
+            f"{sol.gap:.3e} after {sol.iterations} iterations "
             f"({state}; target {gap:g}) in {sol.seconds:.2f} s\n"
         )
     for r in result.violations().to_dict("records"):

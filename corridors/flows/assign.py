@@ -70,9 +70,10 @@ def assign(
         A demand CSV, the name of a shipped one (``"baseline-2024"``), or rows.
     network : Network, optional
         The network (the shipped one by default; a scenario's ``network`` for what-ifs).
-    method : {"equilibrium", "aon", "logit"}
+    method : {"equilibrium", "aon", "logit", "sue"}
         Route choice: capacity-constrained user equilibrium, all-or-nothing at free-flow
-        cost, or Dial's logit over efficient routes at free-flow cost.
+        cost, Dial's logit over efficient routes at free-flow cost, or the stochastic user
+        equilibrium (Dial's logit at congested costs, by successive averages).
     algorithm : {"bfw", "cfw", "fw", "msa"}
         Equilibrium algorithm.
     gap : float
@@ -80,7 +81,8 @@ def assign(
     max_iter : int
         Iterations at most.
     theta : float
-        Logit dispersion per hour of generalized cost (cost / value of time + time).
+        Logit dispersion per hour of generalized cost, counted in queueing hours (cost
+        divided by what an hour of queueing costs the class).
     capacities : sequence of CapacityRow, optional
         Capacities to use instead of the network's ``capacities.csv``.
     growth : float

@@ -2,7 +2,8 @@
 
 ``aon`` loads every trip on its free-flow shortest path; ``equilibrium`` finds the capacity-
 constrained user equilibrium (see :mod:`corridors.flows.equilibrium`); ``logit`` spreads trips
-over efficient routes by a logit model (see :mod:`corridors.flows.logit`).
+over efficient routes by a logit model at free-flow costs, ``sue`` at congested costs (see
+:mod:`corridors.flows.logit`).
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ def assign_links(
         The network.
     classes : sequence of DemandClass
         The demand.
-    method : {"aon", "logit", "equilibrium"}
-        How trips choose routes.
+    method : {"aon", "logit", "equilibrium", "sue"}
+        How trips choose routes (``sue``: logit at congested costs, by successive averages;
+        its gap is the relative difference between the loading and the flows).
     algorithm : {"bfw", "cfw", "fw", "msa"}
         The equilibrium algorithm (``method="equilibrium"`` only).
     gap : float
@@ -68,6 +70,10 @@ def assign_links(
         loaded = solve(links, classes, method="fw", gap=gap, max_iter=0)
         loaded.method = "aon"
         return loaded
-    from corridors.flows.logit import logit_assign
+    from corridors.flows.logit import logit_assign, sue_assign
 
+    if method == "sue":
+        return sue_assign(
+            links, classes, theta=theta, gap=gap, max_iter=max_iter, progress=progress
+        )
     return logit_assign(links, classes, theta=theta)

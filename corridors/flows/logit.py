@@ -15,7 +15,7 @@ pass (flows) are each one sparse triangular-type linear system, solved by scipy 
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -139,5 +139,97 @@ def logit_assign(
         converged=False,
         method="logit",
         unreachable=lost_all,
+        seconds=clock.perf_counter() - started,
+    )
+
+
+def sue_assign(
+    links: LinkTable,
+    classes: Sequence[DemandClass],
+    *,
+    theta: float = 1.0,
+    gap: float = 1e-4,
+    max_iter: int = 1000,
+    progress: Callable[[int, float], None] | None = None,
+) -> Equilibrium:
+    """Assign every class at stochastic user equilibrium: logit choice at congested costs.
+
+    The method of successive averages (Sheffi and Powell, 1982): load every class by Dial's
+    method at the costs of the current flows, and move the flows ``1 / (k + 1)`` of the way
+    to that loading. It stops when the loading differs from the flows by at most ``gap``
+    (summed absolute difference over summed flow, in capacity units).
+
+    Parameters
+    ----------
+    links : LinkTable
+        The network.
+    classes : sequence of DemandClass
+        The demand.
+    theta : float
+        Dispersion per unit of cost (> 0).
+    gap : float
+        Target relative difference between the loading and the flows.
+    max_iter : int
+        Iterations at most; the result says whether the target was reached.
+    progress : callable, optional
+        Called as ``progress(iteration, difference)`` after each iteration.
+
+    Returns
+    -------
+    Equilibrium
+        ``gaps`` holds the relative difference of each iteration.
+    """
+    if not (theta > 0 and np.isfinite(theta)):
+        msg = f"the logit dispersion theta must be a positive number, not {theta!r}"
+        raise InvalidOptionError(msg)
+    if not (gap > 0 and np.isfinite(gap)):
+        msg = f"the target gap must be a positive number, not {gap!r}"
+        raise InvalidOptionError(msg)
+    started = clock.perf_counter()
+    paths = ShortestPaths(links)
+    pce = [c.pce for c in classes]
+
+    def load(time: FloatArray) -> tuple[list[FloatArray], list[tuple[str, int, int, float]]]:
+        flows, lost_all = [], []
+        for c in classes:
+            f, lost = dial_load(paths, c.cost(time), c.demand, theta)
+            flows.append(f)
+            lost_all += [(c.name, o, d, q) for o, d, q in lost]
+        return flows, lost_all
+
+    def total(per_class: list[FloatArray]) -> FloatArray:
+        out = np.zeros(links.n_links)
+        for p, f in zip(pce, per_class):
+            out += p * f
+        return out
+
+    x, unreachable = load(links.free_time)
+    if unreachable and not total(x).any():
+        msg = "no trip can reach its destination on this network"
+        raise NoRouteError(msg)
+    gaps: list[float] = []
+    converged = False
+    for k in range(1, max_iter + 1):
+        v = total(x)
+        y, _ = load(link_time(links, v))
+        moved = float(np.abs(total(y) - v).sum())
+        rgap = moved / float(v.sum()) if v.sum() > 0 else 0.0
+        gaps.append(rgap)
+        if progress is not None:
+            progress(k, rgap)
+        if rgap <= gap:
+            converged = True
+            break
+        x = [xi + (yi - xi) / (k + 1) for xi, yi in zip(x, y)]
+    v = total(x)
+    return Equilibrium(
+        links=links,
+        class_flow={c.name: f for c, f in zip(classes, x)},
+        flow=v,
+        time=link_time(links, v),
+        gaps=gaps,
+        converged=converged,
+        method="sue",
+        unreachable=unreachable,
         seconds=clock.perf_counter() - started,
     )

@@ -5,8 +5,9 @@ Kept free of heavy imports so the command line can list them without loading num
 
 from __future__ import annotations
 
-#: How trips choose routes: one loading at free-flow cost, logit over efficient routes, or
-#: the capacity-constrained user equilibrium.
-ASSIGN_METHODS: tuple[str, ...] = ("aon", "logit", "equilibrium")
+#: How trips choose routes: one loading at free-flow cost, logit over efficient routes, the
+#: capacity-constrained user equilibrium, or the stochastic user equilibrium (logit at
+#: congested costs).
+ASSIGN_METHODS: tuple[str, ...] = ("aon", "logit", "equilibrium", "sue")
 #: Equilibrium algorithms, weakest first (see corridors.flows.equilibrium).
 ALGORITHMS: tuple[str, ...] = ("msa", "fw", "cfw", "bfw")
