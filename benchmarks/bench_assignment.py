@@ -95,7 +95,7 @@ def _shipped(repeat: int) -> Table:
     """Time corridors alone on the shipped network and demand (no peer models its capacities)."""
     import corridors
     from corridors.flows.corridor_table import build_table
-    from corridors.flows.inputs import read_capacities
+    from corridors.flows.inputs import read_capacities, read_queue_costs
     from corridors.routing.options import RouteOptions
 
     net = corridors.load_network()
@@ -104,11 +104,11 @@ def _shipped(repeat: int) -> Table:
         table.add_column(col, justify="left" if col == "case" else "right")
     t_build, tab = _median(
         lambda: build_table(net, ["bulk", "oil", "teu"], read_capacities(net),
-                            RouteOptions.build()), repeat)  # fmt: skip
+                            RouteOptions.build(), read_queue_costs(net)), repeat)  # fmt: skip
     n_caps = tab.links.shared.n if tab.links.shared else 0
     table.add_row("build the link table (3 profiles)", f"{t_build * 1000:.0f} ms", "", "",
                   str(tab.links.n_links), str(n_caps))  # fmt: skip
-    for growth in (1.0, 3.0):
+    for growth in (1.0, 3.0, 8.0):
         t, r = _median(lambda g=growth: corridors.assign("baseline-2024", network=net,
                                                          growth=g, gap=1e-4), repeat)  # fmt: skip
         table.add_row(f"assign at equilibrium, demand x{growth:g}", f"{t * 1000:.0f} ms",
