@@ -1,37 +1,81 @@
 """Write a geodata folder scaled up to N links, for timing validation at scale.
 
-Every shipped link is cut into ``k`` pieces through ``k - 1`` new junction nodes placed
-along the straight line between its ends; the first piece keeps the link's id (so rates
-and sections still name it), the others get ``ID-pI``; each piece carries ``1 / k`` of the
-length. The link geometry file is dropped (its shapes would no longer end at the link's
-nodes). Run ``python -m benchmarks.big_geodata OUT 1000000`` and then
+Every shipped rail and road link that stays in one country and is drawn along a line is cut
+into ``k`` pieces of equal length along its drawn shape, through ``k - 1`` new junction
+nodes on that line; the first piece keeps the link's id (so rates and sections still name
+it), the others get ``ID-pI``. Each piece carries ``1 / k`` of the link's length, or its
+geodesic length where that is longer (a short piece of a nearly straight link), and its
+part of the shape, so the folder validates as the shipped one does and exercises the shape
+checks at scale. Other links are copied whole. Run
+``python -m benchmarks.big_geodata OUT 1000000`` and then
 ``corridors data validate --geodata OUT``.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pyproj import Geod
 
 from corridors.data.locate import geodata_dir
+
+GEOD = Geod(ellps="WGS84")
+
+
+def _cut(points: list[list[float]], k: int) -> list[list[list[float]]]:
+    """Cut a polyline into ``k`` pieces of equal geodesic length (cut points rounded)."""
+    lon = np.array([p[0] for p in points])
+    lat = np.array([p[1] for p in points])
+    _, _, step = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    along = np.concatenate([[0.0], np.cumsum(step)])
+    marks = along[-1] * np.arange(1, k) / k
+    seg = np.clip(np.searchsorted(along, marks, side="right") - 1, 0, len(step) - 1)
+    t = np.where(step[seg] > 0, (marks - along[seg]) / np.where(step[seg] > 0, step[seg], 1), 0)
+    cut_lon = np.round(lon[seg] + (lon[seg + 1] - lon[seg]) * t, 6)
+    cut_lat = np.round(lat[seg] + (lat[seg + 1] - lat[seg]) * t, 6)
+    pieces: list[list[list[float]]] = []
+    start, first = [float(lon[0]), float(lat[0])], 1
+    for i in range(k - 1):
+        end = [float(cut_lon[i]), float(cut_lat[i])]
+        inner = [[float(lon[j]), float(lat[j])] for j in range(first, int(seg[i]) + 1)]
+        pieces.append([start, *inner, end])
+        start, first = end, int(seg[i]) + 1
+    pieces.append([start, *[[float(lon[j]), float(lat[j])] for j in range(first, len(lon))]])
+    return pieces
 
 
 def write(out: Path, target_links: int) -> int:
     """Write the scaled folder to ``out``; return the number of links written."""
     shipped = geodata_dir(None)
     shutil.copytree(shipped, out)
-    (out / "geometry" / "links.geojson").unlink(missing_ok=True)
+    shapes_doc = json.loads((shipped / "geometry" / "links.geojson").read_text("utf-8"))
+    shapes = {f["properties"]["id"]: f for f in shapes_doc["features"]}
     with (shipped / "nodes.csv").open(encoding="utf-8", newline="") as fh:
         nodes = list(csv.DictReader(fh))
     with (shipped / "links.csv").open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         link_fields = list(reader.fieldnames or [])
         links = list(reader)
-    k = max(1, round(target_links / len(links)))
     where = {n["id"]: n for n in nodes}
+
+    def splittable(link: dict[str, str]) -> bool:
+        a, b = where[link["u"]], where[link["v"]]
+        return (
+            link["mode"] in ("rail", "road")
+            and a["country"] == b["country"]
+            and link["id"] in shapes
+        )
+
+    n_split = sum(map(splittable, links))
+    k_split = max(1, round((target_links - (len(links) - n_split)) / max(1, n_split)))
     node_fields = list(nodes[0])
+    features: list[dict[str, Any]] = []
     written = 0
     with (
         (out / "nodes.csv").open("w", encoding="utf-8", newline="") as nf,
@@ -43,38 +87,55 @@ def write(out: Path, target_links: int) -> int:
         link_out.writeheader()
         node_out.writerows(nodes)
         for number, link in enumerate(links):
-            a, b = where[link["u"]], where[link["v"]]
+            if not splittable(link):
+                link_out.writerow(link)
+                if link["id"] in shapes:
+                    features.append(shapes[link["id"]])
+                written += 1
+                continue
+            a = where[link["u"]]
+            shape = shapes[link["id"]]
+            pieces = _cut(shape["geometry"]["coordinates"], k_split)
             ends = [link["u"]]
-            for i in range(1, k):
-                t = i / k
-                country = a["country"] if t < 0.5 else b["country"]
-                node_id = f"{country.lower()}-syn{number}-{i}"
-                lon = float(a["lon"]) + (float(b["lon"]) - float(a["lon"])) * t
-                lat = float(a["lat"]) + (float(b["lat"]) - float(a["lat"])) * t
+            for i, piece_line in enumerate(pieces[:-1], start=1):
+                node_id = f"{a['country'].lower()}-syn{number}-{i}"
+                lon, lat = piece_line[-1]
                 node_out.writerow(
                     {
                         **dict.fromkeys(node_fields, ""),
                         "id": node_id,
                         "name": node_id,
                         "kind": "junction",
-                        "country": country,
-                        "lon": f"{lon:.5f}",
-                        "lat": f"{lat:.5f}",
+                        "country": a["country"],
+                        "lon": f"{lon:.6f}",
+                        "lat": f"{lat:.6f}",
                         "coord_ref": "interpolated",
                         "source_id": a["source_id"],
                     }
                 )
                 ends.append(node_id)
             ends.append(link["v"])
-            for i in range(k):
+            for i, piece_line in enumerate(pieces):
                 piece = dict(link)
                 piece["id"] = link["id"] if i == 0 else f"{link['id']}-p{i}"
                 piece["u"], piece["v"] = ends[i], ends[i + 1]
+                (u_lon, u_lat), (v_lon, v_lat) = piece_line[0], piece_line[-1]
+                floor = GEOD.inv(u_lon, u_lat, v_lon, v_lat)[2] / 1000 * 1.0001
                 for column in ("length_km", "length_km_low", "length_km_high"):
                     if link[column]:
-                        piece[column] = f"{float(link[column]) / k:.6g}"
+                        share = float(link[column]) / k_split
+                        piece[column] = f"{max(share, floor):.9g}"
                 link_out.writerow(piece)
+                features.append(
+                    {
+                        "type": "Feature",
+                        "properties": {**shape["properties"], "id": piece["id"]},
+                        "geometry": {"type": "LineString", "coordinates": piece_line},
+                    }
+                )
                 written += 1
+    doc = {"type": "FeatureCollection", "features": features}
+    (out / "geometry" / "links.geojson").write_text(json.dumps(doc), encoding="utf-8")
     return written
 
 

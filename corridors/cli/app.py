@@ -51,6 +51,17 @@ ByOpt = Annotated[
 ProfileOpt = Annotated[
     str | None, typer.Option("--profile", help="Cargo profile: teu (default), bulk or oil.")
 ]
+CrewOpt = Annotated[
+    int,
+    typer.Option("--crew", help="Drivers per truck: 1, or 2 (rests by the two-driver rules)."),
+]
+DepartOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--depart",
+        help="Departure YYYY-MM-DD[THH:MM]: timetabled sailings wait for their next one.",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 MapOpt = Annotated[
     Path | None,
@@ -137,17 +148,8 @@ def route(
     alternatives: Annotated[
         int, typer.Option("--alternatives", "-k", help="Number of different routes (1-20).")
     ] = 1,
-    crew: Annotated[
-        int,
-        typer.Option("--crew", help="Drivers per truck: 1, or 2 (rests by the two-driver rules)."),
-    ] = 1,
-    depart: Annotated[
-        str | None,
-        typer.Option(
-            "--depart",
-            help="Departure YYYY-MM-DD[THH:MM]: timetabled sailings wait for their next one.",
-        ),
-    ] = None,
+    crew: CrewOpt = 1,
+    depart: DepartOpt = None,
     as_json: JsonOpt = False,
     map_file: MapOpt = None,
     force: ForceOpt = False,
@@ -211,6 +213,8 @@ def compare(
     ] = None,
     by: ByOpt = "time",
     profile: ProfileOpt = None,
+    crew: CrewOpt = 1,
+    depart: DepartOpt = None,
     as_json: JsonOpt = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV.")] = None,
     map_file: MapOpt = None,
@@ -225,7 +229,7 @@ def compare(
     _check_output(map_file, force, is_map=True)
     _check_output(csv, force)
     net = _network(geodata)
-    opts = _route_options(by=by, profile=profile)
+    opts = _route_options(by=by, profile=profile, crew=crew, depart=depart)
     result = routing.compare(net, origin, destination, corridors=corridor, options=opts)
     for end in (result.origin, result.destination):
         if "chosen over" in end.label:

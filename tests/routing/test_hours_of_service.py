@@ -238,3 +238,36 @@ def test_crew_option_on_the_command_line() -> None:
     b = json.loads(two.stdout)["routes"][0]
     assert a["rest_h"] > b["rest_h"] > 0
     assert any(leg["kind"] == "weekly_rest" for leg in a["legs"])
+
+
+def test_compare_times_each_corridor_with_the_crew_given() -> None:
+    import json
+
+    runs = {
+        crew: run_cli(
+            "compare",
+            "Almaty",
+            "Bandar Abbas",
+            "--corridor",
+            "road_almaty_bandar_abbas",
+            "--crew",
+            crew,
+            "--json",
+        )
+        for crew in ("1", "2")
+    }
+    assert all(r.returncode == 0 for r in runs.values()), [r.stderr for r in runs.values()]
+    rows = {
+        crew: next(
+            x
+            for x in json.loads(r.stdout)["routes"]
+            if x.get("corridor") == "road_almaty_bandar_abbas"
+        )
+        for crew, r in runs.items()
+    }
+    one, two = rows["1"], rows["2"]
+    # the same road, driven as long; a lone driver rests far longer than a crew of two
+    assert one["driving_h"] == two["driving_h"] > 0
+    assert one["rest_h"] > two["rest_h"] > 0
+    saved = one["totals"]["time_h"] - two["totals"]["time_h"]
+    assert abs(saved - (one["rest_h"] - two["rest_h"])) < 0.01

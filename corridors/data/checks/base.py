@@ -217,6 +217,30 @@ def line_of(text: str, needle: str) -> int:
     return 0 if index < 0 else text.count("\n", 0, index) + 1
 
 
+class QuotedLines:
+    """Find the line of a quoted string's first occurrence in a text, for many strings.
+
+    The text is scanned once, on the first question, so a check that asks about every
+    feature of a large file costs one pass rather than one pass per feature.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.first: dict[str, int] | None = None
+
+    def line(self, value: str) -> int:
+        """Return the line (from 1) where ``"value"`` first occurs; 0 if it does not."""
+        if self.first is None:
+            self.first = {}
+            line, at = 1, 0
+            for match in re.finditer(r'"(?:[^"\\\n]|\\.)*"', self.text):
+                line += self.text.count("\n", at, match.start())
+                at = match.start()
+                self.first.setdefault(match.group(), line)
+        found = self.first.get(f'"{value}"')
+        return found if found is not None else line_of(self.text, f'"{value}"')
+
+
 def _is_wgs84(name: str) -> bool:
     key = name.strip().upper()
     return key.endswith(("CRS84", ":4326", "::4326")) or key in ("EPSG:4326", "WGS84", "WGS 84")

@@ -21,13 +21,13 @@ from corridors.data.checks.base import (
     SHAPE_OUTSIDE_SHARE,
     SHORT_LINK_SLACK_KM,
     Base,
+    QuotedLines,
     cell_text,
     choices,
     fmt,
     geodesic_km,
     in_box,
     like,
-    line_of,
     num,
 )
 from corridors.data.geodata import line_points
@@ -99,12 +99,12 @@ class GeographyChecks(Base):
         doc = self.read_geojson(path, file)
         if doc is None:
             return
-        text = path.read_text(encoding="utf-8")
+        lines = QuotedLines(path.read_text(encoding="utf-8"))
         for feature in doc["features"]:
             props = feature.get("properties") if isinstance(feature, dict) else None
             props = props if isinstance(props, dict) else {}
             lid = str(props.get("id") or "")
-            line = line_of(text, f'"{lid}"') if lid else 0
+            line = lines.line(lid) if lid else 0
             if not lid:
                 self.add("geometry", file, line, "feature without `id`; give it its link id")
                 continue
