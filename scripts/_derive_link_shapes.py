@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         if lid not in before
     ]
     out = {
-        "links.csv": write_csv(links, LINK_COLS),
+        # rows stay in file order: appended rows stay at the end
+        "links.csv": write_csv(links, LINK_COLS, sort=False),
         "geometry/links.geojson": geojson_text(features),
     }
     changed = []
