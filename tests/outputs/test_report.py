@@ -71,7 +71,7 @@ def test_scenario_report_shows_the_changes_and_deltas(scenario_report: Path, net
         for lid, u, v, mode in zip(links["id"], links["u"], links["v"], links["mode"], strict=True)
         if mode in ("rail", "road") and {country[u], country[v]} == {"TM", "IR"}
     ]
-    assert len(crossing) >= 4  # KTI, Sarakhs by rail and road, Quchan-Ashgabat
+    assert len(crossing) >= 3  # KTI, Sarakhs by rail and road
     assert f"closed {len(crossing)} link(s)" in page
 
 
