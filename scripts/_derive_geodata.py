@@ -176,11 +176,11 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def write_csv(rows: list[dict[str, str]], cols: list[str]) -> str:
+def write_csv(rows: list[dict[str, str]], cols: list[str], *, sort: bool = True) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, cols, lineterminator="\n", extrasaction="ignore")
     w.writeheader()
-    for r in sorted(rows, key=lambda r: r["id"]):
+    for r in sorted(rows, key=lambda r: r["id"]) if sort else rows:
         w.writerow({c: (r.get(c) or "").strip() for c in cols})
     return buf.getvalue()
 

