@@ -459,7 +459,7 @@ line(
 )
 line(D, "tm-ashgabat tm-dashoguz")
 line(D, "tm-turkmenbashi tm-balkanabat tm-ashgabat")
-line(D, "ir-mashhad ir-quchan")
+line(D, "ir-mashhad ir-quchan tm-ashgabat", note="Quchan-Ashgabat: through Bajgiran")
 line(D, "ir-quchan ir-bojnurd ir-gorgan")
 # --- Kazakhstan
 line(R, "kz-kostanay kz-tobol kz-esil kz-atbasar kz-astana", gauge="1520")
