@@ -311,7 +311,7 @@ PROVEN = [
         "Resources",
         "a `links.csv` of 1,000,000 links (`benchmarks/big_geodata.py`)",
         "refused: `links.csv: more than 200,000 rows; geodata tables are limited to 200,000 "
-        "rows` (measured: 21 s and 0.4 GB to refuse; 100,000 links validate in 152 s, 3.3 GB)",
+        "rows` (measured: 21 s and 0.4 GB to refuse; 100,000 links validate in 105 s, 3.5 GB)",
         "tests/test_hostile_inputs.py::test_tables_beyond_the_row_limit_are_refused_with_the_limit",
     ),
     Proven(
@@ -380,7 +380,9 @@ def render() -> str:
         "",
         "The property tests run 100 examples each in the suite; run",
         "`HYPOTHESIS_PROFILE=thorough pytest tests/test_fuzz_inputs.py` (10,000 each) once",
-        "before each release.",
+        "before each release. Last thorough run, 2026-12-06: five properties, 10,000 examples",
+        "each, none failing, in 64 minutes on 2 busy cores (geodata tables 35 minutes, damaged",
+        "cache files 21).",
     ]
     for kind in KINDS:
         out += ["", f"## {kind}", "", "| hostile input | outcome | checked by |", "|---|---|---|"]

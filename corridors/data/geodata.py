@@ -380,8 +380,8 @@ def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFram
                             file,
                             0,  # the whole file: it explains the problems that follow
                             f"more than {MAX_ROWS:,} rows; geodata tables are limited to "
-                            f"{MAX_ROWS:,} rows (validating 100,000 links takes about 150 s "
-                            "and 3.3 GB)",
+                            f"{MAX_ROWS:,} rows (validating 100,000 links takes about 105 s "
+                            "and 3.5 GB)",
                         )
                     )
                     return frame_from_rows(name, [])
