@@ -245,12 +245,18 @@ CHUNK_ROWS = 50_000
 
 
 def _typed_column(
-    texts: list[str], column: Column, lines: list[int], found: list[tuple[int, int, str]], at: int
+    texts: list[str],
+    column: Column,
+    lines: list[int],
+    found: list[tuple[int, int, str]],
+    position: int,
 ) -> list[Any]:
     """Type one column of a chunk whose cells hold no control character.
 
     Gives the values and messages :func:`_coerce` gives cell by cell, faster: a cell is
-    handed to :func:`_coerce` only when the bulk conversion cannot decide it.
+    handed to :func:`_coerce` only when the bulk conversion cannot decide it. Problems go to
+    ``found`` as ``(line, position, message)``, ``position`` being the column's place in the
+    schema (it orders a row's problems as the cell-by-cell reader did).
     """
     stripped = [t.strip() for t in texts]
     if column.type == "list":
@@ -261,7 +267,7 @@ def _typed_column(
     empty = [i for i, t in enumerate(stripped) if not t]
     if column.required:
         message = f"column `{column.name}` is empty; a value is required"
-        found.extend((lines[i], at, message) for i in empty)
+        found.extend((lines[i], position, message) for i in empty)
     if column.type == "str":
         return [t or None for t in stripped]
     values: list[Any]
@@ -271,7 +277,7 @@ def _typed_column(
             if t:
                 values[i], error = _coerce(t, column)
                 if error:
-                    found.append((lines[i], at, error))
+                    found.append((lines[i], position, error))
         return values
     try:
         numbers = [float(t) if t else math.nan for t in stripped]
@@ -288,7 +294,7 @@ def _typed_column(
                 continue
             value, error = _coerce(t, column)
             if error:
-                found.append((lines[i], at, error))
+                found.append((lines[i], position, error))
             values.append(value)
         return values
     if column.required:
@@ -304,7 +310,7 @@ def _typed_column(
             values.append(int(number))
         else:
             message = f"column `{column.name}` is {stripped[i]!r}; expected a whole number"
-            found.append((lines[i], at, message))
+            found.append((lines[i], position, message))
             values.append(None)
     return values
 
