@@ -590,22 +590,6 @@ MOUNTAIN = {
 #: New breaks of gauge: node -> the gauge_break rows it copies (a comparable transshipment).
 GAUGE_BREAKS = {"kg-makmal": "kz-altynkol"}
 
-NODE_COLS = [
-    "id",
-    "name",
-    "aliases",
-    "kind",
-    "country",
-    "lon",
-    "lat",
-    "coord_ref",
-    "locode",
-    "osm_id",
-    "geonames_id",
-    "source_id",
-    "note",
-]
-
 
 def read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with path.open(encoding="utf-8", newline="") as fh:
