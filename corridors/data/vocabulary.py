@@ -76,6 +76,12 @@ STATUSES: dict[str, str] = {
 
 NODE_KINDS = ("city", "junction", "border", "port", "terminal")
 
+#: Kinds of place where the default ``transfer`` row of ``frictions.csv`` applies: a town,
+#: port or terminal has somewhere to lift a load between a train and a truck. A border post
+#: or a junction changes mode only through a ``transfer`` row of its own, which names the
+#: terminal there; otherwise routes would hop off the train onto a truck for each crossing.
+TRANSFER_NODE_KINDS = frozenset({"city", "port", "terminal"})
+
 FRICTION_KINDS: dict[str, FrictionKind] = {
     k.id: k
     for k in (

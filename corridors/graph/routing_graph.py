@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corridors.data.vocabulary import is_water
+from corridors.data.vocabulary import TRANSFER_NODE_KINDS, is_water
 from corridors.graph.cost_model import Component, Lookup, border_component, friction_component
 from corridors.graph.driving_rules import CREWS, DrivingRules, rules_from_geodata
 from corridors.graph.profiles import Profile
@@ -185,6 +185,10 @@ class _Builder:
     def country(self, place: str) -> str:
         return str(self.G.nodes[place].get("country") or "")
 
+    def terminal(self, place: str) -> bool:
+        """Whether the default mode transfer applies at ``place`` (see TRANSFER_NODE_KINDS)."""
+        return str(self.G.nodes[place].get("kind") or "") in TRANSFER_NODE_KINDS
+
     def edge(
         self,
         a: int,
@@ -319,6 +323,8 @@ class _Builder:
             comp = friction_component(row, "port", place, place, f"{ma}>{mb}", country)
         else:
             row = self.look.friction("transfer", place, mode=ma, to_mode=mb)
+            if row is not None and row["node"] == "*" and not self.terminal(place):
+                return None
             comp = friction_component(row, "transfer", place, place, f"{ma}>{mb}", country)
         # No friction row (node-specific or default) means the transfer is not offered.
         return None if comp is None else [comp]

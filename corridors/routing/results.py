@@ -442,7 +442,8 @@ class Comparison:
             "destination": self.destination.node,
             "by": self.by,
             "profile": self.profile,
-            "routes": [r.to_dict() for r in self.routes.values()],
+            # each route says which row it is: "best", or the corridor it was routed along
+            "routes": [{"key": k, **r.to_dict()} for k, r in self.routes.items()],
             "unavailable": self.reasons,
             "corridor_shares": {k: round(v, 3) for k, v in self.shares.items()},
         }

@@ -259,9 +259,7 @@ def test_compare_times_each_corridor_with_the_crew_given() -> None:
     assert all(r.returncode == 0 for r in runs.values()), [r.stderr for r in runs.values()]
     rows = {
         crew: next(
-            x
-            for x in json.loads(r.stdout)["routes"]
-            if x.get("corridor") == "road_almaty_bandar_abbas"
+            x for x in json.loads(r.stdout)["routes"] if x["key"] == "road_almaty_bandar_abbas"
         )
         for crew, r in runs.items()
     }
