@@ -12,6 +12,7 @@ import typer
 from corridors.cli.console import WideOpt
 from corridors.cli.console import console as _console
 from corridors.cli.flows_command import flows
+from corridors.cli.options import ForceOpt, GeodataOpt, JsonOpt
 from corridors.cli.scenario_commands import scenario_app
 from corridors.errors import (
     EXIT_BAD_INPUT,
@@ -40,10 +41,6 @@ app.add_typer(data_app, name="data")
 app.add_typer(scenario_app, name="scenario")
 app.command("flows")(flows)
 
-GeodataOpt = Annotated[
-    Path | None,
-    typer.Option("--geodata", help="Geodata folder to use instead of the shipped one."),
-]
 _NAMES = list(OBJECTIVES)
 ByOpt = Annotated[
     str, typer.Option("--by", help=f"Objective: {', '.join(_NAMES[:-1])} or {_NAMES[-1]}.")
@@ -62,12 +59,10 @@ DepartOpt = Annotated[
         help="Departure YYYY-MM-DD[THH:MM]: timetabled sailings wait for their next one.",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 MapOpt = Annotated[
     Path | None,
     typer.Option("--map", help="Also write a map: .html (interactive) or .png/.svg/.pdf."),
 ]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite output files that exist.")]
 
 
 def _error(message: str) -> None:

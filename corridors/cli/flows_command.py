@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from corridors.cli.options import ForceOpt, GeodataOpt
 from corridors.errors import InvalidOptionError
 from corridors.flows.methods import ALGORITHMS, ASSIGN_METHODS
 
@@ -94,10 +95,7 @@ def flows(
             "--scenario", help="A scenario: its network, demand growth and capacity changes."
         ),
     ] = None,
-    geodata: Annotated[
-        Path | None,
-        typer.Option("--geodata", help="Geodata folder to use instead of the shipped one."),
-    ] = None,
+    geodata: GeodataOpt = None,
     growth: Annotated[
         float, typer.Option("--growth", help="Multiply all demand (1.62 for +62%).")
     ] = 1.0,
@@ -132,7 +130,7 @@ def flows(
             "--workers", help="Processes sharing the draws (default: the CPU count, at most 2)."
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite output files.")] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Assign freight demand to the capacitated network and report where it goes.
 

@@ -13,6 +13,7 @@ import typer
 
 from corridors.cli.console import WideOpt
 from corridors.cli.console import console as _console
+from corridors.cli.options import ForceOpt, GeodataOpt, JsonOpt
 from corridors.outputs.formats import (
     FIGURE_FORMATS,
     MAP_FORMATS,
@@ -57,12 +58,6 @@ OutOpt = Annotated[
     ),
 ]
 ChartOpt = Annotated[Path | None, typer.Option("--chart", help=f"Write a chart: {_FIGURES}.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite output files that exist.")]
-GeodataOpt = Annotated[
-    Path | None,
-    typer.Option("--geodata", help="Geodata folder to use instead of the shipped one."),
-]
 
 
 def _interrupt_code(err: KeyboardInterrupt) -> int:
