@@ -223,3 +223,14 @@ def test_cached_network_routes_without_reading_its_tables(net: Network) -> None:
     assert second == f"{len(net.geodata.links)} True"  # the tables load when asked for
     clone = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(net))))
     assert clone.geodata.links.equals(net.geodata.links)
+
+
+def test_aktobe_atyrau_by_road_takes_the_direct_road_not_oral(net: Network) -> None:
+    """The rebuilt Kandyagash-Makat road halved the trip that once went round by Oral."""
+    r = routing.route(net, "Aktobe", "Atyrau", modes="road", by="distance")
+    places = {c.from_node for c in r.components} | {c.to_node for c in r.components}
+    assert "kz-oral" not in places
+    assert 600 < r.distance_km < 700
+    # the roundabout way by Oral is still there, about 300 km longer
+    detour = routing.route(net, "Aktobe", "Atyrau", modes="road", by="distance", via=["kz-oral"])
+    assert detour.distance_km - r.distance_km > 250
