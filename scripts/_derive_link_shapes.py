@@ -1,11 +1,21 @@
 """Maintainer script: draw rail and road links along OSM-derived lines (see _line_matching).
 
-Not part of the package and never run by the tests. ``scripts/_derive_geodata.py`` runs the
-same step as part of a full rebuild from ``../shared/data``; this script runs it alone on the
-shipped ``geodata/`` (it needs no raw data, only the build extra: ``pip install
-.[derive]``). It adds a shape to ``geometry/links.geojson`` for every operational rail or road
-link it can match, takes the matched length where the length was a detour factor, and prints
-the links it left straight and why. Re-running it on its own output changes nothing.
+Not part of the package and never run by the tests. Run it after ``scripts/_derive_geodata.py``
+(a full rebuild from ``../shared/data``, which rewrites the geometry file) or alone on the
+shipped ``geodata/`` (it needs only the build extra: ``pip install .[derive]``). It adds a
+shape to ``geometry/links.geojson`` for every operational rail or road link it can match,
+takes the matched length where the length was a detour factor, and prints the links it left
+straight and why. In order:
+
+1. with ``--raw``, rail links without a shape along the OSM railway ways (stations within
+   2.5 km of a way), as a full rebuild does;
+2. Caspian ferries with a published length along their searoute path;
+3. rail and road links along the world railway and highway graphs, with access spurs where
+   the places lie off the line (``spur_km``);
+4. with ``--raw``, rail links still straight along the OSM railway ways with access spurs,
+   ways under construction or proposed included (``osm_railway``).
+
+Re-running it on its own output changes nothing.
 
 Usage::
 
