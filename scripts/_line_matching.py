@@ -9,6 +9,14 @@ places. The path joins each place to the nearest graph vertex by a straight segm
 place far from any line would be matched by a long straight stub; a match is therefore
 accepted only when it passes every test in :func:`accept` and is otherwise reported with
 the reason, and the link keeps a straight shape.
+
+Where neither of scgraph's joins gives an acceptable match, :func:`spur_match` tries once
+more with access spurs: each place is joined by a straight spur to the nearest point of the
+nearest *segment* of the line (not its nearest vertex: the world graphs hold straight
+segments of up to 500 km across deserts, so a place beside a road can lie 80 km from the
+road's nearest vertex), at most :data:`SPUR_KM` away, and the spurs may make up at most
+:data:`MAX_SPUR_SHARE` of the drawn line. The spurs are part of the drawn line and of its
+length, and each such feature records their length (``spur_km``).
 """
 
 from __future__ import annotations
@@ -45,6 +53,9 @@ class Match:
     km: float
     snap_km: tuple[float, float]
     source: str
+    #: Length of the straight access spurs from the places to the line (km); 0 when the
+    #: places are joined to graph vertices by scgraph.
+    spur_km: float = 0.0
 
 
 @cache
@@ -111,6 +122,138 @@ def accept(m: Match, mode: str, geodesic: float, published: float | None) -> str
     return None
 
 
+#: Farthest a place may lie from the nearest segment of the line for an access spur (km):
+#: a city's GeoNames point, a border post or a port often lies off the trunk road or line the
+#: world graph holds (the road into town, the customs area, a port's access road are
+#: missing). The bound only keeps a long link from taking a long straight piece; the test that
+#: binds is the spurs' share of the line (:data:`MAX_SPUR_SHARE`).
+SPUR_KM = 60.0
+#: The spurs may make up at most this share of a drawn line, so a drawn link runs mostly
+#: along the matched line rather than straight.
+MAX_SPUR_SHARE = 0.25
+
+
+class SegmentIndex:
+    """The segments of a world graph near the network, to join places to their nearest point.
+
+    Holds the graph's vertices and segments inside ``bbox`` (lon0, lat0, lon1, lat1) as an
+    undirected ``networkx`` graph (weights in km, as scgraph's) and a spatial index of the
+    segments.
+    """
+
+    def __init__(self, mode: str, bbox: tuple[float, float, float, float]) -> None:
+        import networkx as nx
+        from shapely import STRtree
+        from shapely.geometry import LineString
+
+        g = graph(mode)
+        x0, y0, x1, y1 = bbox
+        self.source = f"scgraph:{GRAPH[mode]}"
+        self.nodes: list[tuple[float, float]] = [(float(lo), float(la)) for la, lo in g.nodes]
+        inside = [x0 <= lo <= x1 and y0 <= la <= y1 for lo, la in self.nodes]
+        self.G = nx.Graph()
+        self.segments: list[tuple[int, int]] = []
+        for i, adj in enumerate(g.graph):
+            for j, w in adj.items():
+                if j > i and (inside[i] or inside[j]):
+                    self.G.add_edge(i, j, w=float(w))
+                    self.segments.append((i, j))
+        self.lines = [LineString([self.nodes[i], self.nodes[j]]) for i, j in self.segments]
+        self.tree = STRtree(self.lines)
+        # a component is named by its smallest vertex, so choices between components are stable
+        self.component: dict[int, int] = {}
+        for comp in nx.connected_components(self.G):
+            first = min(comp)
+            for n in comp:
+                self.component[n] = first
+
+    def attachments(self, p: tuple[float, float]) -> list[tuple[float, int, tuple[float, float]]]:
+        """Segments within :data:`SPUR_KM` of ``p``: (km to it, segment index, nearest point)."""
+        import math
+
+        from shapely.geometry import Point
+
+        # a degree of longitude is shortest at the place's latitude: search wide enough
+        reach = SPUR_KM / (111.0 * max(math.cos(math.radians(abs(p[1]) + 1.0)), 0.1))
+        point = Point(p)
+        out = []
+        for k in self.tree.query(point, predicate="dwithin", distance=reach):
+            line = self.lines[int(k)]
+            q = line.interpolate(line.project(point))
+            near = (round(float(q.x), 6), round(float(q.y), 6))
+            km = km_between(p, near)
+            if km <= SPUR_KM:
+                out.append((km, int(k), near))
+        return sorted(out)
+
+    def route(self, a: tuple[float, float], b: tuple[float, float]) -> Match | None:
+        """Shortest path from ``a`` to ``b`` over the line, each joined by a spur to its segment.
+
+        Both places join the same connected part of the graph: the one whose nearest segments
+        are nearest to the two places together.
+        """
+        import networkx as nx
+
+        nearest: list[dict[int, tuple[float, int, tuple[float, float]]]] = [{}, {}]
+        for side, place in enumerate((a, b)):
+            for km, k, q in self.attachments(place):  # nearest first
+                nearest[side].setdefault(self.component[self.segments[k][0]], (km, k, q))
+        common = sorted(
+            (nearest[0][c][0] + nearest[1][c][0], c) for c in nearest[0].keys() & nearest[1].keys()
+        )
+        if not common:
+            return None
+        _, k_a, q_a = nearest[0][common[0][1]]
+        _, k_b, q_b = nearest[1][common[0][1]]
+        start, end = -1, -2  # the two attachment points, added for this search only
+        for v, k, q in ((start, k_a, q_a), (end, k_b, q_b)):
+            for n in self.segments[k]:
+                self.G.add_edge(v, n, w=km_between(q, self.nodes[n]))
+        if k_a == k_b:
+            self.G.add_edge(start, end, w=km_between(q_a, q_b))
+        try:
+            path = nx.shortest_path(self.G, start, end, weight="w")
+        except nx.NetworkXNoPath:
+            return None
+        finally:
+            self.G.remove_nodes_from([start, end])
+        inner = [q_a, *(self.nodes[n] for n in path[1:-1]), q_b]
+        coords = [a] + [p for i, p in enumerate(inner) if i == 0 or p != inner[i - 1]] + [b]
+        snap = (km_between(a, q_a), km_between(q_b, b))
+        return Match(coords, line_km(coords), snap, self.source, spur_km=sum(snap))
+
+
+@cache
+def segment_index(mode: str, bbox: tuple[float, float, float, float]) -> SegmentIndex:
+    """The :class:`SegmentIndex` of a mode's world graph around the network (built once)."""
+    return SegmentIndex(mode, bbox)
+
+
+def accept_spur(m: Match, mode: str, geodesic: float, published: float | None) -> str | None:
+    """Return why a spur match is rejected, or None when it can be used."""
+    if max(m.snap_km) > SPUR_KM:
+        return f"a place is {max(m.snap_km):.0f} km from the line (> {SPUR_KM:g})"
+    if m.km > 0 and m.spur_km / m.km > MAX_SPUR_SHARE:
+        return f"access spurs would be {m.spur_km / m.km:.0%} of the line (> {MAX_SPUR_SHARE:.0%})"
+    return accept(Match(m.coords, m.km, (0.0, 0.0), m.source, m.spur_km), mode, geodesic, published)
+
+
+def spur_match(
+    mode: str,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    geodesic: float,
+    published: float | None,
+    bbox: tuple[float, float, float, float],
+) -> tuple[Match | None, str | None]:
+    """A match with access spurs to the nearest segments (see :class:`SegmentIndex`)."""
+    m = segment_index(mode, bbox).route(a, b)
+    if m is None:
+        return None, "no path within reach of both places"
+    why = accept_spur(m, mode, geodesic, published)
+    return (m, None) if why is None else (None, why)
+
+
 def best_match(
     mode: str,
     a: tuple[float, float],
@@ -168,6 +311,7 @@ def add_matched_lines(
     country_of: dict[str, str],
     polygons: dict[str, Any],
     shapes: dict[str, tuple[list[tuple[float, float]], str]],
+    spurs: dict[str, float] | None = None,
 ) -> list[str]:
     """Draw rail and road links along matched lines and measure their lengths on them.
 
@@ -176,11 +320,15 @@ def add_matched_lines(
     whose length was a detour factor on the geodesic (``geodesic_factor:F``) takes the
     matched line's length instead (``length_method`` = ``matched_line``); published lengths
     are kept and only checked against the line. Planned and under-construction links have no
-    track to follow and stay straight.
+    track to follow and stay straight. Where only a match with access spurs is acceptable
+    (:func:`spur_match`), ``spurs[link id]`` is set to the spurs' length in km.
 
     Returns one line per link left straight, saying why.
     """
     report: list[str] = []
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    bbox = (min(xs) - 2.0, min(ys) - 2.0, max(xs) + 2.0, max(ys) + 2.0)
     for lk in sorted(links, key=lambda r: r["id"]):
         lid, mode = lk["id"], lk["mode"]
         if mode not in GRAPH or lid in shapes:
@@ -193,17 +341,29 @@ def add_matched_lines(
         method = lk["length_method"]
         factor = method.startswith("geodesic_factor:") or method == "matched_line"
         published = None if factor else float(lk["length_km"])
+        ends = [
+            polygons[c] for c in sorted({country_of[lk["u"]], country_of[lk["v"]]}) if c in polygons
+        ]
         found, why = best_match(mode, a, b, geodesic, published)
         if found is not None:
-            ends = {country_of[lk["u"]], country_of[lk["v"]]}
-            share = outside_share(found.coords, [polygons[c] for c in ends if c in polygons])
+            share = outside_share(found.coords, ends)
             if share > MAX_OUTSIDE_SHARE:
-                found, why = None, f"{share:.0%} of the matched line is outside {sorted(ends)}"
+                found, why = None, f"{share:.0%} of the matched line is outside its countries"
+        via_spur = found is None
+        if via_spur:
+            found, why_spur = spur_match(mode, a, b, geodesic, published, bbox)
+            if found is not None:
+                share = outside_share(found.coords, ends)
+                if share > MAX_OUTSIDE_SHARE:
+                    found, why_spur = None, f"{share:.0%} of the line is outside its countries"
+            why = f"{why}; with access spurs: {why_spur}"
         if found is None:
             report.append(f"{lid}: {why}; straight")
             continue
         coords = [a, *found.coords[1:-1], b]
         shapes[lid] = (simplify(coords), found.source)
+        if via_spur and spurs is not None:
+            spurs[lid] = round(found.spur_km, 1)
         if factor:
             lk["length_km"] = f"{found.km:.1f}"
             lk["length_km_low"] = lk["length_km_high"] = lk["length_source_id"] = ""
