@@ -1,10 +1,11 @@
-"""Candidate route sets against plain Dijkstra: the same samples, draw for draw.
+"""Candidate route sets and the core graph against plain Dijkstra, draw for draw.
 
-Monte Carlo picks each draw's routes among candidate routes and routes by Dijkstra only the
-(draw, pair) cells it cannot prove; these tests run the same seeded draws through both
-engines on the shipped network and require identical samples (totals bit for bit, the same
-corridor named for every best route), over scenarios whose uncertain parameters differ in
-kind, spread and sharing.
+Monte Carlo picks each draw's routes among candidate routes (``route-sets``) or candidate
+paths over the varying edges (``core``) and routes by Dijkstra only the (draw, pair) cells
+it cannot prove; these tests run the same seeded draws through the engines on the shipped
+network and require identical samples (totals bit for bit, the same corridor named for
+every best route), over scenarios whose uncertain parameters differ in kind, spread and
+sharing.
 """
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ def _pairs(net: corridors.Network, n: int, seed: int) -> list[str]:
     return out
 
 
+@pytest.mark.parametrize("engine", ["core", "route-sets"])
 @pytest.mark.parametrize("kind", sorted(UNCERTAIN))
 @pytest.mark.parametrize("seed", [3, 11])
-def test_route_sets_equal_dijkstra_on_random_draws(
-    net: corridors.Network, kind: str, seed: int
+def test_engines_equal_dijkstra_on_random_draws(
+    net: corridors.Network, kind: str, seed: int, engine: str
 ) -> None:
     scenario = Scenario.from_dict(
         {
@@ -86,24 +88,32 @@ def test_route_sets_equal_dijkstra_on_random_draws(
         }
     )
     draws = 60
-    fast = run_montecarlo(scenario, draws=draws, seed=seed, net=net, engine="route-sets")
+    fast = run_montecarlo(scenario, draws=draws, seed=seed, net=net, engine=engine)
     plain = run_montecarlo(scenario, draws=draws, seed=seed, net=net, engine="dijkstra")
     cells = draws * 12
     assert plain.dijkstra_cells == cells
     pd.testing.assert_frame_equal(fast.samples, plain.samples, check_exact=True)
     pd.testing.assert_frame_equal(fast.corridor_samples, plain.corridor_samples, check_exact=True)
-    print(f"{kind}, seed {seed}: {cells} cells equal, {cells - fast.dijkstra_cells} certified")
+    print(
+        f"{engine}, {kind}, seed {seed}: {cells} cells equal, "
+        f"{cells - fast.dijkstra_cells} certified"
+    )
 
 
-def test_shipped_scenario_picks_among_candidates_and_matches(net: corridors.Network) -> None:
+@pytest.mark.parametrize("engine", ["core", "route-sets"])
+def test_shipped_scenario_picks_among_candidates_and_matches(
+    net: corridors.Network, engine: str
+) -> None:
     scenario = corridors.load_scenario("ferry-headway-halved")
-    fast = run_montecarlo(scenario, draws=80, seed=5, net=net, engine="route-sets")
+    fast = run_montecarlo(scenario, draws=80, seed=5, net=net, engine=engine)
     plain = run_montecarlo(scenario, draws=80, seed=5, net=net, engine="dijkstra")
     pd.testing.assert_frame_equal(fast.samples, plain.samples, check_exact=True)
     cells = 80 * len(scenario.pairs(None))
     # the narrow shipped ranges let most cells be proved without Dijkstra
     assert fast.dijkstra_cells < cells
-    print(f"shipped scenario: {cells} cells equal, {cells - fast.dijkstra_cells} certified")
+    print(
+        f"{engine}, shipped scenario: {cells} cells equal, {cells - fast.dijkstra_cells} certified"
+    )
 
 
 def test_simple_paths_lists_every_path_and_stops_at_the_limit() -> None:
