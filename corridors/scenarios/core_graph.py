@@ -34,6 +34,7 @@ the runner-up, ``T`` and every entry gap along its stretches by more than a rela
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +49,9 @@ MARGIN = 1e-9
 #: Most candidate core paths listed for one pair (``T`` is lowered to stay below it).
 MAX_PATHS = 400
 #: Most partial paths explored for one pair at one threshold before it is lowered.
-MAX_STEPS = 20000
-#: Times a pair's threshold is lowered before the pair is left to Dijkstra.
-MAX_LOWER = 8
+MAX_STEPS = 8000
+#: Bisection steps that look for the highest threshold whose candidates fit.
+BISECTIONS = 5
 
 
 @dataclass
@@ -135,6 +136,7 @@ def build(
     high: Floats,
     sources: Ints,
     targets: Ints,
+    draw_weights: Callable[[], Iterable[Floats]] | None = None,
 ) -> Core:
     """List the candidate core paths of every pair.
 
@@ -153,10 +155,13 @@ def build(
         Per edge, the least and the greatest weight over all draws (equal for fixed edges).
     sources, targets
         Per pair, its start and end node.
+    draw_weights
+        Yields every draw's edge weights (draws × edges, a chunk at a time). With it each
+        pair's threshold is what the draws need: the greatest over the draws of the
+        weight of its least-weight paths; without it, the distance at the greatest weights.
     """
     from scipy.sparse.csgraph import dijkstra
 
-    n_groups = len(starts)
     group_varies = np.logical_or.reduceat(edge_varies[order], starts)
     low_g = np.minimum.reduceat(low[order], starts)
     high_g = np.minimum.reduceat(high[order], starts)
@@ -206,29 +211,35 @@ def build(
         return hit
 
     def listing(p: int, threshold: float) -> tuple[float, list[Any]]:
-        """Return the pair's candidates within ``threshold``, lowered until they fit."""
+        """Return the pair's candidates within ``threshold``, or the highest that fits.
+
+        Where the candidates within ``threshold`` are too many to list, the threshold
+        that fits is found by bisection between the pair's least distance and it.
+        """
         s, t = int(sources[p]), int(targets[p])
         lowest = float(ahead[s_row[p], t])
         if not np.isfinite(lowest):
             return -np.inf, []  # no path in any draw: Dijkstra says so
         through = ahead[s_row[p], tails] + w_low_var + back[t_row[p], heads]
-        for _ in range(MAX_LOWER):
-            listed = _enumerate(
-                s,
-                t,
-                threshold,
-                through,
-                tails,
-                heads,
-                w_low_var,
-                dist_f,
-                row_of,
-                back[t_row[p]],
+
+        def attempt(at: float) -> list[Any] | None:
+            return _enumerate(
+                s, t, at, through, tails, heads, w_low_var, dist_f, row_of, back[t_row[p]]
             )
-            if listed is not None:
-                return threshold, listed
-            threshold = lowest + (threshold - lowest) / 4
-        return -np.inf, []
+
+        listed = attempt(threshold)
+        if listed is not None:
+            return threshold, listed
+        fits, fits_at = None, -np.inf
+        low, high = lowest * (1 + 4 * MARGIN) + MARGIN, threshold
+        for _ in range(BISECTIONS):
+            mid = (low + high) / 2
+            got = attempt(mid)
+            if got is None:
+                high = mid
+            else:
+                fits, fits_at, low = got, mid, mid
+        return (fits_at, fits) if fits is not None else (-np.inf, [])
 
     def expand(p: int, seq: list[int]) -> tuple[Ints, float]:
         s, t = int(sources[p]), int(targets[p])
@@ -245,41 +256,78 @@ def build(
         groups += g_path
         return np.asarray(groups, dtype=np.int64), min(least, g_gap)
 
-    def pack(found: list[tuple[float, list[Any]]]) -> Core:
+    def pack(
+        found: list[tuple[float, list[Any]]], keep_mask: Any = None, light: bool = False
+    ) -> Core:
+        """Pack the listed candidates (those ``keep_mask`` keeps; no paths when ``light``)."""
         paths: list[Ints] = []
+        seqs: list[list[int]] = []
         pair_of: list[int] = []
         fixed_cost: list[float] = []
         gap: list[float] = []
         first = np.zeros(len(sources), dtype=np.int64)
         count = np.zeros(len(sources), dtype=np.int64)
         bound = np.full(len(sources), -np.inf)
+        i = 0
         for p, (threshold, listed) in enumerate(found):
-            first[p] = len(paths)
-            count[p] = len(listed)
+            first[p] = len(seqs)
             bound[p] = threshold
             for seq, cost in listed:
-                g_path, least = expand(p, seq)
-                paths.append(g_path)
+                i += 1
+                if keep_mask is not None and not keep_mask[i - 1]:
+                    continue
+                if not light:
+                    g_path, least = expand(p, seq)
+                    paths.append(g_path)
+                    gap.append(least)
+                seqs.append(seq)
                 pair_of.append(p)
                 fixed_cost.append(cost)
-                gap.append(least)
+            count[p] = len(seqs) - first[p]
+        if light:
+            gap = [np.inf] * len(seqs)
         return _pack(
             starts,
             order,
             varying,
             keep,
             paths,
+            seqs,
             pair_of,
             first,
             count,
             bound,
             fixed_cost,
             gap,
-            n_groups,
         )
 
     worst_of = worst[s_row, targets] * (1 + 4 * MARGIN) + MARGIN
-    return pack([listing(p, float(worst_of[p])) for p in range(len(sources))])
+    if draw_weights is None:
+        return pack([listing(p, float(worst_of[p])) for p in range(len(sources))])
+    # the least-weight paths bound every draw's best from above: the greatest of those
+    # bounds over the draws is all the threshold needs (the weights do not all peak in
+    # the same draw, so it is far below the distance at every greatest weight)
+    least = ahead[s_row, targets] * (1 + 4 * MARGIN) + MARGIN
+    first = pack([listing(p, float(least[p])) for p in range(len(sources))], light=True)
+    need = np.full(len(sources), -np.inf)
+    for chunk in draw_weights():
+        need = np.maximum(need, choose(first, chunk)[2].max(axis=0))
+    need = np.minimum(need * (1 + 4 * MARGIN) + MARGIN, worst_of)
+    found = [listing(p, float(need[p])) for p in range(len(sources))]
+    # a candidate that is never the best or near it in any draw changes no pick and no
+    # proof (the runner-up is only looked at when it is that near), so it is dropped
+    listed = pack(found, light=True)
+    near = np.zeros(len(listed.fixed_cost), dtype=bool)
+    for chunk in draw_weights():
+        cost = costs(listed, chunk)
+        for p in range(len(sources)):
+            a, n = int(listed.first[p]), int(listed.count[p])
+            if n:
+                block = cost[:, a : a + n]
+                best = block.min(axis=1, keepdims=True)
+                slack = 2 * MARGIN * np.maximum(np.abs(best), 1.0)
+                near[a : a + n] |= (block <= best + slack).any(axis=0)
+    return pack(found, near)
 
 
 def _enumerate(
@@ -322,8 +370,7 @@ def _enumerate(
         rows = row_of[at]
         finish = to_end[rows]
         done = np.flatnonzero(np.isfinite(finish) & (least + finish <= threshold))
-        for d in done.tolist():
-            out.append((useful[seqs[d]].tolist(), float(fixed[d] + finish[d])))
+        out.extend(zip(useful[seqs[done]].tolist(), (fixed[done] + finish[done]).tolist()))
         if len(out) > MAX_PATHS:
             return None
         hop = to_tails[rows]
@@ -347,27 +394,19 @@ def _pack(
     varying: Ints,
     keep: Ints,
     paths: list[Ints],
+    seqs: list[list[int]],
     pair_of: list[int],
     first: Ints,
     count: Ints,
     bound: Floats,
     fixed_cost: list[float],
     gap: list[float],
-    n_groups: int,
 ) -> Core:
     from scipy.sparse import csr_array
 
-    col_of = np.full(n_groups, -1, dtype=np.int64)
-    col_of[varying] = np.arange(len(varying))
-    rows, cols = [], []
-    for i, g_path in enumerate(paths):
-        c = col_of[g_path]
-        c = c[c >= 0]
-        rows.append(np.full(len(c), i, dtype=np.int64))
-        cols.append(c)
-    r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-    incidence = csr_array((np.ones(len(r)), (r, c)), shape=(len(paths), len(varying))).tocsr()
+    r = np.repeat(np.arange(len(seqs), dtype=np.int64), [len(q) for q in seqs])
+    c = np.fromiter((k for q in seqs for k in q), dtype=np.int64, count=len(r))
+    incidence = csr_array((np.ones(len(r)), (r, c)), shape=(len(seqs), len(varying))).tocsr()
     longest = max((len(x) for x in paths), default=0)
     padded = np.full((len(paths), longest), -1, dtype=np.int64)
     for i, g_path in enumerate(paths):
@@ -391,7 +430,7 @@ def _pack(
 
 
 def kept_edges(core: Core, weights: Floats) -> Ints:
-    """Draws × groups: the edge each group keeps in each draw (least weight, lowest index)."""
+    """Return, draws × groups, the edge each group keeps (least weight, lowest index)."""
     n_draws = len(weights)
     out = np.repeat(core.fixed_keep[None, :], n_draws, axis=0)
     a = core.groups[core.varying]
@@ -402,6 +441,14 @@ def kept_edges(core: Core, weights: Floats) -> Ints:
         members = core.members[lo:hi]
         out[:, g] = members[np.argmin(weights[:, members], axis=1)]
     return out
+
+
+def costs(core: Core, weights: Floats, kept: Ints | None = None) -> Floats:
+    """Return every candidate's weight in each draw (draws × candidates)."""
+    if kept is None:
+        kept = kept_edges(core, weights)
+    var_w = np.take_along_axis(weights, kept[:, core.varying], axis=1)  # draws × varying
+    return np.asarray(core.incidence @ var_w.T).T + core.fixed_cost[None, :]
 
 
 def choose(core: Core, weights: Floats) -> tuple[Ints, npt.NDArray[np.bool_], Floats, Ints]:
@@ -423,8 +470,7 @@ def choose(core: Core, weights: Floats) -> tuple[Ints, npt.NDArray[np.bool_], Fl
     """
     kept = kept_edges(core, weights)
     n_draws = len(weights)
-    var_w = np.take_along_axis(weights, kept[:, core.varying], axis=1)  # draws × varying
-    cost = np.asarray(core.incidence @ var_w.T).T + core.fixed_cost[None, :]
+    cost = costs(core, weights, kept)
     n_pairs = len(core.first)
     chosen = np.zeros((n_draws, n_pairs), dtype=np.int64)
     certified = np.zeros((n_draws, n_pairs), dtype=bool)
@@ -450,8 +496,9 @@ def choose(core: Core, weights: Floats) -> tuple[Ints, npt.NDArray[np.bool_], Fl
 
 
 def cell_edges(core: Core, chosen: Ints, draws: Ints, kept: Ints) -> Ints:
-    """Cells × longest path: each cell's edges in walk order (last edge first), -1 after."""
+    """Return each cell's edges in walk order (last edge first), -1 after its first edge."""
     groups = core.padded[chosen]
-    edges = np.take_along_axis(kept[draws], np.maximum(groups, 0), axis=1)
+    n_groups = kept.shape[1]
+    edges: Ints = kept.reshape(-1)[draws[:, None] * n_groups + np.maximum(groups, 0)]
     edges[groups < 0] = -1
     return edges

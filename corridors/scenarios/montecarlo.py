@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -586,7 +586,7 @@ def _core_cells(
     return chosen, certified, least
 
 
-def _with_core(plan: _Plan) -> None:
+def _with_core(plan: _Plan, draws: int) -> None:
     """Give the plan its core graph: candidate core paths of every pair."""
     plan.low = _weights(plan, _edge_values(plan, 0, _extreme_components(plan)))
     high = _weights(plan, _edge_values(plan, 0, _extreme_components(plan, least=False)))
@@ -605,7 +605,15 @@ def _with_core(plan: _Plan) -> None:
         high,
         plan.sources,
         plan.dests,
+        lambda: _all_weights(plan, draws),
     )
+
+
+def _all_weights(plan: _Plan, draws: int) -> Iterator[Floats]:
+    """Yield every draw's edge weights, a few hundred draws at a time."""
+    for start in range(0, draws, 400):
+        part = range(start, min(start + 400, draws))
+        yield np.array([_weights(plan, _edge_values(plan, k)) for k in part])
 
 
 #: Sample draws whose Dijkstra routes seed the candidate route sets.
@@ -917,7 +925,7 @@ def run_montecarlo(
     if engine == "route-sets":
         _with_route_sets(plan, draws)
     elif engine == "core":
-        _with_core(plan)
+        _with_core(plan, draws)
     route_rows: list[tuple[int, str, Any]] = []
     fixed_parts: list[Floats] = []
 
