@@ -8,6 +8,7 @@ timing counts the hours the truck stands still because its driver must rest.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -89,10 +90,17 @@ class DrivingRules:
         A route search weights truck driving by this factor so that long road hauls carry
         the rests they need; the route's own timing is then worked out exactly.
         """
-        clock = DriverClock(self)
-        driven = 1000.0
-        elapsed = sum(p.hours for p in clock.drive(driven))
-        return elapsed / driven
+        return _long_run_factor(self)
+
+
+@functools.lru_cache(maxsize=64)
+def _long_run_factor(rules: DrivingRules) -> float:
+    # the same rules always give the same factor: simulating 1,000 h of driving per
+    # route search cost more than the search itself
+    clock = DriverClock(rules)
+    driven = 1000.0
+    elapsed = sum(p.hours for p in clock.drive(driven))
+    return elapsed / driven
 
 
 def rules_from_geodata(geodata: Geodata, profile: str, mode: str, crew: int) -> DrivingRules | None:

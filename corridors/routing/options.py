@@ -10,6 +10,7 @@ override its fields.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -267,6 +268,28 @@ def _close(word: str, known: Iterable[str]) -> str:
     return f"; did you mean {', '.join(hits)}?" if hits else ""
 
 
+_NAMES: dict[int, tuple[weakref.ref[Any], tuple[set[str], set[str], set[frozenset[str]]]]] = {}
+
+
+def _names(net: Network) -> tuple[set[str], set[str], set[frozenset[str]]]:
+    """Return the network's countries, link ids and borders, read once while its graph lives."""
+    hit = _NAMES.get(id(net.G))
+    if hit is not None and hit[0]() is net.G:
+        return hit[1]
+    countries = {str(c) for _, c in net.G.nodes(data="country") if c}
+    links: set[str] = set()
+    borders: set[frozenset[str]] = set()
+    for u, v, link_id in net.G.edges(data="link_id"):
+        links.add(str(link_id))
+        cu, cv = net.G.nodes[u].get("country"), net.G.nodes[v].get("country")
+        if cu and cv and cu != cv:
+            borders.add(frozenset((str(cu), str(cv))))
+    key = id(net.G)
+    found = (countries, links, borders)
+    _NAMES[key] = (weakref.ref(net.G, lambda _: _NAMES.pop(key, None)), found)
+    return found
+
+
 def check_names(options: RouteOptions, net: Network) -> None:
     """Refuse avoided countries, links and borders the network does not have.
 
@@ -280,14 +303,7 @@ def check_names(options: RouteOptions, net: Network) -> None:
     """
     if not (options.avoid_countries or options.avoid_links or options.avoid_borders):
         return
-    countries = {str(c) for _, c in net.G.nodes(data="country") if c}
-    links: set[str] = set()
-    borders: set[frozenset[str]] = set()
-    for u, v, link_id in net.G.edges(data="link_id"):
-        links.add(str(link_id))
-        cu, cv = net.G.nodes[u].get("country"), net.G.nodes[v].get("country")
-        if cu and cv and cu != cv:
-            borders.add(frozenset((str(cu), str(cv))))
+    countries, links, borders = _names(net)
     for code in sorted(options.avoid_countries):
         if code not in countries:
             msg = (

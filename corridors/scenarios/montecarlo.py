@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from corridors.routing import edge_weights
 from corridors.routing.batch import InEdges
 from corridors.routing.objectives import OBJECTIVES, TIE_BREAK
 from corridors.routing.views import view
-from corridors.scenarios import route_sets
+from corridors.scenarios import core_graph, route_sets
 from corridors.scenarios.distributions import DISTRIBUTIONS
 from corridors.scenarios.schema import FRICTION_ATTRS, MAX_DRAWS, Uncertain
 from corridors.scenarios.workers import check_workers, run_ordered
@@ -49,7 +49,7 @@ Ints = npt.NDArray[np.int64]
 #: Columns of the per-edge value matrix: what a path's totals are summed from.
 VALUES = ("time_h", "cost_usd", "distance_km", "co2_kg")
 #: How draws are routed (see :func:`run_montecarlo`).
-ENGINES = ("route-sets", "dijkstra")
+ENGINES = ("core", "route-sets", "dijkstra")
 #: Groups of sources of similar search limits, one Dijkstra call each.
 LIMIT_GROUPS = 4
 #: Draws handed to a worker at a time (also how often progress is reported).
@@ -91,6 +91,7 @@ class _Plan:
     signature: npt.NDArray[np.uint64]
     structure: _Structure
     sets: route_sets.RouteSets | None = None  # candidate routes (None: Dijkstra every draw)
+    core: core_graph.Core | None = None  # candidate core paths (None: not used)
     low: Floats = field(default_factory=lambda: np.zeros(0))  # least weight per edge
     route_sig: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, np.uint64))
 
@@ -506,7 +507,9 @@ def _run_draws(draws: Sequence[int]) -> _Part:
     vals = [_edge_values(plan, k) for k in draws]
     weights = np.array([_weights(plan, v) for v in vals]).reshape(len(draws), plan.n_edges)
     sets = plan.sets
-    if sets is None:
+    if plan.core is not None:
+        chosen, certified, least = _core_cells(plan, plan.core, weights, vals, totals, sigs, paths)
+    elif sets is None:
         certified = np.zeros((len(draws), n_pairs), dtype=bool)
         chosen = np.zeros((len(draws), n_pairs), dtype=np.int64)
         least = np.full((len(draws), n_pairs), np.inf)
@@ -546,6 +549,71 @@ def _run_draws(draws: Sequence[int]) -> _Part:
             if edges is not None:
                 paths.setdefault((p, int(g[j])), edges)
     return totals, sigs, paths, int((~certified).sum())
+
+
+def _core_cells(
+    plan: _Plan,
+    core: core_graph.Core,
+    weights: Floats,
+    vals: list[Floats],
+    totals: Floats,
+    sigs: npt.NDArray[np.uint64],
+    paths: dict[tuple[int, int], Ints],
+) -> tuple[Ints, npt.NDArray[np.bool_], Floats]:
+    """Fill the cells the core graph certifies: totals, signatures and first paths."""
+    chosen, certified, least, kept = core_graph.choose(core, weights)
+    at_draw, at_pair = np.nonzero(certified)
+    if not len(at_draw):
+        return chosen, certified, least
+    edges = core_graph.cell_edges(core, chosen[at_draw, at_pair], at_draw, kept)
+    pad = edges < 0
+    safe = np.where(pad, 0, edges)
+    stacked = np.stack(vals)  # draws × edges × 4
+    step = stacked[at_draw[:, None], safe]
+    step[pad] = 0.0
+    # in walk order (last edge first), as Dijkstra's results are summed; adding the
+    # zero padding after the first edge changes no sum
+    acc = np.zeros((len(at_draw), 4))
+    for k in range(edges.shape[1]):
+        acc += step[:, k]
+    totals[at_draw, at_pair] = acc
+    sig = np.where(pad, np.uint64(0), plan.signature[safe]).sum(axis=1, dtype=np.uint64)
+    sigs[at_draw, at_pair] = sig
+    for i, (p, g) in enumerate(zip(at_pair.tolist(), sig.tolist())):
+        if (p, g) not in paths:
+            row = edges[i]
+            paths[(p, g)] = row[row >= 0][::-1].copy()
+    return chosen, certified, least
+
+
+def _with_core(plan: _Plan, draws: int) -> None:
+    """Give the plan its core graph: candidate core paths of every pair."""
+    plan.low = _weights(plan, _edge_values(plan, 0, _extreme_components(plan)))
+    high = _weights(plan, _edge_values(plan, 0, _extreme_components(plan, least=False)))
+    varies = np.zeros(plan.n_edges, dtype=bool)
+    for t in plan.targets:
+        varies[plan.comp_edge[t.comps]] = True
+    st = plan.structure
+    plan.core = core_graph.build(
+        plan.n_nodes,
+        st.order,
+        st.starts,
+        st.pair_key // plan.n_nodes,
+        st.indices,
+        varies,
+        plan.low,
+        high,
+        plan.sources,
+        plan.dests,
+        lambda: _all_weights(plan, draws),
+    )
+
+
+def _all_weights(plan: _Plan, draws: int) -> Iterator[Floats]:
+    """Yield every draw's edge weights, a few hundred draws at a time."""
+    for start in range(0, draws, 400):
+        part = range(start, min(start + 400, draws))
+        yield np.array([_weights(plan, _edge_values(plan, k)) for k in part])
 
 
 #: Sample draws whose Dijkstra routes seed the candidate route sets.
@@ -747,7 +815,7 @@ def run_montecarlo(
     od: Iterable[str | Pair] | None = None,
     workers: int = 1,
     progress: Progress | None = None,
-    engine: str = "route-sets",
+    engine: str = "core",
     scheduler: Any = None,
 ) -> MonteCarloResult:
     """Run ``draws`` draws of the scenario's uncertain parameters over its OD pairs.
@@ -767,10 +835,12 @@ def run_montecarlo(
     progress
         Called as ``progress(done, total)`` as draws complete.
     engine
-        ``"route-sets"`` (the default) picks each draw's routes among candidate routes
-        and routes by Dijkstra only the draws that choice cannot be proved for
-        (:mod:`corridors.scenarios.route_sets`); ``"dijkstra"`` routes every draw. Both
-        give the same result.
+        ``"core"`` (the default) picks each draw's routes among candidate paths over the
+        edges that vary, the rest of the graph solved once
+        (:mod:`corridors.scenarios.core_graph`); ``"route-sets"`` among candidate routes
+        (:mod:`corridors.scenarios.route_sets`); both route by Dijkstra the draws their
+        choice cannot be proved for. ``"dijkstra"`` routes every draw. All give the same
+        result.
     scheduler
         A Dask distributed scheduler address or ``dask.distributed.Client``: the draws
         then run on that cluster instead of ``workers`` local processes, with the same
@@ -854,6 +924,8 @@ def run_montecarlo(
         raise InvalidOptionError(msg)
     if engine == "route-sets":
         _with_route_sets(plan, draws)
+    elif engine == "core":
+        _with_core(plan, draws)
     route_rows: list[tuple[int, str, Any]] = []
     fixed_parts: list[Floats] = []
 

@@ -10,8 +10,10 @@ break-even value is interpolated linearly between them.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,7 +247,7 @@ def _served(scenario: Scenario, net: Network, pairs: list[Pair]) -> dict[Pair, l
     """Corridors with a route for each pair, with the scenario at its default values."""
     from corridors import routing
 
-    applied = scenario.apply(net)
+    applied = _applied(scenario, net)
     opts = scenario.route_options()
     out = {}
     # only which corridors serve matters here, not why the others do not
@@ -342,7 +344,7 @@ def _point_rows(index: int) -> list[dict[str, Any]]:
     opts = scenario.route_options()
     by = scenario.doc.by
     variant = scenario.with_parameters(**point)
-    applied = variant.apply(_STATE["net"])
+    applied = _applied(variant, _STATE["net"])
     rules = variant.rules
     rows: list[dict[str, Any]] = []
     for pair in _STATE["pairs"]:
@@ -365,6 +367,40 @@ def _point_rows(index: int) -> list[dict[str, Any]]:
                 else:
                     rows.append({**base, "corridor": cid, **_totals(r, by)})
     return rows
+
+
+#: Applied networks a sweep keeps for reuse (most recently used last).
+SHARED_NETWORKS = 4
+
+
+def _network_key(variant: Scenario) -> str:
+    """Identify the network a grid point's changes make.
+
+    Driver-stay limits, demand growth and capacities leave the network's tables as they
+    are, so points that differ only in those share one network (and its routing graphs).
+    """
+    changes = [
+        c.model_dump(mode="json")
+        for c in variant.doc.changes
+        if c.max_stay is None and c.growth is None and c.capacity is None
+    ]
+    return json.dumps(changes, sort_keys=True)
+
+
+def _applied(variant: Scenario, net: Network) -> Network:
+    """Return the grid point's network, built once for points whose changes make the same."""
+    kept: OrderedDict[str, Network] = _STATE.setdefault("applied", OrderedDict())
+    key = _network_key(variant)
+    found = kept.get(key)
+    if found is None:
+        found = variant.apply(net)
+        if SHARED_NETWORKS > 0:
+            kept[key] = found
+            while len(kept) > SHARED_NETWORKS:
+                kept.popitem(last=False)
+    else:
+        kept.move_to_end(key)
+    return found
 
 
 def _totals(route: Any, by: str) -> dict[str, Any]:
