@@ -6,8 +6,10 @@ happens; the costs themselves come from :mod:`corridors.graph.cost_model`.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -503,4 +505,23 @@ def build_routing_graph(net: Network, profile: Profile) -> RoutingGraph:
         If a rate, speed, emission factor or a transfer friction the network needs is
         missing from the data.
     """
-    return _Builder(net, profile).build()
+    with collection_paused():
+        return _Builder(net, profile).build()
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a large graph is built, then restore it.
+
+    Building a routing graph allocates an object or more per edge and frees none of them
+    until it ends; with the collector on, each allocation burst makes it walk everything
+    allocated so far (a sixth of the time on 100,000 links). Nothing built here holds a
+    reference cycle that needs collecting meanwhile.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
