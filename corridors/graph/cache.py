@@ -178,7 +178,12 @@ def _graph_doc(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 
 def _routing_doc(rg: RoutingGraph) -> dict[str, Any]:
-    cols = rg.components.columns
+    from corridors.graph.edge_components import EdgeComponents, edge_components
+
+    comps = rg.components
+    if not isinstance(comps, EdgeComponents):  # given as plain tuples
+        comps = edge_components(comps)
+    cols = comps.columns
     return {
         "profile": list(astuple(rg.profile)),
         "vnodes": [list(v) for v in rg.vnodes],
@@ -191,8 +196,8 @@ def _routing_doc(rg: RoutingGraph) -> dict[str, Any]:
             name: [list(v) if isinstance(v, tuple) else v for v in values]
             for name, values in cols.values.items()
         },
-        "edge_start": rg.components.start.tolist(),
-        "edge_items": rg.components.items.tolist(),
+        "edge_start": comps.start.tolist(),
+        "edge_items": comps.items.tolist(),
         "driving_rules": {
             str(crew): None if rules is None else list(astuple(rules))
             for crew, rules in rg.driving_rules.items()

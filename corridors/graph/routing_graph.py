@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -115,7 +115,7 @@ class RoutingGraph:
     v_place: np.ndarray
     u_country: np.ndarray
     v_country: np.ndarray
-    components: EdgeComponents = field(repr=False)
+    components: Sequence[tuple[Component, ...]] = field(repr=False)
     #: sailings by (link id, node sailed from), for routes timed from a departure date
     timetables: dict[tuple[str, str], Timetable] = field(default_factory=dict, repr=False)
     #: the driving-time rules of this profile's trucks, by crew size (None: no rules)
@@ -135,6 +135,14 @@ class RoutingGraph:
     def driving_h(self) -> np.ndarray:
         """Hours each edge is driven on the road (its road hauls), for hours-of-service weights."""
         comps = self.components
+        if not isinstance(comps, EdgeComponents):  # components given as plain tuples
+            return np.array(
+                [
+                    sum(c.time_h for c in cs if c.kind == "haul" and c.mode == "road")
+                    for cs in comps
+                ],
+                dtype=float,
+            )
         cols = comps.columns
         road_haul = cols.where("kind", "haul") & cols.where("mode", "road")
         out = np.zeros(self.n_edges, dtype=float)
