@@ -273,6 +273,17 @@ def w1_route(s: Suite, net: corridors.Network, folder: Path, env: dict[str, str]
         cold_first, _, err = wall(cmd, cenv, 1)  # builds and caches the network
         reps = 3 if s.quick else 7
         med, _, err2 = wall(cmd, cenv, reps)
+        # which of the heavy libraries answering a route loads (the cache is warm)
+        probe = (
+            "import sys, json\n"
+            f"sys.argv = ['corridors', 'route', {o!r}, {d!r}]\n"
+            "from corridors.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"sys.stderr.write(json.dumps([m for m in {LIBRARIES!r} if m in sys.modules]))\n"
+        )
+        proc = run_python(probe, cenv)
+        tail = proc.stderr.strip().splitlines()
+        route_loaded = json.loads(tail[-1]) if tail else []
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     s.add(
@@ -283,7 +294,8 @@ def w1_route(s: Suite, net: corridors.Network, folder: Path, env: dict[str, str]
             med,
             repeats=reps,
             note=(err2 or err or "network cache warm")
-            + f"; first run, empty cache: {fmt_s(cold_first)}",
+            + f"; first run, empty cache: {fmt_s(cold_first)}; loads "
+            + (", ".join(route_loaded) or "none of " + ", ".join(LIBRARIES)),
         )
     )
     s.facts["route_pair"] = [o, d]

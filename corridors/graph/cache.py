@@ -22,18 +22,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corridors.data.geodata import Geodata, Problem
+from corridors.graph.cost_model import SUMMED
 from corridors.graph.driving_rules import DrivingRules
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from corridors.graph.edge_components import EdgeComponents
     from corridors.graph.profiles import Profile
     from corridors.graph.routing_graph import RoutingGraph
 
 log = logging.getLogger("corridors")
 
 #: Bumped when the layout of a cache file changes.
-FORMAT = 2
+FORMAT = 3
 #: A cache file larger than this is not read (the shipped network's is about 6 MB).
 MAX_BYTES = 512 * 1024 * 1024
 
@@ -176,15 +178,26 @@ def _graph_doc(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 
 def _routing_doc(rg: RoutingGraph) -> dict[str, Any]:
-    # each component once, edges pointing at them: most are shared by the two directions
-    table: dict[Any, int] = {}
-    per_edge = [[table.setdefault(c, len(table)) for c in comps] for comps in rg.components]
+    from corridors.graph.edge_components import EdgeComponents, edge_components
+
+    comps = rg.components
+    if not isinstance(comps, EdgeComponents):  # given as plain tuples
+        comps = edge_components(comps)
+    cols = comps.columns
     return {
         "profile": list(astuple(rg.profile)),
         "vnodes": [list(v) for v in rg.vnodes],
         "arrays": {name: getattr(rg, name).tolist() for name in _ARRAYS},
-        "components": [list(astuple(c)) for c in table],
-        "edge_components": per_edge,
+        # the components as columns, each edge's as a run of row numbers: JSON has no
+        # tuples, so the id lists are lists
+        "component_floats": {name: col.tolist() for name, col in cols.floats.items()},
+        "component_codes": {name: col.tolist() for name, col in cols.codes.items()},
+        "component_values": {
+            name: [list(v) if isinstance(v, tuple) else v for v in values]
+            for name, values in cols.values.items()
+        },
+        "edge_start": comps.start.tolist(),
+        "edge_items": comps.items.tolist(),
         "driving_rules": {
             str(crew): None if rules is None else list(astuple(rules))
             for crew, rules in rg.driving_rules.items()
@@ -272,10 +285,77 @@ def _graph(doc: Any, geodata_digest: str) -> nx.MultiDiGraph:
     return G
 
 
+#: The type every value of a coded component field must have (``None`` allowed where listed).
+_VALUE_TYPES: dict[str, tuple[type, ...]] = {
+    "kind": (str,),
+    "from_node": (str,),
+    "to_node": (str,),
+    "mode": (str,),
+    "country": (str,),
+    "gauge_mm": (int, type(None)),
+    "status": (str,),
+    "link_id": (str, type(None)),
+    "friction_id": (str, type(None)),
+    "source_ids": (list,),
+    "friction_ids": (list,),
+    "note": (str,),
+}
+
+
+def _int_array(values: Any, what: str, bound: int) -> Any:
+    """Return a JSON list of integers as an array, checking each lies in ``[0, bound)``."""
+    import numpy as np
+
+    _check(isinstance(values, list), what)
+    # no dtype asked for: a float, bool or huge number would be cast, here it is refused
+    out = np.array(values) if values else np.zeros(0, dtype=np.int64)
+    _check(out.ndim == 1 and out.dtype.kind == "i", what)
+    out = out.astype(np.int64)
+    _check(bool(((out >= 0) & (out < bound)).all()), what)
+    return out
+
+
+def _components(doc: dict[str, Any], n_edges: int) -> EdgeComponents:
+    """Return the edges' components from their columns, checking every code and offset."""
+    import numpy as np
+
+    from corridors.graph.edge_components import CODED, ComponentColumns, EdgeComponents
+
+    floats_doc, codes_doc, values_doc = (
+        doc["component_floats"],
+        doc["component_codes"],
+        doc["component_values"],
+    )
+    _check(all(isinstance(d, dict) for d in (floats_doc, codes_doc, values_doc)), "components")
+    floats = {}
+    for name in SUMMED:
+        values = floats_doc[name]
+        _check(isinstance(values, list) and all(_number(v) for v in values), "component totals")
+        floats[name] = np.array(values, dtype=np.float64)
+    rows = len(floats["time_h"])
+    _check(all(len(col) == rows for col in floats.values()), "component lengths")
+    codes, values = {}, {}
+    for name in CODED:
+        kinds = _VALUE_TYPES[name]
+        distinct = values_doc[name]
+        _check(isinstance(distinct, list), name)
+        _check(all(isinstance(v, kinds) and not isinstance(v, bool) for v in distinct), name)
+        if list in kinds:
+            _check(all(isinstance(i, str) for v in distinct for i in v), name)
+            distinct = [tuple(v) for v in distinct]
+        values[name] = distinct
+        codes[name] = _int_array(codes_doc[name], name, len(distinct)).astype(np.int32)
+        _check(len(codes[name]) == rows, "component lengths")
+    start = _int_array(doc["edge_start"], "edge components", rows + 1)
+    items = _int_array(doc["edge_items"], "edge components", max(rows, 1))
+    _check(len(start) == n_edges + 1 and int(start[0]) == 0, "edge components")
+    _check(bool((np.diff(start) >= 0).all()) and int(start[-1]) == len(items), "edge components")
+    return EdgeComponents(ComponentColumns(floats, codes, values), start, items)
+
+
 def _routing(doc: Any, profile: Profile) -> RoutingGraph:
     import numpy as np
 
-    from corridors.graph.cost_model import Component
     from corridors.graph.routing_graph import RoutingGraph
 
     _check(isinstance(doc, dict), "routing graph")
@@ -296,22 +376,7 @@ def _routing(doc: Any, profile: Profile) -> RoutingGraph:
     _check(all(len(a) == n for a in arrays.values()), "array lengths")
     _check(bool(((arrays["src"] >= 0) & (arrays["src"] < len(vnodes))).all()), "edge ends")
     _check(bool(((arrays["dst"] >= 0) & (arrays["dst"] < len(vnodes))).all()), "edge ends")
-    names = [f.name for f in fields(Component)]
-    # JSON has no tuples: the id lists come back as lists
-    tuples = [i for i, name in enumerate(names) if name in ("source_ids", "friction_ids")]
-    table = []
-    for values in doc["components"]:
-        _check(isinstance(values, list) and len(values) == len(names), "component")
-        # the fields routing reads: words and the four summed totals
-        _check(all(isinstance(v, str) for v in values[:5]), "component text")
-        _check(all(_number(v) for v in values[5:9]), "component totals")
-        for i in tuples:
-            _check(isinstance(values[i], list), names[i])
-            values[i] = tuple(values[i])
-        table.append(Component(*values))
-    per_edge = doc["edge_components"]
-    _check(isinstance(per_edge, list) and len(per_edge) == n, "edge components")
-    components = [tuple(table[i] for i in ids) for ids in per_edge]
+    components = _components(doc, n)
     rules: dict[int, DrivingRules | None] = {}
     for crew, values in doc["driving_rules"].items():
         if values is not None:

@@ -86,6 +86,11 @@ class Lookup:
             self._by_node.setdefault((str(r["kind"]), str(r["node"])), []).append(row)
         ef = geodata.tables["emissions"]
         self.emissions = {str(r["mode"]): r for r in records(ef)}
+        # a link without a rate row of its own pays its mode's rate in its country: asked
+        # once per mode and country, not once per link (a large network has millions)
+        self._rate_links = {r["link"] for r in self.rates if not _blank(r["link"])}
+        self._rates: dict[tuple[str, str, str], tuple[float, float, tuple[str, ...]]] = {}
+        self._speeds: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
 
     def _best(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
         # a profile-specific row beats a `*` row at the same scope; then the first row
@@ -98,10 +103,14 @@ class Lookup:
 
     def speed(self, mode: str, country: str) -> tuple[float, tuple[str, ...]]:
         """Return a mode's speed (km/h) in a country, else its `*` default, with source ids."""
+        known = self._speeds.get((mode, country))
+        if known is not None:
+            return known
         for scope in (country, "*"):
             hit = [r for r in self.speeds if r["mode"] == mode and _scope(r["country"]) == scope]
             if hit:
-                return float(hit[0]["kph"]), self._ids(hit[0])
+                found = self._speeds[(mode, country)] = (float(hit[0]["kph"]), self._ids(hit[0]))
+                return found
         msg = f"speeds.csv has no speed for mode {mode!r} (add a row with country `*`)"
         raise GeodataError(msg)
 
@@ -123,10 +132,15 @@ class Lookup:
 
     def rate(self, link_id: str, mode: str, country: str) -> tuple[float, float, tuple[str, ...]]:
         """Return a link's USD per unit-km and per unit (0 if blank), with their source ids."""
+        key = (link_id if link_id in self._rate_links else "", mode, country)
+        known = self._rates.get(key)
+        if known is not None:
+            return known
         row = self.rate_row(link_id, mode, country)
         per_km = 0.0 if _blank(row["usd_per_unit_km"]) else float(row["usd_per_unit_km"])
         per_unit = 0.0 if _blank(row["usd_per_unit"]) else float(row["usd_per_unit"])
-        return per_km, per_unit, self._ids(row)
+        found = self._rates[key] = (per_km, per_unit, self._ids(row))
+        return found
 
     def co2_per_km(self, mode: str) -> tuple[float, tuple[str, ...]]:
         """Return a mode's kg CO2 per km for one unit of the profile's cargo, with source ids."""

@@ -56,7 +56,8 @@ def route_table(route: Route) -> FitTable:
         ],
         title=escape(route.summary()),
     )
-    for i, row in enumerate(route.leg_frame().to_dict("records"), start=1):
+    # plain rows: printing one route need not import pandas
+    for i, row in enumerate(route.leg_rows(), start=1):
         where = (
             f"{row['from_name']} → {row['to_name']}"
             if row["from"] != row["to"]

@@ -20,6 +20,7 @@ from corridors.data.validation import (
     structural_problems,
 )
 from corridors.graph.network import Network
+from corridors.graph.routing_graph import collection_paused
 from corridors.routing.named_corridors import route_corridor
 
 # corridors.validation names this module: it offers the whole validation API
@@ -76,6 +77,12 @@ def check_routing(checker: GeodataChecker) -> None:
             " (schema, ids, references, defaults) must be fixed first"
         )
         return
+    # building allocates millions of objects on a large network and frees none of them
+    with collection_paused():
+        _check_routing(checker)
+
+
+def _check_routing(checker: GeodataChecker) -> None:
     # Any exception here is a data problem the checks above did not foresee: report it.
     try:
         net = Network(checker.data)

@@ -217,34 +217,36 @@ class Route:
         ]
 
     # -- tables ---------------------------------------------------------------------------
+    def leg_rows(self) -> list[dict[str, Any]]:
+        """Return the legs as plain rows (the columns of :meth:`leg_frame`, without pandas)."""
+        return [
+            {
+                "kind": c.kind,
+                "mode": c.mode,
+                "from": c.from_node,
+                "to": c.to_node,
+                "from_name": self.place_name(c.from_node),
+                "to_name": self.place_name(c.to_node),
+                "country": c.country,
+                "distance_km": c.distance_km,
+                "time_h": c.time_h,
+                "cost_usd": c.cost_usd,
+                "co2_kg": c.co2_kg,
+                "gauge_mm": c.gauge_mm,
+                "status": c.status,
+                "link_id": c.link_id,
+                "friction_id": c.friction_id,
+                "source_ids": "|".join(c.source_ids),
+                "note": c.note,
+            }
+            for c in self.components
+        ]
+
     def leg_frame(self) -> pd.DataFrame:
         """Return the legs as a DataFrame (no geometry; see :attr:`legs` for that)."""
-        rows = []
-        for c in self.components:
-            rows.append(
-                {
-                    "kind": c.kind,
-                    "mode": c.mode,
-                    "from": c.from_node,
-                    "to": c.to_node,
-                    "from_name": self.place_name(c.from_node),
-                    "to_name": self.place_name(c.to_node),
-                    "country": c.country,
-                    "distance_km": c.distance_km,
-                    "time_h": c.time_h,
-                    "cost_usd": c.cost_usd,
-                    "co2_kg": c.co2_kg,
-                    "gauge_mm": c.gauge_mm,
-                    "status": c.status,
-                    "link_id": c.link_id,
-                    "friction_id": c.friction_id,
-                    "source_ids": "|".join(c.source_ids),
-                    "note": c.note,
-                }
-            )
         import pandas as pd
 
-        return pd.DataFrame(rows, columns=LEG_COLUMNS)
+        return pd.DataFrame(self.leg_rows(), columns=LEG_COLUMNS)
 
     @property
     def legs(self) -> gpd.GeoDataFrame:

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import pickle
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,7 +119,7 @@ def test_planted_pickle_runs_no_code_and_is_replaced(
         lambda text: text[: len(text) // 2],  # cut short
         lambda text: "\x80" + text,  # not UTF-8
         lambda text: text.replace('"src":[', '"src":["x",', 1),  # wrong type inside
-        lambda text: text.replace('"edge_components":[[', '"edge_components":[[99999,', 1),
+        lambda text: re.sub(r'"edge_items":\[\d+', '"edge_items":[99999999', text, count=1),
         lambda text: json.dumps({**json.loads(text), "format": 0}),  # another layout
         lambda text: "[]",
     ],

@@ -165,6 +165,8 @@ class GeographyChecks(Base):
         drawn = LineString([(float(p[0]), float(p[1])) for p in coords])
         if drawn.length == 0:
             return
+        if area.contains(drawn):
+            return  # nothing outside: the exact share below would be 0
         share = drawn.difference(area).length / drawn.length
         if share <= SHAPE_OUTSIDE_SHARE:
             return
@@ -184,9 +186,14 @@ class GeographyChecks(Base):
         cache: dict[tuple[str, ...], Any] = self.__dict__.setdefault("_grown", {})
         if isos not in cache:
             assert self.countries is not None
-            cache[isos] = unary_union(
+            import shapely
+
+            grown = unary_union(
                 [self.countries.geoms[i].buffer(SHAPE_BORDER_SLACK_DEG) for i in isos]
             )
+            # prepared once: most lines lie inside, which a prepared test finds at once
+            shapely.prepare(grown)
+            cache[isos] = grown
         return cache[isos]
 
     def check_geometry_ends(self, file: str, line: int, lid: str, coords: list[Any]) -> None:

@@ -1,0 +1,100 @@
+"""Time and memory of validating, loading and routing a scaled geodata folder.
+
+``python -m benchmarks.bench_scale FOLDER`` runs, each in a new process so that its peak
+memory is its own: ``corridors data validate --geodata FOLDER`` (wall time, CPU time, peak
+resident memory), then a load of the network from the folder without the cache followed
+by routes between named places (load time, each route's time, peak memory). Write a
+folder with ``python -m benchmarks.big_geodata FOLDER N`` first. A child that runs out
+of memory or time is reported as such, with what it had measured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+#: The routes timed after the load: one corridor question and two shorter ones.
+PAIRS = (
+    ("kz-almaty", "ir-bandar-abbas"),
+    ("uz-tashkent", "pk-karachi"),
+    ("kz-aktau-port", "az-baku"),
+)
+
+_LOAD_AND_ROUTE = """
+import json, resource, sys, time
+from corridors import routing
+from corridors.graph.network import load_network
+
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+t = time.perf_counter()
+net = load_network(sys.argv[1], cache=False)
+out = {"load_s": time.perf_counter() - t, "load_peak_bytes": peak(), "routes": []}
+print(json.dumps(out), flush=True)
+for o, d in json.loads(sys.argv[2]):
+    for attempt in ("first", "again"):
+        t = time.perf_counter()
+        found = routing.route(net, o, d)
+        out["routes"].append([o, d, attempt, time.perf_counter() - t, found.distance_km])
+        print(json.dumps(out), flush=True)
+out["peak_bytes"] = peak()
+print(json.dumps(out), flush=True)
+"""
+
+
+def _child(cmd: list[str], timeout: float) -> tuple[float, float, int, str, str]:
+    """Run ``cmd``; return wall s, CPU s, peak RSS bytes, stdout and the outcome."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        outcome = f"exit {proc.returncode}"
+        stdout = proc.stdout
+    except subprocess.TimeoutExpired as err:
+        outcome = f"stopped after {timeout:.0f} s"
+        stdout = err.stdout.decode() if isinstance(err.stdout, bytes) else (err.stdout or "")
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # ru_maxrss of children is the largest of any child so far: each run is its own
+    # process and the validation runs first, so the load reads its peak from itself
+    return wall, cpu, after.ru_maxrss * 1024, stdout, outcome
+
+
+def main(folder: Path, timeout: float = 3600.0) -> dict[str, object]:
+    """Measure the folder; return (and print) the numbers."""
+    cli = [sys.executable, "-m", "corridors", "data", "validate", "--geodata", str(folder)]
+    wall, cpu, peak, stdout, outcome = _child(cli, timeout)
+    tail = stdout.strip().splitlines()[-1:] if stdout.strip() else []
+    result: dict[str, object] = {
+        "folder": str(folder),
+        "load_average": os.getloadavg(),
+        "validate": {
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "peak_bytes": peak,
+            "outcome": outcome,
+            "summary": tail[0] if tail else "",
+        },
+    }
+    code = [sys.executable, "-c", _LOAD_AND_ROUTE, str(folder), json.dumps(PAIRS)]
+    wall, cpu, _, stdout, outcome = _child(code, timeout)
+    lines = stdout.strip().splitlines()
+    result["load_and_route"] = {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "outcome": outcome,
+        **(json.loads(lines[-1]) if lines else {}),
+    }
+    print(json.dumps(result, indent=1))
+    return result
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else 3600.0)

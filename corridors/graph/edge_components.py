@@ -1,0 +1,182 @@
+"""The cost components of a routing graph's edges, held as columns.
+
+A routing graph of a million links has several million cost components; as Python objects
+they would take gigabytes. :class:`ComponentColumns` holds them as arrays (the four summed
+totals as floats, every other field as a code into that field's distinct values) and
+:class:`EdgeComponents` gives each edge's components as :class:`Component` objects, made
+only when an edge is asked for (a route's edges) and kept while the graph lives.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import fields
+from itertools import pairwise
+from typing import Any, overload
+
+import numpy as np
+
+from corridors.graph.cost_model import SUMMED, Component
+
+#: Every field of a component, in the order :class:`Component` takes them.
+FIELDS = tuple(f.name for f in fields(Component))
+#: The fields held as codes into a list of distinct values (all but the summed totals).
+CODED = tuple(name for name in FIELDS if name not in SUMMED)
+
+
+class ComponentColumns:
+    """Cost components as columns: float arrays for the totals, codes for the rest.
+
+    Parameters
+    ----------
+    floats
+        ``distance_km``, ``time_h``, ``cost_usd`` and ``co2_kg`` of every component.
+    codes
+        For every other field of :class:`Component`, each component's code into
+        ``values[field]``.
+    values
+        For every coded field, its distinct values.
+    """
+
+    def __init__(
+        self,
+        floats: dict[str, np.ndarray],
+        codes: dict[str, np.ndarray],
+        values: dict[str, list[Any]],
+    ) -> None:
+        self.floats = floats
+        self.codes = codes
+        self.values = values
+        self._made: dict[int, Component] = {}
+
+    def __len__(self) -> int:
+        return len(self.floats["time_h"])
+
+    def row(self, i: int) -> Component:
+        """Return component ``i`` as an object (the same object on every call)."""
+        made = self._made.get(i)
+        if made is None:
+            kwargs: dict[str, Any] = {name: float(self.floats[name][i]) for name in SUMMED}
+            for name in CODED:
+                kwargs[name] = self.values[name][self.codes[name][i]]
+            made = self._made[i] = Component(**kwargs)
+        return made
+
+    def where(self, name: str, value: Any) -> np.ndarray:
+        """Return a boolean mask of the components whose field ``name`` equals ``value``."""
+        if name in SUMMED:
+            return np.asarray(self.floats[name] == value)
+        try:
+            code = self.values[name].index(value)
+        except ValueError:
+            return np.zeros(len(self), dtype=bool)
+        return np.asarray(self.codes[name] == code)
+
+
+class ColumnsBuilder:
+    """Collects components one at a time into columns, without keeping the objects."""
+
+    def __init__(self) -> None:
+        self._floats = {name: array("d") for name in SUMMED}
+        self._codes = {name: array("q") for name in CODED}
+        self._index: dict[str, dict[Any, int]] = {name: {} for name in CODED}
+
+    def add(self, comp: Component) -> int:
+        """Append a component's fields; return its row number."""
+        row = len(self._floats["time_h"])
+        for name in SUMMED:
+            self._floats[name].append(getattr(comp, name))
+        for name in CODED:
+            value = getattr(comp, name)
+            index = self._index[name]
+            code = index.get(value)
+            if code is None:
+                code = index[value] = len(index)
+            self._codes[name].append(code)
+        return row
+
+    def columns(self) -> ComponentColumns:
+        """Return the columns collected so far."""
+        return ComponentColumns(
+            floats={name: np.array(col, dtype=np.float64) for name, col in self._floats.items()},
+            codes={name: np.array(col, dtype=np.int32) for name, col in self._codes.items()},
+            values={name: list(index) for name, index in self._index.items()},
+        )
+
+
+class EdgeComponents(Sequence[tuple[Component, ...]]):
+    """Each edge's cost components in travel order, made into objects when asked for.
+
+    ``edges[i]`` is the tuple of edge ``i``'s components, as the routing graph gave it
+    before the components were held as columns; iterating makes every edge's.
+
+    Parameters
+    ----------
+    columns
+        The components.
+    start
+        Edge ``i``'s components are rows ``items[start[i]:start[i + 1]]`` of ``columns``
+        (``n_edges + 1`` offsets).
+    items
+        Row numbers into ``columns``.
+    """
+
+    def __init__(self, columns: ComponentColumns, start: np.ndarray, items: np.ndarray) -> None:
+        self.columns = columns
+        self.start = start
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.start) - 1
+
+    def rows(self, i: int) -> np.ndarray:
+        """Return the component rows of edge ``i``."""
+        return self.items[self.start[i] : self.start[i + 1]]
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[Component, ...]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[Component, ...]]: ...
+
+    def __getitem__(self, i: int | slice) -> tuple[Component, ...] | list[tuple[Component, ...]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        j = int(i)
+        if j < 0:
+            j += n
+        if not 0 <= j < n:
+            msg = f"edge {i} out of range (the graph has {n} edges)"
+            raise IndexError(msg)
+        row = self.columns.row
+        return tuple(row(int(r)) for r in self.items[self.start[j] : self.start[j + 1]])
+
+    def __iter__(self) -> Iterator[tuple[Component, ...]]:
+        row = self.columns.row
+        items = self.items.tolist()
+        start = self.start.tolist()
+        for a, b in pairwise(start):
+            yield tuple(row(r) for r in items[a:b])
+
+    def __eq__(self, other: object) -> bool:
+        # equal when every edge has equal components, however they are held
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def edge_of_rows(self) -> np.ndarray:
+        """Return, for every entry of ``items``, the edge it belongs to."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.start))
+
+
+def edge_components(per_edge: Sequence[Sequence[Component]]) -> EdgeComponents:
+    """Return the components of edges given as lists of objects (for small graphs and tests)."""
+    builder = ColumnsBuilder()
+    items = [builder.add(c) for comps in per_edge for c in comps]
+    start = np.zeros(len(per_edge) + 1, dtype=np.int64)
+    np.cumsum([len(c) for c in per_edge], out=start[1:])
+    return EdgeComponents(builder.columns(), start, np.asarray(items, dtype=np.int64))
