@@ -58,18 +58,26 @@ def test_every_shipped_scenario_cites_sources_that_exist(net: corridors.Network)
         assert s.doc.od, f"{path.name} has no OD pairs"
 
 
-def test_kz_tm_af_pk_railway_shortens_kazakhstan_karachi_through_herat() -> None:
-    doc = _run("kz-tm-af-pk-open", "--by", "distance", "--od", "Zhanaozen:Karachi")
+def test_kz_tm_af_pk_railway_speeds_kazakhstan_karachi_through_herat() -> None:
+    doc = _run("kz-tm-af-pk-open", "--by", "time", "--od", "Zhanaozen:Karachi")
     pair = _pair(doc, "Zhanaozen")
-    assert "af-herat" in pair["scenario_nodes"]
+    assert {"af-torghundi", "af-herat", "af-kandahar"} <= set(pair["scenario_nodes"])
+    assert pair["scenario_h"] < pair["baseline_h"]
     assert pair["scenario_km"] < pair["baseline_km"]
     opened = {"rail-af-torghundi-af-herat", "rail-af-herat-af-kandahar"}
     changed = set(doc["changed_links"])
     assert opened <= changed
-    # the shortest way uses the lines the scenario opens (by distance it may run between
-    # Herat and Kandahar on the road, which is shorter than the planned railway)
-    assert changed & set(pair["scenario_links"])
+    # the fastest way rides the railway the scenario opens, which the baseline cannot
+    assert opened <= set(pair["scenario_links"])
     assert not changed & set(pair["baseline_links"])
+
+
+def test_kz_tm_af_pk_railway_does_not_shorten_the_shortest_way() -> None:
+    """By distance the road through Mashhad and Herat is already shorter than the railway."""
+    doc = _run("kz-tm-af-pk-open", "--by", "distance", "--od", "Zhanaozen:Karachi")
+    pair = _pair(doc, "Zhanaozen")
+    assert "af-herat" in pair["baseline_nodes"]
+    assert pair["scenario_km"] == pair["baseline_km"]
 
 
 def test_kz_tm_af_pk_railway_opens_but_does_not_win_almaty_karachi_by_cost(
