@@ -2,8 +2,11 @@
 
 The scenario is applied once. Each draw then only rewrites the cost components the
 ``uncertain`` parameters reach (a border's dwell, a ferry's waiting time, a link's running
-time...), sums them into edge weights with one ``bincount``, and answers every OD pair
-with one multi-source Dijkstra on ``scipy.sparse.csgraph``: no graph is rebuilt per draw.
+time...) and sums them into edge weights with one ``bincount``; no graph is rebuilt per
+draw. By default each pair's best route is picked among candidate paths over the edges that
+vary, costed for all draws at once (:mod:`corridors.scenarios.core_graph`), wherever the
+pick is proved to be Dijkstra's; the other pairs are answered by a multi-source Dijkstra on
+``scipy.sparse.csgraph``.
 All random numbers are drawn up front from one seeded generator, so the result depends
 on the seed alone, not on how many processes share the draws.
 
@@ -90,7 +93,7 @@ class _Plan:
     n_edges: int
     signature: npt.NDArray[np.uint64]
     structure: _Structure
-    sets: route_sets.RouteSets | None = None  # candidate routes (None: Dijkstra every draw)
+    sets: route_sets.RouteSets | None = None  # candidate routes (None: not used)
     core: core_graph.Core | None = None  # candidate core paths (None: not used)
     low: Floats = field(default_factory=lambda: np.zeros(0))  # least weight per edge
     route_sig: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, np.uint64))
@@ -686,7 +689,7 @@ class MonteCarloResult:
         What was held fixed and why.
     dijkstra_cells
         How many (draw, pair) cells Dijkstra routed (all of them with
-        ``engine="dijkstra"``); the others were certified picks among candidate routes.
+        ``engine="dijkstra"``); the others were certified picks among candidates.
     """
 
     name: str
@@ -696,7 +699,7 @@ class MonteCarloResult:
     samples: pd.DataFrame
     corridor_samples: pd.DataFrame
     notes: list[str] = field(default_factory=list)
-    #: (draw, pair) cells routed by Dijkstra; the rest were picked among candidate routes.
+    #: (draw, pair) cells routed by Dijkstra; the rest were proved picks among candidates.
     dijkstra_cells: int = 0
 
     def summary(self) -> pd.DataFrame:
