@@ -54,7 +54,8 @@ def _child(cmd: list[str], timeout: float) -> tuple[float, float, int, str, str]
     t = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-        outcome = f"exit {proc.returncode}"
+        last = proc.stderr.strip().splitlines()[-1:]
+        outcome = f"exit {proc.returncode}" + (f": {last[0]}" if last else "")
         stdout = proc.stdout
     except subprocess.TimeoutExpired as err:
         outcome = f"stopped after {timeout:.0f} s"
@@ -70,8 +71,7 @@ def _child(cmd: list[str], timeout: float) -> tuple[float, float, int, str, str]
 def main(folder: Path, timeout: float = 3600.0) -> dict[str, object]:
     """Measure the folder; return (and print) the numbers."""
     cli = [sys.executable, "-m", "corridors", "data", "validate", "--geodata", str(folder)]
-    wall, cpu, peak, stdout, outcome = _child(cli, timeout)
-    tail = stdout.strip().splitlines()[-1:] if stdout.strip() else []
+    wall, cpu, peak, _, outcome = _child(cli, timeout)
     result: dict[str, object] = {
         "folder": str(folder),
         "load_average": os.getloadavg(),
@@ -80,7 +80,6 @@ def main(folder: Path, timeout: float = 3600.0) -> dict[str, object]:
             "cpu_s": cpu,
             "peak_bytes": peak,
             "outcome": outcome,
-            "summary": tail[0] if tail else "",
         },
     }
     code = [sys.executable, "-c", _LOAD_AND_ROUTE, str(folder), json.dumps(PAIRS)]

@@ -267,7 +267,8 @@ def _profile(values: Any) -> Profile:
 
 def _graph(doc: Any, geodata_digest: str) -> nx.MultiDiGraph:
     import networkx as nx
-    from shapely.geometry import LineString
+    import numpy as np
+    import shapely
 
     _check(isinstance(doc, dict), "graph")
     graph = doc["graph"]
@@ -277,10 +278,25 @@ def _graph(doc: Any, geodata_digest: str) -> nx.MultiDiGraph:
         _check(isinstance(node, str) and isinstance(data, dict), "node")
         _check(_number(data.get("x")) and _number(data.get("y")), "node coordinates")
         G.add_node(node, **data)
-    for u, v, key, attrs, coords in doc["edges"]:
+    edges = doc["edges"]
+    drawn: list[dict[str, Any]] = []
+    points: list[Any] = []
+    counts: list[int] = []
+    for u, v, _key, attrs, coords in edges:
         _check(u in G and v in G and isinstance(attrs, dict), "edge")
         if coords is not None:
-            attrs["geometry"] = LineString([(float(x), float(y)) for x, y in coords])
+            _check(isinstance(coords, list) and len(coords) >= 2, "edge line")
+            drawn.append(attrs)
+            points.extend(coords)
+            counts.append(len(coords))
+    if drawn:
+        # every line in one call; a point that is not two numbers fails the shape check
+        xy = np.array(points, dtype=np.float64)
+        _check(xy.ndim == 2 and xy.shape[1] == 2, "edge line")
+        index = np.repeat(np.arange(len(drawn)), counts)
+        for attrs, line in zip(drawn, shapely.linestrings(xy, indices=index), strict=True):
+            attrs["geometry"] = line
+    for u, v, key, attrs, _coords in edges:
         G.add_edge(u, v, key=key, **attrs)
     return G
 
@@ -447,7 +463,15 @@ def read(path: Path, folder: Path, digest: str) -> Parts | None:
             _check(info.st_size <= MAX_BYTES, f"larger than {MAX_BYTES} bytes")
             doc = json.loads(fh.read().decode("utf-8"))
         return decode(doc, folder, digest)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as err:
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        OverflowError,
+    ) as err:
         # json, a shape check or a constructor refused it: nothing in it was run
         # the reason names the check, never the file's content
         _discard(path, str(err) if type(err) is ValueError else type(err).__name__)

@@ -175,8 +175,11 @@ def shortest_edges(
     while nodes[-1] != source and len(nodes) <= n:
         nodes.append(int(pred[nodes[-1]]))
     nodes.reverse()
-    key = s * n + d
-    order = np.argsort(key, kind="stable")
-    want = np.asarray(nodes[:-1], dtype=np.int64) * n + np.asarray(nodes[1:], dtype=np.int64)
-    path = e[order[np.searchsorted(key[order], want)]].tolist()
+    # the path's edges, found in one pass over the edges rather than by sorting them all:
+    # a shortest path visits a node once, so each of its nodes has one next node
+    after = np.full(n, -1, dtype=np.int64)
+    after[np.asarray(nodes[:-1], dtype=np.int64)] = np.asarray(nodes[1:], dtype=np.int64)
+    on_path = np.flatnonzero(after[s] == d)
+    edge_of = dict(zip(s[on_path].tolist(), e[on_path].tolist(), strict=True))
+    path = [edge_of[u] for u in nodes[:-1]]
     return [p for p in path if p >= 0], float(dist[target])
