@@ -37,6 +37,12 @@ import _line_matching as lm
 from _derive_geodata import LINK_COLS, ROOT, OsmRail, read_csv, write_csv
 
 
+def stated_length(method: str) -> bool:
+    """Whether a link's length was stated by a source (published or derived from published
+    figures), so a line must agree with it, rather than estimated from a line or a factor."""
+    return not (method.startswith("geodesic_factor:") or method in ("matched_line", "osm_route"))
+
+
 def country_polygons(path: Path) -> dict[str, object]:
     """Country polygons of countries.geojson by ISO 3166-1 alpha-2 code."""
     from shapely.geometry import shape
@@ -124,7 +130,7 @@ def osm_railway_shapes(
         if geodesic <= 0 or not geodesic <= km <= OSM_ROUTE_MAX_RATIO * geodesic:
             continue
         method = lk["length_method"]
-        if method.startswith("published") and abs(km / float(lk["length_km"]) - 1.0) > (
+        if stated_length(method) and abs(km / float(lk["length_km"]) - 1.0) > (
             lm.PUBLISHED_TOLERANCE
         ):
             continue
@@ -182,7 +188,7 @@ def osm_spur_shapes(
         if (da + db) / km > lm.MAX_SPUR_SHARE:
             continue
         method = lk["length_method"]
-        if method.startswith("published") and abs(km / float(lk["length_km"]) - 1.0) > (
+        if stated_length(method) and abs(km / float(lk["length_km"]) - 1.0) > (
             lm.PUBLISHED_TOLERANCE
         ):
             continue
@@ -280,9 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         km = lm.line_km([tuple(c) for c in f["geometry"]["coordinates"]])
         stated = float(lk["length_km"])
         # An OSM path that disagrees with a published length follows another line.
-        if lk["length_method"].startswith("published") and (
-            abs(km / stated - 1.0) > lm.PUBLISHED_TOLERANCE
-        ):
+        if stated_length(lk["length_method"]) and (abs(km / stated - 1.0) > lm.PUBLISHED_TOLERANCE):
             dropped.append(f"{lk['id']}: OSM path {km:.0f} km against {stated:.0f} km published")
             continue
         kept.append(f)
