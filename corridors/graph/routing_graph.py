@@ -377,7 +377,7 @@ class _Builder:
             if row is not None and row["node"] == "*" and not self.terminal(place):
                 return None
             comp = friction_component(row, "transfer", place, place, f"{ma}>{mb}", country)
-        # No friction row (node-specific or default) means the transfer is not offered.
+        # No friction row, or only the default at a place with no terminal: not offered.
         return None if comp is None else [comp]
 
     def build(self) -> RoutingGraph:
