@@ -41,11 +41,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from corridors.scenarios.route_sets import MARGIN, pick_proved
+
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
-#: Relative margin that separates two sums of the same edges in different orders.
-MARGIN = 1e-9
 #: Most candidate core paths listed for one pair (``T`` is lowered to stay below it).
 MAX_PATHS = 400
 #: Most partial paths explored for one pair at one threshold before it is lowered.
@@ -469,29 +469,8 @@ def choose(core: Core, weights: Floats) -> tuple[Ints, npt.NDArray[np.bool_], Fl
         path Dijkstra finds); and the edge each group keeps in each draw.
     """
     kept = kept_edges(core, weights)
-    n_draws = len(weights)
     cost = costs(core, weights, kept)
-    n_pairs = len(core.first)
-    chosen = np.zeros((n_draws, n_pairs), dtype=np.int64)
-    certified = np.zeros((n_draws, n_pairs), dtype=bool)
-    least = np.full((n_draws, n_pairs), np.inf)
-    draw_idx = np.arange(n_draws)
-    for p in range(n_pairs):
-        a, n = int(core.first[p]), int(core.count[p])
-        if n == 0:
-            continue
-        block = cost[:, a : a + n]
-        best = np.argmin(block, axis=1)
-        value = block[draw_idx, best]
-        slack = MARGIN * np.maximum(np.abs(value), 1.0)
-        ok = np.isfinite(value) & (value + slack < core.bound[p])
-        ok &= core.gap[a + best] > slack
-        if n > 1:
-            runner = np.partition(block, 1, axis=1)[:, 1]
-            ok &= runner - value > slack
-        chosen[:, p] = a + best
-        certified[:, p] = ok
-        least[:, p] = value
+    chosen, certified, least = pick_proved(cost, core.first, core.count, core.bound, core.gap)
     return chosen, certified, least, kept
 
 

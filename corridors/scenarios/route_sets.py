@@ -245,19 +245,52 @@ def choose(sets: RouteSets, weights: Floats) -> tuple[Ints, npt.NDArray[np.bool_
         candidates): never below the weight of the route Dijkstra finds.
     """
     cost = np.asarray(sets.incidence @ weights.T).T  # draws × routes
-    n_draws, n_pairs = len(weights), len(sets.first)
+    return pick_proved(cost, sets.first, sets.count, sets.bound)
+
+
+def pick_proved(
+    cost: Floats, first: Ints, count: Ints, bound: Floats, gap: Floats | None = None
+) -> tuple[Ints, npt.NDArray[np.bool_], Floats]:
+    """Pick each pair's cheapest candidate in every draw and say which picks are proved.
+
+    A pick is proved when it is finite, below the pair's ``bound`` on any path outside the
+    candidates and ahead of the runner-up, each by more than :data:`MARGIN` (and, with
+    ``gap``, by less than the candidate's own gap along its fixed stretches).
+
+    Parameters
+    ----------
+    cost
+        Draws × candidates: each candidate's weight in each draw.
+    first, count
+        Pair ``p``'s candidates are columns ``first[p] : first[p] + count[p]``.
+    bound
+        Per pair, a lower bound on the weight of any path the candidates do not hold.
+    gap
+        Per candidate, the margin by which it stays the least path along its fixed
+        stretches (None: no such condition).
+
+    Returns
+    -------
+    chosen, certified, value
+        Draws × pairs: the column picked, whether it is proved, and its weight (inf for a
+        pair without candidates).
+    """
+    n_draws, n_pairs = len(cost), len(first)
     chosen = np.zeros((n_draws, n_pairs), dtype=np.int64)
     certified = np.zeros((n_draws, n_pairs), dtype=bool)
     least = np.full((n_draws, n_pairs), np.inf)
+    draw_idx = np.arange(n_draws)
     for p in range(n_pairs):
-        a, n = int(sets.first[p]), int(sets.count[p])
+        a, n = int(first[p]), int(count[p])
         if n == 0:
             continue
         block = cost[:, a : a + n]
         best = np.argmin(block, axis=1)
-        value = block[np.arange(n_draws), best]
+        value = block[draw_idx, best]
         slack = MARGIN * np.maximum(np.abs(value), 1.0)
-        ok = np.isfinite(value) & (value + slack < sets.bound[p])
+        ok = np.isfinite(value) & (value + slack < bound[p])
+        if gap is not None:
+            ok &= gap[a + best] > slack
         if n > 1:
             runner = np.partition(block, 1, axis=1)[:, 1]
             ok &= runner - value > slack
