@@ -43,6 +43,38 @@ def stated_length(method: str) -> bool:
     return not (method.startswith("geodesic_factor:") or method in ("matched_line", "osm_route"))
 
 
+def take_osm_line(
+    lk: dict[str, str],
+    path: list[tuple[float, float]],
+    a: tuple[float, float],
+    b: tuple[float, float],
+    shapes: dict[str, tuple[list[tuple[float, float]], str]],
+    spur_km: float = 0.0,
+) -> list[tuple[float, float]] | None:
+    """Keep an OSM path as the link's line if it passes the OSM rule; return its coordinates.
+
+    The path must be 1.0-1.8 x the geodesic, its access spurs at most ``MAX_SPUR_SHARE`` of
+    it, and it must agree with a stated length within 20 %. A detour-factor or matched
+    length becomes the path's (``osm_route``). Returns None, changing nothing, otherwise.
+    """
+    from _derive_geodata import OSM_ROUTE_MAX_RATIO, simplify
+
+    km, geodesic = lm.line_km(path), lm.km_between(a, b)
+    if geodesic <= 0 or not geodesic <= km <= OSM_ROUTE_MAX_RATIO * geodesic:
+        return None
+    if spur_km / km > lm.MAX_SPUR_SHARE:
+        return None
+    method = lk["length_method"]
+    if stated_length(method) and abs(km / float(lk["length_km"]) - 1.0) > lm.PUBLISHED_TOLERANCE:
+        return None
+    coords = simplify(path, 0.002)
+    shapes[lk["id"]] = (coords, "osm")
+    if method.startswith("geodesic_factor:") or method == "matched_line":
+        lk["length_km"], lk["length_method"] = f"{km:.1f}", "osm_route"
+        lk["length_km_low"] = lk["length_km_high"] = lk["length_source_id"] = ""
+    return coords
+
+
 def country_polygons(path: Path) -> dict[str, object]:
     """Country polygons of countries.geojson by ISO 3166-1 alpha-2 code."""
     from shapely.geometry import shape
@@ -115,8 +147,6 @@ def osm_railway_shapes(
     length the path must also agree with it within 20 %. A detour-factor length becomes the
     path's (``osm_route``). Returns the new features.
     """
-    from _derive_geodata import OSM_ROUTE_MAX_RATIO, simplify
-
     rail = osm_rail(raw)
     out: list[dict[str, object]] = []
     for lk in links:
@@ -126,19 +156,9 @@ def osm_railway_shapes(
         path = rail.route(a, b)
         if path is None:
             continue
-        km, geodesic = lm.line_km(path), lm.km_between(a, b)
-        if geodesic <= 0 or not geodesic <= km <= OSM_ROUTE_MAX_RATIO * geodesic:
+        coords = take_osm_line(lk, path, a, b, shapes)
+        if coords is None:
             continue
-        method = lk["length_method"]
-        if stated_length(method) and abs(km / float(lk["length_km"]) - 1.0) > (
-            lm.PUBLISHED_TOLERANCE
-        ):
-            continue
-        coords = simplify(path, 0.002)
-        shapes[lk["id"]] = (coords, "osm")
-        if method.startswith("geodesic_factor:") or method == "matched_line":
-            lk["length_km"], lk["length_method"] = f"{km:.1f}", "osm_route"
-            lk["length_km_low"] = lk["length_km_high"] = lk["length_source_id"] = ""
         out.append(
             {
                 "type": "Feature",
@@ -167,7 +187,6 @@ def osm_spur_shapes(
     becomes the line's (``osm_route``). Returns the new features.
     """
     import networkx as nx
-    from _derive_geodata import OSM_ROUTE_MAX_RATIO, simplify
 
     rail, tags = osm_rail(raw), osm_railway_tags(raw)
     out: list[dict[str, object]] = []
@@ -182,21 +201,9 @@ def osm_spur_shapes(
             path = [a, *nx.shortest_path(rail.G, na, nb, weight="w"), b]
         except nx.NetworkXNoPath:
             continue
-        km, geodesic = lm.line_km(path), lm.km_between(a, b)
-        if geodesic <= 0 or not geodesic <= km <= OSM_ROUTE_MAX_RATIO * geodesic:
+        coords = take_osm_line(lk, path, a, b, shapes, spur_km=da + db)
+        if coords is None:
             continue
-        if (da + db) / km > lm.MAX_SPUR_SHARE:
-            continue
-        method = lk["length_method"]
-        if stated_length(method) and abs(km / float(lk["length_km"]) - 1.0) > (
-            lm.PUBLISHED_TOLERANCE
-        ):
-            continue
-        coords = simplify(path, 0.002)
-        shapes[lk["id"]] = (coords, "osm")
-        if method.startswith("geodesic_factor:") or method == "matched_line":
-            lk["length_km"], lk["length_method"] = f"{km:.1f}", "osm_route"
-            lk["length_km_low"] = lk["length_km_high"] = lk["length_source_id"] = ""
         ways = path_ways(rail, path)
         props: dict[str, object] = {"id": lk["id"], "source": "osm", "spur_km": round(da + db, 1)}
         kinds = sorted({tags[w] for w in ways} - {"rail"})
