@@ -1,0 +1,36 @@
+"""Times the model takes from where they were published for, checked on the shipped network.
+
+Each test routes a real query and checks what the model does with a sourced input: a
+sailing time applies to the line it was published for, a port's dwell to that port.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from corridors.data.geodata import records
+from corridors.graph.network import Network
+from corridors.routing import route
+
+
+def _hauls(r, link_id: str) -> list:
+    return [c for c in r.components if c.kind == "haul" and c.link_id == link_id]
+
+
+def _ferry_kph(net: Network) -> float:
+    rows = [r for r in records(net.geodata.tables["speeds"]) if r["mode"] == "ferry"]
+    assert len(rows) == 1 and rows[0]["country"] == "*"
+    return float(rows[0]["kph"])
+
+
+def test_a_sailing_time_is_the_time_of_the_line_it_was_published_for(net: Network) -> None:
+    # the 12 h were published for Baku-Turkmenbashi (306 km); the longer Alat line sails at
+    # the ferry speed for its own length, so it takes longer than the Baku line
+    baku = route(net, "az-baku", "tm-turkmenbashi", modes="ferry", by="time")
+    alat = route(net, "az-alat", "tm-turkmenbashi", modes="ferry", by="time")
+    (baku_haul,) = _hauls(baku, "ferry-az-baku-tm-turkmenbashi")
+    (alat_haul,) = _hauls(alat, "ferry-tm-turkmenbashi-az-alat")
+    assert baku_haul.time_h == pytest.approx(12.0)
+    assert alat_haul.distance_km > baku_haul.distance_km
+    assert alat_haul.time_h == pytest.approx(alat_haul.distance_km / _ferry_kph(net))
+    assert alat_haul.time_h > baku_haul.time_h
