@@ -34,3 +34,23 @@ def test_a_sailing_time_is_the_time_of_the_line_it_was_published_for(net: Networ
     assert alat_haul.distance_km > baku_haul.distance_km
     assert alat_haul.time_h == pytest.approx(alat_haul.distance_km / _ferry_kph(net))
     assert alat_haul.time_h > baku_haul.time_h
+
+
+def _port_dwell(r, node: str) -> float:
+    ports = [c for c in r.components if c.kind == "port" and node in (c.from_node, c.to_node)]
+    assert ports, node
+    return sum(c.time_h for c in ports)
+
+
+def test_a_container_dwells_a_week_at_a_pakistani_port_and_bulk_does_not(net: Network) -> None:
+    # the week was published for containers at Pakistani ports; elsewhere, and for bulk,
+    # the 3.5-day benchmark stays, so a container landed at Karachi waits twice as long as
+    # one landed at Bandar Abbas or a tonne of grain landed at Karachi
+    teu_karachi = route(net, "cn-shanghai", "pk-karachi", modes="sea", by="time")
+    teu_abbas = route(net, "cn-shanghai", "ir-bandar-abbas", modes="sea", by="time")
+    bulk_karachi = route(net, "cn-shanghai", "pk-karachi", modes="sea", by="time", profile="bulk")
+    assert _port_dwell(teu_karachi, "pk-karachi") == pytest.approx(7 * 24)
+    assert _port_dwell(teu_abbas, "ir-bandar-abbas") == pytest.approx(3.5 * 24)
+    assert _port_dwell(bulk_karachi, "pk-karachi") == pytest.approx(3.5 * 24)
+    # the route's time carries it: the same voyage, three and a half days more in port
+    assert teu_karachi.time_h - bulk_karachi.time_h == pytest.approx(3.5 * 24)
