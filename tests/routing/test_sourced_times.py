@@ -54,3 +54,27 @@ def test_a_container_dwells_a_week_at_a_pakistani_port_and_bulk_does_not(net: Ne
     assert _port_dwell(bulk_karachi, "pk-karachi") == pytest.approx(3.5 * 24)
     # the route's time carries it: the same voyage, three and a half days more in port
     assert teu_karachi.time_h - bulk_karachi.time_h == pytest.approx(3.5 * 24)
+
+
+def _haul_cost(r, country: str) -> float:
+    return sum(c.cost_usd for c in r.components if c.kind == "haul" and c.country == country)
+
+
+def test_georgian_rail_charges_its_published_transit_tariff_over_its_section(
+    net: Network,
+) -> None:
+    # 123 USD per container was published for the Georgian section of the South-West
+    # route, Gardabani on the Azerbaijani border to Poti: a container pays that haulage
+    # there, and a tonne of bulk keeps the regional bulk rate
+    teu = route(net, "ge-gardabani", "ge-poti", modes="rail", by="distance")
+    bulk = route(net, "ge-gardabani", "ge-poti", modes="rail", by="distance", profile="bulk")
+    assert _haul_cost(teu, "GE") == pytest.approx(123.0, abs=0.1)
+    assert _haul_cost(bulk, "GE") == pytest.approx(0.0804 * bulk.distance_km)
+
+
+def test_turkish_rail_charges_the_tcdd_container_tariff_per_km(net: Network) -> None:
+    # TCDD's 0.18 EUR per km per loaded 20-ft, at the ECB 2021 average of 1.1827 USD per EUR
+    r = route(net, "tr-kars", "tr-istanbul", modes="rail", by="distance")
+    km = sum(c.distance_km for c in r.components if c.kind == "haul" and c.country == "TR")
+    assert km > 1000
+    assert _haul_cost(r, "TR") == pytest.approx(0.18 * 1.1827 * km, rel=1e-3)
