@@ -30,7 +30,8 @@ import _line_matching as lm
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# id: (name, kind, GeoNames name (or numeric id) to locate it, aliases, note)
+# id: (name, kind, GeoNames name (or numeric id, ``osm:`` station or ``lonlat:`` published
+# coordinate) to locate it, aliases, note)
 PLACES: dict[str, tuple[str, str, str, str, str]] = {
     # Kyrgyzstan
     "kg-bishkek": ("Bishkek", "city", "osm:240449433", "Бишкек|Frunze", ""),
@@ -91,9 +92,10 @@ PLACES: dict[str, tuple[str, str, str, str, str]] = {
     "tj-panji-poyon": (
         "Panji Poyon",
         "border",
-        "Panj",
+        "Panji Poyon",
         "Nizhny Panj|Нижний Пяндж",
-        "Tajik post of the Panj bridge to Sherkhan Bandar; located at Panj town",
+        "Tajik post of the Panj bridge to Sherkhan Bandar; located at the GeoNames place Panji "
+        "Poyon, 2.5 km from the bridge",
     ),
     "tj-khujand": ("Khujand", "city", "osm:1587275101", "Khodjent|Худжанд", ""),
     "tj-kanibadam": ("Konibodom", "junction", "osm:1587299792", "Kanibadam|Канибадам", ""),
@@ -208,9 +210,10 @@ PLACES: dict[str, tuple[str, str, str, str, str]] = {
     "af-sherkhan-bandar": (
         "Sherkhan Bandar",
         "border",
-        "Imam Sahib",
+        "lonlat:68.60530,37.19460",
         "Shir Khan Bandar",
-        "Afghan post of the Panj bridge; located at Imam Sahib, the nearest GeoNames town",
+        "Afghan post of the Panj bridge; no GeoNames place, located at the bridge's published "
+        "coordinates (its customs posts stand at both ends of the 672 m bridge)",
     ),
     "af-kunduz": ("Kunduz", "city", "Kunduz", "کندز", ""),
     "af-pul-e-khumri": ("Pul-e Khumri", "city", "Pul-e Khumri", "پل خمری", ""),
@@ -618,8 +621,15 @@ def _stations() -> dict[str, dict[str, str]]:
         return {r["osm_id"]: r for r in csv.DictReader(fh)}
 
 
+#: Source of each place located at a published coordinate (``lonlat:`` query).
+LONLAT_SOURCES = {"af-sherkhan-bandar": "wikipedia-panji-poyon-bridge"}
+
+
 def locate(query: str, country: str) -> tuple[int, float, float]:
     """GeoNames id, lon, lat of the most populous cities500 place of that name (or id)."""
+    if query.startswith("lonlat:"):
+        lon, _, lat = query[7:].partition(",")
+        return 0, float(lon), float(lat)
     if query.startswith("osm:"):
         c = _stations()[query[4:]]
         return -int(c["osm_id"]), float(c["lon"]), float(c["lat"])
@@ -671,6 +681,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         if gid < 0:  # an OSM station
             row.update(coord_ref=f"osm:{-gid}", osm_id=str(-gid), geonames_id="", source_id="osm")
+        if query.startswith("lonlat:"):  # a published coordinate
+            row.update(coord_ref=query, geonames_id="", source_id=LONLAT_SOURCES[nid])
         new_nodes.append(row)
     pos = {n["id"]: (float(n["lon"]), float(n["lat"])) for n in nodes + new_nodes}
     country_of = {n["id"]: n["country"] for n in nodes + new_nodes}

@@ -249,6 +249,10 @@ def resolve(ref: str, raw: Raw) -> dict[str, str | float]:
     if kind == "geonames":
         lon, lat, _ = geonames_city(rest, raw)
         return {"lon": lon, "lat": lat, "geonames_id": rest}
+    if kind == "lonlat":
+        # a coordinate published by the node's source (a border post no dataset here locates)
+        lon, _, lat = rest.partition(",")
+        return {"lon": float(lon), "lat": float(lat)}
     if kind == "caspian":
         names = raw.caspian["port"].str.split(" (", regex=False).str[0]
         r = raw.caspian[names == rest].iloc[0]

@@ -122,6 +122,13 @@ def accept(m: Match, mode: str, geodesic: float, published: float | None) -> str
     return None
 
 
+#: The world graphs store their vertices rounded to 0.001 degrees (about 110 m). Where a line
+#: passes from one grid cell to the next without a shared vertex, the graph holds it as two parts
+#: one grid step apart (the Sibi-Jacobabad, Gyumri-Yerevan and Samtredia-Poti lines are cut so,
+#: 80-140 m apart); a dangling vertex is joined to a vertex of another part this close in both
+#: coordinates.
+GRID_JOIN_DEG = 0.001
+
 #: Farthest a place may lie from the nearest segment of the line for an access spur (km):
 #: a city's GeoNames point, a border post or a port often lies off the trunk road or line the
 #: world graph holds (the road into town, the customs area, a port's access road are
@@ -141,7 +148,9 @@ class SegmentIndex:
     segments.
     """
 
-    def __init__(self, mode: str, bbox: tuple[float, float, float, float]) -> None:
+    def __init__(
+        self, mode: str, bbox: tuple[float, float, float, float], join: bool = True
+    ) -> None:
         import networkx as nx
         from shapely import STRtree
         from shapely.geometry import LineString
@@ -160,12 +169,38 @@ class SegmentIndex:
                     self.segments.append((i, j))
         self.lines = [LineString([self.nodes[i], self.nodes[j]]) for i, j in self.segments]
         self.tree = STRtree(self.lines)
+        if join:
+            self.join_grid_gaps()
         # a component is named by its smallest vertex, so choices between components are stable
         self.component: dict[int, int] = {}
         for comp in nx.connected_components(self.G):
             first = min(comp)
             for n in comp:
                 self.component[n] = first
+
+    def join_grid_gaps(self) -> None:
+        """Join each dangling vertex to the nearest vertex of another connected part of the graph
+        in the next grid cell (:data:`GRID_JOIN_DEG`), where one line was cut in two."""
+        import networkx as nx
+        import numpy as np
+        from scipy.spatial import cKDTree
+
+        part = {n: i for i, comp in enumerate(nx.connected_components(self.G)) for n in comp}
+        ids = sorted(self.G.nodes)
+        tree = cKDTree(np.array([self.nodes[n] for n in ids]))
+        joins = []
+        for end in ids:
+            if self.G.degree(end) != 1:
+                continue
+            # both coordinates at most one grid step away (the Chebyshev norm), with slack for
+            # the floating-point rounding of the stored values
+            near = tree.query_ball_point(self.nodes[end], GRID_JOIN_DEG * 1.001, p=np.inf)
+            others = [ids[k] for k in near if part[ids[k]] != part[end]]
+            if others:
+                n = min(others, key=lambda n: (km_between(self.nodes[end], self.nodes[n]), n))
+                joins.append((end, n))
+        for end, n in joins:
+            self.G.add_edge(end, n, w=km_between(self.nodes[end], self.nodes[n]))
 
     def attachments(self, p: tuple[float, float]) -> list[tuple[float, int, tuple[float, float]]]:
         """Segments within :data:`SPUR_KM` of ``p``: (km to it, segment index, nearest point)."""
@@ -224,9 +259,12 @@ class SegmentIndex:
 
 
 @cache
-def segment_index(mode: str, bbox: tuple[float, float, float, float]) -> SegmentIndex:
-    """The :class:`SegmentIndex` of a mode's world graph around the network (built once)."""
-    return SegmentIndex(mode, bbox)
+def segment_index(
+    mode: str, bbox: tuple[float, float, float, float], join: bool = True
+) -> SegmentIndex:
+    """The :class:`SegmentIndex` of a mode's world graph around the network (built once), with
+    its grid gaps joined or as stored."""
+    return SegmentIndex(mode, bbox, join)
 
 
 def accept_spur(m: Match, mode: str, geodesic: float, published: float | None) -> str | None:
@@ -246,12 +284,22 @@ def spur_match(
     published: float | None,
     bbox: tuple[float, float, float, float],
 ) -> tuple[Match | None, str | None]:
-    """A match with access spurs to the nearest segments (see :class:`SegmentIndex`)."""
-    m = segment_index(mode, bbox).route(a, b)
-    if m is None:
-        return None, "no path within reach of both places"
-    why = accept_spur(m, mode, geodesic, published)
-    return (m, None) if why is None else (None, why)
+    """A match with access spurs to the nearest segments (see :class:`SegmentIndex`).
+
+    The graph with its grid gaps joined (:data:`GRID_JOIN_DEG`) is tried first, then the graph
+    as stored: a join can make a place's nearest segment lie on a fragment that meets the line
+    far away, where the stored graph offers the line itself a little farther off.
+    """
+    why = None
+    for join in (True, False):
+        m = segment_index(mode, bbox, join).route(a, b)
+        why_here = "no path within reach of both places" if m is None else None
+        if m is not None:
+            why_here = accept_spur(m, mode, geodesic, published)
+            if why_here is None:
+                return m, None
+        why = why or why_here
+    return None, why
 
 
 def best_match(

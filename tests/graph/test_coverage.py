@@ -74,7 +74,7 @@ def test_most_links_and_link_km_are_drawn_from_line_data() -> None:
     # near ports and borders where the line data hold no line, planned lines), see
     # geodata/README
     assert km_share >= 0.95
-    assert len(drawn) / len(links) >= 0.89
+    assert len(drawn) / len(links) >= 0.90
     # a drawn rail or road link never keeps a detour-factor length
     methods = {r["id"]: r["length_method"] for r in links if r["mode"] in ("rail", "road")}
     factor = [i for i, m in methods.items() if i in drawn and m.startswith("geodesic_factor")]
