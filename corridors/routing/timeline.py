@@ -8,7 +8,6 @@ limits (:mod:`corridors.routing.constraints`) read these legs, so they count the
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -175,7 +174,7 @@ def advance(
             if clock is None:
                 clock, own = DriverClock(rules), True
             elif not own:
-                clock, own = copy.copy(clock), True
+                clock, own = clock.copy(), True
             if step == "stand":
                 clock.stand(hours)
                 continue
