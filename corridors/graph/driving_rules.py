@@ -235,12 +235,15 @@ class DriverClock:
         """
         out: list[Period] = []
         left = hours
+        # the break and duty limits are the rules' own; the daily and weekly ones move
+        break_limit = self._break_limit()
+        duty = self.rules.duty_h
         while left > _EPS:
             room = min(
-                self._break_limit() - self.since_break,
+                break_limit - self.since_break,
                 self._daily_limit() - self.today,
                 self._week_limit() - self.week,
-                self.rules.duty_h - self.on_duty,
+                duty - self.on_duty,
             )
             if room <= _EPS:
                 out.append(self._rest_due())

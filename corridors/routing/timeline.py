@@ -33,15 +33,25 @@ def _keeps_truck(mode: str) -> bool:
 ClockStep = Literal["drive", "unload", "stand", "none"]
 
 
-def clock_step(c: Component) -> ClockStep:
-    """Return what component ``c`` does to the crew's clock (see :data:`ClockStep`)."""
+def clock_role(c: Component) -> ClockStep:
+    """Return what component ``c`` does to the crew's clock whatever its time.
+
+    A component whose role is ``stand`` stands only when it takes time (see
+    :func:`clock_step`); what-if draws that change its time keep its role.
+    """
     if c.kind == "haul" and c.mode == "road":
         return "drive"
     if c.kind in ("transfer", "port", "gauge_break") and not _keeps_truck(c.mode):
         return "unload"
-    if c.time_h > 0 and (c.kind != "haul" or c.mode in _CARRIED):
+    if c.kind != "haul" or c.mode in _CARRIED:
         return "stand"
     return "none"
+
+
+def clock_step(c: Component) -> ClockStep:
+    """Return what component ``c`` does to the crew's clock (see :data:`ClockStep`)."""
+    role = clock_role(c)
+    return "none" if role == "stand" and not c.time_h > 0 else role
 
 
 def with_rests(
