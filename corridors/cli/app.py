@@ -52,6 +52,16 @@ CrewOpt = Annotated[
     int,
     typer.Option("--crew", help="Drivers per truck: 1, or 2 (rests by the two-driver rules)."),
 ]
+SkimCrewOpt = Annotated[
+    int,
+    typer.Option(
+        "--crew",
+        help=(
+            "Drivers per truck: 1, or 2 (rests by the two-driver rules); 0 times trucks by "
+            "their driving alone (faster, a lower bound on truck times)."
+        ),
+    ),
+]
 DepartOpt = Annotated[
     str | None,
     typer.Option(
@@ -249,6 +259,7 @@ def skim(
     ] = None,
     by: ByOpt = "time",
     profile: ProfileOpt = None,
+    crew: SkimCrewOpt = 1,
     include_planned: Annotated[
         bool, typer.Option("--include-planned", help="Allow links under construction/planned.")
     ] = False,
@@ -264,7 +275,7 @@ def skim(
 
     _check_output(csv, force)
     net = _network(geodata)
-    opts = _route_options(by=by, profile=profile, include_planned=include_planned)
+    opts = _route_options(by=by, profile=profile, include_planned=include_planned, crew=crew)
     matrix = batch.skim(net, origins, to or None, options=opts)
     if as_json:
         typer.echo(matrix.to_json(orient="index", force_ascii=False))

@@ -4,7 +4,9 @@ Every profile has its own routing graph (``graph/routing_graph.py``): the same p
 layers, its own costs, and links only in the modes it may use. The link table is their union:
 one node per ``(place, layer)``, one link per distinct routing-graph edge. A profile's fixed
 cost on a link is its generalized cost there (cost plus value of time x time, per
-``routing/objectives.py``), divided by its value of time so that every class counts cost in
+``routing/objectives.py``; a truck's driving hours weighed with the crew's breaks and rests
+by the driving rules' long-run factor, as a route's search weighs them), divided by its
+value of time so that every class counts cost in
 hours of queueing; links it may not use (other modes, or barred by the route options) cost it
 ``inf``. Congestion adds hours: the delay of each capacity (``capacities.csv``) a link draws
 on, paid by every class at what an hour of queueing costs it (``queue_costs.csv``: the cargo's
@@ -16,7 +18,7 @@ factor is its profile's tonnes per unit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -144,6 +146,12 @@ def build_table(
         tpu[pid] = rg.profile.tonnes_per_unit
         mask = edge_weights.edge_mask(rg, options)
         gen = edge_weights.objective(rg, "generalized")
+        rules = rg.driving_rules.get(options.crew)
+        if rules is not None:
+            # a truck's hours weigh with the crew's breaks and rests, as a route's search
+            # weighs them (the rules' long-run factor, at the profile's value of time)
+            plain = replace(options, by="generalized", value_of_time=None)
+            gen = gen + edge_weights.rest_weight(rg, plain, rules)
         ids = [node(v) for v in rg.vnodes]
         seen: dict[tuple[int, int, str, str], int] = {}
         vals: dict[str, dict[int, float]] = {

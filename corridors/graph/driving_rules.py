@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from corridors.data.geodata import records
@@ -169,7 +169,12 @@ class DriverClock:
     last_week: float = 0.0
     periods: int = 0
     extended_used: int = 0
-    _log: list[Period] = field(default_factory=list, repr=False)
+
+    def copy(self) -> DriverClock:
+        """Return an independent copy of this state (the rules are shared)."""
+        twin = object.__new__(DriverClock)
+        twin.__dict__.update(self.__dict__)
+        return twin
 
     # -- limits ---------------------------------------------------------------------------
     def _daily_limit(self) -> float:
@@ -230,12 +235,15 @@ class DriverClock:
         """
         out: list[Period] = []
         left = hours
+        # the break and duty limits are the rules' own; the daily and weekly ones move
+        break_limit = self._break_limit()
+        duty = self.rules.duty_h
         while left > _EPS:
             room = min(
-                self._break_limit() - self.since_break,
+                break_limit - self.since_break,
                 self._daily_limit() - self.today,
                 self._week_limit() - self.week,
-                self.rules.duty_h - self.on_duty,
+                duty - self.on_duty,
             )
             if room <= _EPS:
                 out.append(self._rest_due())

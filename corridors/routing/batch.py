@@ -23,6 +23,7 @@ import pandas as pd
 
 from corridors.errors import InvalidOptionError
 from corridors.graph.cost_model import SUMMED, Component
+from corridors.graph.driving_rules import DrivingRules
 from corridors.graph.routing_graph import DESTINATION, ORIGIN, RoutingGraph
 from corridors.routing import edge_weights
 from corridors.routing.objectives import OBJECTIVES
@@ -219,6 +220,12 @@ class InEdges:
         single = indeg[dst] == 1
         self.only[dst[single]] = np.flatnonzero(single)
 
+    def one(self, u: int, v: int) -> int:
+        """Return the index of the edge ``u -> v`` (which must exist)."""
+        if self.dense is not None:
+            return int(self.dense[u * self.n + v])
+        return int(self.find(np.array([u], dtype=np.int64), np.array([v], dtype=np.int64))[0])
+
     def find(self, u: Ints, v: Ints) -> Ints:
         """Return the index of edge ``u[i] -> v[i]`` for every ``i`` (the edges must exist)."""
         if self.dense is not None:
@@ -358,9 +365,11 @@ def _slow_totals(
     o: Place,
     d: Place,
     vot: float,
+    rules: DrivingRules | None = None,
 ) -> dict[str, float]:
     """Totals of one pair from its component list (used when fixed point cannot hold them)."""
     from corridors.routing.solve import with_access_legs
+    from corridors.routing.timeline import with_rests
 
     nodes = [target]
     while nodes[-1] != source:
@@ -368,7 +377,185 @@ def _slow_totals(
     nodes.reverse()
     found = edges.find(np.array(nodes[:-1], dtype=np.int64), np.array(nodes[1:], dtype=np.int64))
     comps = [c for e in found.tolist() for c in rg.components[int(kept[3][e])]]
-    return path_totals(with_access_legs(comps, o, d, net, rg), vot)
+    return path_totals(with_rests(with_access_legs(comps, o, d, net, rg), rules), vot)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every path choice of one skim shares: the pairs, their access legs, the totals."""
+
+    net: Network
+    rg: RoutingGraph
+    mask: npt.NDArray[np.bool_]
+    o_places: list[Place]
+    d_places: list[Place]
+    src_of: Ints
+    dst_of: Ints
+    oi: Ints
+    di: Ints
+    distinct: npt.NDArray[np.bool_]
+    o_legs: list[list[Component]]
+    d_legs: list[list[Component]]
+    wanted: list[str]
+    vot: float
+    rules: DrivingRules | None
+
+
+def _totals(job: _Job, weight: Floats) -> dict[str, Floats]:
+    """Route every pair of the job on ``weight`` and sum the wanted totals along each path.
+
+    With driving-time rules the time includes the breaks and rests a route's timeline
+    (:func:`corridors.routing.timeline.with_rests`) inserts, summed exactly with the rest.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    rg, oi, di = job.rg, job.oi, job.di
+    kept = edge_weights.collapse(rg.src, rg.dst, weight, job.mask)
+    edge_weights.check_non_negative(kept[2])
+    n = rg.n_nodes
+    valid = np.unique(job.src_of[job.src_of >= 0])
+    pred = np.empty((0, n), dtype=np.int32)
+    if len(valid):
+        _, pred = dijkstra(
+            _csr(n, kept[0], kept[1], kept[2]),
+            directed=True,
+            indices=valid,
+            return_predecessors=True,
+        )
+    rows = np.searchsorted(valid, job.src_of[oi])
+    ok = job.distinct.copy()
+    ok[ok] = pred[rows[ok], job.dst_of[di[ok]]] >= 0
+    pairs = np.flatnonzero(ok)
+    edges = InEdges(n, kept[0], kept[1])
+    rests: list[tuple[float, ...]] = []
+    if job.rules is not None:
+        rests = _rest_hours(job, kept, pred, rows, pairs, edges, job.rules)
+    rest_pair = np.array([i for i, r in enumerate(rests) for _ in r], dtype=np.int64)
+    rest_vals = np.array([h for r in rests for h in r], dtype=np.float64)
+
+    values: dict[str, Floats] = {t: np.full(len(oi), np.nan) for t in SUMMED}
+    flat = flat_graph(rg)
+    n_terms = (
+        len(flat.edge)
+        + 2 * max([1, *(len(x) for x in (*job.o_legs, *job.d_legs))])
+        + max([0, *(len(r) for r in rests)])
+    )
+    o_group = np.array([i for i, x in enumerate(job.o_legs) for _ in x], dtype=np.int64)
+    d_group = np.array([i for i, x in enumerate(job.d_legs) for _ in x], dtype=np.int64)
+    layouts: dict[str, _Layout] = {}
+    blocks: list[Ints] = []
+    o_blocks: list[Ints] = []
+    d_blocks: list[Ints] = []
+    r_blocks: list[Ints] = []
+    for total in job.wanted:
+        comp = flat.values[total]
+        o_vals = np.array([getattr(c, total) for x in job.o_legs for c in x], dtype=np.float64)
+        d_vals = np.array([getattr(c, total) for x in job.d_legs for c in x], dtype=np.float64)
+        # breaks and rests take time and nothing else
+        r_vals = rest_vals if total == "time_h" else np.zeros(0)
+        layout = _layout(np.concatenate([comp, o_vals, d_vals, r_vals]), n_terms, flat.per_edge)
+        if layout is None:
+            continue
+        layouts[total] = layout
+        blocks.append(_edge_limbs(flat.edge, _to_limbs(comp, layout), rg.n_edges)[kept[3]])
+        o_blocks.append(_edge_limbs(o_group, _to_limbs(o_vals, layout), len(job.o_places)))
+        d_blocks.append(_edge_limbs(d_group, _to_limbs(d_vals, layout), len(job.d_places)))
+        r_group = rest_pair if len(r_vals) else np.zeros(0, dtype=np.int64)
+        r_blocks.append(_edge_limbs(r_group, _to_limbs(r_vals, layout), len(pairs)))
+    if layouts:
+        # one walk sums every wanted total: their limbs side by side
+        o_pair, d_pair = oi[pairs], di[pairs]
+        acc = _path_sums(pred, rows[pairs], job.dst_of[d_pair], edges, np.hstack(blocks))
+        acc += np.hstack(o_blocks)[o_pair] + np.hstack(d_blocks)[d_pair] + np.hstack(r_blocks)
+        col = 0
+        for total, layout in layouts.items():
+            values[total][pairs] = _from_limbs(acc[:, col : col + layout.n_limbs], layout)
+            col += layout.n_limbs
+    slow = [t for t in job.wanted if t not in layouts]
+    if slow:
+        for i in pairs.tolist():
+            got = _slow_totals(
+                job.net,
+                rg,
+                pred,
+                int(rows[i]),
+                int(job.src_of[oi[i]]),
+                int(job.dst_of[di[i]]),
+                kept,
+                edges,
+                job.o_places[oi[i]],
+                job.d_places[di[i]],
+                job.vot,
+                job.rules,
+            )
+            for total in slow:
+                values[total][i] = got[total]
+    return values
+
+
+def _rest_hours(
+    job: _Job,
+    kept: tuple[Ints, Ints, Floats, Ints],
+    pred: npt.NDArray[np.integer[Any]],
+    rows: Ints,
+    pairs: Ints,
+    edges: InEdges,
+    rules: DrivingRules,
+) -> list[tuple[float, ...]]:
+    """Hours of each break and rest along every pair's path, in the order of ``pairs``.
+
+    The crew's clock is advanced along each origin's shortest-path tree once, node by node
+    (the state at a node is shared by every path through it), from the origin's access leg
+    to each destination's, by the steps a route's timeline takes.
+    """
+    from corridors.routing.timeline import ClockState, advance, clock_step
+
+    def steps_of(comps: Sequence[Component]) -> tuple[tuple[Any, float], ...]:
+        return tuple((step, c.time_h) for c in comps if (step := clock_step(c)) != "none")
+
+    by_edge: dict[int, tuple[tuple[Any, float], ...]] = {}
+    o_steps = [steps_of(x) for x in job.o_legs]
+    d_steps = [steps_of(x) for x in job.d_legs]
+    out: list[tuple[float, ...]] = []
+    memo: dict[int, ClockState] = {}
+    pred_row: list[int] = []
+    origin = -1
+    for i in pairs.tolist():
+        o, t = int(job.oi[i]), int(job.dst_of[job.di[i]])
+        if o != origin:
+            origin = o
+            pred_row = pred[int(rows[i])].tolist()
+            memo = {int(job.src_of[o]): advance(ClockState(), o_steps[o], rules)}
+        climb: list[tuple[int, int]] = []
+        node = t
+        while node not in memo:
+            parent = pred_row[node]
+            climb.append((parent, node))
+            node = parent
+        for parent, child in reversed(climb):
+            k = edges.one(parent, child)
+            steps = by_edge.get(k)
+            if steps is None:
+                steps = by_edge[k] = steps_of(job.rg.components[int(kept[3][k])])
+            memo[child] = advance(memo[parent], steps, rules) if steps else memo[parent]
+        out.append(advance(memo[t], d_steps[int(job.di[i])], rules).rests)
+    return out
+
+
+def _keep_better(
+    first: dict[str, Floats], other: dict[str, Floats], by: str, vot: float
+) -> dict[str, Floats]:
+    """Per pair, ``other``'s totals where they rank better by (objective, generalized cost)."""
+    key = OBJECTIVES[by].total
+
+    def rank(v: dict[str, Floats]) -> tuple[Floats, Floats]:
+        g = v["cost_usd"] + vot * v["time_h"]
+        return (g if key == "generalized_usd" else v[key]), g
+
+    o1, g1 = rank(first)
+    o2, g2 = rank(other)
+    take = (o2 < o1) | ((o2 == o1) & (g2 < g1))
+    return {t: np.where(take, other[t], first[t]) for t in first}
 
 
 def skim(
@@ -384,9 +571,13 @@ def skim(
 
     One multi-source Dijkstra on ``scipy.sparse.csgraph`` answers every pair; each
     pair's totals are then summed over its path's legs exactly as :func:`corridors.route`
-    sums them, so a skim cell equals the per-pair route's total with ``crew=0``: a skim
-    times trucks by their driving alone, without the crew's breaks and rests that a
-    route with a crew of 1 or 2 adds (a lower bound on truck times).
+    sums them, so a skim cell equals the per-pair route's total to the last bit.
+
+    Trucks keep the driving-time rules of the crew (``crew``, one driver by default), as
+    a route does: the crew's breaks and rests are timed along each path from the same
+    rules, and of the two paths a route weighs (with the rests' long-run factor, and
+    without) the better is kept. ``crew=0`` times trucks by their driving alone, with one
+    Dijkstra instead of two and no clock to walk: faster, and a lower bound on truck times.
 
     Parameters
     ----------
@@ -398,7 +589,8 @@ def skim(
         Return one row per pair with every total instead of a matrix.
     options, **keywords
         Route options as for :func:`corridors.route` (``by`` is the objective routed on and
-        reported); a skim takes no ``via``.
+        reported); a skim takes no ``via`` and no ``depart`` (it times the expected
+        waits).
 
     Returns
     -------
@@ -406,8 +598,6 @@ def skim(
         Origins × destinations of the objective (NaN where no route or the same place),
         or the long table when ``long``.
     """
-    from scipy.sparse.csgraph import dijkstra
-
     o_places: list[Place] = [net.places.resolve(p) for p in origins]
     d_places: list[Place] = (
         o_places if destinations is None else [net.places.resolve(p) for p in destinations]
@@ -416,6 +606,12 @@ def skim(
     if opts.via:
         msg = "a skim routes every pair directly: drop via (route pairs one by one instead)"
         raise InvalidOptionError(msg)
+    if opts.depart is not None:
+        msg = (
+            "a skim times the expected wait for each departure: drop depart (route a pair "
+            "with depart to time it on the timetables)"
+        )
+        raise InvalidOptionError(msg)
     check_names(opts, net)
     opts = replace(
         opts, avoid_nodes=frozenset(net.places.resolve(p).node for p in opts.avoid_nodes)
@@ -423,87 +619,48 @@ def skim(
     rg = net.routing_graph(opts.profile)
     mask = edge_weights.edge_mask(rg, opts)
     _, weight = edge_weights.weights(rg, opts)
-    kept = edge_weights.collapse(rg.src, rg.dst, weight, mask)
-    edge_weights.check_non_negative(kept[2])
     vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
-    n = rg.n_nodes
+    rules = rg.driving_rules.get(opts.crew)
 
     src_of = np.array([rg.index.get((p.node, ORIGIN), -1) for p in o_places], dtype=np.int64)
     dst_of = np.array([rg.index.get((p.node, DESTINATION), -1) for p in d_places], dtype=np.int64)
-    valid = np.unique(src_of[src_of >= 0])
-    pred = np.empty((0, n), dtype=np.int32)
-    if len(valid):
-        _, pred = dijkstra(
-            _csr(n, kept[0], kept[1], kept[2]),
-            directed=True,
-            indices=valid,
-            return_predecessors=True,
-        )
     o_node = np.array([p.node for p in o_places], dtype=object)
     d_node = np.array([p.node for p in d_places], dtype=object)
     oi: Ints = np.repeat(np.arange(len(o_places), dtype=np.int64), len(d_places))
     di: Ints = np.tile(np.arange(len(d_places), dtype=np.int64), len(o_places))
-    rows = np.searchsorted(valid, src_of[oi])
-    ok = (src_of[oi] >= 0) & (dst_of[di] >= 0) & (o_node[oi] != d_node[di])
-    ok[ok] = pred[rows[ok], dst_of[di[ok]]] >= 0
-    pairs = np.flatnonzero(ok)
-
     if long:
         wanted = list(SUMMED)
     elif opts.by == "generalized":
         wanted = ["time_h", "cost_usd"]
     else:
         wanted = [OBJECTIVES[opts.by].total]
-    values: dict[str, Floats] = {t: np.full(len(oi), np.nan) for t in SUMMED}
-    flat = flat_graph(rg)
-    o_legs = [access_legs(net, rg, p, True) for p in o_places]
-    d_legs = [access_legs(net, rg, p, False) for p in d_places]
-    n_terms = len(flat.edge) + 2 * max([1, *(len(x) for x in (*o_legs, *d_legs))])
-    o_group = np.array([i for i, x in enumerate(o_legs) for _ in x], dtype=np.int64)
-    d_group = np.array([i for i, x in enumerate(d_legs) for _ in x], dtype=np.int64)
-    layouts: dict[str, _Layout] = {}
-    blocks: list[Ints] = []
-    o_blocks: list[Ints] = []
-    d_blocks: list[Ints] = []
-    for total in wanted:
-        comp = flat.values[total]
-        o_vals = np.array([getattr(c, total) for x in o_legs for c in x], dtype=np.float64)
-        d_vals = np.array([getattr(c, total) for x in d_legs for c in x], dtype=np.float64)
-        layout = _layout(np.concatenate([comp, o_vals, d_vals]), n_terms, flat.per_edge)
-        if layout is None:
-            continue
-        layouts[total] = layout
-        blocks.append(_edge_limbs(flat.edge, _to_limbs(comp, layout), rg.n_edges)[kept[3]])
-        o_blocks.append(_edge_limbs(o_group, _to_limbs(o_vals, layout), len(o_places)))
-        d_blocks.append(_edge_limbs(d_group, _to_limbs(d_vals, layout), len(d_places)))
-    edges = InEdges(n, kept[0], kept[1])
-    if layouts:
-        # one walk sums every wanted total: their limbs side by side
-        o_pair, d_pair = oi[pairs], di[pairs]
-        acc = _path_sums(pred, rows[pairs], dst_of[d_pair], edges, np.hstack(blocks))
-        acc += np.hstack(o_blocks)[o_pair] + np.hstack(d_blocks)[d_pair]
-        col = 0
-        for total, layout in layouts.items():
-            values[total][pairs] = _from_limbs(acc[:, col : col + layout.n_limbs], layout)
-            col += layout.n_limbs
-    slow = [t for t in wanted if t not in layouts]
-    if slow:
-        for i in pairs.tolist():
-            got = _slow_totals(
-                net,
-                rg,
-                pred,
-                int(rows[i]),
-                int(src_of[oi[i]]),
-                int(dst_of[di[i]]),
-                kept,
-                edges,
-                o_places[oi[i]],
-                d_places[di[i]],
-                vot,
-            )
-            for total in slow:
-                values[total][i] = got[total]
+    if rules is not None:
+        # the better of two paths is kept by (objective, generalized cost), as a route does
+        wanted = list(dict.fromkeys([*wanted, "time_h", "cost_usd"]))
+    job = _Job(
+        net=net,
+        rg=rg,
+        mask=mask,
+        o_places=o_places,
+        d_places=d_places,
+        src_of=src_of,
+        dst_of=dst_of,
+        oi=oi,
+        di=di,
+        distinct=(src_of[oi] >= 0) & (dst_of[di] >= 0) & (o_node[oi] != d_node[di]),
+        o_legs=[access_legs(net, rg, p, True) for p in o_places],
+        d_legs=[access_legs(net, rg, p, False) for p in d_places],
+        wanted=wanted,
+        vot=vot,
+        rules=rules,
+    )
+    if rules is None:
+        values = _totals(job, weight)
+    else:
+        # as a route: the path the crew's rests weigh by their long-run factor, and the
+        # path without them, each timed with its rests exactly; the better one is kept
+        first = _totals(job, weight + edge_weights.rest_weight(rg, opts, rules))
+        values = _keep_better(first, _totals(job, weight), opts.by, vot)
     values_g = values["cost_usd"] + vot * values["time_h"]
 
     if long:

@@ -8,9 +8,10 @@ limits (:mod:`corridors.routing.constraints`) read these legs, so they count the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Literal
 
 from corridors.graph.cost_model import Component
 from corridors.graph.driving_rules import REST_KINDS, DriverClock, DrivingRules
@@ -24,6 +25,33 @@ def _keeps_truck(mode: str) -> bool:
     """Whether a transfer or port lift keeps the cargo on its truck (road to a ro-ro ferry)."""
     parts = mode.split(">")
     return all(p in ("road", *_CARRIED) for p in parts)
+
+
+#: What a cost component does to the crew's clock: ``drive`` (a road haul), ``unload``
+#: (the cargo leaves the truck: the clock stops), ``stand`` (the truck stands still, its
+#: driver aboard) or ``none``.
+ClockStep = Literal["drive", "unload", "stand", "none"]
+
+
+def clock_role(c: Component) -> ClockStep:
+    """Return what component ``c`` does to the crew's clock whatever its time.
+
+    A component whose role is ``stand`` stands only when it takes time (see
+    :func:`clock_step`); what-if draws that change its time keep its role.
+    """
+    if c.kind == "haul" and c.mode == "road":
+        return "drive"
+    if c.kind in ("transfer", "port", "gauge_break") and not _keeps_truck(c.mode):
+        return "unload"
+    if c.kind != "haul" or c.mode in _CARRIED:
+        return "stand"
+    return "none"
+
+
+def clock_step(c: Component) -> ClockStep:
+    """Return what component ``c`` does to the crew's clock (see :data:`ClockStep`)."""
+    role = clock_role(c)
+    return "none" if role == "stand" and not c.time_h > 0 else role
 
 
 def with_rests(
@@ -73,7 +101,8 @@ def with_rests(
         if rules is None:
             out.append(c)
             continue
-        if c.kind == "haul" and c.mode == "road":
+        step = clock_step(c)
+        if step == "drive":
             if clock is None:
                 clock = DriverClock(rules)
             out.append(c)
@@ -104,10 +133,9 @@ def with_rests(
                     )
                 )
             continue
-        moved = c.kind in ("transfer", "port", "gauge_break") and not _keeps_truck(c.mode)
-        if moved:
+        if step == "unload":
             clock = None  # the cargo leaves the truck
-        if clock is not None and c.time_h > 0 and (c.kind != "haul" or c.mode in _CARRIED):
+        if clock is not None and step == "stand":
             counted = clock.stand(c.time_h)
             if counted:
                 label = REST_KINDS[counted].lower()
@@ -119,3 +147,51 @@ def with_rests(
 def rest_hours(comps: list[Component]) -> float:
     """Hours of breaks and rests among the components."""
     return sum(c.time_h for c in comps if c.kind in REST_KINDS)
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """The crew's clock part-way along a route, and the rests taken so far.
+
+    Attributes
+    ----------
+    clock
+        The driving-time account (None while no truck carries the cargo).
+    rests
+        Hours of each break and rest inserted so far, in order.
+    """
+
+    clock: DriverClock | None = None
+    rests: tuple[float, ...] = ()
+
+
+def advance(
+    state: ClockState, steps: Sequence[tuple[ClockStep, float]], rules: DrivingRules
+) -> ClockState:
+    """Return the state after components with the given clock steps, as :func:`with_rests`.
+
+    ``steps`` are ``(clock_step(c), c.time_h)`` of the components in travel order. The
+    state given is left as it was, so one state can be advanced along several branches
+    (the shortest-path tree of a skim).
+    """
+    clock = state.clock
+    rests: list[float] | None = None
+    own = False  # whether ``clock`` is a copy this call may change
+    for step, hours in steps:
+        if step == "unload":
+            clock, own = None, False
+        elif step == "drive" or (step == "stand" and clock is not None):
+            if clock is None:
+                clock, own = DriverClock(rules), True
+            elif not own:
+                clock, own = clock.copy(), True
+            if step == "stand":
+                clock.stand(hours)
+                continue
+            for period in clock.drive(hours):
+                if period.kind != "drive":
+                    rests = [*state.rests] if rests is None else rests
+                    rests.append(period.hours)
+    if clock is state.clock and rests is None:
+        return state
+    return ClockState(clock, state.rests if rests is None else tuple(rests))

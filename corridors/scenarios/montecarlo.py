@@ -13,7 +13,9 @@ on the seed alone, not on how many processes share the draws.
 Per pair the result holds the distribution of the best route's time and cost, which named
 corridor the best route follows in each draw (so the probability that each corridor is
 the best), and the time and cost of each corridor's route with its alignment held as in
-the scenario (its waypoints fix it).
+the scenario (its waypoints fix it). Trucks keep the crew's driving-time rules: the search
+weighs driving by the rules' long-run factor and each path found is timed with the crew's
+breaks and rests on the draw's own times.
 """
 
 from __future__ import annotations
@@ -40,9 +42,12 @@ from corridors.scenarios.schema import FRICTION_ATTRS, MAX_DRAWS, Uncertain
 from corridors.scenarios.workers import check_workers, run_ordered
 
 if TYPE_CHECKING:
+    from corridors.graph.cost_model import Component
+    from corridors.graph.driving_rules import DrivingRules
     from corridors.graph.network import Network
     from corridors.graph.places import Place
     from corridors.graph.routing_graph import RoutingGraph
+    from corridors.routing.timeline import ClockStep
     from corridors.scenarios.comparison import Pair
     from corridors.scenarios.scenario import Progress, Scenario
 
@@ -97,6 +102,10 @@ class _Plan:
     core: core_graph.Core | None = None  # candidate core paths (None: not used)
     low: Floats = field(default_factory=lambda: np.zeros(0))  # least weight per edge
     route_sig: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, np.uint64))
+    #: which components a truck drives, and the share of an hour's driving the crew's
+    #: rests add to the search weight (the rules' long-run factor less one; 0: no rests)
+    drives: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
+    rest_share: float = 0.0
 
 
 @dataclass
@@ -345,23 +354,39 @@ def _extreme_components(plan: _Plan, least: bool = True) -> Floats:
 
 
 def _edge_values(plan: _Plan, k: int, comp: Floats | None = None) -> Floats:
-    """Per-edge time, cost, distance and CO2 in draw ``k`` (or of the components given)."""
+    """Per-edge time, cost, distance, CO2 and truck driving hours in draw ``k``.
+
+    Or of the components given. The first four columns are what a path's totals sum; the
+    driving hours only weigh the crew's rests in the search (:func:`_weights`).
+    """
     if comp is None:
         comp = _components(plan, k)
     n = plan.n_edges
-    out = np.empty((n, 4))
+    out = np.zeros((n, 5))
     out[:, 0] = np.bincount(plan.comp_edge, weights=comp[:, 0], minlength=n)
     out[:, 1] = np.bincount(plan.comp_edge, weights=comp[:, 1], minlength=n)
-    out[:, 2:] = plan.edge_const
+    out[:, 2:4] = plan.edge_const
+    if plan.rest_share > 0:
+        driven = np.where(plan.drives, comp[:, 0], 0.0)
+        out[:, 4] = np.bincount(plan.comp_edge, weights=driven, minlength=n)
     return out
 
 
 def _weights(plan: _Plan, vals: Floats) -> Floats:
+    """Search weight per edge: the objective, its tie-break, and the crew's rests.
+
+    The rests weigh each hour a truck drives by the rules' long-run factor, priced by the
+    objective, as a single route's search does (:func:`corridors.routing.edge_weights.rest_weight`).
+    """
     columns = (vals[:, 0], vals[:, 1], vals[:, 2], vals[:, 3], plan.vot)
     chosen = OBJECTIVES[plan.by]
     primary = chosen.of(*columns)
     second = OBJECTIVES[chosen.tie_break].of(*columns)
-    return np.asarray(primary + TIE_BREAK * second)
+    weight = primary + TIE_BREAK * second
+    if plan.rest_share > 0:
+        zero = np.zeros(len(vals))
+        weight = weight + chosen.of(vals[:, 4] * plan.rest_share, zero, zero, zero, plan.vot)
+    return np.asarray(weight)
 
 
 def _objective(plan: _Plan, totals: Floats) -> Floats:
@@ -520,13 +545,13 @@ def _run_draws(draws: Sequence[int]) -> _Part:
         chosen, certified, least = route_sets.choose(sets, weights)
         # the bound holds for weights at or above the least weights it was built from
         certified &= np.all(weights[:, plan.mask] >= plan.low[plan.mask], axis=1)[:, None]
-        stacked = np.stack(vals)  # draws × edges × 4
+        stacked = np.stack(vals)  # draws × edges × 5
         for r in np.unique(chosen[certified]).tolist():
             at_draw, at_pair = np.nonzero(certified & (chosen == r))
             edges = sets.routes[r]
             acc = np.zeros((len(at_draw), 4))
             for e in edges[::-1].tolist():  # in walk order, as Dijkstra's results are summed
-                acc += stacked[at_draw, e]
+                acc += stacked[at_draw, e, :4]
             totals[at_draw, at_pair] = acc
             sigs[at_draw, at_pair] = plan.route_sig[r]
             for p in np.unique(at_pair).tolist():
@@ -571,7 +596,7 @@ def _core_cells(
     edges = core_graph.cell_edges(core, chosen[at_draw, at_pair], at_draw, kept)
     pad = edges < 0
     safe = np.where(pad, 0, edges)
-    stacked = np.stack(vals)  # draws × edges × 4
+    stacked = np.stack(vals)[:, :, :4]  # draws × edges × the four totals
     step = stacked[at_draw[:, None], safe]
     step[pad] = 0.0
     # in walk order (last edge first), as Dijkstra's results are summed; adding the
@@ -820,6 +845,7 @@ def run_montecarlo(
     progress: Progress | None = None,
     engine: str = "core",
     scheduler: Any = None,
+    crew: int | None = None,
 ) -> MonteCarloResult:
     """Run ``draws`` draws of the scenario's uncertain parameters over its OD pairs.
 
@@ -848,6 +874,15 @@ def run_montecarlo(
         A Dask distributed scheduler address or ``dask.distributed.Client``: the draws
         then run on that cluster instead of ``workers`` local processes, with the same
         result (:mod:`corridors.scenarios.cluster`).
+    crew
+        Drivers per truck: 1 (the default, as a route), 2, or 0 to time trucks by their
+        driving alone. A draw's search weighs each hour a truck drives by the rules'
+        long-run factor, as a route's search does, and its best path and each corridor's
+        route are then timed with the crew's breaks and rests on that draw's times
+        (:func:`corridors.routing.timeline.advance`, the steps a route's timeline takes).
+        A single route also tries the path without that weighting and keeps it when its
+        exact timing is better (short trips); a draw does not, so on such a pair a draw's
+        best can be slower than the route's.
 
     Returns
     -------
@@ -863,13 +898,17 @@ def run_montecarlo(
     """
     from corridors import routing
     from corridors.graph.routing_graph import DESTINATION, ORIGIN
-    from corridors.routing.batch import flat_graph
+    from corridors.routing.batch import access_legs, flat_graph
+    from corridors.routing.options import RouteOptions
 
     check_run(scenario, draws=draws, seed=seed, workers=workers)
     pairs = scenario.pairs(od)
     applied = scenario.apply(net)
     opts = scenario.route_options()
+    if crew is not None:
+        opts = RouteOptions.build(opts, crew=crew)
     rg = applied.routing_graph(opts.profile)
+    rules = rg.driving_rules.get(opts.crew)
     mask = edge_weights.edge_mask(rg, opts)
     vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
     places = [(applied.places.resolve(o), applied.places.resolve(d)) for o, d in pairs]
@@ -918,6 +957,10 @@ def run_montecarlo(
         n_edges=n_edges,
         signature=signature,
         structure=_structure(rg.n_nodes, rg.src, rg.dst, mask),
+        drives=np.array(
+            [c.kind == "haul" and c.mode == "road" for cs in rg.components for c in cs], dtype=bool
+        ),
+        rest_share=0.0 if rules is None else rules.long_run_factor() - 1.0,
     )
     edge_weights.check_non_negative(
         _weights(plan, _edge_values(plan, 0))[mask]
@@ -949,6 +992,26 @@ def run_montecarlo(
     )
     totals = totals + np.asarray(access)[None, :, :]
     fixed = fixed_parts[0]
+    if rules is not None:
+        legs = [
+            (access_legs(applied, rg, o, True), access_legs(applied, rg, d, False))
+            for o, d in places
+        ]
+        keys = sorted({(p, int(g)) for (p, g) in paths})
+        column = {key: i for i, key in enumerate(keys)}
+        rests = _drawn_rests(plan, rg, rules, [(paths[k], *legs[k[0]]) for k in keys], draws)
+        for p in range(len(places)):
+            cols = [column.get((p, int(g)), -1) for g in sigs[:, p].tolist()]
+            found = np.array(cols) >= 0
+            at = np.flatnonzero(found)
+            totals[at, p, 0] += rests[at, np.array(cols)[found]]
+        fixed[:, :, 0] += _drawn_rests(
+            plan,
+            rg,
+            rules,
+            [(np.asarray(r.edges, dtype=np.int64), *legs[p]) for p, _, r in route_rows],
+            draws,
+        )
     follows = _follow(applied, rg, plan, places, sigs, paths)
     result = _result(scenario, draws, seed, pairs, totals, follows, route_rows, fixed, plan, notes)
     result.dijkstra_cells = by_dijkstra
@@ -975,6 +1038,81 @@ def _fixed_totals(
     for k in range(draws):
         out[k, :, :2] += uses @ _components(plan, k)
     return out
+
+
+def _drawn_rests(
+    plan: _Plan,
+    rg: RoutingGraph,
+    rules: DrivingRules,
+    paths: Sequence[tuple[Ints, list[Component], list[Component]]],
+    draws: int,
+) -> Floats:
+    """Hours of the crew's breaks and rests along each path in every draw (draws × paths).
+
+    Each path is its edges in travel order and the road access legs before and after it.
+    Only the components that touch the crew's clock are walked; a path none of whose
+    clock components is drawn has the same rests in every draw and is walked once.
+    """
+    from corridors.routing.timeline import ClockState, advance, clock_role, clock_step
+
+    starts = np.searchsorted(plan.comp_edge, np.arange(plan.n_edges + 1))
+    roles: dict[int, ClockStep] = {}
+    flat_comps: dict[int, list[Component]] = {}
+
+    def clocked(e: int) -> list[tuple[int, ClockStep]]:
+        comps = flat_comps.get(e)
+        if comps is None:
+            comps = flat_comps[e] = list(rg.components[e])
+            for j, c in enumerate(comps):
+                roles[int(starts[e]) + j] = clock_role(c)
+        return [
+            (int(starts[e]) + j, roles[int(starts[e]) + j])
+            for j in range(len(comps))
+            if roles[int(starts[e]) + j] != "none"
+        ]
+
+    varying = np.zeros(len(plan.comp_edge), dtype=bool)
+    for t in plan.targets:
+        if t.column == 0:
+            varying[t.comps] = True
+    times: dict[int, Floats] = {}
+
+    def time_in(k: int) -> Floats:
+        got = times.get(k)
+        if got is None:
+            got = times[k] = _components(plan, k)[:, 0]
+        return got
+
+    out = np.zeros((draws, len(paths)))
+    for j, (edges, head, tail) in enumerate(paths):
+        steps = [x for e in edges.tolist() for x in clocked(int(e))]
+        before = [(clock_step(c), c.time_h) for c in head]
+        after = [(clock_step(c), c.time_h) for c in tail]
+        if not any(r == "drive" for _, r in steps) and not any(
+            r == "drive" for r, _ in (*before, *after)
+        ):
+            continue  # no truck drives on this path: no rests
+        idx = np.array([i for i, _ in steps], dtype=np.int64)
+        kinds = [r for _, r in steps]
+        drawn = varying[idx]
+        # the clock up to the first drawn component is the same in every draw
+        first = int(np.argmax(drawn)) if drawn.any() else len(idx)
+        base = plan.comp_base[idx[:first], 0].tolist()
+        fixed = advance(ClockState(), [*before, *_clock_steps(kinds[:first], base)], rules)
+        if first == len(idx):
+            out[:, j] = math.fsum(advance(fixed, after, rules).rests)
+            continue
+        rest_idx, rest_kinds = idx[first:], kinds[first:]
+        for k in range(draws):
+            hours = time_in(k)[rest_idx].tolist()
+            state = advance(fixed, [*_clock_steps(rest_kinds, hours), *after], rules)
+            out[k, j] = math.fsum(state.rests)
+    return out
+
+
+def _clock_steps(kinds: list[ClockStep], hours: list[float]) -> list[tuple[ClockStep, float]]:
+    """Clock steps of components with these roles and times (a stand takes time or is none)."""
+    return [(r, h) for r, h in zip(kinds, hours) if r != "stand" or h > 0]
 
 
 def _execute(

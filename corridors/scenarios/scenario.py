@@ -402,11 +402,14 @@ class Scenario:
         workers: int = 1,
         progress: Progress | None = None,
         scheduler: Any = None,
+        crew: int | None = None,
     ) -> MonteCarloResult:
         """Draw the ``uncertain`` parameters and route every pair per draw (batch).
 
         ``workers`` local processes share the draws, or a Dask cluster does (``scheduler``:
         an address or a ``dask.distributed.Client``); the result depends on the seed alone.
+        Trucks are timed with the rests of a crew of ``crew`` drivers (one by default, as
+        the scenario's routes; 0 for driving alone).
         """
         from corridors.scenarios.montecarlo import run_montecarlo
 
@@ -419,6 +422,7 @@ class Scenario:
             workers=workers,
             progress=progress,
             scheduler=scheduler,
+            crew=crew,
         )
 
     def __repr__(self) -> str:

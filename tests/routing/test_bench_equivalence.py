@@ -31,18 +31,18 @@ def _hubs(net: Network, n: int) -> list[str]:
     return hubs[:: max(1, len(hubs) // n)][:n]
 
 
-def _route_total(net: Network, o: str, d: str, by: str) -> float:
+def _route_total(net: Network, o: str, d: str, by: str, crew: int) -> float:
     try:
-        return routing.route(net, o, d, by=by, crew=0).total(by)  # skims: no rests
+        return routing.route(net, o, d, by=by, crew=crew).total(by)
     except corridors.NoRouteError:
         return math.nan
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("by", ["time", "cost"])
-def test_skim_equals_route_exactly_on_the_real_network(net: Network, by: str) -> None:
+@pytest.mark.parametrize(("by", "crew"), [("time", 0), ("cost", 0), ("time", 1), ("time", 2)])
+def test_skim_equals_route_exactly_on_the_real_network(net: Network, by: str, crew: int) -> None:
     hubs = _hubs(net, 20)
-    matrix = batch.skim(net, hubs, by=by)
+    matrix = batch.skim(net, hubs, by=by, crew=crew)
     assert list(matrix.index) == hubs
     assert list(matrix.columns) == hubs
     for o in hubs:
@@ -51,27 +51,28 @@ def test_skim_equals_route_exactly_on_the_real_network(net: Network, by: str) ->
             if o == d:
                 assert math.isnan(got)
                 continue
-            want = _route_total(net, o, d, by)
+            want = _route_total(net, o, d, by, crew)
             if math.isnan(want):
                 assert math.isnan(got), (o, d)
             else:
-                assert got == want, (o, d, by, got, want)  # bit for bit
+                assert got == want, (o, d, by, crew, got, want)  # bit for bit
 
 
-def test_long_skim_equals_every_route_total(net: Network) -> None:
+@pytest.mark.parametrize("crew", [0, 1])
+def test_long_skim_equals_every_route_total(net: Network, crew: int) -> None:
     hubs = _hubs(net, 6)
     # a point near the first hub: snapped, so both ends may carry road access legs
     x, y = net.G.nodes[hubs[0]]["x"], net.G.nodes[hubs[0]]["y"]
     places = [*hubs, f"{y + 0.3:.4f},{x + 0.3:.4f}"]
     for by in ("generalized", "co2"):
-        table = batch.skim(net, places, by=by, long=True)
+        table = batch.skim(net, places, by=by, long=True, crew=crew)
         assert len(table) == len(places) ** 2
         for row in table.itertuples(index=False):
             if net.places.resolve(row.origin).node == net.places.resolve(row.destination).node:
                 assert math.isnan(row.time_h)
                 continue
             try:
-                r = routing.route(net, row.origin, row.destination, by=by, crew=0)
+                r = routing.route(net, row.origin, row.destination, by=by, crew=crew)
             except corridors.NoRouteError:
                 assert math.isnan(row.time_h)
                 continue
@@ -82,13 +83,16 @@ def test_long_skim_equals_every_route_total(net: Network) -> None:
             assert row.generalized_usd == r.generalized_usd
 
 
-def test_fallback_paths_give_identical_skims(net: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("crew", [0, 1])
+def test_fallback_paths_give_identical_skims(
+    net: Network, monkeypatch: pytest.MonkeyPatch, crew: int
+) -> None:
     hubs = _hubs(net, 15)
-    fast = batch.skim(net, hubs, by="cost", long=True)
+    fast = batch.skim(net, hubs, by="cost", long=True, crew=crew)
     monkeypatch.setattr(batch, "DENSE_LOOKUP", 0)  # sorted-key edge lookup
-    sparse = batch.skim(net, hubs, by="cost", long=True)
+    sparse = batch.skim(net, hubs, by="cost", long=True, crew=crew)
     monkeypatch.setattr(batch, "MAX_LIMBS", 0)  # per-pair math.fsum
-    slow = batch.skim(net, hubs, by="cost", long=True)
+    slow = batch.skim(net, hubs, by="cost", long=True, crew=crew)
     pd.testing.assert_frame_equal(fast, sparse, check_exact=True)
     pd.testing.assert_frame_equal(fast, slow, check_exact=True)
 

@@ -269,3 +269,36 @@ def test_compare_times_each_corridor_with_the_crew_given() -> None:
     assert one["rest_h"] > two["rest_h"] > 0
     saved = one["totals"]["time_h"] - two["totals"]["time_h"]
     assert abs(saved - (one["rest_h"] - two["rest_h"])) < 0.01
+
+
+def test_skim_on_the_command_line_times_trucks_with_the_crew_given() -> None:
+    import json
+
+    cells = {}
+    for crew in ("0", "1", "2"):
+        proc = run_cli(
+            "skim", "Khorgos", "--to", "Istanbul", "--profile", "bulk", "--crew", crew, "--json"
+        )
+        assert proc.returncode == 0, proc.stderr
+        cells[crew] = json.loads(proc.stdout)["Khorgos"]["Istanbul"]
+    routed = {
+        crew: json.loads(
+            run_cli(
+                "route", "Khorgos", "Istanbul", "--profile", "bulk", "--crew", crew, "--json"
+            ).stdout
+        )["routes"][0]
+        for crew in ("1", "2")
+    }
+    # the skim's cell is the route's time, rests included (JSON totals are rounded to 3
+    # places; the API's are equal to the bit, tests/routing/test_bench_equivalence.py)
+    for crew, r in routed.items():
+        assert round(cells[crew], 3) == r["totals"]["time_h"], (crew, cells[crew], r["totals"])
+    assert cells["0"] < cells["2"] < cells["1"]
+
+
+def test_skim_refuses_a_departure_date(net: Network) -> None:
+    from corridors.errors import InvalidOptionError
+    from corridors.routing import batch
+
+    with pytest.raises(InvalidOptionError, match="depart"):
+        batch.skim(net, ["Almaty"], ["Tashkent"], depart="2026-12-07")

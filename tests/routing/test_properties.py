@@ -183,7 +183,7 @@ def test_skim_agrees_with_route_on_the_real_network(net: Network, hubs: list[str
         matrix = batch.skim(net, sample, by=by)
         compared = 0
         for o, d in pairs:
-            r = _route_or_none(net, o, d, by=by, crew=0)  # skims time trucks without rests
+            r = _route_or_none(net, o, d, by=by)  # both with the default crew's rests
             value = matrix.loc[o, d]
             if r is None:
                 assert math.isnan(value), (o, d, by)

@@ -440,7 +440,9 @@ def test_montecarlo_batch_matches_a_route_per_draw(net: corridors.Network) -> No
     from benchmarks.reference_loop import ReferenceLoop, naive_draw_routes
 
     s = load_scenario("ferry-headway-halved")
-    result = s.montecarlo(draws=8, seed=3, net=net, workers=1)
+    # the loop routes each draw with crew=0 (trucks by their driving alone); the crew's
+    # rests in draws are checked in tests/scenarios/test_montecarlo_rests.py
+    result = s.montecarlo(draws=8, seed=3, net=net, workers=1, crew=0)
     loop = ReferenceLoop(s, net, draws=8, seed=3)
     assert [r.time_h for r in loop.routes(5)] == [
         r.time_h for r in naive_draw_routes(s, net, 5, draws=8, seed=3)
