@@ -167,6 +167,9 @@ class Network:
         self.geodata = geodata
         self.G = network_from_geodata(geodata)
         self._routing: dict[str, RoutingGraph] = {}
+        #: True when the network is the one :func:`load_network` caches for its data, so
+        #: results worked out from it may be kept beside it on disk
+        self.cached = False
 
     @property
     def digest(self) -> str:
@@ -227,6 +230,7 @@ class Network:
         net.geodata = parts.geodata
         net.G = parts.G
         net._routing = dict(parts.routing)
+        net.cached = False
         net.__dict__["profiles"] = parts.profiles
         return net
 
@@ -277,6 +281,7 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
             # the same bytes may live in another folder (another install): the parts read
             # files such as countries.geojson from the folder asked for
             net = Network.from_parts(parts)
+            net.cached = True
             _MEMORY[digest] = net
             return net
     geodata_tables = read_geodata(folder, strict=False)
@@ -289,6 +294,7 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     for profile_id in net.geodata.tables["profiles"]["id"]:
         net.routing_graph(str(profile_id))
     if cache:
+        net.cached = True
         _MEMORY[digest] = net
         disk.write(path, disk.Parts(net.geodata, net.G, net._routing, net.profiles))
     return net
