@@ -190,11 +190,17 @@ class GeographyChecks(Base):
 
         x, y, start, count = drawn["x"], drawn["y"], drawn["start"], drawn["count"]
         seg = geodesic_km_array(x[:-1], y[:-1], x[1:], y[1:])
-        # each line's segments summed one after another from its first, as a plain sum
-        total = np.zeros(len(count), dtype=np.float64)
-        for k in range(int(count.max()) - 1):
-            on = np.flatnonzero(count - 1 > k)
-            total[on] = total[on] + seg[start[on] + k]
+        # each line's segments summed one after another from its first, as a plain sum: the
+        # k-th segments of all lines with more than k are added in one step, the longest
+        # lines first so that those are a leading slice
+        order = np.argsort(-count, kind="stable")
+        segments, first = count[order] - 1, start[order]
+        running = np.zeros(len(count), dtype=np.float64)
+        for k in range(int(segments[0])):
+            m = int(np.searchsorted(-segments, -k, side="left"))
+            running[:m] = running[:m] + seg[first[:m] + k]
+        total = np.empty_like(running)
+        total[order] = running
         for i in np.flatnonzero(land).tolist():
             lid, line = drawn["ids"][i], drawn["lines"][i]
             stated = num(self.links[lid]["length_km"])
