@@ -170,6 +170,9 @@ class Network:
         #: True when the network is the one :func:`load_network` caches for its data, so
         #: results worked out from it may be kept beside it on disk
         self.cached = False
+        #: ``(link id, u, v)`` of link directions closed after the tables were read (a
+        #: scenario's one-way closure): not in ``G`` and not in any routing graph
+        self.closed_directions: frozenset[tuple[str, str, str]] = frozenset()
 
     @property
     def digest(self) -> str:
@@ -231,6 +234,7 @@ class Network:
         net.G = parts.G
         net._routing = dict(parts.routing)
         net.cached = False
+        net.closed_directions = frozenset()
         net.__dict__["profiles"] = parts.profiles
         return net
 

@@ -463,6 +463,15 @@ class _Builder:
         row = np.concatenate([ahead, back])
         eu = np.concatenate([u[ahead], v[back]])
         ev = np.concatenate([v[ahead], u[back]])
+        closed: frozenset[tuple[str, str, str]] = getattr(
+            self.net, "closed_directions", frozenset()
+        )
+        if closed:
+            named = np.flatnonzero(np.isin(link_id[row], sorted({c[0] for c in closed})))
+            shut = [i for i in named.tolist() if (link_id[row[i]], eu[i], ev[i]) in closed]
+            keep = np.ones(len(row), dtype=bool)
+            keep[shut] = False
+            row, eu, ev = row[keep], eu[keep], ev[keep]
         places = sorted(self.countries)
         ur = pd.Categorical(eu, categories=places).codes.astype(np.int64)
         vr = pd.Categorical(ev, categories=places).codes.astype(np.int64)

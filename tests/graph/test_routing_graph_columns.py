@@ -90,3 +90,17 @@ def test_a_missing_speed_fails_as_before(net: Network, tmp_path: Path) -> None:
     with pytest.raises(GeodataError) as old:
         ReferenceBuilder(other, profile).build()
     assert str(new.value) == str(old.value)
+
+
+def test_a_direction_closed_by_a_scenario_is_left_out_alike(net: Network) -> None:
+    from corridors.scenarios.scenario import Scenario
+
+    s = Scenario.from_dict(
+        {"name": "one way", "cites": ["seed-003"], "changes": [{"close": {"border": "TM>IR"}}]}
+    )
+    after = s.apply(net)
+    assert after.closed_directions
+    profile = after.profile("teu")
+    new = build_routing_graph(after, profile)
+    assert_same_graph(new, ReferenceBuilder(after, profile).build())
+    assert new.n_edges < net.routing_graph("teu").n_edges
