@@ -5,7 +5,9 @@ memory is its own: ``corridors data validate --geodata FOLDER`` (wall time, CPU 
 resident memory), then a load of the network from the folder without the cache followed
 by routes between named places (load time, each route's time, peak memory). Write a
 folder with ``python -m benchmarks.big_geodata FOLDER N`` first. A child that runs out
-of memory or time is reported as such, with what it had measured.
+of memory or time is reported as such, with what it had measured. With ``--cached`` it
+also loads the network from the on-disk cache (written by a first process into a cache
+folder of its own) in a new process and times the same routes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,27 +36,37 @@ from corridors.graph.network import load_network
 def peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
-t = time.perf_counter()
-net = load_network(sys.argv[1], cache=False)
-out = {"load_s": time.perf_counter() - t, "load_peak_bytes": peak(), "routes": []}
+t, c = time.perf_counter(), time.process_time()
+net = load_network(sys.argv[1], cache=sys.argv[3] == "cache")
+out = {
+    "load_s": time.perf_counter() - t,
+    "load_cpu_s": time.process_time() - c,
+    "load_peak_bytes": peak(),
+    "routes": [],
+}
 print(json.dumps(out), flush=True)
 for o, d in json.loads(sys.argv[2]):
     for attempt in ("first", "again"):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         found = routing.route(net, o, d)
-        out["routes"].append([o, d, attempt, time.perf_counter() - t, found.distance_km])
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        out["routes"].append([o, d, attempt, wall, cpu, found.distance_km])
         print(json.dumps(out), flush=True)
 out["peak_bytes"] = peak()
 print(json.dumps(out), flush=True)
 """
 
 
-def _child(cmd: list[str], timeout: float) -> tuple[float, float, int, str, str]:
+def _child(
+    cmd: list[str], timeout: float, env: dict[str, str] | None = None
+) -> tuple[float, float, int, str, str]:
     """Run ``cmd``; return wall s, CPU s, peak RSS bytes, stdout and the outcome."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, check=False, env=env
+        )
         last = proc.stderr.strip().splitlines()[-1:]
         outcome = f"exit {proc.returncode}" + (f": {last[0]}" if last else "")
         stdout = proc.stdout
@@ -68,8 +81,11 @@ def _child(cmd: list[str], timeout: float) -> tuple[float, float, int, str, str]
     return wall, cpu, after.ru_maxrss * 1024, stdout, outcome
 
 
-def main(folder: Path, timeout: float = 3600.0) -> dict[str, object]:
-    """Measure the folder; return (and print) the numbers."""
+def main(folder: Path, timeout: float = 3600.0, cached: bool = False) -> dict[str, object]:
+    """Measure the folder; return (and print) the numbers.
+
+    With ``cached``, also a load from the on-disk cache in a new process and its routes.
+    """
     cli = [sys.executable, "-m", "corridors", "data", "validate", "--geodata", str(folder)]
     wall, cpu, peak, _, outcome = _child(cli, timeout)
     result: dict[str, object] = {
@@ -82,7 +98,7 @@ def main(folder: Path, timeout: float = 3600.0) -> dict[str, object]:
             "outcome": outcome,
         },
     }
-    code = [sys.executable, "-c", _LOAD_AND_ROUTE, str(folder), json.dumps(PAIRS)]
+    code = [sys.executable, "-c", _LOAD_AND_ROUTE, str(folder), json.dumps(PAIRS), "no-cache"]
     wall, cpu, _, stdout, outcome = _child(code, timeout)
     lines = stdout.strip().splitlines()
     result["load_and_route"] = {
@@ -91,9 +107,25 @@ def main(folder: Path, timeout: float = 3600.0) -> dict[str, object]:
         "outcome": outcome,
         **(json.loads(lines[-1]) if lines else {}),
     }
+    if cached:
+        # a new process that reads the network (and the corridors' links) from the cache a
+        # first process wrote, in a cache folder of its own
+        with tempfile.TemporaryDirectory() as folder_for_cache:
+            env = {**os.environ, "CORRIDORS_CACHE_DIR": folder_for_cache}
+            code[-1] = "cache"
+            _child(code, timeout, env)
+            wall, cpu, _, stdout, outcome = _child(code, timeout, env)
+        lines = stdout.strip().splitlines()
+        result["cached_load_and_route"] = {
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "outcome": outcome,
+            **(json.loads(lines[-1]) if lines else {}),
+        }
     print(json.dumps(result, indent=1))
     return result
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else 3600.0)
+    args = [a for a in sys.argv[1:] if a != "--cached"]
+    main(Path(args[0]), float(args[1]) if len(args) > 1 else 3600.0, "--cached" in sys.argv)

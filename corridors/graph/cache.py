@@ -478,6 +478,67 @@ def read(path: Path, folder: Path, digest: str) -> Parts | None:
         return None
 
 
+# -- notes: small results worked out from a cached network ------------------------------------
+
+#: A note file larger than this is not read.
+MAX_NOTE_BYTES = 64 * 1024 * 1024
+
+
+def note_path(data_digest: str, name: str, folder: Path | None = None) -> Path:
+    """Return the file of a note kept beside the network cached for this data and code."""
+    key = hashlib.sha256(f"{FORMAT}\0{code_digest()}\0{data_digest}".encode()).hexdigest()
+    return (folder or cache_dir()) / f"note-{key[:32]}-{name}.json"
+
+
+def read_note(data_digest: str, name: str) -> Any:
+    """Return a note kept for a cached network (plain JSON data), or ``None``.
+
+    A note that cannot be read is removed, with one warning; the caller works it out
+    again and checks the shape of what it reads.
+    """
+    folder = usable_dir(create=False)
+    if folder is None:
+        return None
+    path = note_path(data_digest, name, folder)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        _discard(path, f"it cannot be opened ({err.strerror})")
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            _check(stat.S_ISREG(info.st_mode), "not a regular file")
+            _check(info.st_size <= MAX_NOTE_BYTES, f"larger than {MAX_NOTE_BYTES} bytes")
+            return json.loads(fh.read().decode("utf-8"))
+    except (OSError, ValueError, RecursionError) as err:
+        _discard(path, str(err) if type(err) is ValueError else type(err).__name__)
+        return None
+
+
+def write_note(data_digest: str, name: str, doc: Any) -> None:
+    """Keep a note (plain JSON data) beside a cached network, atomically; failures only log."""
+    folder = usable_dir(create=True)
+    if folder is None:
+        return
+    path = note_path(data_digest, name, folder)
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".note-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, separators=(",", ":"))
+        Path(tmp).replace(path)
+        tmp = None
+    except (OSError, MemoryError, ValueError, TypeError) as err:
+        log.info("could not write a note to the network cache in %s (%s)", folder, err)
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
 def _discard(path: Path, why: str) -> None:
     _warn_once(f"discarding the unreadable network cache {path} ({why}); rebuilding it")
     with contextlib.suppress(OSError):

@@ -92,6 +92,10 @@ class Lookup:
         self._rates: dict[tuple[str, str, str], tuple[float, float, tuple[str, ...]]] = {}
         self._speeds: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
 
+    def has_own_rate(self, link_id: str) -> bool:
+        """Return True if a rate row names this link (otherwise its mode and country decide)."""
+        return link_id in self._rate_links
+
     def _best(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
         # a profile-specific row beats a `*` row at the same scope; then the first row
         return max(rows, key=lambda r: _scope(r.get("profile")).lower() == self.profile.id)

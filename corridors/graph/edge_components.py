@@ -96,6 +96,40 @@ class ColumnsBuilder:
             self._codes[name].append(code)
         return row
 
+    def add_many(
+        self,
+        floats: dict[str, np.ndarray],
+        coded: dict[str, tuple[np.ndarray, Sequence[Any]]],
+        same: dict[str, Any],
+    ) -> np.ndarray:
+        """Append many components given as columns; return their row numbers.
+
+        Parameters
+        ----------
+        floats
+            Every summed total (:data:`SUMMED`), one value per component.
+        coded
+            For some coded fields, each component's position in a list of that field's
+            values, and the list (as ``pandas.factorize`` gives them).
+        same
+            For every other coded field, the one value all these components have.
+        """
+        n = len(floats["time_h"])
+        first = len(self._floats["time_h"])
+        for name in SUMMED:
+            self._floats[name].extend(np.asarray(floats[name], dtype=np.float64).tolist())
+        for name in CODED:
+            index = self._index[name]
+            if name in coded:
+                local, values = coded[name]
+                # each distinct value is looked up once, not once per component
+                known = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+                self._codes[name].extend(known[np.asarray(local, dtype=np.int64)].tolist())
+            else:
+                code = index.setdefault(same[name], len(index))
+                self._codes[name].extend([code] * n)
+        return np.arange(first, first + n, dtype=np.int64)
+
     def columns(self) -> ComponentColumns:
         """Return the columns collected so far."""
         return ComponentColumns(

@@ -167,6 +167,12 @@ class Network:
         self.geodata = geodata
         self.G = network_from_geodata(geodata)
         self._routing: dict[str, RoutingGraph] = {}
+        #: True when the network is the one :func:`load_network` caches for its data, so
+        #: results worked out from it may be kept beside it on disk
+        self.cached = False
+        #: ``(link id, u, v)`` of link directions closed after the tables were read (a
+        #: scenario's one-way closure): not in ``G`` and not in any routing graph
+        self.closed_directions: frozenset[tuple[str, str, str]] = frozenset()
 
     @property
     def digest(self) -> str:
@@ -227,6 +233,8 @@ class Network:
         net.geodata = parts.geodata
         net.G = parts.G
         net._routing = dict(parts.routing)
+        net.cached = False
+        net.closed_directions = frozenset()
         net.__dict__["profiles"] = parts.profiles
         return net
 
@@ -277,6 +285,7 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
             # the same bytes may live in another folder (another install): the parts read
             # files such as countries.geojson from the folder asked for
             net = Network.from_parts(parts)
+            net.cached = True
             _MEMORY[digest] = net
             return net
     geodata_tables = read_geodata(folder, strict=False)
@@ -289,6 +298,7 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     for profile_id in net.geodata.tables["profiles"]["id"]:
         net.routing_graph(str(profile_id))
     if cache:
+        net.cached = True
         _MEMORY[digest] = net
         disk.write(path, disk.Parts(net.geodata, net.G, net._routing, net.profiles))
     return net

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from corridors.data.vocabulary import TRANSFER_NODE_KINDS, is_water
-from corridors.graph.cost_model import Component, Lookup, border_component, friction_component
+from corridors.graph.cost_model import (
+    SUMMED,
+    Component,
+    Lookup,
+    border_component,
+    friction_component,
+)
 from corridors.graph.driving_rules import CREWS, DrivingRules, rules_from_geodata
 from corridors.graph.edge_components import ColumnsBuilder, EdgeComponents
 from corridors.graph.profiles import Profile
@@ -208,19 +214,110 @@ def _layer_mode(layer: str) -> str:
     return layer.split(":", 1)[0]
 
 
+#: Sort keys of the edges that follow the links (starts, ends, throughs and transfers) begin
+#: here; each place's edges take PLACE_SPAN keys.
+_PLACE_KEYS = 1 << 40
+_PLACE_SPAN = 1 << 16
+
+
+def _py(value: Any) -> Any:
+    """Return a numpy scalar as the Python value a table's row holds."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class _Edges:
+    """Edges collected one at a time, with their components as objects, and a sort key."""
+
+    def __init__(self, comps: ColumnsBuilder) -> None:
+        self.comps = comps
+        self.cols: dict[str, list[Any]] = {name: [] for name in _EDGE_COLUMNS}
+        self.key: list[int] = []
+        self.count: list[int] = []
+        self.items: list[int] = []
+
+    def add(
+        self,
+        key: int,
+        ends: tuple[int, int, str, str, str, str],
+        kind: str,
+        comps: list[Component],
+        *,
+        link_id: str = "",
+        mode: str = "",
+        status: str = "operational",
+        open_year: float = math.nan,
+    ) -> None:
+        a, b, ua, vb, ca, cb = ends
+        for name, value in (
+            ("src", a),
+            ("dst", b),
+            ("kind", kind),
+            ("link_id", link_id),
+            ("mode", mode),
+            ("status", status),
+            ("open_year", open_year),
+            ("u_place", ua),
+            ("v_place", vb),
+            ("u_country", ca),
+            ("v_country", cb),
+            ("distance_km", sum(c.distance_km for c in comps)),
+            ("time_h", sum(c.time_h for c in comps)),
+            ("cost_usd", sum(c.cost_usd for c in comps)),
+            ("co2_kg", sum(c.co2_kg for c in comps)),
+        ):
+            self.cols[name].append(value)
+        self.key.append(key)
+        self.count.append(len(comps))
+        self.items.extend(self.comps.add(c) for c in comps)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {name: _column(values, _EDGE_COLUMNS[name]) for name, values in self.cols.items()}
+        out["key"] = np.asarray(self.key, dtype=np.int64)
+        out["count"] = np.asarray(self.count, dtype=np.int64)
+        out["items"] = np.asarray(self.items, dtype=np.int64)
+        return out
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Return each value's position in the list of distinct values (first seen first)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64), list(uniques)
+
+
+def _objects(values: Any) -> np.ndarray:
+    return _column(list(values), object)
+
+
 class _Builder:
+    """Builds a routing graph from the link and node tables, a column at a time.
+
+    Edges whose cost is one plain haul (a land link within one country, nearly all of a
+    large network) are made as arrays; the few others (sea and ferry links, border
+    crossings, the copies boarded at border posts, transfers and port lifts) one at a
+    time from their components. Every edge gets a sort key that puts it where the
+    definition in :class:`RoutingGraph` orders it: the links by id and ends, each followed
+    by its boarded copy, then per place (sorted) its start, end and through edges per layer
+    and its transfers.
+    """
+
     def __init__(self, net: Network, profile: Profile) -> None:
         self.net = net
-        self.G = net.G
         self.profile = profile
         self.look = Lookup(net.geodata, profile)
         self.timetables = timetables_from_geodata(net.geodata)
+        nodes = net.geodata.nodes
+        ids = [str(i) for i in nodes["id"].tolist()]
+        # a repeated id keeps its last row, as the physical graph does
+        self.countries: dict[str, str] = {
+            i: str(c or "") for i, c in zip(ids, nodes["country"].tolist(), strict=True)
+        }
+        self.kinds: dict[str, Any] = dict(zip(ids, nodes["kind"].tolist(), strict=True))
         self.vnodes: list[tuple[str, str]] = []
         self.index: dict[tuple[str, str], int] = {}
-        self.cols: dict[str, list[Any]] = {name: [] for name in _EDGE_COLUMNS}
         self.comps = ColumnsBuilder()
-        self.items: list[int] = []
-        self.start: list[int] = [0]
+        self.one_by_one = _Edges(self.comps)
 
     def node(self, place: str, layer: str) -> int:
         key = (place, layer)
@@ -232,47 +329,13 @@ class _Builder:
     def country(self, place: str) -> str:
         return self.countries[place]
 
-    @cached_property
-    def countries(self) -> dict[str, str]:
-        return {node: str(data.get("country") or "") for node, data in self.G.nodes(data=True)}
-
     def terminal(self, place: str) -> bool:
         """Whether the default mode transfer applies at ``place`` (see TRANSFER_NODE_KINDS)."""
-        return str(self.G.nodes[place].get("kind") or "") in TRANSFER_NODE_KINDS
+        return str(self.kinds.get(place) or "") in TRANSFER_NODE_KINDS
 
-    def edge(
-        self,
-        a: int,
-        b: int,
-        kind: str,
-        comps: list[Component],
-        *,
-        link_id: str = "",
-        mode: str = "",
-        status: str = "operational",
-        open_year: float = math.nan,
-    ) -> None:
+    def ends(self, a: int, b: int) -> tuple[int, int, str, str, str, str]:
         ua, vb = self.vnodes[a][0], self.vnodes[b][0]
-        for name, value in (
-            ("src", a),
-            ("dst", b),
-            ("kind", kind),
-            ("link_id", link_id),
-            ("mode", mode),
-            ("status", status),
-            ("open_year", open_year),
-            ("u_place", ua),
-            ("v_place", vb),
-            ("u_country", self.country(ua)),
-            ("v_country", self.country(vb)),
-            ("distance_km", sum(c.distance_km for c in comps)),
-            ("time_h", sum(c.time_h for c in comps)),
-            ("cost_usd", sum(c.cost_usd for c in comps)),
-            ("co2_kg", sum(c.co2_kg for c in comps)),
-        ):
-            self.cols[name].append(value)
-        self.items.extend(self.comps.add(c) for c in comps)
-        self.start.append(len(self.items))
+        return a, b, ua, vb, self.country(ua), self.country(vb)
 
     def link_components(self, u: str, v: str, data: dict[str, Any]) -> list[Component]:
         mode = str(data["mode"])
@@ -380,115 +443,412 @@ class _Builder:
         # No friction row, or only the default at a place with no terminal: not offered.
         return None if comp is None else [comp]
 
+    # -- the links
+
+    def directed_links(self) -> dict[str, np.ndarray]:
+        """Return the usable links in each direction they run, sorted by link id and ends."""
+        import pandas as pd
+
+        links = self.net.geodata.links
+        mode = _objects(links["mode"].tolist())
+        only = links["profiles"].tolist()
+        usable = np.array(pd.Series(mode).isin(list(self.profile.modes)), dtype=bool)
+        usable &= np.array([not (p or []) or self.profile.id in (p or []) for p in only], bool)
+        oneway = np.array([bool(x) for x in links["oneway"].tolist()], dtype=bool)
+        ahead = np.flatnonzero(usable)
+        back = np.flatnonzero(usable & ~oneway)
+        u = _objects(links["u"].tolist())
+        v = _objects(links["v"].tolist())
+        link_id = _objects(str(x) for x in links["id"].tolist())
+        row = np.concatenate([ahead, back])
+        eu = np.concatenate([u[ahead], v[back]])
+        ev = np.concatenate([v[ahead], u[back]])
+        closed: frozenset[tuple[str, str, str]] = getattr(
+            self.net, "closed_directions", frozenset()
+        )
+        if closed:
+            named = np.flatnonzero(np.isin(link_id[row], sorted({c[0] for c in closed})))
+            shut = [i for i in named.tolist() if (link_id[row[i]], eu[i], ev[i]) in closed]
+            keep = np.ones(len(row), dtype=bool)
+            keep[shut] = False
+            row, eu, ev = row[keep], eu[keep], ev[keep]
+        places = sorted(self.countries)
+        ur = pd.Categorical(eu, categories=places).codes.astype(np.int64)
+        vr = pd.Categorical(ev, categories=places).codes.astype(np.int64)
+        if (ur < 0).any() or (vr < 0).any():
+            from corridors.errors import GeodataError
+
+            missing = sorted({str(x) for x in np.concatenate([eu[ur < 0], ev[vr < 0]])})
+            msg = f"links.csv: link ends that are not nodes in nodes.csv: {', '.join(missing[:5])}"
+            raise GeodataError(msg)
+        _, id_rank = np.unique(link_id[row], return_inverse=True)
+        order = np.lexsort((vr, ur, id_rank.reshape(-1)))
+        gauge = links["gauge_mm"].to_numpy(dtype=np.float64)
+        layer = mode.copy()
+        rail = np.flatnonzero(mode == "rail")
+        if len(rail):
+            codes, values = _factorize(gauge[rail])
+            layer[rail] = np.array([_layer("rail", g) for g in values], dtype=object)[codes]
+        return {
+            "row": row[order],
+            "u": eu[order],
+            "v": ev[order],
+            "ur": ur[order],
+            "vr": vr[order],
+            "layer": layer[row[order]],
+            "places": np.array(places, dtype=object),
+            "link_id": link_id,
+            "mode": mode,
+        }
+
+    def link_data(self, row: int) -> dict[str, Any]:
+        """Return one link's cells as the physical graph's edge holds them."""
+        links = self.net.geodata.links
+        data = {
+            name: _py(links[name].iat[row])
+            for name in (
+                "mode",
+                "length_km",
+                "source_id",
+                "headway_h",
+                "sailing_h",
+                "speed_kph",
+                "gauge_mm",
+                "status",
+                "open_year",
+            )
+        }
+        data["link_id"] = _py(links["id"].iat[row])
+        return data
+
+    def plain_hauls(
+        self, e: dict[str, np.ndarray], plain: np.ndarray, cu: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Return the one haul of each plain link edge as columns, its rows in the columns."""
+        links = self.net.geodata.links
+        row = e["row"]
+        mode = e["mode"][row]
+        km = links["length_km"].to_numpy(dtype=np.float64)[row]
+        own_speed = links["speed_kph"].to_numpy(dtype=np.float64)[row]
+        sailing = links["sailing_h"].to_numpy(dtype=np.float64)[row]
+        water = np.isin(mode, [m for m in set(mode.tolist()) if is_water(str(m))])
+        needs_speed = ~(water & ~np.isnan(sailing)) & np.isnan(own_speed)
+        link_id = e["link_id"][row]
+        # the rates, speeds and emission factors every link edge needs, looked up once per
+        # kind of edge and in the order the edges come, so a missing row fails as the
+        # first edge that needs it would
+        own_rate = np.array([self.look.has_own_rate(str(x)) for x in link_id], dtype=bool)
+        rate_link = np.where(own_rate, link_id, "")
+        m_code, m_values = _factorize(mode)
+        c_code, c_values = _factorize(cu)
+        r_code, r_values = _factorize(rate_link)
+        key = ((m_code * len(c_values) + c_code) * 2 + needs_speed) * len(r_values) + r_code
+        k_code, k_values = _factorize(key)
+        found = []
+        for k in k_values:
+            k = int(k)
+            r = k % len(r_values)
+            rest = k // len(r_values)
+            need, rest = rest % 2, rest // 2
+            m, c = str(m_values[rest // len(c_values)]), str(c_values[rest % len(c_values)])
+            speed = self.look.speed(m, c) if need else (math.nan, ())
+            rate = self.look.rate(str(r_values[r]) or "", m, c)
+            found.append((speed, rate, self.look.co2_per_km(m)))
+        kph = np.array([f[0][0] for f in found], dtype=np.float64)[k_code]
+        per_km = np.array([f[1][0] for f in found], dtype=np.float64)[k_code]
+        per_unit = np.array([f[1][1] for f in found], dtype=np.float64)[k_code]
+        co2 = np.array([f[2][0] for f in found], dtype=np.float64)[k_code]
+        p = plain
+        speed = np.where(needs_speed, kph, own_speed)[p]
+        hours = km[p] / speed
+        # the link's own sources, then the speed's, the rate's and the factor's, each once
+        cited = _objects(tuple(s or ()) for s in links["source_id"].tolist())
+        s_code, s_values = _factorize(cited[row[p]])
+        combo = s_code * len(k_values) + k_code[p]
+        c_combo, c_uniq = _factorize(combo)
+        source_values = []
+        for c in c_uniq:
+            s, k = divmod(int(c), len(k_values))
+            speed_ids = found[k][0][1]  # empty where the link states its own speed
+            source_values.append(
+                tuple(dict.fromkeys(s_values[s] + speed_ids + found[k][1][2] + found[k][2][1]))
+            )
+        gauge = links["gauge_mm"].to_numpy(dtype=np.float64)[row[p]]
+        g_code, g_values = _factorize(gauge)
+        g_values = [None if math.isnan(g) else int(g) for g in g_values]
+        status = _objects(str(x) for x in links["status"].tolist())[row[p]]
+        floats = {
+            "distance_km": km[p],
+            "time_h": hours,
+            "cost_usd": per_km[p] * km[p] + per_unit[p],
+            "co2_kg": co2[p] * km[p],
+        }
+        rows = self.comps.add_many(
+            floats,
+            coded={
+                "from_node": _factorize(e["u"][p]),
+                "to_node": _factorize(e["v"][p]),
+                "mode": _factorize(mode[p]),
+                "country": _factorize(cu[p]),
+                "gauge_mm": (g_code, g_values),
+                "status": _factorize(status),
+                "link_id": _factorize(link_id[p]),
+                "source_ids": (c_combo, source_values),
+            },
+            same={
+                "kind": "haul",
+                "friction_id": None,
+                "friction_ids": (),
+                "note": "",
+            },
+        )
+        return {"rows": rows, "status": status, **floats}
+
     def build(self) -> RoutingGraph:
-        modes = set(self.profile.modes)
-
-        def usable(data: dict[str, Any]) -> bool:
-            only = data.get("profiles") or []
-            return data["mode"] in modes and (not only or self.profile.id in only)
-
-        layers: dict[str, set[str]] = {n: set() for n in self.G.nodes}
-        for u, v, data in self.G.edges(data=True):
-            if usable(data):
-                layer = _layer(data["mode"], data.get("gauge_mm"))
-                layers[u].add(layer)
-                layers[v].add(layer)
-        for place in sorted(layers):
-            for layer in sorted(layers[place]):
-                self.node(place, f"{layer}|in")
-                self.node(place, f"{layer}|out")
+        e = self.directed_links()
+        places = e["places"]
+        country_of = _objects(self.countries[p] for p in places.tolist())
+        layers = sorted(set(e["layer"].tolist()))
+        n_layers = max(1, len(layers))
+        layer_code = np.searchsorted(np.array(layers, dtype=object), e["layer"]).astype(np.int64)
+        # every place serves the layers of the links at it: an arrival and a departure node
+        # per (place, layer), in place and layer order
+        pairs = np.unique(
+            np.concatenate([e["ur"] * n_layers + layer_code, e["vr"] * n_layers + layer_code])
+        )
+        pair_place, pair_layer = pairs // n_layers, pairs % n_layers
+        ins = [f"{x}|in" for x in layers]
+        outs = [f"{x}|out" for x in layers]
+        for p, x in zip(places[pair_place].tolist(), pair_layer.tolist(), strict=True):
+            self.vnodes.append((p, ins[x]))
+            self.vnodes.append((p, outs[x]))
+        self.index = {key: i for i, key in enumerate(self.vnodes)}
+        # the places with two layers or more: the only ones where cargo can change layer
+        present: dict[str, list[str]] = {}
+        several = np.flatnonzero(
+            np.concatenate([[False], pair_place[1:] == pair_place[:-1]])
+            | np.concatenate([pair_place[1:] == pair_place[:-1], [False]])
+        )
+        for p, x in zip(places[pair_place[several]].tolist(), pair_layer[several].tolist()):
+            present.setdefault(p, []).append(layers[x])
         # border posts where cargo may change onto rail: the rail layers it boards there
         loaded: dict[str, set[str]] = {}
-        for place in sorted(layers):
-            if self.G.nodes[place].get("kind") != "border":
+        for place, here in present.items():
+            if self.kinds.get(place) != "border":
                 continue
-            rails = {x for x in layers[place] if _layer_mode(x) == "rail"}
-            if rails and any(_layer_mode(x) != "rail" for x in layers[place]):
+            rails = {x for x in here if _layer_mode(x) == "rail"}
+            if rails and any(_layer_mode(x) != "rail" for x in here):
                 loaded[place] = rails
+        at = np.searchsorted(pairs, e["ur"] * n_layers + layer_code)
+        to = np.searchsorted(pairs, e["vr"] * n_layers + layer_code)
+        src, dst = 2 * at + 1, 2 * to
+        cu, cv = country_of[e["ur"]], country_of[e["vr"]]
+        mode = e["mode"][e["row"]]
+        water_modes = [m for m in set(mode.tolist()) if is_water(str(m))]
+        plain = np.flatnonzero(~np.isin(mode, water_modes) & (cu == cv))
+        hauls = self.plain_hauls(e, plain, cu)
+        links = self.net.geodata.links
+        open_year = links["open_year"].to_numpy(dtype=np.float64)
+        is_plain = np.zeros(len(src), dtype=bool)
+        is_plain[plain] = True
         held: dict[str, set[str]] = {}
-        for u, v, data in sorted(
-            self.G.edges(data=True), key=lambda e: (str(e[2]["link_id"]), e[0], e[1])
-        ):
-            if not usable(data):
-                continue
-            layer = _layer(data["mode"], data.get("gauge_mm"))
-            year = data.get("open_year")
+        boards = np.isin(e["u"], list(loaded)) if loaded else np.zeros(len(src), dtype=bool)
+        for i in np.flatnonzero(~is_plain | boards).tolist():
+            u, v, layer = str(e["u"][i]), str(e["v"][i]), str(e["layer"][i])
+            data = self.link_data(int(e["row"][i]))
             attrs: dict[str, Any] = {
                 "link_id": str(data["link_id"]),
                 "mode": str(data["mode"]),
                 "status": str(data["status"]),
-                "open_year": math.nan if year is None else float(year),
+                "open_year": float(open_year[e["row"][i]]),
             }
-            self.edge(
-                self.index[(u, f"{layer}|out")],
-                self.index[(v, f"{layer}|in")],
-                "link",
-                self.link_components(u, v, data),
-                **attrs,
-            )
+            if not is_plain[i]:
+                self.one_by_one.add(
+                    2 * i,
+                    self.ends(int(src[i]), int(dst[i])),
+                    "link",
+                    self.link_components(u, v, data),
+                    **attrs,
+                )
             if layer in loaded.get(u, ()):
                 # cargo put on the train at a border post: crossing on that train arrives
                 # where it cannot go back onto the road (a truck crosses at a road crossing)
                 crossing = self.country(u) != self.country(v)
                 if crossing:
                     held.setdefault(v, set()).add(layer)
-                self.edge(
-                    self.node(u, f"{layer}{HELD}|out"),
-                    self.node(v, f"{layer}{HELD if crossing else ''}|in"),
+                self.one_by_one.add(
+                    2 * i + 1,
+                    self.ends(
+                        self.node(u, f"{layer}{HELD}|out"),
+                        self.node(v, f"{layer}{HELD if crossing else ''}|in"),
+                    ),
                     "link",
                     self.link_components(u, v, data),
                     **attrs,
                 )
-        for place in sorted(layers):
-            present = sorted(layers[place])
-            if not present:
-                continue
-            o = self.node(place, ORIGIN)
-            d = self.node(place, DESTINATION)
-            for layer in present:
-                arrive = self.index[(place, f"{layer}|in")]
-                depart = self.index[(place, f"{layer}|out")]
-                load: list[Component] = []
-                unload: list[Component] = []
-                if is_water(_layer_mode(layer)):
-                    # starting or ending on a ship means a port lift at this place
-                    load = self.transfer_components(place, "road", layer) or []
-                    unload = self.transfer_components(place, layer, "road") or []
-                self.edge(o, depart, "start", load)
-                self.edge(arrive, d, "end", unload)
-                self.edge(arrive, depart, "through", [])
+        link_ids = e["link_id"][e["row"][plain]]
+        batch = {
+            "src": src[plain],
+            "dst": dst[plain],
+            "kind": np.full(len(plain), "link", dtype=object),
+            "link_id": link_ids,
+            "mode": mode[plain],
+            "status": hauls["status"],
+            "open_year": open_year[e["row"][plain]],
+            "u_place": e["u"][plain],
+            "v_place": e["v"][plain],
+            "u_country": cu[plain],
+            "v_country": cv[plain],
+            # a sum of one component, as the edges built one by one add theirs
+            **{name: 0 + hauls[name] for name in SUMMED},
+            "key": 2 * plain,
+            "count": np.ones(len(plain), dtype=np.int64),
+            "items": hauls["rows"],
+        }
+        stops = self.place_edges(places, country_of, pairs, pair_place, pair_layer, layers)
+        self.place_extras(places, present, loaded, held, pair_place, pair_layer, layers)
+        parts = [batch, self.one_by_one.arrays(), stops]
+        return self.assemble(parts)
+
+    # -- the places
+
+    def place_edges(
+        self,
+        places: np.ndarray,
+        country_of: np.ndarray,
+        pairs: np.ndarray,
+        pair_place: np.ndarray,
+        pair_layer: np.ndarray,
+        layers: list[str],
+    ) -> dict[str, np.ndarray]:
+        """Return every place's start, end and through edge per layer, as columns."""
+        served = np.unique(pair_place)
+        first = len(self.vnodes)
+        for place in places[served].tolist():
+            self.node(place, ORIGIN)
+            self.node(place, DESTINATION)
+        k = np.searchsorted(served, pair_place)
+        o, d = first + 2 * k, first + 2 * k + 1
+        arrive, depart = 2 * np.arange(len(pairs)), 2 * np.arange(len(pairs)) + 1
+        # a layer's position among its place's layers
+        starts = np.searchsorted(pair_place, pair_place)
+        rank = np.arange(len(pairs)) - starts
+        base = _PLACE_KEYS + pair_place * _PLACE_SPAN + 3 * rank
+        water = np.array([is_water(_layer_mode(x)) for x in layers], dtype=bool)[pair_layer]
+        # starting or ending on a ship means a port lift at this place
+        for j in np.flatnonzero(water).tolist():
+            place, layer = str(places[pair_place[j]]), layers[pair_layer[j]]
+            load = self.transfer_components(place, "road", layer) or []
+            unload = self.transfer_components(place, layer, "road") or []
+            self.one_by_one.add(int(base[j]), self.ends(int(o[j]), int(depart[j])), "start", load)
+            self.one_by_one.add(
+                int(base[j]) + 1, self.ends(int(arrive[j]), int(d[j])), "end", unload
+            )
+        dry = np.flatnonzero(~water)
+        src = np.concatenate([o[dry], arrive[dry], arrive])
+        dst = np.concatenate([depart[dry], d[dry], depart])
+        key = np.concatenate([base[dry], base[dry] + 1, base + 2])
+        kind = np.concatenate(
+            [
+                np.full(len(dry), "start", dtype=object),
+                np.full(len(dry), "end", dtype=object),
+                np.full(len(pairs), "through", dtype=object),
+            ]
+        )
+        at = np.concatenate([pair_place[dry], pair_place[dry], pair_place])
+        n = len(src)
+        zero = np.zeros(n, dtype=np.float64)
+        return {
+            "src": src,
+            "dst": dst,
+            "kind": kind,
+            "link_id": np.full(n, "", dtype=object),
+            "mode": np.full(n, "", dtype=object),
+            "status": np.full(n, "operational", dtype=object),
+            "open_year": np.full(n, math.nan),
+            "u_place": places[at],
+            "v_place": places[at],
+            "u_country": country_of[at],
+            "v_country": country_of[at],
+            **dict.fromkeys(SUMMED, zero),
+            "key": key,
+            "count": np.zeros(n, dtype=np.int64),
+            "items": np.zeros(0, dtype=np.int64),
+        }
+
+    def place_extras(
+        self,
+        places: np.ndarray,
+        present: dict[str, list[str]],
+        loaded: dict[str, set[str]],
+        held: dict[str, set[str]],
+        pair_place: np.ndarray,
+        pair_layer: np.ndarray,
+        layers: list[str],
+    ) -> None:
+        """Add the transfers, and the ways on from a train boarded at a border post."""
+        for place in sorted(set(present) | set(held)):
+            rank = int(np.searchsorted(places, place))
+            lo, hi = np.searchsorted(pair_place, [rank, rank + 1])
+            here = [layers[x] for x in pair_layer[lo:hi].tolist()]
+            key = _PLACE_KEYS + rank * _PLACE_SPAN + 3 * len(here)
+            d = self.index[(place, DESTINATION)]
+
+            def add(a: int, b: int, kind: str, comps: list[Component]) -> None:
+                nonlocal key
+                self.one_by_one.add(key, self.ends(a, b), kind, comps)
+                key += 1
+
             for layer in sorted(held.get(place, ())):
                 # arrived on a train boarded at the border post across the line: go on by
                 # rail (a gauge break included) or end here, but no change onto the road
                 arrive = self.index[(place, f"{layer}{HELD}|in")]
-                self.edge(arrive, d, "end", [])
-                self.edge(arrive, self.index[(place, f"{layer}|out")], "through", [])
-                for b in present:
+                add(arrive, d, "end", [])
+                add(arrive, self.index[(place, f"{layer}|out")], "through", [])
+                for b in here:
                     if b != layer and _layer_mode(b) == "rail":
                         comps = self.transfer_components(place, layer, b)
                         if comps is not None:
-                            self.edge(arrive, self.index[(place, f"{b}|out")], "transfer", comps)
-            for a in present:
-                for b in present:
+                            add(arrive, self.index[(place, f"{b}|out")], "transfer", comps)
+            for a in here:
+                for b in here:
                     comps = self.transfer_components(place, a, b) if a != b else None
                     boards = _layer_mode(a) != "rail" and b in loaded.get(place, ())
                     if comps is not None:
-                        self.edge(
+                        add(
                             self.index[(place, f"{a}|in")],
                             self.index[(place, f"{b}{HELD if boards else ''}|out")],
                             "transfer",
                             comps,
                         )
-        arrays = {name: _column(values, _EDGE_COLUMNS[name]) for name, values in self.cols.items()}
+            if key >= _PLACE_KEYS + (rank + 1) * _PLACE_SPAN:
+                msg = f"too many transfers at {place} to order"
+                raise ValueError(msg)
+
+    def assemble(self, parts: list[dict[str, np.ndarray]]) -> RoutingGraph:
+        """Put the edges of every part in their order and make the routing graph."""
+        key = np.concatenate([p["key"] for p in parts])
+        order = np.argsort(key, kind="stable")
+        arrays = {
+            name: np.concatenate([np.asarray(p[name], dtype=_EDGE_COLUMNS[name]) for p in parts])[
+                order
+            ]
+            for name in _EDGE_COLUMNS
+        }
+        count = np.concatenate([p["count"] for p in parts])
+        items = np.concatenate([p["items"] for p in parts])
+        # each edge's run of component rows, taken in the edges' new order
+        begin = np.cumsum(count) - count
+        counts = count[order]
+        start = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        offset = np.arange(start[-1], dtype=np.int64) - np.repeat(start[:-1], counts)
+        items = items[np.repeat(begin[order], counts) + offset]
         return RoutingGraph(
             profile=self.profile,
             vnodes=self.vnodes,
             index=self.index,
-            components=EdgeComponents(
-                self.comps.columns(),
-                np.asarray(self.start, dtype=np.int64),
-                np.asarray(self.items, dtype=np.int64),
-            ),
+            components=EdgeComponents(self.comps.columns(), start, items),
             timetables=self.timetables,
             **arrays,
             driving_rules={

@@ -60,10 +60,16 @@ def corridor_links(net: Network) -> dict[str, dict[str, float]]:
 
     The paths run through the corridor's waypoints in order, on its modes, statuses
     (operational and those it includes) and profile, avoiding the countries it avoids, as
-    ``corridors.yaml`` defines it. Computed once per network.
+    ``corridors.yaml`` defines it. Computed once per network, and kept beside a cached
+    network on disk, so a new process that reads the network from the cache does not
+    search for them again (36 searches over the whole graph on the shipped corridors).
     """
     if net in _LINKS:
         return _LINKS[net]
+    kept = _kept_links(net)
+    if kept is not None:
+        _LINKS[net] = kept
+        return kept
     from corridors.routing import edge_weights
 
     out: dict[str, dict[str, float]] = {}
@@ -96,6 +102,37 @@ def corridor_links(net: Network) -> dict[str, dict[str, float]]:
                         links[c.link_id] = c.distance_km
         out[str(spec["id"])] = links
     _LINKS[net] = out
+    if getattr(net, "cached", False):
+        from corridors.graph import cache
+
+        cache.write_note(net.digest, _NOTE, out)
+    return out
+
+
+#: The name of the corridor links' note beside the cached network.
+_NOTE = "corridor-links"
+
+
+def _kept_links(net: Network) -> dict[str, dict[str, float]] | None:
+    """Return the corridor links kept beside the cached network, if they are usable."""
+    if not getattr(net, "cached", False):
+        return None
+    from corridors.graph import cache
+
+    doc = cache.read_note(net.digest, _NOTE)
+    ids = [str(spec.get("id")) for spec in net.geodata.corridors]
+    if not isinstance(doc, dict) or not set(doc) <= set(ids):
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for cid in ids:
+        if cid not in doc:
+            continue
+        links = doc[cid]
+        if not isinstance(links, dict) or not all(
+            isinstance(k, str) and type(v) in (int, float) for k, v in links.items()
+        ):
+            return None
+        out[cid] = {k: float(v) for k, v in links.items()}
     return out
 
 

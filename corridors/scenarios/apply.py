@@ -797,6 +797,8 @@ def _post_build(net: Network, edits: Edits) -> None:
     from shapely.geometry import LineString
 
     G = net.G
+    # the routing graphs are built from the tables: they leave out the same directions
+    net.closed_directions = frozenset(edits.closed_directions)
     for u, v, k, data in list(G.edges(keys=True, data=True)):
         link = str(data.get("link_id"))
         if link in edits.geometry:

@@ -162,12 +162,34 @@ def choices(options: Iterable[Any]) -> str:
     return ", ".join(str(o) for o in options)
 
 
+_GEOD: list[Any] = []
+
+
+def _geod() -> Any:
+    if not _GEOD:
+        from pyproj import Geod
+
+        _GEOD.append(Geod(ellps="WGS84"))
+    return _GEOD[0]
+
+
 def geodesic_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Return the geodesic distance in km between two points on the WGS 84 ellipsoid."""
-    from pyproj import Geod
-
-    _, _, metres = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
+    _, _, metres = _geod().inv(lon1, lat1, lon2, lat2)
     return float(metres) / 1000.0
+
+
+def geodesic_km_array(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
+    """Return :func:`geodesic_km` of many point pairs at once (float arrays; NaN in, NaN out)."""
+    import numpy as np
+
+    _, _, metres = _geod().inv(
+        np.asarray(lon1, dtype=np.float64),
+        np.asarray(lat1, dtype=np.float64),
+        np.asarray(lon2, dtype=np.float64),
+        np.asarray(lat2, dtype=np.float64),
+    )
+    return np.asarray(metres, dtype=np.float64) / 1000.0
 
 
 def in_box(lon: float, lat: float, lons: tuple[float, float], lats: tuple[float, float]) -> bool:

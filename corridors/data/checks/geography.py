@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from corridors.data.checks.base import (
@@ -26,12 +25,47 @@ from corridors.data.checks.base import (
     choices,
     fmt,
     geodesic_km,
+    geodesic_km_array,
     in_box,
     like,
     num,
 )
 from corridors.data.geodata import line_points
 from corridors.data.vocabulary import GAUGES, MODES, is_water
+
+
+class _DrawnLines:
+    """The drawn lines of the link features, gathered into flat coordinate arrays."""
+
+    def __init__(self) -> None:
+        from array import array
+
+        self.ids: list[str] = []
+        self.lines: list[int] = []
+        self.count = array("q")
+        self.x = array("d")
+        self.y = array("d")
+
+    def add(self, lid: str, line: int, points: list[tuple[float, float]]) -> None:
+        self.ids.append(lid)
+        self.lines.append(line)
+        self.count.append(len(points))
+        for px, py in points:
+            self.x.append(px)
+            self.y.append(py)
+
+    def arrays(self) -> dict[str, Any]:
+        import numpy as np
+
+        count = np.asarray(self.count, dtype=np.int64)
+        return {
+            "ids": self.ids,
+            "lines": self.lines,
+            "count": count,
+            "start": np.cumsum(count) - count,
+            "x": np.asarray(self.x, dtype=np.float64),
+            "y": np.asarray(self.y, dtype=np.float64),
+        }
 
 
 class GeographyChecks(Base):
@@ -91,7 +125,12 @@ class GeographyChecks(Base):
             )
 
     def check_geometry(self) -> None:
-        """Check that each link geometry feature names a known link and is a valid LineString."""
+        """Check that each link geometry feature names a known link and is a valid LineString.
+
+        The features are read one at a time into flat coordinate arrays; the checks on the
+        drawn lines (their ends, their length, the countries they cross) then run on all
+        of them at once (:meth:`check_drawn_lines`).
+        """
         path = self.data.folder / "geometry" / "links.geojson"
         file = "geometry/links.geojson"
         if not path.is_file():
@@ -100,6 +139,7 @@ class GeographyChecks(Base):
         if doc is None:
             return
         lines = QuotedLines(path.read_text(encoding="utf-8"))
+        drawn = _DrawnLines()
         for feature in doc["features"]:
             props = feature.get("properties") if isinstance(feature, dict) else None
             props = props if isinstance(props, dict) else {}
@@ -126,58 +166,98 @@ class GeographyChecks(Base):
                     "[lon, lat] positions of finite numbers",
                 )
                 continue
-            coords = [list(p) for p in points]
-            self.check_geometry_ends(file, line, lid, coords)
-            if cell_text(self.links[lid]["mode"]) in ("rail", "road"):
-                self.check_shape_length(file, line, lid, coords)
-                self.check_shape_countries(file, line, lid, coords)
+            drawn.add(lid, line, points)
+        del doc
+        self.check_drawn_lines(file, drawn.arrays())
 
-    def check_shape_length(self, file: str, line: int, lid: str, coords: list[Any]) -> None:
-        """Check that a rail or road link's drawn line agrees with its stated length."""
-        stated = num(self.links[lid]["length_km"])
-        if stated is None or stated <= 0:
-            return  # reported by check_links
-        drawn = sum(
-            geodesic_km(float(p[0]), float(p[1]), float(q[0]), float(q[1]))
-            for p, q in itertools.pairwise(coords)
-        )
-        if abs(drawn / stated - 1.0) <= SHAPE_LENGTH_TOLERANCE:
+    def check_drawn_lines(self, file: str, drawn: dict[str, Any]) -> None:
+        """Check every drawn line's ends, and a rail or road line's length and countries."""
+        import numpy as np
+
+        ids: list[str] = drawn["ids"]
+        if not ids:
             return
-        self.add(
-            "geometry",
-            file,
-            line,
-            f"feature {lid!r} is drawn {drawn:.0f} km long but links.csv says {fmt(stated)} km; "
-            f"a drawn line must agree with the length within {SHAPE_LENGTH_TOLERANCE:.0%} — "
-            "the line follows another track or road, or the length is wrong",
+        self.check_geometry_ends(file, drawn)
+        land = np.array(
+            [cell_text(self.links[lid]["mode"]) in ("rail", "road") for lid in ids], dtype=bool
         )
+        self.check_shape_lengths(file, drawn, land)
+        self.check_shape_countries(file, drawn, land)
 
-    def check_shape_countries(self, file: str, line: int, lid: str, coords: list[Any]) -> None:
+    def check_shape_lengths(self, file: str, drawn: dict[str, Any], land: Any) -> None:
+        """Check that a rail or road link's drawn line agrees with its stated length."""
+        import numpy as np
+
+        x, y, start, count = drawn["x"], drawn["y"], drawn["start"], drawn["count"]
+        seg = geodesic_km_array(x[:-1], y[:-1], x[1:], y[1:])
+        # each line's segments summed one after another from its first, as a plain sum: the
+        # k-th segments of all lines with more than k are added in one step, the longest
+        # lines first so that those are a leading slice
+        order = np.argsort(-count, kind="stable")
+        segments, first = count[order] - 1, start[order]
+        running = np.zeros(len(count), dtype=np.float64)
+        for k in range(int(segments[0])):
+            m = int(np.searchsorted(-segments, -k, side="left"))
+            running[:m] = running[:m] + seg[first[:m] + k]
+        total = np.empty_like(running)
+        total[order] = running
+        for i in np.flatnonzero(land).tolist():
+            lid, line = drawn["ids"][i], drawn["lines"][i]
+            stated = num(self.links[lid]["length_km"])
+            if stated is None or stated <= 0:
+                continue  # reported by check_links
+            length = float(total[i])
+            if abs(length / stated - 1.0) <= SHAPE_LENGTH_TOLERANCE:
+                continue
+            self.add(
+                "geometry",
+                file,
+                line,
+                f"feature {lid!r} is drawn {length:.0f} km long but links.csv says "
+                f"{fmt(stated)} km; a drawn line must agree with the length within "
+                f"{SHAPE_LENGTH_TOLERANCE:.0%} — the line follows another track or road, or "
+                "the length is wrong",
+            )
+
+    def check_shape_countries(self, file: str, drawn: dict[str, Any], land: Any) -> None:
         """Check that a drawn rail or road line stays within the countries of its two ends."""
         if self.countries is None:
             return
-        from shapely.geometry import LineString
+        import numpy as np
+        import shapely
 
-        ends = tuple(sorted({self.country_of(cell_text(self.links[lid][e])) for e in "uv"}))
-        if not all(iso in self.countries.geoms for iso in ends):
-            return  # reported by check_node_countries
-        area = self.grown_countries(ends)
-        drawn = LineString([(float(p[0]), float(p[1])) for p in coords])
-        if drawn.length == 0:
-            return
-        if area.contains(drawn):
-            return  # nothing outside: the exact share below would be 0
-        share = drawn.difference(area).length / drawn.length
-        if share <= SHAPE_OUTSIDE_SHARE:
-            return
-        self.add(
-            "geometry",
-            file,
-            line,
-            f"feature {lid!r} runs {share:.0%} of its length outside {', '.join(ends)} (the "
-            f"countries of its ends; at most {SHAPE_OUTSIDE_SHARE:.0%} allowed); split the link "
-            "where it crosses into another country, or redraw it",
-        )
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for i in np.flatnonzero(land).tolist():
+            link = self.links[drawn["ids"][i]]
+            ends = tuple(sorted({self.country_of(cell_text(link[e])) for e in "uv"}))
+            if all(iso in self.countries.geoms for iso in ends):
+                groups.setdefault(ends, []).append(i)  # else reported by check_node_countries
+        x, y, start, count = drawn["x"], drawn["y"], drawn["start"], drawn["count"]
+        for ends, members in groups.items():
+            area = self.grown_countries(ends)
+            picked = np.asarray(members, dtype=np.int64)
+            at = np.concatenate([np.arange(start[i], start[i] + count[i]) for i in picked])
+            which = np.repeat(np.arange(len(picked)), count[picked])
+            lines = shapely.linestrings(np.column_stack([x[at], y[at]]), indices=which)
+            # most lines lie inside, which the prepared area tells at once
+            inside = shapely.contains(area, lines)
+            for j in np.flatnonzero(~inside).tolist():
+                line = lines[j]
+                if line.length == 0:
+                    continue
+                share = line.difference(area).length / line.length
+                if share <= SHAPE_OUTSIDE_SHARE:
+                    continue
+                i = int(picked[j])
+                self.add(
+                    "geometry",
+                    file,
+                    drawn["lines"][i],
+                    f"feature {drawn['ids'][i]!r} runs {share:.0%} of its length outside "
+                    f"{', '.join(ends)} (the countries of its ends; at most "
+                    f"{SHAPE_OUTSIDE_SHARE:.0%} allowed); split the link where it crosses into "
+                    "another country, or redraw it",
+                )
 
     def grown_countries(self, isos: tuple[str, ...]) -> Any:
         """Return the union of the countries' polygons grown by the border slack (cached)."""
@@ -196,33 +276,55 @@ class GeographyChecks(Base):
             cache[isos] = grown
         return cache[isos]
 
-    def check_geometry_ends(self, file: str, line: int, lid: str, coords: list[Any]) -> None:
-        """Check that a link geometry starts near the link's u node and ends near its v node."""
-        link = self.links[lid]
-        a, b = self.coords(cell_text(link["u"])), self.coords(cell_text(link["v"]))
-        if a is None or b is None:
-            return
-        first, last = coords[0], coords[-1]
-        ahead = max(geodesic_km(*a, first[0], first[1]), geodesic_km(*b, last[0], last[1]))
-        if ahead <= GEOMETRY_END_KM:
-            return
-        behind = max(geodesic_km(*a, last[0], last[1]), geodesic_km(*b, first[0], first[1]))
-        if behind <= GEOMETRY_END_KM:
-            self.add(
-                "geometry",
-                file,
-                line,
-                f"feature {lid!r} runs from v to u; reverse its coordinates so it starts at "
-                f"{link['u']}",
+    def check_geometry_ends(self, file: str, drawn: dict[str, Any]) -> None:
+        """Check that each drawn line starts near its link's u node and ends near its v node."""
+        import numpy as np
+
+        ids: list[str] = drawn["ids"]
+        ends = [
+            (
+                self.coords(cell_text(self.links[lid]["u"])),
+                self.coords(cell_text(self.links[lid]["v"])),
             )
-        else:
-            self.add(
-                "geometry",
-                file,
-                line,
-                f"feature {lid!r} ends {ahead:.0f} km from its link's nodes; its ends must lie "
-                f"within {fmt(GEOMETRY_END_KM)} km of u ({link['u']}) and v ({link['v']})",
+            for lid in ids
+        ]
+        known = np.array([a is not None and b is not None for a, b in ends], dtype=bool)
+        nan = (np.nan, np.nan)
+        a = np.array([e[0] if e[0] is not None else nan for e in ends], dtype=np.float64)
+        b = np.array([e[1] if e[1] is not None else nan for e in ends], dtype=np.float64)
+        a, b = a.reshape(-1, 2), b.reshape(-1, 2)
+        first = drawn["start"]
+        last = first + drawn["count"] - 1
+        x, y = drawn["x"], drawn["y"]
+        ahead = np.maximum(
+            geodesic_km_array(a[:, 0], a[:, 1], x[first], y[first]),
+            geodesic_km_array(b[:, 0], b[:, 1], x[last], y[last]),
+        )
+        for i in np.flatnonzero(known & ~(ahead <= GEOMETRY_END_KM)).tolist():
+            lid, line = ids[i], drawn["lines"][i]
+            link = self.links[lid]
+            f, t = int(first[i]), int(last[i])
+            behind = max(
+                geodesic_km(float(a[i, 0]), float(a[i, 1]), float(x[t]), float(y[t])),
+                geodesic_km(float(b[i, 0]), float(b[i, 1]), float(x[f]), float(y[f])),
             )
+            if behind <= GEOMETRY_END_KM:
+                self.add(
+                    "geometry",
+                    file,
+                    line,
+                    f"feature {lid!r} runs from v to u; reverse its coordinates so it starts at "
+                    f"{link['u']}",
+                )
+            else:
+                self.add(
+                    "geometry",
+                    file,
+                    line,
+                    f"feature {lid!r} ends {float(ahead[i]):.0f} km from its link's nodes; its "
+                    f"ends must lie within {fmt(GEOMETRY_END_KM)} km of u ({link['u']}) and v "
+                    f"({link['v']})",
+                )
 
     # -- 5. lengths
 
