@@ -1,8 +1,9 @@
 """Batch shortest paths on scipy.sparse.csgraph: origin-destination skims.
 
 A skim answers every origin with one multi-source Dijkstra, then sums each pair's path
-exactly as :class:`corridors.Route` does (``math.fsum`` over the path's cost components),
-so a skim cell equals the per-pair route's total to the last bit. The sums are vectorised:
+exactly as :class:`corridors.Route` does (``math.fsum`` over the path's cost components,
+a truck crew's breaks and rests included), so a skim cell equals the per-pair route's
+total to the last bit. The sums are vectorised:
 every component value is written as an exact integer multiple of a common power of two,
 split into limbs of up to 49 bits held in ``int64`` (so sums along a path never overflow
 and never round), summed along the shortest-path trees for all pairs at once, and rounded

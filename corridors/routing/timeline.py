@@ -4,6 +4,8 @@
 truck drives, inserts the breaks, daily rests and weekly rests the driving-time rules
 (:mod:`corridors.graph.driving_rules`) require, as legs of their own. Driver stays and visa
 limits (:mod:`corridors.routing.constraints`) read these legs, so they count the same hours.
+:func:`advance` takes the same steps on a clock that can be shared between branches, for
+skims (along shortest-path trees) and Monte Carlo draws (on each draw's times).
 """
 
 from __future__ import annotations
