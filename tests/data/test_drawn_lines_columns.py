@@ -12,7 +12,8 @@ import pytest
 from corridors.data.geodata import Problem, read_geodata
 from corridors.data.locate import geodata_dir
 from corridors.data.validation import GeodataChecker
-from tests.data.reference_geometry_check import ReferenceChecker
+
+from .reference_geometry_check import ReferenceChecker
 
 
 def _found(checker: GeodataChecker) -> set[Problem]:

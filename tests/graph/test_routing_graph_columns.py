@@ -10,7 +10,8 @@ import pytest
 from corridors.data.geodata import read_geodata
 from corridors.graph.network import Network
 from corridors.graph.routing_graph import RoutingGraph, build_routing_graph
-from tests.graph.reference_routing_graph import ReferenceBuilder
+
+from .reference_routing_graph import ReferenceBuilder
 
 COLUMNS = (
     "src",
