@@ -509,12 +509,12 @@ def _rest_hours(
     (the state at a node is shared by every path through it), from the origin's access leg
     to each destination's, by the steps a route's timeline takes.
     """
-    from corridors.routing.timeline import ClockState, advance, clock_step
+    from corridors.routing.timeline import ClockState, ClockStep, advance, clock_step
 
-    def steps_of(comps: Sequence[Component]) -> tuple[tuple[Any, float], ...]:
+    def steps_of(comps: Sequence[Component]) -> tuple[tuple[ClockStep, float], ...]:
         return tuple((step, c.time_h) for c in comps if (step := clock_step(c)) != "none")
 
-    by_edge: dict[int, tuple[tuple[Any, float], ...]] = {}
+    by_edge: dict[int, tuple[tuple[ClockStep, float], ...]] = {}
     o_steps = [steps_of(x) for x in job.o_legs]
     d_steps = [steps_of(x) for x in job.d_legs]
     out: list[tuple[float, ...]] = []

@@ -1056,20 +1056,19 @@ def _drawn_rests(
     from corridors.routing.timeline import ClockState, advance, clock_role, clock_step
 
     starts = np.searchsorted(plan.comp_edge, np.arange(plan.n_edges + 1))
-    roles: dict[int, ClockStep] = {}
-    flat_comps: dict[int, list[Component]] = {}
+    by_edge: dict[int, list[tuple[int, ClockStep]]] = {}
 
     def clocked(e: int) -> list[tuple[int, ClockStep]]:
-        comps = flat_comps.get(e)
-        if comps is None:
-            comps = flat_comps[e] = list(rg.components[e])
-            for j, c in enumerate(comps):
-                roles[int(starts[e]) + j] = clock_role(c)
-        return [
-            (int(starts[e]) + j, roles[int(starts[e]) + j])
-            for j in range(len(comps))
-            if roles[int(starts[e]) + j] != "none"
-        ]
+        """Return the components of edge ``e`` that touch the clock: (index, role)."""
+        got = by_edge.get(e)
+        if got is None:
+            first = int(starts[e])
+            got = by_edge[e] = [
+                (first + j, role)
+                for j, c in enumerate(rg.components[e])
+                if (role := clock_role(c)) != "none"
+            ]
+        return got
 
     varying = np.zeros(len(plan.comp_edge), dtype=bool)
     for t in plan.targets:

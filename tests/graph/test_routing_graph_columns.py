@@ -8,28 +8,14 @@ import numpy as np
 import pytest
 
 from corridors.data.geodata import read_geodata
+from corridors.graph import routing_graph
 from corridors.graph.network import Network
 from corridors.graph.routing_graph import RoutingGraph, build_routing_graph
 
 from .reference_routing_graph import ReferenceBuilder
 
-COLUMNS = (
-    "src",
-    "dst",
-    "kind",
-    "link_id",
-    "mode",
-    "status",
-    "open_year",
-    "u_place",
-    "v_place",
-    "u_country",
-    "v_country",
-    "distance_km",
-    "time_h",
-    "cost_usd",
-    "co2_kg",
-)
+# every edge array the builder defines
+COLUMNS = tuple(routing_graph._EDGE_COLUMNS)
 
 
 def assert_same_graph(new: RoutingGraph, old: RoutingGraph) -> None:
