@@ -125,9 +125,32 @@ def _normalise(limbs: Ints, bits: int) -> tuple[Ints, npt.NDArray[np.bool_]]:
     return out, carry < 0
 
 
+def _from_two_limbs(limbs: Ints, layout: _Layout) -> Floats:
+    """:func:`_from_limbs` for layouts of one or two limbs, with a single rounding.
+
+    After the carry the sum is ``low + high * 2**bits`` with ``0 <= low < 2**bits`` and
+    ``|high| < 2**bits`` (the layout holds every sum in ``2 * bits`` bits), both exact as
+    floats; one float addition of the two rounds the exact sum to the nearest float,
+    ties to even, as ``math.fsum`` does.
+    """
+    if limbs.shape[1] == 0:
+        return np.zeros(len(limbs))
+    low = limbs[:, 0]
+    if limbs.shape[1] == 1:
+        one: Floats = np.ldexp(low.astype(np.float64), layout.exponent)
+        return one
+    high = limbs[:, 1] + (low >> layout.bits)
+    low = low & ((1 << layout.bits) - 1)
+    exact = np.ldexp(high.astype(np.float64), layout.bits) + low.astype(np.float64)
+    out: Floats = np.ldexp(exact, layout.exponent)
+    return out
+
+
 def _from_limbs(limbs: Ints, layout: _Layout) -> Floats:
     """Round exact fixed-point sums to the nearest float (ties to even), as ``math.fsum``."""
     bits = layout.bits
+    if limbs.shape[1] <= 2:
+        return _from_two_limbs(limbs, layout)
     norm, negative = _normalise(limbs, bits)
     if negative.any():
         norm[negative] = _normalise(-limbs[negative], bits)[0]
@@ -239,19 +262,50 @@ class InEdges:
         return out
 
 
-def _path_sums(
+class _LazyEdges(InEdges):
+    """:class:`InEdges` whose look-up table is built on its first use."""
+
+    def __init__(self, n_nodes: int, src: Ints, dst: Ints) -> None:
+        self.n = n_nodes
+        self._args = (src, dst)
+        self._built = False
+
+    def _build(self) -> None:
+        if not self._built:
+            super().__init__(self.n, *self._args)
+            self._built = True
+
+    def one(self, u: int, v: int) -> int:
+        """Return the index of the edge ``u -> v`` (which must exist)."""
+        self._build()
+        return super().one(u, v)
+
+    def find(self, u: Ints, v: Ints) -> Ints:
+        """Return the index of edge ``u[i] -> v[i]`` for every ``i`` (the edges must exist)."""
+        self._build()
+        return super().find(u, v)
+
+
+def path_sums(
     pred: npt.NDArray[np.integer[Any]],
+    roots: Ints,
     rows: Ints,
     targets: Ints,
-    edges: InEdges,
+    src: Ints,
+    dst: Ints,
     edge_limbs: Ints,
 ) -> Ints:
     """Sum edge limbs along each pair's shortest path, walking predecessors to the root.
 
-    Pair ``i`` ends at ``targets[i]`` in the shortest-path tree of row ``rows[i]`` of
-    ``pred`` (as ``scipy.sparse.csgraph.dijkstra`` returns it: -9999 at the root).
+    The plain way to what :func:`tree_sums` computes (same arguments, same result), one
+    step per edge of every path; kept as its reference. Pair ``i`` ends at ``targets[i]``
+    in the shortest-path tree of row ``rows[i]`` of ``pred`` (as
+    ``scipy.sparse.csgraph.dijkstra`` returns it: -9999 at the root); ``roots`` is unused
+    (a walk stops where there is no predecessor).
     """
+    del roots
     n_nodes = pred.shape[1]
+    edges = InEdges(n_nodes, src, dst)
     flat = pred.reshape(-1)
     cols = [np.ascontiguousarray(edge_limbs[:, j]) for j in range(edge_limbs.shape[1])]
     accs = [np.zeros(len(targets), dtype=np.int64) for _ in cols]
@@ -274,6 +328,84 @@ def _path_sums(
                 acc[pos] += col[e]
         node = prev
     return np.column_stack(accs) if accs else np.zeros((len(targets), 0), dtype=np.int64)
+
+
+def tree_sums(
+    pred: npt.NDArray[np.integer[Any]],
+    roots: Ints,
+    rows: Ints,
+    targets: Ints,
+    src: Ints,
+    dst: Ints,
+    edge_limbs: Ints,
+) -> Ints:
+    """Sum edge limbs along each pair's shortest path, descending the shortest-path trees.
+
+    Gives what :func:`path_sums` gives, with the work of one visit per tree node rather
+    than one per path step: the trees of every row of ``pred`` are descended together,
+    level by level from their roots, each child's sums its parent's plus its edge's (the
+    limbs are integers, so the sums are exact whatever their order). A node's children are
+    found among its out-edges (``src``, ``dst``: a simple directed graph sorted by
+    ``src``), as those whose end has the node for predecessor.
+
+    Parameters
+    ----------
+    pred
+        Predecessors as ``scipy.sparse.csgraph.dijkstra`` returns them, one row per root
+        (-9999 at the root and where unreachable).
+    roots
+        The root of each row's tree.
+    rows, targets
+        Pair ``i`` ends at ``targets[i]`` in the tree of row ``rows[i]``.
+    src, dst
+        The edges the trees were grown on, sorted by ``src``.
+    edge_limbs
+        Each edge's limbs (one row per edge).
+
+    Returns
+    -------
+    sums
+        One row of limbs per pair (zeros where the target is the root or unreached).
+    """
+    n_rows, n_nodes = pred.shape
+    k = edge_limbs.shape[1]
+    if not len(targets) or not n_rows or not k:
+        return np.zeros((len(targets), k), dtype=np.int64)
+    if len(src) > 1 and bool(np.any(src[1:] < src[:-1])):
+        order = np.argsort(src, kind="stable")
+        src, dst, edge_limbs = src[order], dst[order], edge_limbs[order]
+    flat = pred.reshape(-1)
+    first = np.searchsorted(src, np.arange(n_nodes + 1, dtype=np.int64))
+    out_deg = np.diff(first)
+    cols = [np.ascontiguousarray(edge_limbs[:, j]) for j in range(k)]
+    # the sums at the pairs' ends, by (row, node); a node is written once, when reached
+    sums = [np.zeros(n_rows * n_nodes, dtype=np.int64) for _ in range(k)]
+    is_end = np.zeros(n_nodes, dtype=bool)
+    is_end[targets] = True
+    f_base = np.arange(n_rows, dtype=np.int64) * n_nodes
+    f_node = np.asarray(roots, dtype=np.int64)
+    f_sum = [np.zeros(n_rows, dtype=np.int64) for _ in range(k)]
+    while len(f_node):
+        deg = out_deg[f_node]
+        n_cand = int(deg.sum())
+        if not n_cand:
+            break
+        # every out-edge of every frontier node, and whether its end is a child in the tree
+        parent = np.repeat(np.arange(len(f_node), dtype=np.int64), deg)
+        edge = np.arange(n_cand, dtype=np.int64)
+        edge += np.repeat(first[f_node] - np.cumsum(deg) + deg, deg)
+        key = f_base[parent] + dst[edge]
+        child = np.flatnonzero(flat[key] == f_node[parent])
+        parent, edge, key = parent[child], edge[child], key[child]
+        f_sum = [s[parent] + c[edge] for s, c in zip(f_sum, cols, strict=True)]
+        f_base = f_base[parent]
+        f_node = key - f_base
+        end = np.flatnonzero(is_end[f_node])
+        if len(end):
+            for s, whole in zip(f_sum, sums, strict=True):
+                whole[key[end]] = s[end]
+    at = rows.astype(np.int64) * n_nodes + targets.astype(np.int64)
+    return np.column_stack([whole[at] for whole in sums])
 
 
 def skim_arrays(
@@ -320,12 +452,12 @@ def skim_arrays(
     oi, di = np.nonzero(np.isfinite(distance))
     per_edge = int(np.bincount(comp_edge).max()) if len(comp_edge) else 1
     layout = _layout(comp_values, len(comp_values), per_edge)
-    edges = InEdges(n_nodes, src, dst)
     if layout is not None:
         limbs = _edge_limbs(comp_edge, _to_limbs(comp_values, layout), len(src))
-        acc = _path_sums(pred, row[oi], tgts[di], edges, limbs)
+        acc = tree_sums(pred, valid, row[oi], tgts[di], src, dst, limbs)
         total[oi, di] = _from_limbs(acc, layout)
         return distance, total
+    edges = InEdges(n_nodes, src, dst)
     by_edge: list[list[float]] = [[] for _ in range(len(src))]
     for e, v in zip(comp_edge.tolist(), comp_values.tolist()):
         by_edge[e].append(v)
@@ -427,7 +559,8 @@ def _totals(job: _Job, weight: Floats) -> dict[str, Floats]:
     ok = job.distinct.copy()
     ok[ok] = pred[rows[ok], job.dst_of[di[ok]]] >= 0
     pairs = np.flatnonzero(ok)
-    edges = InEdges(n, kept[0], kept[1])
+    # the edge look-up table is needed only to walk single paths (rests, or slow sums)
+    edges = _LazyEdges(n, kept[0], kept[1])
     rests: list[tuple[float, ...]] = []
     if job.rules is not None:
         rests = _rest_hours(job, kept, pred, rows, pairs, edges, job.rules)
@@ -466,7 +599,9 @@ def _totals(job: _Job, weight: Floats) -> dict[str, Floats]:
     if layouts:
         # one walk sums every wanted total: their limbs side by side
         o_pair, d_pair = oi[pairs], di[pairs]
-        acc = _path_sums(pred, rows[pairs], job.dst_of[d_pair], edges, np.hstack(blocks))
+        acc = tree_sums(
+            pred, valid, rows[pairs], job.dst_of[d_pair], kept[0], kept[1], np.hstack(blocks)
+        )
         acc += np.hstack(o_blocks)[o_pair] + np.hstack(d_blocks)[d_pair] + np.hstack(r_blocks)
         col = 0
         for total, layout in layouts.items():
