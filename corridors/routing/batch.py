@@ -330,6 +330,83 @@ def path_sums(
     return np.column_stack(accs) if accs else np.zeros((len(targets), 0), dtype=np.int64)
 
 
+def shortest_trees(
+    n_nodes: int, src: Ints, dst: Ints, weight: Floats, sources: Ints, targets: Ints
+) -> tuple[Floats, npt.NDArray[np.int32]]:
+    """Dijkstra from every source, as ``scipy.sparse.csgraph.dijkstra`` gives it.
+
+    A sink (a node no edge leaves, such as a place's arrival node) only ever ends a path,
+    so the search runs without the edges into sinks (a fifth of the routing graph's nodes
+    are sinks: the search settles fewer nodes), and the sinks among ``targets`` are
+    relaxed afterwards from their in-edges, as the search would have relaxed them: the
+    least of ``dist[u] + w``, ties going to the in-neighbour settled first (the nearer
+    one). Where two in-neighbours at exactly the same distance tie, which one the search
+    settles first depends on its heap, so those sources are searched again on the whole
+    graph. The rows equal the whole search's at every node but the sinks not in
+    ``targets``, which are left unreached.
+
+    Parameters
+    ----------
+    n_nodes
+        Number of nodes.
+    src, dst, weight
+        A simple directed graph.
+    sources
+        Distinct source nodes, one row each.
+    targets
+        The nodes whose distances and predecessors are wanted (besides every non-sink).
+
+    Returns
+    -------
+    dist, pred
+        As ``dijkstra(..., indices=sources, return_predecessors=True)`` returns them.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    sink = np.bincount(src, minlength=n_nodes) == 0
+    into = sink[dst]
+    core = ~into
+    dist, pred = dijkstra(
+        _csr(n_nodes, src[core], dst[core], weight[core]),
+        directed=True,
+        indices=sources,
+        return_predecessors=True,
+    )
+    ends = np.zeros(n_nodes, dtype=bool)
+    ends[np.asarray(targets, dtype=np.int64)] = True
+    last = np.flatnonzero(into & ends[dst])
+    if not len(last) or not len(sources):
+        return dist, pred
+    last = last[np.argsort(dst[last], kind="stable")]
+    t_node, start = np.unique(dst[last], return_index=True)
+    group = np.repeat(np.arange(len(t_node)), np.diff(np.append(start, len(last))))
+    u = src[last]
+    at_u = dist[:, u]
+    cand = at_u + weight[last]
+    best = np.minimum.reduceat(cand, start, axis=1)
+    is_best = cand == best[:, group]
+    # the search relaxes a sink from its in-neighbours in the order it settles them, and
+    # keeps the first strictly better distance: the nearest in-neighbour wins a tie
+    near = np.where(is_best, at_u, np.inf)
+    nearest = np.minimum.reduceat(near, start, axis=1)
+    win = is_best & (near == nearest[:, group])
+    better = best < dist[:, t_node]
+    ambiguous = better & (np.add.reduceat(win.astype(np.int64), start, axis=1) > 1)
+    first = np.minimum.reduceat(np.where(win, np.arange(len(last)), len(last)), start, axis=1)
+    parent = u[np.minimum(first, len(last) - 1)]
+    dist[:, t_node] = np.where(better, best, dist[:, t_node])
+    pred[:, t_node] = np.where(better, parent, pred[:, t_node])
+    again = np.flatnonzero(ambiguous.any(axis=1))
+    if len(again):
+        dist[again], pred[again] = dijkstra(
+            _csr(n_nodes, src, dst, weight),
+            directed=True,
+            indices=np.asarray(sources)[again],
+            return_predecessors=True,
+        )
+    return dist, pred
+
+
 def tree_sums(
     pred: npt.NDArray[np.integer[Any]],
     roots: Ints,
@@ -375,13 +452,27 @@ def tree_sums(
         order = np.argsort(src, kind="stable")
         src, dst, edge_limbs = src[order], dst[order], edge_limbs[order]
     flat = pred.reshape(-1)
-    first = np.searchsorted(src, np.arange(n_nodes + 1, dtype=np.int64))
+    rows = rows.astype(np.int64)
+    targets = targets.astype(np.int64)
+    # a sink (no edge leaves it) only ends paths: the descent stops short of the sinks,
+    # and a pair ending at one adds its last edge at the end
+    out_all = np.bincount(src, minlength=n_nodes)
+    sink = out_all == 0
+    inner = ~sink[dst]
+    i_src, i_dst = src[inner], dst[inner]
+    cols = [np.ascontiguousarray(edge_limbs[inner, j]) for j in range(k)]
+    first = np.searchsorted(i_src, np.arange(n_nodes + 1, dtype=np.int64))
     out_deg = np.diff(first)
-    cols = [np.ascontiguousarray(edge_limbs[:, j]) for j in range(k)]
-    # the sums at the pairs' ends, by (row, node); a node is written once, when reached
+    last = np.flatnonzero(sink[targets])
+    up = flat[rows[last] * n_nodes + targets[last]].astype(np.int64)
+    reached = up >= 0
+    last, up = last[reached], up[reached]
+    stops = targets.copy()
+    stops[last] = up
+    # the sums where the pairs stop, by (row, node); a node is written once, when reached
     sums = [np.zeros(n_rows * n_nodes, dtype=np.int64) for _ in range(k)]
-    is_end = np.zeros(n_nodes, dtype=bool)
-    is_end[targets] = True
+    is_stop = np.zeros(n_nodes, dtype=bool)
+    is_stop[stops] = True
     f_base = np.arange(n_rows, dtype=np.int64) * n_nodes
     f_node = np.asarray(roots, dtype=np.int64)
     f_sum = [np.zeros(n_rows, dtype=np.int64) for _ in range(k)]
@@ -394,18 +485,25 @@ def tree_sums(
         parent = np.repeat(np.arange(len(f_node), dtype=np.int64), deg)
         edge = np.arange(n_cand, dtype=np.int64)
         edge += np.repeat(first[f_node] - np.cumsum(deg) + deg, deg)
-        key = f_base[parent] + dst[edge]
+        key = f_base[parent] + i_dst[edge]
         child = np.flatnonzero(flat[key] == f_node[parent])
         parent, edge, key = parent[child], edge[child], key[child]
         f_sum = [s[parent] + c[edge] for s, c in zip(f_sum, cols, strict=True)]
         f_base = f_base[parent]
         f_node = key - f_base
-        end = np.flatnonzero(is_end[f_node])
+        end = np.flatnonzero(is_stop[f_node])
         if len(end):
             for s, whole in zip(f_sum, sums, strict=True):
                 whole[key[end]] = s[end]
-    at = rows.astype(np.int64) * n_nodes + targets.astype(np.int64)
-    return np.column_stack([whole[at] for whole in sums])
+    out = np.column_stack([whole[rows * n_nodes + stops] for whole in sums])
+    if len(last):
+        # the last edge into a sink: found among the sinks' in-edges, sorted by (src, dst)
+        into = np.flatnonzero(sink[dst])
+        edge_key = src[into] * n_nodes + dst[into]
+        order = np.argsort(edge_key, kind="stable")
+        at = np.searchsorted(edge_key[order], up * n_nodes + targets[last])
+        out[last] += edge_limbs[into[order[at]]]
+    return out
 
 
 def skim_arrays(
@@ -438,14 +536,10 @@ def skim_arrays(
         ``sources × targets`` arrays: the routed weight, and ``math.fsum`` of the
         component values along the path (NaN where the target is unreachable).
     """
-    from scipy.sparse.csgraph import dijkstra
-
     srcs = np.asarray(sources, dtype=np.int64)
     tgts = np.asarray(targets, dtype=np.int64)
     valid = np.unique(srcs)
-    dist, pred = dijkstra(
-        _csr(n_nodes, src, dst, weight), directed=True, indices=valid, return_predecessors=True
-    )
+    dist, pred = shortest_trees(n_nodes, src, dst, weight, valid, np.unique(tgts))
     row = np.searchsorted(valid, srcs)
     distance = dist[np.ix_(row, tgts)]
     total = np.full(distance.shape, np.nan)
@@ -540,8 +634,6 @@ def _totals(job: _Job, weight: Floats) -> dict[str, Floats]:
     With driving-time rules the time includes the breaks and rests a route's timeline
     (:func:`corridors.routing.timeline.with_rests`) inserts, summed exactly with the rest.
     """
-    from scipy.sparse.csgraph import dijkstra
-
     rg, oi, di = job.rg, job.oi, job.di
     kept = edge_weights.collapse(rg.src, rg.dst, weight, job.mask)
     edge_weights.check_non_negative(kept[2])
@@ -549,12 +641,8 @@ def _totals(job: _Job, weight: Floats) -> dict[str, Floats]:
     valid = np.unique(job.src_of[job.src_of >= 0])
     pred = np.empty((0, n), dtype=np.int32)
     if len(valid):
-        _, pred = dijkstra(
-            _csr(n, kept[0], kept[1], kept[2]),
-            directed=True,
-            indices=valid,
-            return_predecessors=True,
-        )
+        ends = np.unique(job.dst_of[job.dst_of >= 0])
+        _, pred = shortest_trees(n, kept[0], kept[1], kept[2], valid, ends)
     rows = np.searchsorted(valid, job.src_of[oi])
     ok = job.distinct.copy()
     ok[ok] = pred[rows[ok], job.dst_of[di[ok]]] >= 0
