@@ -378,22 +378,23 @@ def shortest_trees(
     if not len(last) or not len(sources):
         return dist, pred
     last = last[np.argsort(dst[last], kind="stable")]
-    t_node, start = np.unique(dst[last], return_index=True)
-    group = np.repeat(np.arange(len(t_node)), np.diff(np.append(start, len(last))))
-    u = src[last]
-    at_u = dist[:, u]
-    cand = at_u + weight[last]
-    best = np.minimum.reduceat(cand, start, axis=1)
-    is_best = cand == best[:, group]
+    t_node, start, count = np.unique(dst[last], return_index=True, return_counts=True)
+    # each wanted sink's in-edges side by side, padded with an edge from nowhere
+    slot = np.arange(len(last)) - np.repeat(start, count)
+    pad = np.full((len(t_node), int(count.max())), -1, dtype=np.int64)
+    pad[np.repeat(np.arange(len(t_node)), count), slot] = last
+    u = np.where(pad >= 0, src[pad], 0)
+    at_u = np.where(pad >= 0, dist[:, u], np.inf)
+    cand = at_u + np.where(pad >= 0, weight[pad], 0.0)
+    best = cand.min(axis=2)
+    is_best = cand == best[..., None]
     # the search relaxes a sink from its in-neighbours in the order it settles them, and
     # keeps the first strictly better distance: the nearest in-neighbour wins a tie
     near = np.where(is_best, at_u, np.inf)
-    nearest = np.minimum.reduceat(near, start, axis=1)
-    win = is_best & (near == nearest[:, group])
+    win = is_best & (near == near.min(axis=2)[..., None])
     better = best < dist[:, t_node]
-    ambiguous = better & (np.add.reduceat(win.astype(np.int64), start, axis=1) > 1)
-    first = np.minimum.reduceat(np.where(win, np.arange(len(last)), len(last)), start, axis=1)
-    parent = u[np.minimum(first, len(last) - 1)]
+    ambiguous = better & (win.sum(axis=2) > 1)
+    parent = u[np.arange(len(t_node)), win.argmax(axis=2)]
     dist[:, t_node] = np.where(better, best, dist[:, t_node])
     pred[:, t_node] = np.where(better, parent, pred[:, t_node])
     again = np.flatnonzero(ambiguous.any(axis=1))
@@ -469,10 +470,13 @@ def tree_sums(
     last, up = last[reached], up[reached]
     stops = targets.copy()
     stops[last] = up
-    # the sums where the pairs stop, by (row, node); a node is written once, when reached
-    sums = [np.zeros(n_rows * n_nodes, dtype=np.int64) for _ in range(k)]
-    is_stop = np.zeros(n_nodes, dtype=bool)
-    is_stop[stops] = True
+    # the sums where the pairs stop, by (row, stop node): a node is written once, when
+    # reached, into a table as small as the stops (it is written at random)
+    stop_nodes, stop_of = np.unique(stops, return_inverse=True)
+    n_stops = len(stop_nodes)
+    slot = np.full(n_nodes, -1, dtype=np.int64)
+    slot[stop_nodes] = np.arange(n_stops)
+    sums = [np.zeros(n_rows * n_stops, dtype=np.int64) for _ in range(k)]
     f_base = np.arange(n_rows, dtype=np.int64) * n_nodes
     f_node = np.asarray(roots, dtype=np.int64)
     f_sum = [np.zeros(n_rows, dtype=np.int64) for _ in range(k)]
@@ -486,16 +490,19 @@ def tree_sums(
         edge = np.arange(n_cand, dtype=np.int64)
         edge += np.repeat(first[f_node] - np.cumsum(deg) + deg, deg)
         key = f_base[parent] + i_dst[edge]
-        child = np.flatnonzero(flat[key] == f_node[parent])
+        child = np.flatnonzero(flat[key] == np.repeat(f_node, deg))
         parent, edge, key = parent[child], edge[child], key[child]
         f_sum = [s[parent] + c[edge] for s, c in zip(f_sum, cols, strict=True)]
         f_base = f_base[parent]
         f_node = key - f_base
-        end = np.flatnonzero(is_stop[f_node])
+        at = slot[f_node]
+        end = np.flatnonzero(at >= 0)
         if len(end):
+            cell = (f_base[end] // n_nodes) * n_stops + at[end]
             for s, whole in zip(f_sum, sums, strict=True):
-                whole[key[end]] = s[end]
-    out = np.column_stack([whole[rows * n_nodes + stops] for whole in sums])
+                whole[cell] = s[end]
+    cell = rows * n_stops + stop_of
+    out = np.column_stack([whole[cell] for whole in sums])
     if len(last):
         # the last edge into a sink: found among the sinks' in-edges, sorted by (src, dst)
         into = np.flatnonzero(sink[dst])
@@ -643,7 +650,7 @@ def _totals(job: _Job, weight: Floats) -> dict[str, Floats]:
     if len(valid):
         ends = np.unique(job.dst_of[job.dst_of >= 0])
         _, pred = shortest_trees(n, kept[0], kept[1], kept[2], valid, ends)
-    rows = np.searchsorted(valid, job.src_of[oi])
+    rows = np.searchsorted(valid, job.src_of)[oi]
     ok = job.distinct.copy()
     ok[ok] = pred[rows[ok], job.dst_of[di[ok]]] >= 0
     pairs = np.flatnonzero(ok)
