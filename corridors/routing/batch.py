@@ -3,11 +3,14 @@
 A skim answers every origin with one multi-source Dijkstra, then sums each pair's path
 exactly as :class:`corridors.Route` does (``math.fsum`` over the path's cost components,
 a truck crew's breaks and rests included), so a skim cell equals the per-pair route's
-total to the last bit. The sums are vectorised:
+total to the last bit. The search leaves out the edges into sinks (the places' arrival
+nodes), which only end paths, and relaxes the wanted ones afterwards as the search would
+(:func:`shortest_trees`). The sums are vectorised:
 every component value is written as an exact integer multiple of a common power of two,
 split into limbs of up to 49 bits held in ``int64`` (so sums along a path never overflow
-and never round), summed along the shortest-path trees for all pairs at once, and rounded
-to the nearest float only at the end, the way ``math.fsum`` rounds.
+and never round), summed down the shortest-path trees of all origins at once, level by
+level (:func:`tree_sums`; :func:`path_sums` walks each path instead and is its reference),
+and rounded to the nearest float only at the end, the way ``math.fsum`` rounds.
 """
 
 from __future__ import annotations
