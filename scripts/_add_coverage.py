@@ -48,10 +48,11 @@ PLACES: dict[str, tuple[str, str, str, str, str]] = {
     "kg-torugart": (
         "Torugart",
         "border",
-        "At-Bashi",
+        "lonlat:75.42722,40.59250",
         "Торугарт",
-        "Kyrgyz post of the Torugart pass; located at At-Bashi, the nearest GeoNames "
-        "town on its road",
+        "Kyrgyz post of the Torugart pass; located at the pass's published coordinates (no "
+        "GeoNames place marks the post; the town At-Bashi lies about 80 km north on the road "
+        "to Naryn)",
     ),
     "kg-makmal": (
         "Makmal",
@@ -622,7 +623,10 @@ def _stations() -> dict[str, dict[str, str]]:
 
 
 #: Source of each place located at a published coordinate (``lonlat:`` query).
-LONLAT_SOURCES = {"af-sherkhan-bandar": "wikipedia-panji-poyon-bridge"}
+LONLAT_SOURCES = {
+    "af-sherkhan-bandar": "wikipedia-panji-poyon-bridge",
+    "kg-torugart": "wikipedia-torugart-pass",
+}
 
 
 def locate(query: str, country: str) -> tuple[int, float, float]:

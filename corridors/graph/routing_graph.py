@@ -220,6 +220,21 @@ _PLACE_KEYS = 1 << 40
 _PLACE_SPAN = 1 << 16
 
 
+#: The cells of a link row that its one-by-one edges read (``id`` becomes ``link_id``).
+_LINK_CELLS = (
+    "mode",
+    "length_km",
+    "source_id",
+    "headway_h",
+    "sailing_h",
+    "speed_kph",
+    "gauge_mm",
+    "status",
+    "open_year",
+    "id",
+)
+
+
 def _py(value: Any) -> Any:
     """Return a numpy scalar as the Python value a table's row holds."""
     return value.item() if isinstance(value, np.generic) else value
@@ -318,6 +333,9 @@ class _Builder:
         self.index: dict[tuple[str, str], int] = {}
         self.comps = ColumnsBuilder()
         self.one_by_one = _Edges(self.comps)
+        # the link cells the one-by-one edges read, as Python values per column: a table
+        # look-up per cell costs more than building the whole edge
+        self.link_cells: dict[str, list[Any]] = {}
 
     def node(self, place: str, layer: str) -> int:
         key = (place, layer)
@@ -503,22 +521,13 @@ class _Builder:
 
     def link_data(self, row: int) -> dict[str, Any]:
         """Return one link's cells as the physical graph's edge holds them."""
-        links = self.net.geodata.links
-        data = {
-            name: _py(links[name].iat[row])
-            for name in (
-                "mode",
-                "length_km",
-                "source_id",
-                "headway_h",
-                "sailing_h",
-                "speed_kph",
-                "gauge_mm",
-                "status",
-                "open_year",
-            )
-        }
-        data["link_id"] = _py(links["id"].iat[row])
+        cells = self.link_cells
+        if not cells:
+            links = self.net.geodata.links
+            for name in _LINK_CELLS:
+                cells[name] = [_py(v) for v in links[name].to_numpy(dtype=object)]
+        data = {name: cells[name][row] for name in _LINK_CELLS}
+        data["link_id"] = data.pop("id")
         return data
 
     def plain_hauls(
