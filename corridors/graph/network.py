@@ -100,6 +100,7 @@ class LinkLines:
         self.oneway: list[Any] = links["oneway"]
         self.row: dict[str, int] = {lid: i for i, lid in enumerate(links["id"])}
         self.spans: dict[str, tuple[int, int]] | None = None
+        self.whole: dict[str, list[tuple[float, float]]] | None = None
         self.tag: tuple[int, int] | None = None
 
     def lines(self, wanted: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
@@ -139,13 +140,15 @@ class LinkLines:
         if not link_ids or not self.path.is_file():
             return {}
         info = self.path.stat()
-        if info.st_size <= WHOLE_SHAPES_BYTES:
-            whole = _read_link_geometry(self.geodata)[0]
-            return {k: whole[k] for k in link_ids if k in whole}
-        text = self.path.read_bytes().decode("utf-8", errors="replace")
         tag = (info.st_size, info.st_mtime_ns)
+        if info.st_size <= WHOLE_SHAPES_BYTES:
+            # read (and hashed) once while the file stays as it was, not on every route
+            if self.tag != tag or self.whole is None:
+                self.whole, self.tag = _read_link_geometry(self.geodata)[0], tag
+            return {k: self.whole[k] for k in link_ids if k in self.whole}
+        text = self.path.read_bytes().decode("utf-8", errors="replace")
         if self.tag != tag:
-            self.spans, self.tag = _feature_spans(text), tag
+            self.spans, self.tag, self.whole = _feature_spans(text), tag, None
         if self.spans is None:
             whole = read_line_shapes(text)
             return {k: whole[k] for k in link_ids if k in whole}
