@@ -7,7 +7,8 @@ by routes between named places (load time, each route's time, peak memory). Writ
 folder with ``python -m benchmarks.big_geodata FOLDER N`` first. A child that runs out
 of memory or time is reported as such, with what it had measured. With ``--cached`` it
 also loads the network from the on-disk cache (written by a first process into a cache
-folder of its own) in a new process and times the same routes.
+folder of its own) in a new process and times the same routes. With ``--report FILE`` the
+validation report is written to FILE, to compare versions byte for byte.
 """
 
 from __future__ import annotations
@@ -81,13 +82,18 @@ def _child(
     return wall, cpu, after.ru_maxrss * 1024, stdout, outcome
 
 
-def main(folder: Path, timeout: float = 3600.0, cached: bool = False) -> dict[str, object]:
+def main(
+    folder: Path, timeout: float = 3600.0, cached: bool = False, report: Path | None = None
+) -> dict[str, object]:
     """Measure the folder; return (and print) the numbers.
 
-    With ``cached``, also a load from the on-disk cache in a new process and its routes.
+    With ``cached``, also a load from the on-disk cache in a new process and its routes;
+    with ``report``, the validation report is written to that file.
     """
     cli = [sys.executable, "-m", "corridors", "data", "validate", "--geodata", str(folder)]
-    wall, cpu, peak, _, outcome = _child(cli, timeout)
+    wall, cpu, peak, printed, outcome = _child(cli, timeout)
+    if report is not None:
+        report.write_text(printed, encoding="utf-8")
     result: dict[str, object] = {
         "folder": str(folder),
         "load_average": os.getloadavg(),
@@ -128,4 +134,14 @@ def main(folder: Path, timeout: float = 3600.0, cached: bool = False) -> dict[st
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if a != "--cached"]
-    main(Path(args[0]), float(args[1]) if len(args) > 1 else 3600.0, "--cached" in sys.argv)
+    written: Path | None = None
+    if "--report" in args:
+        at = args.index("--report")
+        written = Path(args[at + 1])
+        del args[at : at + 2]
+    main(
+        Path(args[0]),
+        float(args[1]) if len(args) > 1 else 3600.0,
+        "--cached" in sys.argv,
+        written,
+    )

@@ -316,6 +316,15 @@ PROVEN = [
         "tests/test_hostile_inputs.py::test_tables_beyond_the_row_limit_are_refused_with_the_limit",
     ),
     Proven(
+        "Resources",
+        "`corridors data validate` on a network too large for the memory left (check 10's "
+        "routing graphs)",
+        "one line, `error: the network of N links is too large to check in this machine's "
+        "memory: ...` (exit 2), not a problem of the data",
+        "tests/routing/test_check_ten_memory.py::"
+        "test_memory_running_out_in_check_ten_is_one_error_about_size",
+    ),
+    Proven(
         "Output files",
         "GeoPackage or XLSX export on a full disk",
         "`error: cannot write FILE: ...` (exit 2); no file, no temporary file",

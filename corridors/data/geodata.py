@@ -7,6 +7,7 @@ import math
 import os
 import pickle
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -138,6 +139,24 @@ class Geodata:
             out[name] = [list(row) for row in zip(*columns)]
         return out
 
+    def table_columns(
+        self, name: str, columns: tuple[str, ...] | None = None
+    ) -> dict[str, list[Any]]:
+        """Return columns of one table as plain lists (all of them, ``_line`` last, by default).
+
+        The values a DataFrame column's ``tolist()`` gives; a network read from the cache
+        answers from its rows, without building its tables (or importing pandas).
+        """
+        names = list(columns) if columns else [*(c.name for c in TABLES[name]), "_line"]
+        rows = self.__dict__.get("_table_rows")
+        if rows is None:
+            frame = self.tables[name]
+            return {column: frame[column].tolist() for column in names}
+        everything = [*(c.name for c in TABLES[name]), "_line"]
+        at = [everything.index(column) for column in names]
+        table = rows[name]
+        return {column: [row[j] for row in table] for column, j in zip(names, at)}
+
     def __getattr__(self, name: str) -> Any:
         # called only when `name` is not set: a network read from the cache, or sent to a
         # worker process, builds its tables (and imports pandas) when something first asks
@@ -236,8 +255,15 @@ def frame_from_columns(name: str, columns: list[list[Any]]) -> pd.DataFrame:
     """Return the table :func:`frame_from_rows` builds, from its typed columns (then ``_line``)."""
     if not columns[-1]:
         return frame_from_rows(name, [])
-    rows = [list(row) for row in zip(*columns)]
-    return frame_from_rows(name, rows)
+    import pandas as pd
+
+    # column by column: rows made of a million-row table's columns would double its memory
+    names = [*(c.name for c in TABLES[name]), "_line"]
+    frame = pd.DataFrame(dict(zip(names, columns, strict=True)))
+    for column in TABLES[name]:
+        if column.type == "float":
+            frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce")
+    return frame
 
 
 #: Records typed together: large enough that the per-column work runs in C-speed loops,
@@ -537,6 +563,80 @@ def line_points(geometry: Any) -> list[tuple[float, float]] | None:
             return None
         points.append((float(position[0]), float(position[1])))
     return points
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def scan_feature_collection(text: str) -> Iterator[tuple[str, int, int, Any]]:
+    """Read a JSON object one member at a time, and its ``features`` list one item at a time.
+
+    A GeoJSON file of a million features parsed whole takes several times its size in
+    memory; read this way, only one feature at a time is held. Yields ``(key, start, end,
+    value)`` for each member of the top-level object other than a ``features`` list, and
+    ``("features[]", start, end, item)`` for each item of that list (``start`` and ``end``
+    are the item's character offsets in ``text``); an empty list is yielded as a member.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a JSON object, or holds ``features`` twice (``json.loads`` would
+        keep the last): the caller reads it whole instead, to word the problem as
+        ``json.loads`` does.
+    """
+    decoder = json.JSONDecoder()
+
+    def skip(at: int) -> int:
+        found = _JSON_SPACE.match(text, at)
+        return at if found is None else found.end()
+
+    def expect(at: int, chars: str) -> tuple[str, int]:
+        char = text[at : at + 1]
+        if not char or char not in chars:
+            msg = f"expected one of {chars!r} at {at}"
+            raise ValueError(msg)
+        return char, skip(at + 1)
+
+    at = skip(0)
+    _, at = expect(at, "{")
+    seen_features = False
+    if text[at : at + 1] == "}":
+        at = skip(at + 1)
+    else:
+        while True:
+            key, at = decoder.raw_decode(text, at)
+            if not isinstance(key, str):
+                msg = "a member name is not a string"
+                raise ValueError(msg)
+            _, at = expect(skip(at), ":")
+            if key == "features" and seen_features:
+                msg = "features given twice"
+                raise ValueError(msg)
+            if key == "features" and text[at : at + 1] == "[":
+                seen_features = True
+                start = at
+                at = skip(at + 1)
+                if text[at : at + 1] == "]":
+                    yield key, start, at + 1, []
+                    at = skip(at + 1)
+                else:
+                    while True:
+                        item, end = decoder.raw_decode(text, at)
+                        yield "features[]", at, end, item
+                        char, at = expect(skip(end), ",]")
+                        if char == "]":
+                            break
+            else:
+                seen_features = seen_features or key == "features"
+                value, end = decoder.raw_decode(text, at)
+                yield key, at, end, value
+                at = skip(end)
+            char, at = expect(at, ",}")
+            if char == "}":
+                break
+    if at != len(text):
+        msg = "text after the object"
+        raise ValueError(msg)
 
 
 def read_line_shapes(text: str) -> dict[str, list[tuple[float, float]]]:

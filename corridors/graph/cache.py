@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("corridors")
 
-#: Bumped when the layout of a cache file changes.
-FORMAT = 3
+#: Bumped when the layout of a cache file changes (4: the physical graph is no longer kept;
+#: a network rebuilds it from its tables when something asks for it).
+FORMAT = 4
 #: A cache file larger than this is not read (the shipped network's is about 6 MB).
 MAX_BYTES = 512 * 1024 * 1024
 
@@ -67,7 +68,8 @@ class Parts:
     """What a cache file holds: the pieces of a :class:`~corridors.graph.network.Network`."""
 
     geodata: Geodata
-    G: nx.MultiDiGraph
+    #: the physical graph when it was built; never written (rebuilt from the tables)
+    G: nx.MultiDiGraph | None
     routing: dict[str, RoutingGraph]
     profiles: dict[str, Profile]
 
@@ -166,17 +168,6 @@ def usable_dir(create: bool) -> Path | None:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _graph_doc(G: nx.MultiDiGraph) -> dict[str, Any]:
-    nodes = [[node, data] for node, data in G.nodes(data=True)]
-    edges = []
-    for u, v, key, data in G.edges(keys=True, data=True):
-        attrs = {k: val for k, val in data.items() if k != "geometry"}
-        geometry = data.get("geometry")
-        coords = [list(p) for p in geometry.coords] if geometry is not None else None
-        edges.append([u, v, key, attrs, coords])
-    return {"graph": dict(G.graph), "nodes": nodes, "edges": edges}
-
-
 def _routing_doc(rg: RoutingGraph) -> dict[str, Any]:
     from corridors.graph.edge_components import EdgeComponents, edge_components
 
@@ -213,7 +204,6 @@ def encode(parts: Parts) -> dict[str, Any]:
         "digest": geodata.digest,
         "problems": [[p.file, p.row, p.message] for p in geodata.problems],
         "tables": geodata.table_rows(),
-        "graph": _graph_doc(parts.G),
         "routing": {pid: _routing_doc(rg) for pid, rg in parts.routing.items()},
         "profiles": {pid: list(astuple(p)) for pid, p in parts.profiles.items()},
     }
@@ -263,42 +253,6 @@ def _profile(values: Any) -> Profile:
     _check(all(isinstance(x, str) for x in (pid, label, unit)), "profile text")
     _check(isinstance(modes, list) and all(isinstance(m, str) for m in modes), "profile modes")
     return Profile(pid, label, unit, float(tonnes), float(vot), tuple(modes))
-
-
-def _graph(doc: Any, geodata_digest: str) -> nx.MultiDiGraph:
-    import networkx as nx
-    import numpy as np
-    import shapely
-
-    _check(isinstance(doc, dict), "graph")
-    graph = doc["graph"]
-    _check(isinstance(graph, dict) and graph.get("geodata_digest") == geodata_digest, "graph")
-    G = nx.MultiDiGraph(**graph)
-    for node, data in doc["nodes"]:
-        _check(isinstance(node, str) and isinstance(data, dict), "node")
-        _check(_number(data.get("x")) and _number(data.get("y")), "node coordinates")
-        G.add_node(node, **data)
-    edges = doc["edges"]
-    drawn: list[dict[str, Any]] = []
-    points: list[Any] = []
-    counts: list[int] = []
-    for u, v, _key, attrs, coords in edges:
-        _check(u in G and v in G and isinstance(attrs, dict), "edge")
-        if coords is not None:
-            _check(isinstance(coords, list) and len(coords) >= 2, "edge line")
-            drawn.append(attrs)
-            points.extend(coords)
-            counts.append(len(coords))
-    if drawn:
-        # every line in one call; a point that is not two numbers fails the shape check
-        xy = np.array(points, dtype=np.float64)
-        _check(xy.ndim == 2 and xy.shape[1] == 2, "edge line")
-        index = np.repeat(np.arange(len(drawn)), counts)
-        for attrs, line in zip(drawn, shapely.linestrings(xy, indices=index), strict=True):
-            attrs["geometry"] = line
-    for u, v, key, attrs, _coords in edges:
-        G.add_edge(u, v, key=key, **attrs)
-    return G
 
 
 #: The type every value of a coded component field must have (``None`` allowed where listed).
@@ -437,7 +391,7 @@ def decode(doc: Any, folder: Path, digest: str) -> Parts:
     )
     profiles = {str(pid): _profile(values) for pid, values in doc["profiles"].items()}
     routing = {str(pid): _routing(rg, profiles[pid]) for pid, rg in doc["routing"].items()}
-    return Parts(geodata, _graph(doc["graph"], digest), routing, profiles)
+    return Parts(geodata, None, routing, profiles)
 
 
 def read(path: Path, folder: Path, digest: str) -> Parts | None:

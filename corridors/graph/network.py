@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from functools import cached_property
@@ -12,10 +13,12 @@ import networkx as nx
 
 from corridors.data.geodata import (
     Geodata,
+    line_points,
     read_geodata,
     read_line_shapes,
     read_osm_way_ids,
     records,
+    scan_feature_collection,
     summarise,
 )
 from corridors.data.locate import content_hash, geodata_dir
@@ -23,6 +26,7 @@ from corridors.errors import GeodataError
 
 if TYPE_CHECKING:
     from corridors.graph.cache import Parts
+    from corridors.graph.node_table import NodeTable
     from corridors.graph.places import PlaceIndex, PlaceInfo
     from corridors.graph.profiles import Profile
     from corridors.graph.routing_graph import RoutingGraph
@@ -68,6 +72,151 @@ def _read_link_geometry(
         text = data.decode("utf-8", errors="replace")
         _SHAPES[tag] = (read_line_shapes(text), read_osm_way_ids(text))
     return _SHAPES[tag]  # read only: the graph builds new lines from these points
+
+
+#: A links.geojson larger than this is not read whole for a route's lines: its features'
+#: places are noted once and only the links a route takes are read (a million drawn links
+#: parsed whole take several gigabytes).
+WHOLE_SHAPES_BYTES = 64 * 1024 * 1024
+
+
+class LinkLines:
+    """The drawn lines of a network's links, as the physical graph's edges would hold them.
+
+    Parameters
+    ----------
+    net
+        The network whose links and ``geometry/links.geojson`` are read.
+    """
+
+    def __init__(self, net: Network) -> None:
+        links = net.link_columns
+        self.nodes = net.nodes
+        self.closed = net.closed_directions
+        self.path = net.geodata.folder / "geometry" / "links.geojson"
+        self.geodata = net.geodata
+        self.u: list[str] = links["u"]
+        self.v: list[str] = links["v"]
+        self.oneway: list[Any] = links["oneway"]
+        self.row: dict[str, int] = {lid: i for i, lid in enumerate(links["id"])}
+        self.spans: dict[str, tuple[int, int]] | None = None
+        self.whole: dict[str, list[tuple[float, float]]] | None = None
+        self.tag: tuple[int, int] | None = None
+
+    def lines(self, wanted: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
+        """Return the lines of links travelled ``(link id, from, to)`` (shapely), by request.
+
+        A request for a direction the network does not have is left out.
+        """
+        from shapely.geometry import LineString
+
+        ways: dict[tuple[str, str, str], bool] = {}
+        for link_id, u, v in wanted:
+            i = self.row.get(link_id)
+            if i is None:
+                continue
+            ru, rv = self.u[i], self.v[i]
+            open_ = (link_id, u, v) not in self.closed
+            forward = (u, v) == (ru, rv) and open_
+            # a two-way link's way back is the graph's second edge: for a loop it is the
+            # one a look-up of the pair finds last
+            back = not bool(self.oneway[i]) and (u, v) == (rv, ru) and open_
+            if forward or back:
+                ways[(link_id, u, v)] = back
+        shapes = self.shapes({key[0] for key in ways})
+        out: dict[tuple[str, str, str], Any] = {}
+        for key, back in ways.items():
+            i = self.row[key[0]]
+            ru, rv = self.u[i], self.v[i]
+            drawn = shapes.get(key[0]) or [
+                (self.nodes.x[self.nodes.index[ru]], self.nodes.y[self.nodes.index[ru]]),
+                (self.nodes.x[self.nodes.index[rv]], self.nodes.y[self.nodes.index[rv]]),
+            ]
+            out[key] = LineString(drawn[::-1] if back else drawn)
+        return out
+
+    def shapes(self, link_ids: set[str]) -> dict[str, list[tuple[float, float]]]:
+        """Return the points ``geometry/links.geojson`` draws these links with, where it does."""
+        if not link_ids or not self.path.is_file():
+            return {}
+        info = self.path.stat()
+        tag = (info.st_size, info.st_mtime_ns)
+        if info.st_size <= WHOLE_SHAPES_BYTES:
+            # read (and hashed) once while the file stays as it was, not on every route
+            if self.tag != tag or self.whole is None:
+                self.whole, self.tag = _read_link_geometry(self.geodata)[0], tag
+            return {k: self.whole[k] for k in link_ids if k in self.whole}
+        text = self.path.read_bytes().decode("utf-8", errors="replace")
+        if self.tag != tag:
+            self.spans, self.tag, self.whole = _feature_spans(text), tag, None
+        if self.spans is None:
+            whole = read_line_shapes(text)
+            return {k: whole[k] for k in link_ids if k in whole}
+        out: dict[str, list[tuple[float, float]]] = {}
+        for link_id in link_ids:
+            span = self.spans.get(link_id)
+            if span is not None:
+                points = line_points(json.loads(text[span[0] : span[1]]).get("geometry"))
+                if points is not None:
+                    out[link_id] = points
+        return out
+
+
+def check_link_lines(geodata: Geodata) -> None:
+    """Refuse a ``geometry/links.geojson`` a route could not read its links' lines from.
+
+    Raises
+    ------
+    GeodataError
+        If the file is not a FeatureCollection of LineStrings with link ids (as
+        :func:`~corridors.data.geodata.read_line_shapes` words it).
+    """
+    path = geodata.folder / "geometry" / "links.geojson"
+    if not path.is_file():
+        return
+    if path.stat().st_size <= WHOLE_SHAPES_BYTES:
+        _read_link_geometry(geodata)
+        return
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    if _feature_spans(text) is None:
+        read_line_shapes(text)
+
+
+def _feature_spans(text: str) -> dict[str, tuple[int, int]] | None:
+    """Return where each link's feature lies in ``geometry/links.geojson`` (character offsets).
+
+    The file is checked as :func:`~corridors.data.geodata.read_line_shapes` checks it; a
+    later feature of the same link takes the place of an earlier one, as there. None when
+    the file is not a plain FeatureCollection: it is then read whole, so that its problem
+    is worded as there.
+    """
+    file = "geometry/links.geojson"
+    hint = "run `corridors data validate` for the full report"
+    spans: dict[str, tuple[int, int]] = {}
+    listed = False
+    i = 0
+    try:
+        for key, start, end, feature in scan_feature_collection(text):
+            if key == "features":
+                listed = isinstance(feature, list)
+                continue
+            if key != "features[]":
+                continue
+            listed = True
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            link_id = props.get("id") if isinstance(props, dict) else None
+            if link_id:
+                if line_points(feature.get("geometry")) is None:
+                    msg = (
+                        f"{file}: feature {i} ({str(link_id)!r}) is not a LineString of at "
+                        f"least two [lon, lat] positions; {hint}"
+                    )
+                    raise GeodataError(msg)
+                spans[str(link_id)] = (start, end)
+            i += 1
+    except ValueError:
+        return None
+    return spans if listed else None
 
 
 def network_from_geodata(geodata: Geodata) -> nx.MultiDiGraph:
@@ -160,12 +309,14 @@ class Network:
         The tables the network was built from.
     G
         The physical network, a ``networkx.MultiDiGraph`` in OSMnx conventions, so
-        ``osmnx.graph_to_gdfs(net.G)`` and ``osmnx.plot_graph(net.G)`` work on it.
+        ``osmnx.graph_to_gdfs(net.G)`` and ``osmnx.plot_graph(net.G)`` work on it. Built
+        when first asked for: routes, place look-ups and the routing graphs read the
+        tables (:attr:`nodes`), and a million links would take gigabytes in it.
     """
 
     def __init__(self, geodata: Geodata) -> None:
         self.geodata = geodata
-        self.G = network_from_geodata(geodata)
+        self._G: nx.MultiDiGraph | None = None
         self._routing: dict[str, RoutingGraph] = {}
         #: True when the network is the one :func:`load_network` caches for its data, so
         #: results worked out from it may be kept beside it on disk
@@ -173,6 +324,56 @@ class Network:
         #: ``(link id, u, v)`` of link directions closed after the tables were read (a
         #: scenario's one-way closure): not in ``G`` and not in any routing graph
         self.closed_directions: frozenset[tuple[str, str, str]] = frozenset()
+
+    @property
+    def G(self) -> nx.MultiDiGraph:  # noqa: N802 (the OSMnx name of the graph)
+        """The physical network (``networkx.MultiDiGraph``), built on first use."""
+        if self._G is None:
+            self._G = network_from_geodata(self.geodata)
+        return self._G
+
+    @G.setter
+    def G(self, graph: nx.MultiDiGraph) -> None:  # noqa: N802
+        self._G = graph
+
+    @property
+    def has_graph(self) -> bool:
+        """True when the physical graph :attr:`G` has been built."""
+        return self._G is not None
+
+    @cached_property
+    def nodes(self) -> NodeTable:
+        """Each node's attributes as :attr:`G` holds them, read from the nodes table."""
+        from corridors.graph.node_table import NodeTable
+
+        return NodeTable(self.geodata.table_columns("nodes"))
+
+    @cached_property
+    def link_columns(self) -> dict[str, list[Any]]:
+        """The link columns a route reads (ends, direction, mode, length method), as lists."""
+        from corridors.graph.node_table import LINK_COLUMNS
+
+        return self.geodata.table_columns("links", LINK_COLUMNS)
+
+    def link_geometry(self, wanted: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
+        """Return the drawn lines of links travelled ``(link id, from, to)``, as :attr:`G` has them.
+
+        Each a shapely ``LineString`` oriented the way it is travelled; a direction the
+        network does not have is left out. Read from :attr:`G` once it is built (a scenario
+        may have redrawn a line there), else from the links' rows and drawn shapes.
+        """
+        if self._G is None:
+            return self._drawn.lines(wanted)
+        out = {}
+        for link_id, u, v in wanted:
+            for data in self._G.get_edge_data(u, v, default={}).values():
+                if data.get("link_id") == link_id:
+                    out[(link_id, u, v)] = data.get("geometry")
+        return out
+
+    @cached_property
+    def _drawn(self) -> LinkLines:
+        return LinkLines(self)
 
     @property
     def digest(self) -> str:
@@ -214,9 +415,11 @@ class Network:
         """Name, country and coordinates of every node, shared by the routes built on it."""
         from corridors.graph.places import PlaceInfo
 
+        table = self.nodes
+        names, countries = table.column("name"), table.column("country")
         return {
-            node: PlaceInfo(str(d.get("name") or node), str(d.get("country") or ""), d["x"], d["y"])
-            for node, d in self.G.nodes(data=True)
+            node: PlaceInfo(str(names[i] or node), str(countries[i] or ""), table.x[i], table.y[i])
+            for node, i in table.index.items()
         }
 
     @cached_property
@@ -224,14 +427,14 @@ class Network:
         """Name, alias and id index used to resolve places."""
         from corridors.graph.places import PlaceIndex
 
-        return PlaceIndex(self.G)
+        return PlaceIndex(self.nodes, self.link_columns, self.closed_directions)
 
     @classmethod
     def from_parts(cls, parts: Parts) -> Network:
         """Return a network assembled from pieces read from the cache, without rebuilding."""
         net = cls.__new__(cls)
         net.geodata = parts.geodata
-        net.G = parts.G
+        net._G = parts.G
         net._routing = dict(parts.routing)
         net.cached = False
         net.closed_directions = frozenset()
@@ -241,11 +444,14 @@ class Network:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("places", None)
+        state.pop("_drawn", None)
+        state.pop("link_columns", None)
+        state.pop("nodes", None)
         return state
 
     def __repr__(self) -> str:
         return (
-            f"<Network {self.G.number_of_nodes()} nodes, {len(self.geodata.links)} links "
+            f"<Network {len(self.nodes)} nodes, {len(self.geodata.links)} links "
             f"from {self.geodata.folder}>"
         )
 
@@ -265,7 +471,8 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     Returns
     -------
     network
-        The network with its routing graphs for every cargo profile built.
+        The network; with ``cache``, its routing graphs for every cargo profile built (and
+        kept on disk), else each built when a query first asks for it.
 
     Raises
     ------
@@ -294,11 +501,14 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     problems = structural_problems(geodata_tables)
     if problems:
         raise GeodataError(summarise(problems))
+    check_link_lines(geodata_tables)
     net = Network(geodata_tables)
-    for profile_id in net.geodata.tables["profiles"]["id"]:
-        net.routing_graph(str(profile_id))
     if cache:
+        # the cache keeps every profile's routing graph; without it each is built when
+        # first asked for (one profile's takes gigabytes at a million links)
+        for profile_id in net.geodata.tables["profiles"]["id"]:
+            net.routing_graph(str(profile_id))
         net.cached = True
         _MEMORY[digest] = net
-        disk.write(path, disk.Parts(net.geodata, net.G, net._routing, net.profiles))
+        disk.write(path, disk.Parts(net.geodata, None, net._routing, net.profiles))
     return net

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from corridors.errors import AmbiguousPlaceError, UnknownPlaceError
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from collections.abc import Mapping
+
+    from corridors.graph.node_table import NodeTable
 
 #: Largest distance, in km, from a GeoNames city or a coordinate to the network node it snaps to.
 MAX_SNAP_KM = 400.0
@@ -73,14 +75,35 @@ class Place:
 
 
 class PlaceIndex:
-    """Index of node ids, names and aliases for resolving user input."""
+    """Index of node ids, names and aliases for resolving user input.
 
-    def __init__(self, G: nx.MultiDiGraph) -> None:
-        self.G = G
+    Parameters
+    ----------
+    nodes
+        The network's nodes, read from its nodes table.
+    links
+        The network's link columns (``id``, ``u``, ``v``, ``oneway``, ``mode``,
+        ``length_method``): which places a land link leaves from, how many links
+        meet at a place, and the road circuity of the access legs.
+    closed
+        ``(link id, from, to)`` of link directions a scenario closed.
+    """
+
+    def __init__(
+        self,
+        nodes: NodeTable,
+        links: Mapping[str, list[Any]],
+        closed: frozenset[tuple[str, str, str]] = frozenset(),
+    ) -> None:
+        self.nodes = nodes
+        self.links = links
+        self.closed = closed
         self.keys: dict[str, set[str]] = {}
-        for node, data in G.nodes(data=True):
-            names = [node, str(data.get("name") or "")]
-            names += list(data.get("aliases") or [])
+        names_of = nodes.column("name")
+        aliases_of = nodes.column("aliases")
+        for node, i in nodes.index.items():
+            names = [node, str(names_of[i] or "")]
+            names += list(aliases_of[i] or [])
             # an id without its country prefix ("almaty" for kz-almaty)
             names.append(node.split("-", 1)[-1])
             for name in names:
@@ -89,7 +112,7 @@ class PlaceIndex:
                     self.keys.setdefault(key, set()).add(node)
 
     def _describe(self, node: str) -> str:
-        data = self.G.nodes[node]
+        data = self.nodes[node]
         return f"{node} ({data.get('name')}, {data.get('country')}, {data.get('kind')})"
 
     def suggestions(self, text: str, n: int = 3) -> list[str]:
@@ -99,7 +122,7 @@ class PlaceIndex:
         out: list[str] = []
         for match in close:
             for node in sorted(self.keys[match]):
-                name = str(self.G.nodes[node].get("name"))
+                name = str(self.nodes.value(node, "name"))
                 label = f"{name} ({node})"
                 if label not in out:
                     out.append(label)
@@ -126,7 +149,7 @@ class PlaceIndex:
             If nothing matches (the message suggests the nearest names).
         """
         raw = str(text)
-        if raw in self.G.nodes:
+        if raw in self.nodes:
             return self._node_place(raw, raw)
         key = normalise(raw)
         hits = self.keys.get(key, set())
@@ -151,7 +174,7 @@ class PlaceIndex:
         part = self._part_of_names(key)
         if part:
             # a word of network places' names ranks above any world city of that name
-            names = ", ".join(f"{self.G.nodes[n].get('name')} ({n})" for n in part[:6])
+            names = ", ".join(f"{self.nodes.value(n, 'name')} ({n})" for n in part[:6])
             msg = (
                 f"{raw!r} is only part of the name of {len(part)} network place(s); "
                 f"did you mean: {names}?"
@@ -190,15 +213,27 @@ class PlaceIndex:
                 for node in nodes:
                     found[node] = max(found.get(node, 0.0), cover)
         rank = {"city": 0, "port": 0, "terminal": 1, "border": 1}
+        degree = self._degree
         return sorted(
             found,
             key=lambda n: (
                 -found[n],
-                rank.get(str(self.G.nodes[n].get("kind")), 2),
-                -self.G.degree(n),
+                rank.get(str(self.nodes.value(n, "kind")), 2),
+                -degree.get(n, 0),
                 n,
             ),
         )
+
+    @functools.cached_property
+    def _degree(self) -> dict[str, int]:
+        """How many edges of the physical graph meet at each place, either way."""
+        from corridors.graph.node_table import link_directions
+
+        degree: dict[str, int] = {}
+        for _, u, v, _ in link_directions(self.links, self.closed):
+            degree[u] = degree.get(u, 0) + 1
+            degree[v] = degree.get(v, 0) + 1
+        return degree
 
     def node_place(self, node: str, query: str) -> Place:
         """Return the place that is network node ``node``, as typed in ``query``."""
@@ -219,7 +254,7 @@ class PlaceIndex:
         best: tuple[float, str] | None = None
         for key in names & set(self.keys):
             for node in self.keys[key]:
-                data = self.G.nodes[node]
+                data = self.nodes[node]
                 if data.get("country") != city.get("countrycode"):
                     continue
                 _, _, metres = geod.inv(
@@ -230,7 +265,7 @@ class PlaceIndex:
         return None if best is None else best[1]
 
     def _node_place(self, node: str, query: str) -> Place:
-        data = self.G.nodes[node]
+        data = self.nodes[node]
         return Place(node, query, str(data.get("name")), float(data["x"]), float(data["y"]))
 
     def _snap(self, lon: float, lat: float, query: str, label: str) -> Place:
@@ -238,9 +273,7 @@ class PlaceIndex:
 
         # the nearest place with a land link: a ship cannot collect cargo from a city
         node = self._nearest_land(lon, lat)
-        _, _, metres = Geod(ellps="WGS84").inv(
-            lon, lat, self.G.nodes[node]["x"], self.G.nodes[node]["y"]
-        )
+        _, _, metres = Geod(ellps="WGS84").inv(lon, lat, *self._xy(node))
         km = metres / 1000.0
         if km > MAX_SNAP_KM:
             msg = (
@@ -255,12 +288,13 @@ class PlaceIndex:
         """The places with a land link, as points on the unit sphere (an n × 3 array)."""
         import numpy as np
 
-        nodes = sorted(n for n in self.G.nodes if self._has_land_link(n))
+        land = self._land_places
+        nodes = sorted(n for n in self.nodes if n in land)
         return np.array([_unit(*self._xy(n)) for n in nodes]), nodes
 
     def _xy(self, node: str) -> tuple[float, float]:
-        data = self.G.nodes[node]
-        return float(data["x"]), float(data["y"])
+        i = self.nodes.index[node]
+        return float(self.nodes.x[i]), float(self.nodes.y[i])
 
     def _nearest_land(self, lon: float, lat: float) -> str:
         """Return the place with a land link nearest to a point (by great-circle distance).
@@ -281,16 +315,31 @@ class PlaceIndex:
         circuity the network itself assumes for roads), else
         :data:`FALLBACK_ROAD_FACTOR`.
         """
+        from corridors.graph.node_table import link_directions
+
+        modes, methods = self.links["mode"], self.links["length_method"]
+        # one factor per edge of the physical graph: a two-way link counts twice
         factors = sorted(
-            float(str(d["length_method"]).split(":", 1)[1])
-            for _, _, d in self.G.edges(data=True)
-            if d.get("mode") == "road"
-            and str(d.get("length_method", "")).startswith("geodesic_factor:")
+            float(str(methods[row]).split(":", 1)[1])
+            for _, _, _, row in link_directions(self.links, self.closed)
+            if modes[row] == "road" and str(methods[row]).startswith("geodesic_factor:")
         )
         return factors[len(factors) // 2] if factors else FALLBACK_ROAD_FACTOR
 
+    @functools.cached_property
+    def _land_places(self) -> set[str]:
+        """The places a rail or road link leaves from (in a direction it may be travelled)."""
+        from corridors.graph.node_table import link_directions
+
+        modes = self.links["mode"]
+        return {
+            u
+            for _, u, _, row in link_directions(self.links, self.closed)
+            if modes[row] in ("rail", "road")
+        }
+
     def _has_land_link(self, node: str) -> bool:
-        return any(d.get("mode") in ("rail", "road") for _, _, d in self.G.edges(node, data=True))
+        return node in self._land_places
 
 
 #: GeoNames cities of 15,000 people or more within 400 km of a network place (CC BY 4.0),

@@ -31,9 +31,7 @@ def corridor_signature(net: Network, corridor: dict[str, Any]) -> list[Waypoint]
     marked = [
         p
         for p in points
-        if any(
-            net.G.nodes.get(n, {}).get("kind") in ("border", "port") for n in waypoint_members(p)
-        )
+        if any(net.nodes.value(n, "kind") in ("border", "port") for n in waypoint_members(p))
     ]
     return marked if len(marked) >= 2 else points
 

@@ -89,7 +89,7 @@ def corridor_waypoints(net: Network, spec: dict[str, Any], o: Place, d: Place) -
 
     def xy(point: Waypoint) -> tuple[float, float]:
         node = waypoint_members(point)[0]
-        return float(net.G.nodes[node]["x"]), float(net.G.nodes[node]["y"])
+        return float(net.nodes.value(node, "x")), float(net.nodes.value(node, "y"))
 
     start, end = (o.lon, o.lat), (d.lon, d.lat)
     points = [
@@ -220,7 +220,7 @@ def compare(
         barred = [
             (p.node, code)
             for p in (o, d)
-            if (code := str(net.G.nodes[p.node].get("country") or "")) in own_avoid
+            if (code := str(net.nodes.value(p.node, "country") or "")) in own_avoid
         ]
         if barred:
             node, code = barred[0]

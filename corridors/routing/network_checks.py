@@ -19,6 +19,7 @@ from corridors.data.validation import (
     estimation_methods,
     structural_problems,
 )
+from corridors.errors import GeodataError
 from corridors.graph.network import Network
 from corridors.graph.routing_graph import collection_paused
 from corridors.routing.named_corridors import route_corridor
@@ -78,20 +79,34 @@ def check_routing(checker: GeodataChecker) -> None:
         )
         return
     # building allocates millions of objects on a large network and frees none of them
-    with collection_paused():
-        _check_routing(checker)
+    try:
+        with collection_paused():
+            _check_routing(checker)
+    except MemoryError:
+        # the machine's limit, not a fault in the data: say so rather than list a problem
+        links = len(checker.data.links)
+        msg = (
+            f"the network of {links:,} links is too large to check in this machine's memory: "
+            "check 10 (routing) ran out of memory building the routing graphs or routing "
+            "the corridors; run `corridors data validate` where more memory is free"
+        )
+        raise GeodataError(msg) from None
 
 
 def _check_routing(checker: GeodataChecker) -> None:
     # Any exception here is a data problem the checks above did not foresee: report it.
     try:
         net = Network(checker.data)
+    except MemoryError:
+        raise
     except Exception as err:
         checker.add("routing", "links.csv", 0, f"the network cannot be built: {error_text(err)}")
         return
     for pid in checker.profiles:
         try:
             net.routing_graph(pid)
+        except MemoryError:
+            raise
         except Exception as err:
             checker.add(
                 "routing",
@@ -114,6 +129,8 @@ def _route_corridor(checker: GeodataChecker, net: Network, item: dict[str, Any],
     profile = _corridor_profile(checker, item, modes)
     try:
         route_corridor(net, item, profile=profile)
+    except MemoryError:
+        raise
     except Exception as err:
         checker.add(
             "routing",

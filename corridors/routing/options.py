@@ -272,21 +272,29 @@ _NAMES: dict[int, tuple[weakref.ref[Any], tuple[set[str], set[str], set[frozense
 
 
 def _names(net: Network) -> tuple[set[str], set[str], set[frozenset[str]]]:
-    """Return the network's countries, link ids and borders, read once while its graph lives."""
-    hit = _NAMES.get(id(net.G))
-    if hit is not None and hit[0]() is net.G:
+    """Return the network's countries, link ids and borders, read once while it lives.
+
+    Read from the tables: every direction of a link the network may be travelled in (the
+    edges of its physical graph).
+    """
+    from corridors.graph.node_table import link_directions
+
+    hit = _NAMES.get(id(net))
+    if hit is not None and hit[0]() is net:
         return hit[1]
-    countries = {str(c) for _, c in net.G.nodes(data="country") if c}
+    table = net.nodes
+    country = table.column("country")
+    countries = {str(c) for c in country if c}
     links: set[str] = set()
     borders: set[frozenset[str]] = set()
-    for u, v, link_id in net.G.edges(data="link_id"):
+    for link_id, u, v, _ in link_directions(net.link_columns, net.closed_directions):
         links.add(str(link_id))
-        cu, cv = net.G.nodes[u].get("country"), net.G.nodes[v].get("country")
+        cu, cv = country[table.index[u]], country[table.index[v]]
         if cu and cv and cu != cv:
             borders.add(frozenset((str(cu), str(cv))))
-    key = id(net.G)
+    key = id(net)
     found = (countries, links, borders)
-    _NAMES[key] = (weakref.ref(net.G, lambda _: _NAMES.pop(key, None)), found)
+    _NAMES[key] = (weakref.ref(net, lambda _: _NAMES.pop(key, None)), found)
     return found
 
 

@@ -37,13 +37,8 @@ class _Solved:
 
 
 def _geometry(net: Network, comps: Iterable[Component]) -> dict[tuple[str, str, str], Any]:
-    out = {}
-    for c in comps:
-        if c.kind == "haul" and c.link_id:
-            for data in net.G.get_edge_data(c.from_node, c.to_node, default={}).values():
-                if data.get("link_id") == c.link_id:
-                    out[(c.link_id, c.from_node, c.to_node)] = data.get("geometry")
-    return out
+    wanted = [(c.link_id, c.from_node, c.to_node) for c in comps if c.kind == "haul" and c.link_id]
+    return net.link_geometry(wanted)
 
 
 class _Solver:
@@ -120,7 +115,7 @@ def with_access_legs(
     out = list(comps)
 
     def leg(place: Place, start: bool) -> Component:
-        country = str(net.G.nodes[place.node].get("country") or "")
+        country = str(net.nodes.value(place.node, "country") or "")
         speed, sids = look.speed("road", country)
         per_km, per_unit, rids = look.rate("", "road", country)
         co2, cids = look.co2_per_km("road")
@@ -246,7 +241,7 @@ def _check_endpoints(
         if place in opts.avoid_nodes:
             msg = f"{place} is both on the route (origin, destination or via) and avoided"
             raise InvalidOptionError(msg)
-        country = str(net.G.nodes[place].get("country"))
+        country = str(net.nodes.value(place, "country"))
         if country in opts.avoid_countries:
             msg = (
                 f"{place} is in {country}, which the query avoids; "

@@ -7,15 +7,18 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from corridors.data import yaml_parse as _yaml
 from corridors.data.geodata import Geodata, Problem, records
 from corridors.errors import CorridorsError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Study region, in degrees: the corridor countries plus the far ends of the sea legs.
 REGION_LON = (-20.0, 145.0)
@@ -340,6 +343,109 @@ class _Countries:
         return next((iso for iso, p in self.prepared.items() if p.contains(point)), "")
 
 
+#: A table of more rows than this is handed to the checks as dicts a chunk at a time
+#: (:data:`ROW_CHUNK` rows), made again on every walk over it: a dict per row of a
+#: million-link network held at once takes about 2 GB. Below it the dicts are made once
+#: and kept (about 0.5 GB at this size), which is faster.
+HELD_ROWS = 250_000
+ROW_CHUNK = 50_000
+
+
+class TableRows:
+    """A table's rows as dicts keyed by column name, as :func:`records` gives them.
+
+    A small table's dicts are made once and kept; a large one's are made a chunk at a time
+    as the rows are walked, and one row is read (:meth:`at`) from its columns, which are
+    made into lists only when a check first asks for them.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.held = records(frame) if len(frame) <= HELD_ROWS else None
+        self.lists: dict[str, list[Any]] = {}
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        if self.held is not None:
+            return iter(self.held)
+        return self._chunks()
+
+    def _chunks(self) -> Iterator[Mapping[str, Any]]:
+        for at in range(0, len(self.frame), ROW_CHUNK):
+            yield from records(self.frame.iloc[at : at + ROW_CHUNK])
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def column(self, name: str) -> list[Any]:
+        """Return one column's values as a list (kept for the next question)."""
+        if name not in self.lists:
+            self.lists[name] = self.frame[name].tolist()
+        return self.lists[name]
+
+    def at(self, i: int) -> Mapping[str, Any]:
+        """Return row ``i`` (counting from 0)."""
+        return self.held[i] if self.held is not None else RowAt(self, i)
+
+
+class RowAt(Mapping[str, Any]):
+    """One row of a large table, read from its columns as each value is asked for."""
+
+    def __init__(self, rows: TableRows, i: int) -> None:
+        self.rows = rows
+        self.i = i
+
+    def __getitem__(self, name: str) -> Any:
+        return self.rows.column(name)[self.i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(str(c) for c in self.rows.frame.columns)
+
+    def __len__(self) -> int:
+        return len(self.rows.frame.columns)
+
+
+class RowsById:
+    """The first row of each id of a table (rows without an id are left out), by id."""
+
+    def __init__(self, rows: TableRows) -> None:
+        self.rows = rows
+        self.first: dict[str, int] = {}
+        for i, value in enumerate(rows.column("id")):
+            key = cell_text(value)
+            if key:
+                self.first.setdefault(key, i)
+
+    def __getitem__(self, key: str) -> Mapping[str, Any]:
+        return self.rows.at(self.first[key])
+
+    def get(self, key: str) -> Mapping[str, Any] | None:
+        """Return the row of ``key``, or None."""
+        i = self.first.get(key)
+        return None if i is None else self.rows.at(i)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.first
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.first)
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def items(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Yield ``(id, row)`` in the table's order, the first row of each id."""
+        first = self.first
+        for i, row in enumerate(self.rows):
+            key = cell_text(row["id"])
+            if key and first[key] == i:
+                yield key, row
+
+    def values(self) -> Iterator[Mapping[str, Any]]:
+        """Yield the first row of each id, in the table's order."""
+        for _, row in self.items():
+            yield row
+
+
 class Base:
     """The checker's state and plumbing, shared by every family of checks."""
 
@@ -347,15 +453,9 @@ class Base:
         self.data = data
         self.found: dict[str, list[Problem]] = {name: [] for name in CHECKS}
         self.warnings: list[str] = []
-        self.rows = {name: records(frame) for name, frame in data.tables.items()}
-        self.nodes: dict[str, dict[str, Any]] = {}
-        for row in self.rows["nodes"]:
-            if cell_text(row["id"]):
-                self.nodes.setdefault(cell_text(row["id"]), row)
-        self.links: dict[str, dict[str, Any]] = {}
-        for row in self.rows["links"]:
-            if cell_text(row["id"]):
-                self.links.setdefault(cell_text(row["id"]), row)
+        self.rows = {name: TableRows(frame) for name, frame in data.tables.items()}
+        self.nodes = RowsById(self.rows["nodes"])
+        self.links = RowsById(self.rows["links"])
         self.profiles = [cell_text(r["id"]) for r in self.rows["profiles"] if cell_text(r["id"])]
         self.corridors = _yaml_items(data.folder / "corridors.yaml", "corridors")
         if len(self.corridors) != len(data.corridors):
@@ -437,47 +537,34 @@ class Base:
         if not isinstance(doc.get("features"), list):
             self.add("schema", file, 1, "expected `features` to be a list of GeoJSON features")
             return None
-        crs = doc.get("crs")
-        if crs is not None:
-            name = ""
-            if isinstance(crs, dict):
-                name = str((crs.get("properties") or {}).get("name") or "")
-            if not _is_wgs84(name):
-                self.add(
-                    "countries",
-                    file,
-                    line_of(text, '"crs"'),
-                    f"wrong CRS {name or crs!r}: coordinates must be WGS 84 longitude/latitude "
-                    "(urn:ogc:def:crs:OGC:1.3:CRS84 or EPSG:4326, or no `crs` member); "
-                    "reproject the file to EPSG:4326",
-                )
-                return None
+        crs_problem = self.crs_problem(doc.get("crs"), text)
+        if crs_problem is not None:
+            self.add("countries", file, *crs_problem)
+            return None
         for feature in doc["features"]:
-            if not isinstance(feature, dict):
-                self.add("schema", file, line_of(text, '"features"'), "a feature is not an object")
+            found = feature_problem(feature, text)
+            if found is not None:
+                self.add(found[0], file, found[1], found[2])
                 return None
-            for position in _coordinates(feature.get("geometry")):
-                if len(position) < 2:
-                    self.add(
-                        "schema",
-                        file,
-                        line_of(text, '"features"'),
-                        "a position has fewer than two numbers; expected [lon, lat]",
-                    )
-                    return None
-                x, y = position[0], position[1]
-                if not (-180 <= x <= 180 and -90 <= y <= 90):
-                    self.add(
-                        "countries",
-                        file,
-                        line_of(text, '"features"'),
-                        f"wrong CRS: coordinate ({fmt(x)}, {fmt(y)}) is not longitude/"
-                        "latitude in degrees; reproject the file to WGS 84 (EPSG:4326)",
-                    )
-                    return None
         return doc
 
-    def swap_hint(self, row: dict[str, Any], lon: float, lat: float) -> str:
+    def crs_problem(self, crs: Any, text: str) -> tuple[int, str] | None:
+        """Return ``(line, message)`` when a GeoJSON ``crs`` member is not WGS 84, else None."""
+        if crs is None:
+            return None
+        name = ""
+        if isinstance(crs, dict):
+            name = str((crs.get("properties") or {}).get("name") or "")
+        if _is_wgs84(name):
+            return None
+        return (
+            line_of(text, '"crs"'),
+            f"wrong CRS {name or crs!r}: coordinates must be WGS 84 longitude/latitude "
+            "(urn:ogc:def:crs:OGC:1.3:CRS84 or EPSG:4326, or no `crs` member); "
+            "reproject the file to EPSG:4326",
+        )
+
+    def swap_hint(self, row: Mapping[str, Any], lon: float, lat: float) -> str:
         """Return a hint that lon and lat look swapped, or empty.
 
         The hint is given when the swapped point lies within tolerance of the node's country.
@@ -494,6 +581,32 @@ class Base:
                 f"{country}, so swap the two columns"
             )
         return ""
+
+
+def feature_problem(feature: Any, text: str) -> tuple[str, int, str] | None:
+    """Return ``(check, line, message)`` when a GeoJSON feature cannot be read, else None.
+
+    A feature must be an object, and every position of its geometry two numbers or more,
+    longitude and latitude in degrees.
+    """
+    if not isinstance(feature, dict):
+        return "schema", line_of(text, '"features"'), "a feature is not an object"
+    for position in _coordinates(feature.get("geometry")):
+        if len(position) < 2:
+            return (
+                "schema",
+                line_of(text, '"features"'),
+                "a position has fewer than two numbers; expected [lon, lat]",
+            )
+        x, y = position[0], position[1]
+        if not (-180 <= x <= 180 and -90 <= y <= 90):
+            return (
+                "countries",
+                line_of(text, '"features"'),
+                f"wrong CRS: coordinate ({fmt(x)}, {fmt(y)}) is not longitude/"
+                "latitude in degrees; reproject the file to WGS 84 (EPSG:4326)",
+            )
+    return None
 
 
 def error_text(err: Exception) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from corridors.data.checks.base import (
@@ -23,6 +24,7 @@ from corridors.data.checks.base import (
     QuotedLines,
     cell_text,
     choices,
+    feature_problem,
     fmt,
     geodesic_km,
     geodesic_km_array,
@@ -30,7 +32,7 @@ from corridors.data.checks.base import (
     like,
     num,
 )
-from corridors.data.geodata import line_points
+from corridors.data.geodata import line_points, scan_feature_collection
 from corridors.data.vocabulary import GAUGES, MODES, is_water
 
 
@@ -135,40 +137,107 @@ class GeographyChecks(Base):
         file = "geometry/links.geojson"
         if not path.is_file():
             return
+        streamed = self.stream_geometry(path, file)
+        if streamed is not None:
+            found, drawn = streamed
+            for check, line, message in found:
+                self.add(check, file, line, message)
+            self.check_drawn_lines(file, drawn.arrays())
+            return
+        # not a plain FeatureCollection: read whole, its problem is worded as for any file
         doc = self.read_geojson(path, file)
         if doc is None:
             return
         lines = QuotedLines(path.read_text(encoding="utf-8"))
         drawn = _DrawnLines()
+        found = []
         for feature in doc["features"]:
-            props = feature.get("properties") if isinstance(feature, dict) else None
-            props = props if isinstance(props, dict) else {}
-            lid = str(props.get("id") or "")
-            line = lines.line(lid) if lid else 0
-            if not lid:
-                self.add("geometry", file, line, "feature without `id`; give it its link id")
-                continue
-            if lid not in self.links:
-                self.add(
+            self.take_feature(feature, lines, drawn, found)
+        del doc
+        for check, line, message in found:
+            self.add(check, file, line, message)
+        self.check_drawn_lines(file, drawn.arrays())
+
+    def stream_geometry(
+        self, path: Path, file: str
+    ) -> tuple[list[tuple[str, int, str]], _DrawnLines] | None:
+        """Read links.geojson one feature at a time: the problems found and the drawn lines.
+
+        Reports what :meth:`read_geojson` would (and returns no lines) when the file is not
+        usable; None when it is not a plain JSON object, to be read whole instead.
+        """
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            return None
+        members: dict[str, Any] = {}
+        listed = False
+        bad: tuple[str, int, str] | None = None
+        lines = QuotedLines(text)
+        drawn = _DrawnLines()
+        found: list[tuple[str, int, str]] = []
+        try:
+            for key, _, _, value in scan_feature_collection(text):
+                if key != "features[]":
+                    members[key] = value
+                    continue
+                listed = True
+                if bad is not None:
+                    continue
+                bad = feature_problem(value, text)
+                if bad is None:
+                    self.take_feature(value, lines, drawn, found)
+        except (ValueError, RecursionError):
+            return None
+        # the file's problems in the order read_geojson finds them
+        if members.get("type") != "FeatureCollection":
+            found = [("schema", 1, "expected a GeoJSON FeatureCollection")]
+        elif not (listed or isinstance(members.get("features"), list)):
+            found = [("schema", 1, "expected `features` to be a list of GeoJSON features")]
+        elif (crs := self.crs_problem(members.get("crs"), text)) is not None:
+            found = [("countries", *crs)]
+        elif bad is not None:
+            found = [bad]
+        else:
+            return found, drawn
+        return found, _DrawnLines()
+
+    def take_feature(
+        self,
+        feature: Any,
+        lines: QuotedLines,
+        drawn: _DrawnLines,
+        found: list[tuple[str, int, str]],
+    ) -> None:
+        """Add one link feature's line to ``drawn``, or what is wrong with it to ``found``."""
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        props = props if isinstance(props, dict) else {}
+        lid = str(props.get("id") or "")
+        line = lines.line(lid) if lid else 0
+        if not lid:
+            found.append(("geometry", line, "feature without `id`; give it its link id"))
+            return
+        if lid not in self.links:
+            found.append(
+                (
                     "geometry",
-                    file,
                     line,
                     f"feature {lid!r} is not a link id in links.csv{like(lid, self.links)}",
                 )
-                continue
-            points = line_points(feature.get("geometry"))
-            if points is None:
-                self.add(
+            )
+            return
+        points = line_points(feature.get("geometry"))
+        if points is None:
+            found.append(
+                (
                     "schema",
-                    file,
                     line,
                     f"feature {lid!r}: geometry must be a LineString of at least two "
                     "[lon, lat] positions of finite numbers",
                 )
-                continue
-            drawn.add(lid, line, points)
-        del doc
-        self.check_drawn_lines(file, drawn.arrays())
+            )
+            return
+        drawn.add(lid, line, points)
 
     def check_drawn_lines(self, file: str, drawn: dict[str, Any]) -> None:
         """Check every drawn line's ends, and a rail or road line's length and countries."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from corridors.data.checks.base import (
@@ -150,7 +151,7 @@ class ReferenceChecks(Base):
             self.check_rates(profile, links)
         self.check_default_frictions(used)
 
-    def check_rates(self, profile: dict[str, Any], links: list[dict[str, Any]]) -> None:
+    def check_rates(self, profile: Mapping[str, Any], links: list[Mapping[str, Any]]) -> None:
         """Check that some rate applies to every link of a mode the profile uses."""
         pid = cell_text(profile["id"])
         rates = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from corridors.data.checks.base import (
@@ -49,7 +49,7 @@ class ValueChecks(Base):
     # -- 1. schema and values
 
     def check_enum(
-        self, file: str, row: dict[str, Any], column: str, allowed: Iterable[str], blank: bool
+        self, file: str, row: Mapping[str, Any], column: str, allowed: Iterable[str], blank: bool
     ) -> None:
         """Check that a cell holds one of the ``allowed`` values (or is empty, if ``blank``)."""
         value = cell_text(row.get(column))
@@ -68,7 +68,7 @@ class ValueChecks(Base):
     def check_range(
         self,
         file: str,
-        row: dict[str, Any],
+        row: Mapping[str, Any],
         column: str,
         *,
         positive: bool = False,
@@ -101,7 +101,7 @@ class ValueChecks(Base):
                 f"{column} {fmt(value)} is not valid; it must be {need}{unit}",
             )
 
-    def check_low_high(self, file: str, row: dict[str, Any], column: str) -> None:
+    def check_low_high(self, file: str, row: Mapping[str, Any], column: str) -> None:
         """Check that a value's ``_low`` and ``_high`` bounds are not negative and are ordered."""
         value = num(row.get(column))
         low, high = num(row.get(f"{column}_low")), num(row.get(f"{column}_high"))
@@ -228,7 +228,7 @@ class ValueChecks(Base):
             )
             self.check_range(file, row, "capacity")
 
-    def check_length_method(self, file: str, row: dict[str, Any], mode: str) -> None:
+    def check_length_method(self, file: str, row: Mapping[str, Any], mode: str) -> None:
         """Check that a link's length_method is known, well formed and suits its mode."""
         method = cell_text(row["length_method"])
         if not method:
@@ -360,7 +360,7 @@ class ValueChecks(Base):
             self.check_range("sections.csv", row, "published_km", positive=True, unit=" of km")
             self.check_low_high("sections.csv", row, "published_km")
 
-    def check_country(self, file: str, row: dict[str, Any]) -> None:
+    def check_country(self, file: str, row: Mapping[str, Any]) -> None:
         """Check that a row's country is empty, ``*`` or an ISO 3166-1 alpha-2 code."""
         country = cell_text(row["country"])
         if country and country != "*" and not ISO2_CODE.match(country):
