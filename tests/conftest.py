@@ -6,12 +6,15 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 import corridors
+from corridors.graph import cache as disk
+from corridors.graph import network as network_module
 from corridors.graph.network import Network
 
 TOY = Path(__file__).parent / "fixtures" / "toy"
@@ -67,3 +70,16 @@ def one_line_error(stderr: str) -> str:
     assert len(lines) == 1, stderr
     assert lines[0].startswith("error: ")
     return lines[0]
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private, empty network cache for one test; the session's network stays in memory."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(folder))
+    monkeypatch.setattr(disk, "_WARNED", set())
+    kept = dict(network_module._MEMORY)
+    network_module._MEMORY.clear()
+    yield folder
+    network_module._MEMORY.clear()
+    network_module._MEMORY.update(kept)

@@ -402,21 +402,9 @@ def read(path: Path, folder: Path, digest: str) -> Parts | None:
     """
     if usable_dir(create=False) != path.parent:
         return None
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        return None
-    except OSError as err:
-        _discard(path, f"it cannot be opened ({err.strerror})")
-        return None
-    try:
-        with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            _check(stat.S_ISREG(info.st_mode), "not a regular file")
-            _check(info.st_size <= MAX_BYTES, f"larger than {MAX_BYTES} bytes")
-            doc = json.loads(fh.read().decode("utf-8"))
-        return decode(doc, folder, digest)
+        doc = _json_file(path, MAX_BYTES)
+        return None if doc is _ABSENT else decode(doc, folder, digest)
     except (
         OSError,
         ValueError,
@@ -425,11 +413,37 @@ def read(path: Path, folder: Path, digest: str) -> Parts | None:
         IndexError,
         AttributeError,
         OverflowError,
+        RecursionError,
     ) as err:
         # json, a shape check or a constructor refused it: nothing in it was run
         # the reason names the check, never the file's content
         _discard(path, str(err) if type(err) is ValueError else type(err).__name__)
         return None
+
+
+#: What :func:`_json_file` returns when there is no file.
+_ABSENT = object()
+
+
+def _json_file(path: Path, limit: int) -> Any:
+    """Return the plain JSON in a cache file, or ``_ABSENT`` when there is no such file.
+
+    The file is opened without following a link and must be a regular file of at most
+    ``limit`` bytes; otherwise, or when it cannot be opened, ``ValueError`` says why.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return _ABSENT
+    except OSError as err:
+        msg = f"it cannot be opened ({err.strerror})"
+        raise ValueError(msg) from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        _check(stat.S_ISREG(info.st_mode), "not a regular file")
+        _check(info.st_size <= limit, f"larger than {limit} bytes")
+        return json.loads(fh.read().decode("utf-8"))
 
 
 # -- notes: small results worked out from a cached network ------------------------------------
@@ -454,23 +468,12 @@ def read_note(data_digest: str, name: str) -> Any:
     if folder is None:
         return None
     path = note_path(data_digest, name, folder)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        return None
-    except OSError as err:
-        _discard(path, f"it cannot be opened ({err.strerror})")
-        return None
-    try:
-        with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            _check(stat.S_ISREG(info.st_mode), "not a regular file")
-            _check(info.st_size <= MAX_NOTE_BYTES, f"larger than {MAX_NOTE_BYTES} bytes")
-            return json.loads(fh.read().decode("utf-8"))
+        doc = _json_file(path, MAX_NOTE_BYTES)
     except (OSError, ValueError, RecursionError) as err:
         _discard(path, str(err) if type(err) is ValueError else type(err).__name__)
         return None
+    return None if doc is _ABSENT else doc
 
 
 def write_note(data_digest: str, name: str, doc: Any) -> None:

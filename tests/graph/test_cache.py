@@ -8,7 +8,6 @@ import os
 import pickle
 import re
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,18 +19,6 @@ from corridors.data.locate import content_hash, geodata_dir
 from corridors.graph import cache as disk
 from corridors.graph import network as network_module
 from corridors.graph.network import Network
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(folder))
-    monkeypatch.setattr(disk, "_WARNED", set())
-    kept = dict(network_module._MEMORY)  # the session's `net` stays the one in memory
-    network_module._MEMORY.clear()
-    yield folder
-    network_module._MEMORY.clear()
-    network_module._MEMORY.update(kept)
 
 
 def _entry() -> Path:

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import corridors
 from corridors import routing
-from corridors.graph import cache as disk
 from corridors.graph import network as network_module
 from corridors.graph.network import Network
 from corridors.routing import corridor_match, edge_weights
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(folder))
-    monkeypatch.setattr(disk, "_WARNED", set())
-    kept = dict(network_module._MEMORY)  # the session's `net` stays the one in memory
-    network_module._MEMORY.clear()
-    yield folder
-    network_module._MEMORY.clear()
-    network_module._MEMORY.update(kept)
 
 
 def _no_search(*args: object, **kwargs: object) -> None:
