@@ -145,9 +145,9 @@ def test_scenario_flow_inputs_reject_an_unknown_capacity_in_python(net: Network)
 def test_loads_past_a_hard_capacity_are_reported(net: Network) -> None:
     within = assign("baseline-2024", net, growth=2)
     assert within.violations().empty
-    over = assign("baseline-2024", net, growth=9)
+    over = assign("baseline-2024", net, growth=12)
     v = over.violations()
     assert "cap-kz-aktau-port" in set(v["id"]) and (v["utilisation"] > 1).all()
-    proc = run_cli("flows", "baseline-2024", "--growth", "9")
+    proc = run_cli("flows", "baseline-2024", "--growth", "12")
     assert proc.returncode == 0, proc.stderr
     assert "warning: cap-kz-aktau-port carries" in proc.stderr and "hard capacity" in proc.stderr

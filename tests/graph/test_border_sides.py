@@ -32,7 +32,7 @@ def test_crossing_is_exit_plus_entry(net: Network) -> None:
 
 def test_a_side_without_data_takes_the_regional_default(net: Network) -> None:
     rows = _rows(net)
-    r = routing.route(net, "tm-akyayla", "ir-incheh-borun", modes="rail")
+    r = routing.route(net, "ir-astara", "az-astara", modes="rail")
     crossing = next(c for c in r.components if c.kind == "border")
     assert crossing.friction_ids == (
         "border-exit-default-rail-teu",
