@@ -241,8 +241,14 @@ def _check(condition: bool, what: str) -> None:
         raise ValueError(what)
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _numbers(values: list[Any]) -> bool:
+    """Whether every value is an int or a float (not a bool), checked per type not per item."""
+    return set(map(type, values)) <= {int, float}
+
+
+def _texts(values: list[Any]) -> bool:
+    """Whether every value is a string or ``None`` (JSON's null)."""
+    return set(map(type, values)) <= {str, type(None)}
 
 
 def _profile(values: Any) -> Profile:
@@ -300,7 +306,7 @@ def _components(doc: dict[str, Any], n_edges: int) -> EdgeComponents:
     floats = {}
     for name in SUMMED:
         values = floats_doc[name]
-        _check(isinstance(values, list) and all(_number(v) for v in values), "component totals")
+        _check(isinstance(values, list) and _numbers(values), "component totals")
         floats[name] = np.array(values, dtype=np.float64)
     rows = len(floats["time_h"])
     _check(all(len(col) == rows for col in floats.values()), "component lengths")
@@ -340,7 +346,7 @@ def _routing(doc: Any, profile: Profile) -> RoutingGraph:
         elif name in ("distance_km", "time_h", "cost_usd", "co2_kg", "open_year"):
             arrays[name] = np.array(values, dtype=np.float64)
         else:
-            _check(all(v is None or isinstance(v, str) for v in values), name)
+            _check(_texts(values), name)
             arrays[name] = np.array(values, dtype=object)
     n = len(arrays["src"])
     _check(all(len(a) == n for a in arrays.values()), "array lengths")
@@ -371,21 +377,17 @@ def decode(doc: Any, folder: Path, digest: str) -> Parts:
     ValueError, KeyError, TypeError, IndexError
         If the document is not a cache of this network.
     """
-    from corridors.data.geodata import read_annotations
-
     _check(isinstance(doc, dict) and doc.get("format") == FORMAT, "format")
     _check(doc.get("digest") == digest, "digest")
     tables = doc["tables"]
     _check(isinstance(tables, dict), "tables")
     for rows in tables.values():
         _check(isinstance(rows, list) and all(isinstance(r, list) for r in rows), "table rows")
-    corridors, sources, seeds = read_annotations(folder)
+    # the YAML annotations (named corridors, bibliography, seeds) are read from the
+    # folder when first asked for, as they were always read afresh
     geodata = Geodata.from_rows(
         folder,
         tables,
-        corridors=corridors,
-        sources=sources,
-        seeds=seeds,
         digest=digest,
         problems=[Problem(str(f), int(r), str(m)) for f, r, m in doc["problems"]],
     )

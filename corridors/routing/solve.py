@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Unpack
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from corridors.routing import edge_weights
 from corridors.routing.corridor_match import Waypoint, corridor_shares
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.options import RouteKeywords, RouteOptions, check_names
-from corridors.routing.results import Route
+from corridors.routing.results import HaulLines, Route
 from corridors.routing.timeline import with_rests
 
 if TYPE_CHECKING:
@@ -39,9 +39,9 @@ class _Solved:
     weight: float
 
 
-def _geometry(net: Network, comps: Iterable[Component]) -> dict[tuple[str, str, str], Any]:
+def _geometry(net: Network, comps: Iterable[Component]) -> HaulLines:
     wanted = [(c.link_id, c.from_node, c.to_node) for c in comps if c.kind == "haul" and c.link_id]
-    return net.link_geometry(wanted)
+    return HaulLines(net, wanted)
 
 
 class _Solver:
