@@ -115,8 +115,8 @@ class Geodata:
         The network cache holds the tables as rows of plain values; a route between named
         places never asks for them, and so never imports pandas. The named corridors,
         bibliography and seed records not given are read from ``folder`` when first asked
-        for (a route reads the corridors; only checks, reports and listings read the
-        bibliography, whose YAML takes longer to parse than a route takes to find).
+        for: only checks, reports and listings read the bibliography, whose YAML takes
+        longer to parse than a route takes to find.
         """
         if set(rows) != set(TABLES):
             msg = f"expected the tables {', '.join(TABLES)}"

@@ -37,7 +37,7 @@ log = logging.getLogger("corridors")
 
 #: Bumped when the layout of a cache file changes (4: the physical graph is no longer kept;
 #: a network rebuilds it from its tables when something asks for it; 5: the routing graphs'
-#: numeric columns are packed, see :func:`_pack`).
+#: numeric columns are packed, see :func:`_pack`, and the named corridors are kept).
 FORMAT = 5
 #: A cache file larger than this is not read (the shipped network's is about 6 MB).
 MAX_BYTES = 512 * 1024 * 1024
@@ -222,6 +222,14 @@ def _routing_doc(rg: RoutingGraph) -> dict[str, Any]:
     }
 
 
+def _same_in_json(value: Any) -> bool:
+    """Whether ``value`` reads back from JSON equal to itself (YAML may hold dates, say)."""
+    try:
+        return bool(json.loads(json.dumps(value)) == value)
+    except (TypeError, ValueError):
+        return False
+
+
 def encode(parts: Parts) -> dict[str, Any]:
     """Return the cache document of a network: plain JSON data."""
     geodata = parts.geodata
@@ -229,6 +237,9 @@ def encode(parts: Parts) -> dict[str, Any]:
         "format": FORMAT,
         "digest": geodata.digest,
         "problems": [[p.file, p.row, p.message] for p in geodata.problems],
+        # the named corridors as corridors.yaml gives them (the digest covers the file), so
+        # a route labels itself without a YAML parser; None when JSON would change them
+        "corridors": geodata.corridors if _same_in_json(geodata.corridors) else None,
         "tables": geodata.table_rows(),
         "routing": {pid: _routing_doc(rg) for pid, rg in parts.routing.items()},
         "profiles": {pid: list(astuple(p)) for pid, p in parts.profiles.items()},
@@ -412,11 +423,16 @@ def decode(doc: Any, folder: Path, digest: str) -> Parts:
     _check(isinstance(tables, dict), "tables")
     for rows in tables.values():
         _check(isinstance(rows, list) and all(isinstance(r, list) for r in rows), "table rows")
-    # the YAML annotations (named corridors, bibliography, seeds) are read from the
-    # folder when first asked for, as they were always read afresh
+    corridors = doc["corridors"]
+    if corridors is not None:
+        _check(isinstance(corridors, list), "corridors")
+        _check(all(isinstance(c, dict) for c in corridors), "corridors")
+    # the bibliography and seed records (and the named corridors when the cache holds none)
+    # are read from the folder's YAML when first asked for
     geodata = Geodata.from_rows(
         folder,
         tables,
+        corridors=corridors,
         digest=digest,
         problems=[Problem(str(f), int(r), str(m)) for f, r, m in doc["problems"]],
     )

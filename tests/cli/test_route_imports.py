@@ -57,6 +57,8 @@ def test_a_cached_route_imports_no_heavy_library(cache_dir: Path, args: tuple[st
     assert any(cache_dir.glob("network-*.json"))
     imported = _imported(*args)
     assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+    # the named corridors come from the cache too: no YAML is parsed
+    assert "yaml" not in imported
 
 
 def test_the_check_sees_a_heavy_import(cache_dir: Path) -> None:

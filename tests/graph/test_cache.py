@@ -21,7 +21,6 @@ from corridors.graph import cache as disk
 from corridors.graph import network as network_module
 from corridors.graph.network import Network
 
-
 #: A packed index column (little-endian int64) whose one index is far past any edge.
 _FAR = base64.b64encode((99_999_999).to_bytes(8, "little")).decode("ascii")
 
@@ -196,3 +195,16 @@ def test_platform_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert disk.cache_dir() == tmp_path / "corridors"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # ignored, as the XDG rules say
     assert disk.cache_dir() == Path.home() / ".cache" / "corridors"
+
+
+def test_cache_keeps_the_corridors_and_reads_the_bibliography_when_asked(
+    cache_dir: Path, net: Network
+) -> None:
+    corridors.load_network()
+    assert json.loads(_entry().read_text())["corridors"] == net.geodata.corridors
+    network_module._MEMORY.clear()
+    cached = corridors.load_network()
+    assert "sources" not in vars(cached.geodata)  # not read yet
+    assert cached.geodata.corridors == net.geodata.corridors
+    assert cached.geodata.sources == net.geodata.sources
+    assert cached.geodata.seeds == net.geodata.seeds
