@@ -6,7 +6,8 @@ kept and their medians printed with the load average before and after. With ``--
 SRC`` the same commands also run on another source tree of corridors (put first on
 ``PYTHONPATH``; ``git archive <commit> | tar -x -C SRC`` makes one), alternating run by run
 so that both see the same load. Runs write and read Python's bytecode caches as an
-installed package does, unless ``--no-bytecode`` (every module compiled on every run).
+installed package does (``PYTHONDONTWRITEBYTECODE`` is dropped: with it set and no cache
+written yet, every module of corridors is compiled from source on every run).
 
     python -m benchmarks.bench_startup [--runs 7] [--before /tmp/corridors-before]
 """
@@ -59,20 +60,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--before", type=Path, help="another corridors source tree to compare")
-    parser.add_argument(
-        "--no-bytecode",
-        action="store_true",
-        help="compile every module from source on each run (PYTHONDONTWRITEBYTECODE=1)",
-    )
     args = parser.parse_args()
     trees: list[tuple[str, dict[str, str]]] = []
     cache = Path(tempfile.mkdtemp(prefix="corridors-startup-"))
     base = {**os.environ, "CORRIDORS_CACHE_DIR": str(cache / "now"), "COLUMNS": "160"}
-    if not args.no_bytecode:
-        # as an installed package runs: its modules' bytecode written once and then read
-        base.pop("PYTHONDONTWRITEBYTECODE", None)
-    else:
-        base["PYTHONDONTWRITEBYTECODE"] = "1"
+    # as an installed package runs: its modules' bytecode written once and then read
+    base.pop("PYTHONDONTWRITEBYTECODE", None)
     trees.append(("this code", base))
     if args.before is not None:
         old = {
