@@ -12,8 +12,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from corridors.data.locate import PACKAGE_VERSION as __version__  # noqa: N811
-
 # Results show and write themselves through the views the outputs stage registers here
 # (see corridors.routing.views); registering imports nothing heavy.
 from corridors.outputs import views as _views  # noqa: F401
@@ -119,6 +117,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from corridors.data.locate import package_version
+
+        return package_version()
     if name == "export":
         # `corridors.export` is both the export function and its module (which is callable:
         # `corridors.export(obj, path)` and `corridors.export.export_tables(...)` both work)

@@ -261,7 +261,8 @@ PROVEN = [
     ),
     Proven(
         "Network cache",
-        "cache file cut short, not UTF-8, wrong types, bad indices, old format, not an object",
+        "cache file cut short, not UTF-8, wrong types, packed numbers that are not base64 or "
+        "not whole numbers, bad indices, old format, not an object",
         "discarded and rebuilt with one warning; the next run reads the new file quietly",
         "tests/graph/test_cache.py::test_damaged_cache_is_rebuilt_with_one_warning",
     ),

@@ -7,14 +7,11 @@ import math
 import os
 import pickle
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import yaml
-
-from corridors.data import yaml_parse as _yaml
 from corridors.data.locate import content_hash, geodata_dir, seeds_dir
 from corridors.data.schema import OPTIONAL_TABLES, TABLES, Column
 from corridors.errors import GeodataError
@@ -88,7 +85,10 @@ class Geodata:
         return set(self.sources) | set(self.seeds)
 
     def __getstate__(self) -> dict[str, Any]:
-        # the tables travel as one nested pickle, read back on first use (see __getattr__)
+        # the tables travel as one nested pickle, read back on first use (see __getattr__);
+        # the YAML annotations travel read, as a worker may not see the folder
+        for name in _ANNOTATION_READERS:
+            getattr(self, name)
         state = self.__dict__.copy()
         tables = state.pop("tables", None)
         if tables is not None:
@@ -104,29 +104,31 @@ class Geodata:
         folder: Path,
         rows: dict[str, list[list[Any]]],
         *,
-        corridors: list[dict[str, Any]],
-        sources: dict[str, dict[str, Any]],
-        seeds: dict[str, dict[str, Any]],
+        corridors: list[dict[str, Any]] | None = None,
+        sources: dict[str, dict[str, Any]] | None = None,
+        seeds: dict[str, dict[str, Any]] | None = None,
         digest: str,
         problems: list[Problem],
     ) -> Geodata:
         """Return geodata whose tables are built from typed rows when first asked for.
 
         The network cache holds the tables as rows of plain values; a route between named
-        places never asks for them, and so never imports pandas.
+        places never asks for them, and so never imports pandas. The named corridors,
+        bibliography and seed records not given are read from ``folder`` when first asked
+        for: only checks, reports and listings read the bibliography, whose YAML takes
+        longer to parse than a route takes to find.
         """
         if set(rows) != set(TABLES):
             msg = f"expected the tables {', '.join(TABLES)}"
             raise ValueError(msg)
         geodata = cls.__new__(cls)
+        given = {"corridors": corridors, "sources": sources, "seeds": seeds}
         geodata.__dict__.update(
             folder=folder,
-            corridors=corridors,
-            sources=sources,
-            seeds=seeds,
             digest=digest,
             problems=problems,
             _table_rows=rows,
+            **{name: value for name, value in given.items() if value is not None},
         )
         return geodata
 
@@ -161,6 +163,11 @@ class Geodata:
         # called only when `name` is not set: a network read from the cache, or sent to a
         # worker process, builds its tables (and imports pandas) when something first asks
         # for them, which a route between named places never does
+        if name in _ANNOTATION_READERS and "folder" in self.__dict__:
+            # geodata from the cache: the YAML files are read when first asked for
+            value = _ANNOTATION_READERS[name](self.__dict__["folder"], [])
+            self.__dict__[name] = value
+            return value
         if name != "tables":
             raise AttributeError(name)
         rows = self.__dict__.pop("_table_rows", None)
@@ -437,6 +444,10 @@ def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFram
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
+    import yaml
+
+    from corridors.data import yaml_parse as _yaml
+
     if not path.is_file():
         problems.append(Problem(path.name, 0, "file is missing"))
         return None
@@ -481,26 +492,36 @@ def _read_seeds(folder: Path | None, problems: list[Problem]) -> dict[str, dict[
     return seeds
 
 
-def _read_annotations(
-    folder: Path, problems: list[Problem]
-) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+def _read_corridors(folder: Path, problems: list[Problem]) -> list[dict[str, Any]]:
     corridors_doc = _read_yaml(folder / "corridors.yaml", problems)
     corridors: list[dict[str, Any]] = []
     if isinstance(corridors_doc, dict):
         corridors = list(corridors_doc.get("corridors", []))
     elif isinstance(corridors_doc, list):
         corridors = corridors_doc
-    return corridors, _read_sources(folder, problems), _read_seeds(seeds_dir(folder), problems)
+    return corridors
 
 
-def read_annotations(
-    folder: Path,
+def _read_folder_seeds(folder: Path, problems: list[Problem]) -> dict[str, dict[str, Any]]:
+    return _read_seeds(seeds_dir(folder), problems)
+
+
+#: How geodata read from the cache reads each YAML annotation when first asked for.
+_ANNOTATION_READERS: dict[str, Callable[[Path, list[Problem]], Any]] = {
+    "corridors": _read_corridors,
+    "sources": _read_sources,
+    "seeds": _read_folder_seeds,
+}
+
+
+def _read_annotations(
+    folder: Path, problems: list[Problem]
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Return a geodata folder's named corridors, bibliography and seed records.
-
-    The network cache keeps the tables; these YAML files are read afresh (they are small).
-    """
-    return _read_annotations(folder, [])
+    return (
+        _read_corridors(folder, problems),
+        _read_sources(folder, problems),
+        _read_folder_seeds(folder, problems),
+    )
 
 
 def read_geodata(path: str | os.PathLike[str] | None = None, *, strict: bool = True) -> Geodata:

@@ -4,16 +4,35 @@ from __future__ import annotations
 
 import hashlib
 import os
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from corridors.errors import GeodataError
 
-try:
-    #: The installed version of corridors (part of the network cache key).
-    PACKAGE_VERSION = version("corridors")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    PACKAGE_VERSION = "0+unknown"
+
+@cache
+def package_version() -> str:
+    """Return the installed version of corridors (``0+unknown`` in a source tree).
+
+    Read from the package's metadata when first asked for: ``importlib.metadata`` takes
+    longer to import than a route takes to find.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("corridors")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    # PACKAGE_VERSION, the name the version had when it was read on import
+    if name == "PACKAGE_VERSION":
+        return package_version()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
 
 #: The file that marks a folder as a corridors geodata folder.
 MANIFEST_FILES = ("nodes.csv", "links.csv")

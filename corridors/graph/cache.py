@@ -9,6 +9,7 @@ new entry.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
@@ -35,14 +36,23 @@ if TYPE_CHECKING:
 log = logging.getLogger("corridors")
 
 #: Bumped when the layout of a cache file changes (4: the physical graph is no longer kept;
-#: a network rebuilds it from its tables when something asks for it).
-FORMAT = 4
+#: a network rebuilds it from its tables when something asks for it; 5: the routing graphs'
+#: numeric columns are packed, see :func:`_pack`, and the named corridors are kept).
+FORMAT = 5
 #: A cache file larger than this is not read (the shipped network's is about 6 MB).
 MAX_BYTES = 512 * 1024 * 1024
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _CODE_DIGEST: list[str] = []
 _WARNED: set[str] = set()
+
+#: The byte layout each packed numeric column is written and read with (little-endian); the
+#: reader takes the layout from here, never from the file.
+_INT = "<i8"
+_CODE = "<i4"
+_FLOAT = "<f8"
+_INT_ARRAYS = ("src", "dst")
+_FLOAT_ARRAYS = ("distance_km", "time_h", "cost_usd", "co2_kg", "open_year")
 
 _ARRAYS = (
     "src",
@@ -168,6 +178,17 @@ def usable_dir(create: bool) -> Path | None:
 # -- writing ---------------------------------------------------------------------------------
 
 
+def _pack(values: Any, layout: str) -> str:
+    """Return a numeric column as base64 text of its bytes in ``layout``.
+
+    Still plain JSON (a string), read back as numbers of the layout the reader names:
+    parsing a few thousand numbers written out in decimal takes several times longer.
+    """
+    import numpy as np
+
+    return base64.b64encode(np.ascontiguousarray(values, dtype=layout).tobytes()).decode("ascii")
+
+
 def _routing_doc(rg: RoutingGraph) -> dict[str, Any]:
     from corridors.graph.edge_components import EdgeComponents, edge_components
 
@@ -178,22 +199,35 @@ def _routing_doc(rg: RoutingGraph) -> dict[str, Any]:
     return {
         "profile": list(astuple(rg.profile)),
         "vnodes": [list(v) for v in rg.vnodes],
-        "arrays": {name: getattr(rg, name).tolist() for name in _ARRAYS},
+        "arrays": {
+            name: _pack(getattr(rg, name), _INT if name in _INT_ARRAYS else _FLOAT)
+            if name in _INT_ARRAYS or name in _FLOAT_ARRAYS
+            else getattr(rg, name).tolist()
+            for name in _ARRAYS
+        },
         # the components as columns, each edge's as a run of row numbers: JSON has no
         # tuples, so the id lists are lists
-        "component_floats": {name: col.tolist() for name, col in cols.floats.items()},
-        "component_codes": {name: col.tolist() for name, col in cols.codes.items()},
+        "component_floats": {name: _pack(col, _FLOAT) for name, col in cols.floats.items()},
+        "component_codes": {name: _pack(col, _CODE) for name, col in cols.codes.items()},
         "component_values": {
             name: [list(v) if isinstance(v, tuple) else v for v in values]
             for name, values in cols.values.items()
         },
-        "edge_start": comps.start.tolist(),
-        "edge_items": comps.items.tolist(),
+        "edge_start": _pack(comps.start, _INT),
+        "edge_items": _pack(comps.items, _INT),
         "driving_rules": {
             str(crew): None if rules is None else list(astuple(rules))
             for crew, rules in rg.driving_rules.items()
         },
     }
+
+
+def _same_in_json(value: Any) -> bool:
+    """Whether ``value`` reads back from JSON equal to itself (YAML may hold dates, say)."""
+    try:
+        return bool(json.loads(json.dumps(value)) == value)
+    except (TypeError, ValueError):
+        return False
 
 
 def encode(parts: Parts) -> dict[str, Any]:
@@ -203,6 +237,9 @@ def encode(parts: Parts) -> dict[str, Any]:
         "format": FORMAT,
         "digest": geodata.digest,
         "problems": [[p.file, p.row, p.message] for p in geodata.problems],
+        # the named corridors as corridors.yaml gives them (the digest covers the file), so
+        # a route labels itself without a YAML parser; None when JSON would change them
+        "corridors": geodata.corridors if _same_in_json(geodata.corridors) else None,
         "tables": geodata.table_rows(),
         "routing": {pid: _routing_doc(rg) for pid, rg in parts.routing.items()},
         "profiles": {pid: list(astuple(p)) for pid, p in parts.profiles.items()},
@@ -241,8 +278,9 @@ def _check(condition: bool, what: str) -> None:
         raise ValueError(what)
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _texts(values: list[Any]) -> bool:
+    """Whether every value is a string or ``None`` (JSON's null)."""
+    return set(map(type, values)) <= {str, type(None)}
 
 
 def _profile(values: Any) -> Profile:
@@ -272,15 +310,26 @@ _VALUE_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _int_array(values: Any, what: str, bound: int) -> Any:
-    """Return a JSON list of integers as an array, checking each lies in ``[0, bound)``."""
+def _unpack(text: Any, layout: str, what: str) -> Any:
+    """Return a packed numeric column (see :func:`_pack`) as a new array of ``layout``.
+
+    Anything but base64 text of whole numbers of that layout is refused (``ValueError``).
+    """
     import numpy as np
 
-    _check(isinstance(values, list), what)
-    # no dtype asked for: a float, bool or huge number would be cast, here it is refused
-    out = np.array(values) if values else np.zeros(0, dtype=np.int64)
-    _check(out.ndim == 1 and out.dtype.kind == "i", what)
-    out = out.astype(np.int64)
+    _check(isinstance(text, str), what)
+    # a character outside base64 is refused, not skipped (binascii.Error is a ValueError)
+    raw = base64.b64decode(text.encode("ascii"), validate=True)
+    dtype = np.dtype(layout)
+    _check(len(raw) % dtype.itemsize == 0, what)
+    return np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="))
+
+
+def _int_array(text: Any, what: str, bound: int, layout: str = _INT) -> Any:
+    """Return a packed integer column as an int64 array, checking each lies in ``[0, bound)``."""
+    import numpy as np
+
+    out = _unpack(text, layout, what).astype(np.int64)
     _check(bool(((out >= 0) & (out < bound)).all()), what)
     return out
 
@@ -299,9 +348,7 @@ def _components(doc: dict[str, Any], n_edges: int) -> EdgeComponents:
     _check(all(isinstance(d, dict) for d in (floats_doc, codes_doc, values_doc)), "components")
     floats = {}
     for name in SUMMED:
-        values = floats_doc[name]
-        _check(isinstance(values, list) and all(_number(v) for v in values), "component totals")
-        floats[name] = np.array(values, dtype=np.float64)
+        floats[name] = _unpack(floats_doc[name], _FLOAT, "component totals")
     rows = len(floats["time_h"])
     _check(all(len(col) == rows for col in floats.values()), "component lengths")
     codes, values = {}, {}
@@ -314,7 +361,7 @@ def _components(doc: dict[str, Any], n_edges: int) -> EdgeComponents:
             _check(all(isinstance(i, str) for v in distinct for i in v), name)
             distinct = [tuple(v) for v in distinct]
         values[name] = distinct
-        codes[name] = _int_array(codes_doc[name], name, len(distinct)).astype(np.int32)
+        codes[name] = _int_array(codes_doc[name], name, len(distinct), _CODE).astype(np.int32)
         _check(len(codes[name]) == rows, "component lengths")
     start = _int_array(doc["edge_start"], "edge components", rows + 1)
     items = _int_array(doc["edge_items"], "edge components", max(rows, 1))
@@ -334,13 +381,12 @@ def _routing(doc: Any, profile: Profile) -> RoutingGraph:
     raw = doc["arrays"]
     for name in _ARRAYS:
         values = raw[name]
-        _check(isinstance(values, list), name)
-        if name in ("src", "dst"):
-            arrays[name] = np.array(values, dtype=np.int64)
-        elif name in ("distance_km", "time_h", "cost_usd", "co2_kg", "open_year"):
-            arrays[name] = np.array(values, dtype=np.float64)
+        if name in _INT_ARRAYS:
+            arrays[name] = _unpack(values, _INT, name)
+        elif name in _FLOAT_ARRAYS:
+            arrays[name] = _unpack(values, _FLOAT, name)
         else:
-            _check(all(v is None or isinstance(v, str) for v in values), name)
+            _check(isinstance(values, list) and _texts(values), name)
             arrays[name] = np.array(values, dtype=object)
     n = len(arrays["src"])
     _check(all(len(a) == n for a in arrays.values()), "array lengths")
@@ -371,21 +417,22 @@ def decode(doc: Any, folder: Path, digest: str) -> Parts:
     ValueError, KeyError, TypeError, IndexError
         If the document is not a cache of this network.
     """
-    from corridors.data.geodata import read_annotations
-
     _check(isinstance(doc, dict) and doc.get("format") == FORMAT, "format")
     _check(doc.get("digest") == digest, "digest")
     tables = doc["tables"]
     _check(isinstance(tables, dict), "tables")
     for rows in tables.values():
         _check(isinstance(rows, list) and all(isinstance(r, list) for r in rows), "table rows")
-    corridors, sources, seeds = read_annotations(folder)
+    corridors = doc["corridors"]
+    if corridors is not None:
+        _check(isinstance(corridors, list), "corridors")
+        _check(all(isinstance(c, dict) for c in corridors), "corridors")
+    # the bibliography and seed records (and the named corridors when the cache holds none)
+    # are read from the folder's YAML when first asked for
     geodata = Geodata.from_rows(
         folder,
         tables,
         corridors=corridors,
-        sources=sources,
-        seeds=seeds,
         digest=digest,
         problems=[Problem(str(f), int(r), str(m)) for f, r, m in doc["problems"]],
     )

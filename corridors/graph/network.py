@@ -9,8 +9,6 @@ import os
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
 from corridors.data.geodata import (
     Geodata,
     line_points,
@@ -25,6 +23,8 @@ from corridors.data.locate import content_hash, geodata_dir
 from corridors.errors import GeodataError
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from corridors.graph.cache import Parts
     from corridors.graph.node_table import NodeTable
     from corridors.graph.places import PlaceIndex, PlaceInfo
@@ -240,6 +240,8 @@ def network_from_geodata(geodata: Geodata) -> nx.MultiDiGraph:
     G
         The physical network.
     """
+    import networkx as nx
+
     G = nx.MultiDiGraph(crs=CRS, name="corridors", geodata_digest=geodata.digest)
     for row in records(geodata.nodes):
         attrs = {k: v for k, v in row.items() if k not in ("id", "_line", "lon", "lat")}

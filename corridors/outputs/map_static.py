@@ -782,12 +782,12 @@ def _layout(
         ha="right",
         va="bottom",
     )
-    from corridors.data.locate import PACKAGE_VERSION
+    from corridors.data.locate import package_version
 
     fig.text(
         margin / W,
         0.15 / H,
-        f"Made with corridors {PACKAGE_VERSION}",
+        f"Made with corridors {package_version()}",
         fontsize=7,
         color="#777777",
         ha="left",

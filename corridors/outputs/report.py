@@ -152,7 +152,7 @@ def _pair(value: str | tuple[str, str], option: str) -> tuple[str, str]:
 
 
 def _assumptions(net: Network, by: str, profile: str | None, extra: list[tuple[str, str]]) -> Any:
-    from corridors.data.locate import PACKAGE_VERSION
+    from corridors.data.locate import package_version
     from corridors.outputs.scenario_tables import objective_text
 
     prof = net.profile(profile)
@@ -161,7 +161,7 @@ def _assumptions(net: Network, by: str, profile: str | None, extra: list[tuple[s
         ("Cargo", f"{prof.id}: costs in USD and emissions in kg CO2 per {prof.unit}"),
         *extra,
         ("Links used", "operational links only, unless a scenario or corridor says otherwise"),
-        ("Data", f"geodata {net.digest[:12]} ({len(net.G)} places), corridors {PACKAGE_VERSION}"),
+        ("Data", f"geodata {net.digest[:12]} ({len(net.G)} places), corridors {package_version()}"),
         ("Generated", _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -139,6 +140,96 @@ def staged(
     )
 
 
+#: Up to this many edges, a query's search runs in plain Python (a heap of floats) rather
+#: than on scipy's Dijkstra: on the shipped network's few thousand edges it takes a few
+#: milliseconds, less than importing scipy's sparse graph module does in a new process.
+PLAIN_SEARCH_EDGES = 50_000
+
+
+def _plain_dijkstra(
+    n: int, s: np.ndarray, d: np.ndarray, w: np.ndarray, source: int
+) -> tuple[list[float], list[int]]:
+    """Return each node's least weight from ``source`` and its predecessor (-1: none).
+
+    The same search as scipy's ``dijkstra`` (a node's weight lowers only on a strictly
+    smaller sum, each sum formed as the predecessor's weight plus the edge's, in float64),
+    so every node's weight is the same number; a predecessor can differ only where two
+    ways in tie exactly, which :func:`_unique_path` checks.
+    """
+    import heapq
+
+    order = np.argsort(s, kind="stable")
+    starts = np.searchsorted(s[order], np.arange(n + 1)).tolist()
+    heads = d[order].tolist()
+    lengths = w[order].tolist()
+    inf = float("inf")
+    dist = [inf] * n
+    pred = [-1] * n
+    done = [False] * n
+    dist[source] = 0.0
+    heap = [(0.0, source)]
+    while heap:
+        du, u = heapq.heappop(heap)
+        if done[u]:
+            continue
+        done[u] = True
+        for j in range(starts[u], starts[u + 1]):
+            v = heads[j]
+            if done[v]:
+                continue
+            dv = du + lengths[j]
+            if dv < dist[v]:
+                dist[v] = dv
+                pred[v] = u
+                heapq.heappush(heap, (dv, v))
+    return dist, pred
+
+
+def _unique_path(
+    nodes: list[int], dist: np.ndarray, s: np.ndarray, d: np.ndarray, w: np.ndarray
+) -> bool:
+    """Whether every node of the path has one way in that any Dijkstra would keep.
+
+    A node keeps the first of its tying ways in (``dist[u] + w == dist[v]``) whose tail is
+    settled; tails of different weight settle in order of weight, so the way from the
+    lightest tail is kept by every correct search. Only when two tying tails weigh exactly
+    the same does the order of a heap decide, and then the caller asks scipy.
+    """
+    on_path = np.zeros(len(dist), dtype=bool)
+    on_path[np.asarray(nodes[1:], dtype=np.int64)] = True
+    cand = on_path[d] & np.isfinite(dist[s])
+    cs, cd = s[cand], d[cand]
+    ties = dist[cs] + w[cand] == dist[cd]
+    cs, cd = cs[ties], cd[ties]
+    prev = dict(zip(nodes[1:], nodes[:-1], strict=True))
+    for v in set(cd.tolist()):
+        tails = cs[cd == v]
+        lightest = tails[dist[tails] == dist[tails].min()]
+        if len(lightest) != 1 or int(lightest[0]) != prev[v]:
+            return False
+    return True
+
+
+def _scipy_dijkstra(
+    n: int, s: np.ndarray, d: np.ndarray, w: np.ndarray, source: int
+) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import dijkstra
+
+    # every (s, d) pair is unique (collapsed per stage), so the CSR sums nothing
+    graph = csr_array((w, (s, d)), shape=(n, n))
+    dist, pred = dijkstra(graph, directed=True, indices=source, return_predecessors=True)
+    return dist, pred
+
+
+def _walk_back(pred: Any, source: int, target: int, n: int) -> list[int]:
+    nodes = [target]
+    while nodes[-1] != source and len(nodes) <= n:
+        nodes.append(int(pred[nodes[-1]]))
+    nodes.reverse()
+    return nodes
+
+
 def shortest_edges(
     rg: RoutingGraph,
     weight: np.ndarray,
@@ -150,12 +241,11 @@ def shortest_edges(
     """Return the least-weight path's routing-graph edges and its weight (None: no path).
 
     The path runs from ``origin``'s start node to ``destination``'s end node through the
-    waypoints in order (see :func:`staged`), over the edges ``mask`` allows; scipy's
-    Dijkstra solves it.
+    waypoints in order (see :func:`staged`), over the edges ``mask`` allows. A graph of up
+    to :data:`PLAIN_SEARCH_EDGES` edges is searched in plain Python and the path kept when
+    no exact tie could make scipy's Dijkstra choose another; otherwise, and on larger
+    graphs, scipy's Dijkstra solves it. Both give the same path and weight.
     """
-    from scipy.sparse import csr_array
-    from scipy.sparse.csgraph import dijkstra
-
     kept = collapse(rg.src, rg.dst, weight, mask)
     s, d, ww, e = staged(rg, kept, waypoints)
     stages = len(waypoints)
@@ -166,15 +256,20 @@ def shortest_edges(
         return None
     target += stages * rg.n_nodes
     check_non_negative(ww)
-    # every (s, d) pair is unique (collapsed per stage), so the CSR sums nothing
-    graph = csr_array((ww, (s, d)), shape=(n, n))
-    dist, pred = dijkstra(graph, directed=True, indices=source, return_predecessors=True)
-    if not np.isfinite(dist[target]):
-        return None
-    nodes = [target]
-    while nodes[-1] != source and len(nodes) <= n:
-        nodes.append(int(pred[nodes[-1]]))
-    nodes.reverse()
+    nodes: list[int] | None = None
+    if len(s) <= PLAIN_SEARCH_EDGES:
+        plain, plain_pred = _plain_dijkstra(n, s, d, ww, source)
+        dist = np.asarray(plain, dtype=np.float64)
+        if not np.isfinite(dist[target]):
+            return None
+        nodes = _walk_back(plain_pred, source, target, n)
+        if not _unique_path(nodes, dist, s, d, ww):
+            nodes = None
+    if nodes is None:
+        dist, pred = _scipy_dijkstra(n, s, d, ww, source)
+        if not np.isfinite(dist[target]):
+            return None
+        nodes = _walk_back(pred, source, target, n)
     # the path's edges, found in one pass over the edges rather than by sorting them all:
     # a shortest path visits a node once, so each of its nodes has one next node
     after = np.full(n, -1, dtype=np.int64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,51 @@ def percent(share: float) -> str:
     return f"{math.floor(share * 100 + 1e-9)}%"
 
 
+#: A haul's key in a route's lines: (link id, from node, to node).
+HaulKey = tuple[str, str, str]
+
+
+class HaulLines(Mapping[HaulKey, Any]):
+    """A route's haul lines (shapely), drawn from its network when first read.
+
+    Answering a route needs no lines, so shapely is imported only for a map, a GeoDataFrame
+    or a file that draws them. A copy or a pickle holds the lines themselves, not the
+    network.
+
+    Parameters
+    ----------
+    net
+        The network the route was found on.
+    wanted
+        ``(link id, from, to)`` of each haul travelled.
+    """
+
+    def __init__(self, net: Network, wanted: list[HaulKey]) -> None:
+        self._net = net
+        self._wanted = wanted
+        self._lines: dict[HaulKey, Any] | None = None
+
+    def _drawn(self) -> dict[HaulKey, Any]:
+        if self._lines is None:
+            self._lines = self._net.link_geometry(self._wanted)
+        return self._lines
+
+    def __getitem__(self, key: HaulKey) -> Any:
+        return self._drawn()[key]
+
+    def __iter__(self) -> Iterator[HaulKey]:
+        return iter(self._drawn())
+
+    def __len__(self) -> int:
+        return len(self._drawn())
+
+    def __reduce__(self) -> tuple[type[dict[HaulKey, Any]], tuple[dict[HaulKey, Any]]]:
+        return dict, (dict(self._drawn()),)
+
+    def __repr__(self) -> str:
+        return f"<HaulLines of {len(self._wanted)} hauls>"
+
+
 @dataclass
 class Route:
     """A route: its legs (hauls, waits and frictions in travel order) and their totals.
@@ -82,7 +128,7 @@ class Route:
     #: links (see :mod:`corridors.routing.corridor_match`)
     closest: tuple[str, float] | None = None
     #: line of each haul, keyed by (link id, from node, to node)
-    haul_geometry: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
+    haul_geometry: Mapping[HaulKey, Any] = field(default_factory=dict, repr=False)
     #: routing-graph edge indices of the path (empty for routes not built by a solver)
     edges: list[int] = field(default_factory=list, repr=False)
 

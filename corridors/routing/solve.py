@@ -6,9 +6,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Unpack
 
-import networkx as nx
 import numpy as np
 
 from corridors.data.geodata import records
@@ -20,7 +19,7 @@ from corridors.routing import edge_weights
 from corridors.routing.corridor_match import Waypoint, corridor_shares
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.options import RouteKeywords, RouteOptions, check_names
-from corridors.routing.results import Route
+from corridors.routing.results import HaulLines, Route
 from corridors.routing.timeline import with_rests
 
 if TYPE_CHECKING:
@@ -30,15 +29,19 @@ if TYPE_CHECKING:
 MAX_ALTERNATIVES = 20
 
 
+class _NoPathError(Exception):
+    """No path joins the ends of a query on the edges it may use."""
+
+
 @dataclass
 class _Solved:
     path: list[int]  # routing-graph edge indices
     weight: float
 
 
-def _geometry(net: Network, comps: Iterable[Component]) -> dict[tuple[str, str, str], Any]:
+def _geometry(net: Network, comps: Iterable[Component]) -> HaulLines:
     wanted = [(c.link_id, c.from_node, c.to_node) for c in comps if c.kind == "haul" and c.link_id]
-    return net.link_geometry(wanted)
+    return HaulLines(net, wanted)
 
 
 class _Solver:
@@ -69,7 +72,7 @@ class _Solver:
             self.rg, w, self.mask, self.waypoints, origin, destination
         )
         if found is None:
-            raise nx.NetworkXNoPath
+            raise _NoPathError
         path, total = found
         return _Solved(path, total)
 
@@ -205,7 +208,7 @@ def resolve_ends(
             try:
                 _check_endpoints(net, a, b, via, opts)
                 found = solver.to_route(solver.solve(a.node, b.node), a, b)
-            except (nx.NetworkXNoPath, CorridorsError):
+            except (_NoPathError, CorridorsError):
                 continue
             value = found.total(opts.by)
             if best is None or value < best[0]:
@@ -296,7 +299,7 @@ def _explain(
         try:
             solver = _Solver(net, rg, alt, via)
             solved = solver.solve(o.node, d.node)
-        except nx.NetworkXNoPath:
+        except _NoPathError:
             continue
         route = solver.to_route(solved, o, d)
         if label == "all statuses":
@@ -424,7 +427,7 @@ def alternatives(
     solver = _Solver(net, rg, opts, via_nodes)
     try:
         first = solver.solve(o.node, d.node)
-    except nx.NetworkXNoPath:
+    except _NoPathError:
         if _EXPLAIN.get():
             msg = _explain(net, profile, o, d, via_nodes, opts)
         else:
@@ -454,7 +457,7 @@ def alternatives(
         weight[is_link & np.isin(rg.link_id, list(used))] *= penalty
         try:
             cand = solver.solve(o.node, d.node, weight)
-        except nx.NetworkXNoPath:
+        except _NoPathError:
             break
         last = cand
         if tuple(cand.path) in seen:
@@ -538,7 +541,7 @@ def pareto(
                 weight = lam * scales[i] + (1 - lam) * scales[j]
                 try:
                     candidates.append(solver.to_route(solver.solve(o.node, d.node, weight), o, d))
-                except nx.NetworkXNoPath:
+                except _NoPathError:
                     continue
     unique: dict[tuple[str, ...], Route] = {}
     for r in candidates:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -19,6 +20,9 @@ from corridors.data.locate import content_hash, geodata_dir
 from corridors.graph import cache as disk
 from corridors.graph import network as network_module
 from corridors.graph.network import Network
+
+#: A packed index column (little-endian int64) whose one index is far past any edge.
+_FAR = base64.b64encode((99_999_999).to_bytes(8, "little")).decode("ascii")
 
 
 def _entry() -> Path:
@@ -105,12 +109,26 @@ def test_planted_pickle_runs_no_code_and_is_replaced(
     [
         lambda text: text[: len(text) // 2],  # cut short
         lambda text: "\x80" + text,  # not UTF-8
-        lambda text: text.replace('"src":[', '"src":["x",', 1),  # wrong type inside
-        lambda text: re.sub(r'"edge_items":\[\d+', '"edge_items":[99999999', text, count=1),
+        # numbers where a packed column belongs, and text that is not base64
+        lambda text: re.sub(r'"src":"[^"]*"', '"src":[0,1,"x"]', text, count=1),
+        lambda text: re.sub(r'"dst":"', '"dst":"*', text, count=1),
+        # bytes that are not a whole number of numbers
+        lambda text: re.sub(r'"time_h":"', '"time_h":"AAAA', text, count=1),
+        # an index far past the end of the components
+        lambda text: re.sub(r'"edge_items":"[^"]*"', f'"edge_items":"{_FAR}"', text, count=1),
         lambda text: json.dumps({**json.loads(text), "format": 0}),  # another layout
         lambda text: "[]",
     ],
-    ids=["truncated", "not-utf8", "bad-array", "bad-index", "old-format", "not-an-object"],
+    ids=[
+        "truncated",
+        "not-utf8",
+        "bad-array",
+        "not-base64",
+        "partial-number",
+        "bad-index",
+        "old-format",
+        "not-an-object",
+    ],
 )
 def test_damaged_cache_is_rebuilt_with_one_warning(
     cache_dir: Path, caplog: pytest.LogCaptureFixture, damage: object, net: Network
@@ -177,3 +195,16 @@ def test_platform_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert disk.cache_dir() == tmp_path / "corridors"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # ignored, as the XDG rules say
     assert disk.cache_dir() == Path.home() / ".cache" / "corridors"
+
+
+def test_cache_keeps_the_corridors_and_reads_the_bibliography_when_asked(
+    cache_dir: Path, net: Network
+) -> None:
+    corridors.load_network()
+    assert json.loads(_entry().read_text())["corridors"] == net.geodata.corridors
+    network_module._MEMORY.clear()
+    cached = corridors.load_network()
+    assert "sources" not in vars(cached.geodata)  # not read yet
+    assert cached.geodata.corridors == net.geodata.corridors
+    assert cached.geodata.sources == net.geodata.sources
+    assert cached.geodata.seeds == net.geodata.seeds
