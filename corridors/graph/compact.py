@@ -11,6 +11,7 @@ code and a layer code, :class:`VertexList` and :class:`VertexIndex` give the
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
@@ -20,9 +21,15 @@ import numpy as np
 def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
     """Return codes (first seen first) and the distinct values.
 
-    A dict does it rather than ``pandas.factorize``: a network read from its cache routes
-    without importing pandas.
+    ``pandas.factorize`` where pandas is loaded already (building a graph from the tables
+    loads it); else a dict, so that a network read from its cache routes without it.
     """
+    pd = sys.modules.get("pandas")
+    if pd is not None and len(values) > 1000:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+        out = np.empty(len(uniques), dtype=object)
+        out[:] = list(uniques)
+        return _small(np.asarray(codes), len(out)), out
     seen: dict[Any, int] = {}
     items = values.tolist() if isinstance(values, np.ndarray) else list(values)
     codes = np.fromiter(

@@ -446,7 +446,7 @@ class _Builder:
         self.one_by_one = _Edges(self.comps)
         # the link cells the one-by-one edges read, as Python values per column: a table
         # look-up per cell costs more than building the whole edge
-        self.link_cells: dict[str, list[Any]] = {}
+        self.link_cells: dict[str, np.ndarray] = {}
 
     def layer(self, name: str) -> int:
         """Return a layer name's code, giving it one if it has none yet."""
@@ -682,8 +682,9 @@ class _Builder:
         if not cells:
             links = self.net.geodata.links
             for name in _LINK_CELLS:
-                cells[name] = [_py(v) for v in links[name].to_numpy(dtype=object)]
-        data = {name: cells[name][row] for name in _LINK_CELLS}
+                cells[name] = links[name].to_numpy(dtype=object)
+        # a cell made a Python value when asked for: a few thousand links are, of millions
+        data = {name: _py(cells[name][row]) for name in _LINK_CELLS}
         data["link_id"] = data.pop("id")
         return data
 
@@ -703,7 +704,10 @@ class _Builder:
         # the rates, speeds and emission factors every link edge needs, looked up once per
         # kind of edge and in the order the edges come, so a missing row fails as the
         # first edge that needs it would
-        own_rate = np.array([self.look.has_own_rate(str(x)) for x in link_id], dtype=bool)
+        # each distinct link id asked once (a link runs both ways, and its pieces share it)
+        l_code, l_values = _factorize(link_id)
+        own_rate = np.array([self.look.has_own_rate(str(x)) for x in l_values], dtype=bool)
+        own_rate = own_rate[l_code] if len(l_values) else np.zeros(len(link_id), dtype=bool)
         rate_link = np.where(own_rate, link_id, "")
         m_code, m_values = _factorize(mode)
         c_code, c_values = _factorize(cu)
