@@ -444,9 +444,11 @@ class _Builder:
         self.served: np.ndarray | None = None
         self.comps = ColumnsBuilder()
         self.one_by_one = _Edges(self.comps)
-        # the link cells the one-by-one edges read, as Python values per column: a table
-        # look-up per cell costs more than building the whole edge
+        # the cells of the links the one-by-one edges follow (a few thousand of millions),
+        # by column, and each such link's position in them: a table look-up per cell costs
+        # more than building the whole edge
         self.link_cells: dict[str, np.ndarray] = {}
+        self.link_at: dict[int, int] = {}
 
     def layer(self, name: str) -> int:
         """Return a layer name's code, giving it one if it has none yet."""
@@ -656,6 +658,9 @@ class _Builder:
             missing = sorted({str(x) for x in np.concatenate([eu[ur < 0], ev[vr < 0]])})
             msg = f"links.csv: link ends that are not nodes in nodes.csv: {', '.join(missing[:5])}"
             raise GeodataError(msg)
+        # the ends as the nodes' own strings, which the graph keeps anyway, rather than the
+        # copies the link table's columns gave (two million strings at a million links)
+        eu, ev = self.places[ur], self.places[vr]
         _, id_rank = np.unique(link_id[row], return_inverse=True)
         order = np.lexsort((vr, ur, id_rank.reshape(-1)))
         gauge = links["gauge_mm"].to_numpy(dtype=np.float64)
@@ -676,15 +681,17 @@ class _Builder:
             "mode": mode,
         }
 
+    def read_links(self, rows: np.ndarray) -> None:
+        """Keep the cells of the given link rows for :meth:`link_data`."""
+        rows = np.unique(rows)
+        part = self.net.geodata.links.iloc[rows]
+        self.link_cells = {name: part[name].to_numpy(dtype=object) for name in _LINK_CELLS}
+        self.link_at = {r: i for i, r in enumerate(rows.tolist())}
+
     def link_data(self, row: int) -> dict[str, Any]:
         """Return one link's cells as the physical graph's edge holds them."""
-        cells = self.link_cells
-        if not cells:
-            links = self.net.geodata.links
-            for name in _LINK_CELLS:
-                cells[name] = links[name].to_numpy(dtype=object)
-        # a cell made a Python value when asked for: a few thousand links are, of millions
-        data = {name: _py(cells[name][row]) for name in _LINK_CELLS}
+        at = self.link_at[row]
+        data = {name: _py(self.link_cells[name][at]) for name in _LINK_CELLS}
         data["link_id"] = data.pop("id")
         return data
 
@@ -823,7 +830,9 @@ class _Builder:
         is_plain[plain] = True
         held: dict[str, set[str]] = {}
         boards = np.isin(e["u"], list(loaded)) if loaded else np.zeros(len(src), dtype=bool)
-        for i in np.flatnonzero(~is_plain | boards).tolist():
+        one_by_one = np.flatnonzero(~is_plain | boards)
+        self.read_links(e["row"][one_by_one])
+        for i in one_by_one.tolist():
             u, v, layer = str(e["u"][i]), str(e["v"][i]), str(e["layer"][i])
             data = self.link_data(int(e["row"][i]))
             attrs: dict[str, Any] = {
