@@ -167,6 +167,8 @@ class Vertices:
 
     def place_code(self, place: str) -> int | None:
         """Return a place's code, or None if no vertex list holds it."""
+        if not isinstance(place, str):  # place ids are text; anything else is no place
+            return None
         i = int(np.searchsorted(self.places, place))
         if i < len(self.places) and self.places[i] == place:
             return i
