@@ -165,7 +165,7 @@ class Vertices:
     def __len__(self) -> int:
         return len(self.place)
 
-    def place_code(self, place: str) -> int | None:
+    def place_code(self, place: object) -> int | None:
         """Return a place's code, or None if no vertex list holds it."""
         if not isinstance(place, str):  # place ids are text; anything else is no place
             return None
