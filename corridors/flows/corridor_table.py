@@ -158,16 +158,18 @@ def build_table(
             "time_h": {}, "cost_usd": {}, "distance_km": {}, "co2_kg": {}
         }  # fmt: skip
         fixed_pairs[pid] = {}
+        # the graph holds its strings as codes: each column is made once, not per edge
+        columns = {c: getattr(rg, c) for c in EDGE_COLUMNS}
         for e in range(rg.n_edges):
             u, v = ids[int(rg.src[e])], ids[int(rg.dst[e])]
-            base = (u, v, str(rg.kind[e]), str(rg.link_id[e]))
+            base = (u, v, str(columns["kind"][e]), str(columns["link_id"][e]))
             nth = seen.get(base, 0)
             seen[base] = nth + 1
             key = (*base, nth)
             if key not in edge_of:
                 edge_of[key] = len(edge_of)
                 for c in EDGE_COLUMNS:
-                    attrs[c].append(getattr(rg, c)[e])
+                    attrs[c].append(columns[c][e])
             k = edge_of[key]
             vals["time_h"][k] = float(rg.time_h[e])
             vals["cost_usd"][k] = float(rg.cost_usd[e])

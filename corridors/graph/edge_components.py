@@ -117,17 +117,19 @@ class ColumnsBuilder:
         n = len(floats["time_h"])
         first = len(self._floats["time_h"])
         for name in SUMMED:
-            self._floats[name].extend(np.asarray(floats[name], dtype=np.float64).tolist())
+            # as bytes: no Python float per component on the way
+            self._floats[name].frombytes(np.ascontiguousarray(floats[name], np.float64).tobytes())
         for name in CODED:
             index = self._index[name]
             if name in coded:
                 local, values = coded[name]
                 # each distinct value is looked up once, not once per component
                 known = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
-                self._codes[name].extend(known[np.asarray(local, dtype=np.int64)].tolist())
+                codes = known[np.asarray(local, dtype=np.int64)]
+                self._codes[name].frombytes(np.ascontiguousarray(codes, np.int64).tobytes())
             else:
                 code = index.setdefault(same[name], len(index))
-                self._codes[name].extend([code] * n)
+                self._codes[name].frombytes(np.full(n, code, dtype=np.int64).tobytes())
         return np.arange(first, first + n, dtype=np.int64)
 
     def columns(self) -> ComponentColumns:

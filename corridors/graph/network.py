@@ -326,6 +326,10 @@ class Network:
         #: ``(link id, u, v)`` of link directions closed after the tables were read (a
         #: scenario's one-way closure): not in ``G`` and not in any routing graph
         self.closed_directions: frozenset[tuple[str, str, str]] = frozenset()
+        #: How many profiles' routing graphs the network keeps at once (None: all it has
+        #: built); when a new one is built beyond it, the one built first is let go. At a
+        #: million links one routing graph takes hundreds of megabytes.
+        self.routing_graphs_kept: int | None = None
 
     @property
     def G(self) -> nx.MultiDiGraph:  # noqa: N802 (the OSMnx name of the graph)
@@ -409,6 +413,10 @@ class Network:
 
         chosen = self.profile(profile)
         if chosen.id not in self._routing:
+            kept = self.routing_graphs_kept
+            while kept is not None and self._routing and len(self._routing) >= max(1, kept):
+                # let the oldest go before the new one is built, so both are never held
+                del self._routing[next(iter(self._routing))]
             self._routing[chosen.id] = build_routing_graph(self, chosen)
         return self._routing[chosen.id]
 

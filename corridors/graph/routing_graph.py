@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from corridors.data.vocabulary import TRANSFER_NODE_KINDS, is_water
+from corridors.graph.compact import Coded, VertexIndex, VertexList, Vertices
 from corridors.graph.cost_model import (
     SUMMED,
     Component,
@@ -64,7 +65,6 @@ def _wait(
     )
 
 
-@dataclass
 class RoutingGraph:
     """The virtual network for one cargo profile, as edge arrays.
 
@@ -88,7 +88,12 @@ class RoutingGraph:
     profile
         The cargo profile the costs are for.
     vnodes
-        ``(place, layer)`` for every virtual node; the index is the node number.
+        ``(place, layer)`` for every virtual node; the index is the node number (a view
+        of :attr:`vertices`, each pair made when asked for).
+    index
+        The node number of every ``(place, layer)`` (a look-up in :attr:`vertices`).
+    vertices
+        The virtual nodes as place and layer codes (:class:`~corridors.graph.compact.Vertices`).
     src, dst
         Edge end node numbers.
     distance_km, time_h, cost_usd, co2_kg
@@ -96,41 +101,137 @@ class RoutingGraph:
     kind
         ``link``, ``transfer``, ``start`` or ``end``.
     link_id, mode, status, open_year, u_place, v_place, u_country, v_country
-        Edge attributes used to filter queries.
+        Edge attributes used to filter queries; the strings are held as codes
+        (:attr:`coded`) and each of these gives an object array made when asked for.
+    coded
+        ``kind``, ``link_id``, ``mode``, ``status`` and the places and countries at the
+        edges' ends, as :class:`~corridors.graph.compact.Coded` columns.
     components
         The cost items of each edge, in travel order: ``components[i]`` is a tuple of
         :class:`Component`, made when it is first asked for (the graph holds them as
         columns, see :mod:`corridors.graph.edge_components`).
     """
 
-    profile: Profile
-    vnodes: list[tuple[str, str]]
-    index: dict[tuple[str, str], int]
-    src: np.ndarray
-    dst: np.ndarray
-    distance_km: np.ndarray
-    time_h: np.ndarray
-    cost_usd: np.ndarray
-    co2_kg: np.ndarray
-    kind: np.ndarray
-    link_id: np.ndarray
-    mode: np.ndarray
-    status: np.ndarray
-    open_year: np.ndarray
-    u_place: np.ndarray
-    v_place: np.ndarray
-    u_country: np.ndarray
-    v_country: np.ndarray
-    components: Sequence[tuple[Component, ...]] = field(repr=False)
-    #: sailings by (link id, node sailed from), for routes timed from a departure date
-    timetables: dict[tuple[str, str], Timetable] = field(default_factory=dict, repr=False)
-    #: the driving-time rules of this profile's trucks, by crew size (None: no rules)
-    driving_rules: dict[int, DrivingRules | None] = field(default_factory=dict, repr=False)
+    def __init__(
+        self,
+        *,
+        profile: Profile,
+        vnodes: Sequence[tuple[str, str]] | Vertices,
+        src: np.ndarray,
+        dst: np.ndarray,
+        distance_km: np.ndarray,
+        time_h: np.ndarray,
+        cost_usd: np.ndarray,
+        co2_kg: np.ndarray,
+        kind: Any,
+        link_id: Any,
+        mode: Any,
+        status: Any,
+        open_year: np.ndarray,
+        u_place: Any,
+        v_place: Any,
+        u_country: Any,
+        v_country: Any,
+        components: Sequence[tuple[Component, ...]],
+        index: Mapping[tuple[str, str], int] | None = None,
+        timetables: dict[tuple[str, str], Timetable] | None = None,
+        driving_rules: dict[int, DrivingRules | None] | None = None,
+    ) -> None:
+        # ``index`` is accepted from callers that kept one; it is always the vertices' own
+        del index
+        self.profile = profile
+        self.vertices = vnodes if isinstance(vnodes, Vertices) else Vertices.of(vnodes)
+        self.src = np.asarray(src, dtype=np.int64)
+        self.dst = np.asarray(dst, dtype=np.int64)
+        self.distance_km = distance_km
+        self.time_h = time_h
+        self.cost_usd = cost_usd
+        self.co2_kg = co2_kg
+        self.open_year = open_year
+        given = {
+            "kind": kind,
+            "link_id": link_id,
+            "mode": mode,
+            "status": status,
+            "u_place": u_place,
+            "v_place": v_place,
+            "u_country": u_country,
+            "v_country": v_country,
+        }
+        self.coded: dict[str, Coded] = {name: Coded.of(col) for name, col in given.items()}
+        self.components = components
+        #: sailings by (link id, node sailed from), for routes timed from a departure date
+        self.timetables: dict[tuple[str, str], Timetable] = timetables or {}
+        #: the driving-time rules of this profile's trucks, by crew size (None: no rules)
+        self.driving_rules: dict[int, DrivingRules | None] = driving_rules or {}
+
+    def __repr__(self) -> str:
+        return (
+            f"RoutingGraph(profile={self.profile.id!r}, n_nodes={self.n_nodes}, "
+            f"n_edges={self.n_edges})"
+        )
+
+    @property
+    def vnodes(self) -> VertexList:
+        """``(place, layer)`` of every virtual node, made when asked for."""
+        return VertexList(self.vertices)
+
+    @property
+    def index(self) -> VertexIndex:
+        """The node number of every ``(place, layer)``."""
+        return VertexIndex(self.vertices)
+
+    @property
+    def kind(self) -> np.ndarray:
+        """Each edge's kind: ``link``, ``transfer``, ``start``, ``end`` or ``through``."""
+        return self.coded["kind"].decode()
+
+    @property
+    def link_id(self) -> np.ndarray:
+        """Each edge's link id (empty for edges that follow no link)."""
+        return self.coded["link_id"].decode()
+
+    @property
+    def mode(self) -> np.ndarray:
+        """Each edge's mode (empty for edges that follow no link)."""
+        return self.coded["mode"].decode()
+
+    @property
+    def status(self) -> np.ndarray:
+        """Each edge's link status."""
+        return self.coded["status"].decode()
+
+    @property
+    def u_place(self) -> np.ndarray:
+        """The place each edge leaves."""
+        return self.coded["u_place"].decode()
+
+    @property
+    def v_place(self) -> np.ndarray:
+        """The place each edge reaches."""
+        return self.coded["v_place"].decode()
+
+    @property
+    def u_country(self) -> np.ndarray:
+        """The country of the place each edge leaves."""
+        return self.coded["u_country"].decode()
+
+    @property
+    def v_country(self) -> np.ndarray:
+        """The country of the place each edge reaches."""
+        return self.coded["v_country"].decode()
+
+    def isin(self, name: str, values: Iterable[Any]) -> np.ndarray:
+        """Return a boolean mask of the edges whose attribute ``name`` is one of ``values``.
+
+        The same as ``numpy.isin(getattr(graph, name), list(values))``, on the codes.
+        """
+        return self.coded[name].isin(values)
 
     @property
     def n_nodes(self) -> int:
         """Number of virtual nodes."""
-        return len(self.vnodes)
+        return len(self.vertices)
 
     @property
     def n_edges(self) -> int:
@@ -161,17 +262,12 @@ class RoutingGraph:
         return out
 
     @cached_property
-    def _arrivals(self) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {}
-        for (place, layer), i in self.index.items():
-            if layer.endswith("|in"):
-                out.setdefault(place, []).append(i)
-        return out
+    def _arrival_layers(self) -> list[str]:
+        return [x for x in self.vertices.layers if x.endswith("|in")]
 
     def arrival_nodes(self, places: Iterable[str]) -> np.ndarray:
         """Return the arrival nodes (``LAYER|in``) of the given places, sorted."""
-        found = {i for p in places for i in self._arrivals.get(p, ())}
-        return np.array(sorted(found), dtype=np.int64)
+        return self.vertices.nodes(places, self._arrival_layers)
 
 
 #: The edge arrays of a routing graph and their types.
@@ -192,6 +288,12 @@ _EDGE_COLUMNS: dict[str, Any] = {
     "cost_usd": np.float64,
     "co2_kg": np.float64,
 }
+
+
+#: The string columns, held as codes (see :class:`~corridors.graph.compact.Coded`).
+_CODED = tuple(name for name, dtype in _EDGE_COLUMNS.items() if dtype is object)
+#: The columns that follow from the edges' end nodes, made once all nodes are known.
+_ENDS = ("u_place", "v_place", "u_country", "v_country")
 
 
 def _column(values: list[Any], dtype: Any) -> np.ndarray:
@@ -245,7 +347,7 @@ class _Edges:
 
     def __init__(self, comps: ColumnsBuilder) -> None:
         self.comps = comps
-        self.cols: dict[str, list[Any]] = {name: [] for name in _EDGE_COLUMNS}
+        self.cols: dict[str, list[Any]] = {name: [] for name in _EDGE_COLUMNS if name not in _ENDS}
         self.key: list[int] = []
         self.count: list[int] = []
         self.items: list[int] = []
@@ -253,7 +355,7 @@ class _Edges:
     def add(
         self,
         key: int,
-        ends: tuple[int, int, str, str, str, str],
+        ends: tuple[int, int],
         kind: str,
         comps: list[Component],
         *,
@@ -262,7 +364,7 @@ class _Edges:
         status: str = "operational",
         open_year: float = math.nan,
     ) -> None:
-        a, b, ua, vb, ca, cb = ends
+        a, b = ends
         for name, value in (
             ("src", a),
             ("dst", b),
@@ -271,10 +373,6 @@ class _Edges:
             ("mode", mode),
             ("status", status),
             ("open_year", open_year),
-            ("u_place", ua),
-            ("v_place", vb),
-            ("u_country", ca),
-            ("v_country", cb),
             ("distance_km", sum(c.distance_km for c in comps)),
             ("time_h", sum(c.time_h for c in comps)),
             ("cost_usd", sum(c.cost_usd for c in comps)),
@@ -285,8 +383,11 @@ class _Edges:
         self.count.append(len(comps))
         self.items.extend(self.comps.add(c) for c in comps)
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        out = {name: _column(values, _EDGE_COLUMNS[name]) for name, values in self.cols.items()}
+    def arrays(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            name: Coded.of(values) if name in _CODED else _column(values, _EDGE_COLUMNS[name])
+            for name, values in self.cols.items()
+        }
         out["key"] = np.asarray(self.key, dtype=np.int64)
         out["count"] = np.asarray(self.count, dtype=np.int64)
         out["items"] = np.asarray(self.items, dtype=np.int64)
@@ -329,20 +430,79 @@ class _Builder:
             i: str(c or "") for i, c in zip(ids, nodes["country"].tolist(), strict=True)
         }
         self.kinds: dict[str, Any] = dict(zip(ids, nodes["kind"].tolist(), strict=True))
-        self.vnodes: list[tuple[str, str]] = []
-        self.index: dict[tuple[str, str], int] = {}
+        # the nodes: two per (place, layer) pair of the links (``pairs``), then those added
+        # one at a time (the boarded layers), then an origin and a destination per place
+        # served; each as a place code and a layer code (see Vertices)
+        self.places = np.array(sorted(self.countries), dtype=object)
+        self.layer_names: list[str] = []
+        self.layer_code: dict[str, int] = {}
+        self.pairs = np.zeros(0, dtype=np.int64)
+        self.n_layers = 1
+        self.added: dict[tuple[str, str], int] = {}
+        self.added_place: list[int] = []
+        self.added_layer: list[int] = []
+        self.served: np.ndarray | None = None
         self.comps = ColumnsBuilder()
         self.one_by_one = _Edges(self.comps)
-        # the link cells the one-by-one edges read, as Python values per column: a table
-        # look-up per cell costs more than building the whole edge
-        self.link_cells: dict[str, list[Any]] = {}
+        # the cells of the links the one-by-one edges follow (a few thousand of millions),
+        # by column, and each such link's position in them: a table look-up per cell costs
+        # more than building the whole edge
+        self.link_cells: dict[str, np.ndarray] = {}
+        self.link_at: dict[int, int] = {}
+
+    def layer(self, name: str) -> int:
+        """Return a layer name's code, giving it one if it has none yet."""
+        code = self.layer_code.get(name)
+        if code is None:
+            code = self.layer_code[name] = len(self.layer_names)
+            self.layer_names.append(name)
+        return code
+
+    def find(self, place: str, layer: str) -> int | None:
+        """Return the node number of ``(place, layer)``, or None if there is none yet."""
+        found = self.added.get((place, layer))
+        if found is not None:
+            return found
+        rank = int(np.searchsorted(self.places, place))
+        if rank >= len(self.places) or self.places[rank] != place:
+            return None
+        if layer in (ORIGIN, DESTINATION):
+            if self.served is None:
+                return None
+            k = int(np.searchsorted(self.served, rank))
+            if k >= len(self.served) or int(self.served[k]) != rank:
+                return None
+            first = 2 * len(self.pairs) + len(self.added_place)
+            return first + 2 * k + (layer == DESTINATION)
+        base, _, end = layer.rpartition("|")
+        code = self.layer_code.get(f"{base}|in")
+        if end not in ("in", "out") or code is None or code >= self.n_layers:
+            return None
+        key = rank * self.n_layers + code
+        j = int(np.searchsorted(self.pairs, key))
+        if j >= len(self.pairs) or int(self.pairs[j]) != key:
+            return None
+        return 2 * j + (end == "out")
 
     def node(self, place: str, layer: str) -> int:
-        key = (place, layer)
-        if key not in self.index:
-            self.index[key] = len(self.vnodes)
-            self.vnodes.append(key)
-        return self.index[key]
+        """Return the node number of ``(place, layer)``, adding the node if it is new."""
+        found = self.find(place, layer)
+        if found is not None:
+            return found
+        if self.served is not None:
+            msg = f"no node {place} {layer} to add after the places' own"
+            raise ValueError(msg)
+        found = self.added[(place, layer)] = 2 * len(self.pairs) + len(self.added_place)
+        self.added_place.append(int(np.searchsorted(self.places, place)))
+        self.added_layer.append(self.layer(layer))
+        return found
+
+    def at(self, place: str, layer: str) -> int:
+        """Return the node number of ``(place, layer)``, which must exist."""
+        found = self.find(place, layer)
+        if found is None:
+            raise KeyError((place, layer))
+        return found
 
     def country(self, place: str) -> str:
         return self.countries[place]
@@ -351,9 +511,8 @@ class _Builder:
         """Whether the default mode transfer applies at ``place`` (see TRANSFER_NODE_KINDS)."""
         return str(self.kinds.get(place) or "") in TRANSFER_NODE_KINDS
 
-    def ends(self, a: int, b: int) -> tuple[int, int, str, str, str, str]:
-        ua, vb = self.vnodes[a][0], self.vnodes[b][0]
-        return a, b, ua, vb, self.country(ua), self.country(vb)
+    def ends(self, a: int, b: int) -> tuple[int, int]:
+        return a, b
 
     def link_components(self, u: str, v: str, data: dict[str, Any]) -> list[Component]:
         mode = str(data["mode"])
@@ -490,7 +649,7 @@ class _Builder:
             keep = np.ones(len(row), dtype=bool)
             keep[shut] = False
             row, eu, ev = row[keep], eu[keep], ev[keep]
-        places = sorted(self.countries)
+        places = self.places.tolist()
         ur = pd.Categorical(eu, categories=places).codes.astype(np.int64)
         vr = pd.Categorical(ev, categories=places).codes.astype(np.int64)
         if (ur < 0).any() or (vr < 0).any():
@@ -499,6 +658,9 @@ class _Builder:
             missing = sorted({str(x) for x in np.concatenate([eu[ur < 0], ev[vr < 0]])})
             msg = f"links.csv: link ends that are not nodes in nodes.csv: {', '.join(missing[:5])}"
             raise GeodataError(msg)
+        # the ends as the nodes' own strings, which the graph keeps anyway, rather than the
+        # copies the link table's columns gave (two million strings at a million links)
+        eu, ev = self.places[ur], self.places[vr]
         _, id_rank = np.unique(link_id[row], return_inverse=True)
         order = np.lexsort((vr, ur, id_rank.reshape(-1)))
         gauge = links["gauge_mm"].to_numpy(dtype=np.float64)
@@ -514,19 +676,22 @@ class _Builder:
             "ur": ur[order],
             "vr": vr[order],
             "layer": layer[row[order]],
-            "places": np.array(places, dtype=object),
+            "places": self.places,
             "link_id": link_id,
             "mode": mode,
         }
 
+    def read_links(self, rows: np.ndarray) -> None:
+        """Keep the cells of the given link rows for :meth:`link_data`."""
+        rows = np.unique(rows)
+        part = self.net.geodata.links.iloc[rows]
+        self.link_cells = {name: part[name].to_numpy(dtype=object) for name in _LINK_CELLS}
+        self.link_at = {r: i for i, r in enumerate(rows.tolist())}
+
     def link_data(self, row: int) -> dict[str, Any]:
         """Return one link's cells as the physical graph's edge holds them."""
-        cells = self.link_cells
-        if not cells:
-            links = self.net.geodata.links
-            for name in _LINK_CELLS:
-                cells[name] = [_py(v) for v in links[name].to_numpy(dtype=object)]
-        data = {name: cells[name][row] for name in _LINK_CELLS}
+        at = self.link_at[row]
+        data = {name: _py(self.link_cells[name][at]) for name in _LINK_CELLS}
         data["link_id"] = data.pop("id")
         return data
 
@@ -546,7 +711,10 @@ class _Builder:
         # the rates, speeds and emission factors every link edge needs, looked up once per
         # kind of edge and in the order the edges come, so a missing row fails as the
         # first edge that needs it would
-        own_rate = np.array([self.look.has_own_rate(str(x)) for x in link_id], dtype=bool)
+        # each distinct link id asked once (a link runs both ways, and its pieces share it)
+        l_code, l_values = _factorize(link_id)
+        own_rate = np.array([self.look.has_own_rate(str(x)) for x in l_values], dtype=bool)
+        own_rate = own_rate[l_code] if len(l_values) else np.zeros(len(link_id), dtype=bool)
         rate_link = np.where(own_rate, link_id, "")
         m_code, m_values = _factorize(mode)
         c_code, c_values = _factorize(cu)
@@ -628,10 +796,10 @@ class _Builder:
         pair_place, pair_layer = pairs // n_layers, pairs % n_layers
         ins = [f"{x}|in" for x in layers]
         outs = [f"{x}|out" for x in layers]
-        for p, x in zip(places[pair_place].tolist(), pair_layer.tolist(), strict=True):
-            self.vnodes.append((p, ins[x]))
-            self.vnodes.append((p, outs[x]))
-        self.index = {key: i for i, key in enumerate(self.vnodes)}
+        # the arrival layers take codes 0..n-1, in the order of ``pair_layer``
+        for name in ins + outs:
+            self.layer(name)
+        self.pairs, self.n_layers = pairs, n_layers
         # the places with two layers or more: the only ones where cargo can change layer
         present: dict[str, list[str]] = {}
         several = np.flatnonzero(
@@ -662,7 +830,9 @@ class _Builder:
         is_plain[plain] = True
         held: dict[str, set[str]] = {}
         boards = np.isin(e["u"], list(loaded)) if loaded else np.zeros(len(src), dtype=bool)
-        for i in np.flatnonzero(~is_plain | boards).tolist():
+        one_by_one = np.flatnonzero(~is_plain | boards)
+        self.read_links(e["row"][one_by_one])
+        for i in one_by_one.tolist():
             u, v, layer = str(e["u"][i]), str(e["v"][i]), str(e["layer"][i])
             data = self.link_data(int(e["row"][i]))
             attrs: dict[str, Any] = {
@@ -695,47 +865,40 @@ class _Builder:
                     self.link_components(u, v, data),
                     **attrs,
                 )
-        link_ids = e["link_id"][e["row"][plain]]
+        plain_rows = e["row"][plain]
         batch = {
             "src": src[plain],
             "dst": dst[plain],
-            "kind": np.full(len(plain), "link", dtype=object),
-            "link_id": link_ids,
-            "mode": mode[plain],
-            "status": hauls["status"],
-            "open_year": open_year[e["row"][plain]],
-            "u_place": e["u"][plain],
-            "v_place": e["v"][plain],
-            "u_country": cu[plain],
-            "v_country": cv[plain],
+            "kind": Coded.constant("link", len(plain)),
+            "link_id": Coded.of(e["link_id"]).take(plain_rows),
+            "mode": Coded.of(e["mode"]).take(plain_rows),
+            "status": Coded.of(hauls["status"]),
+            "open_year": open_year[plain_rows],
             # a sum of one component, as the edges built one by one add theirs
             **{name: 0 + hauls[name] for name in SUMMED},
             "key": 2 * plain,
             "count": np.ones(len(plain), dtype=np.int64),
             "items": hauls["rows"],
         }
-        stops = self.place_edges(places, country_of, pairs, pair_place, pair_layer, layers)
+        stops = self.place_edges(places, pairs, pair_place, pair_layer, layers)
         self.place_extras(places, present, loaded, held, pair_place, pair_layer, layers)
         parts = [batch, self.one_by_one.arrays(), stops]
-        return self.assemble(parts)
+        return self.assemble(parts, country_of)
 
     # -- the places
 
     def place_edges(
         self,
         places: np.ndarray,
-        country_of: np.ndarray,
         pairs: np.ndarray,
         pair_place: np.ndarray,
         pair_layer: np.ndarray,
         layers: list[str],
-    ) -> dict[str, np.ndarray]:
+    ) -> dict[str, Any]:
         """Return every place's start, end and through edge per layer, as columns."""
         served = np.unique(pair_place)
-        first = len(self.vnodes)
-        for place in places[served].tolist():
-            self.node(place, ORIGIN)
-            self.node(place, DESTINATION)
+        first = 2 * len(pairs) + len(self.added_place)
+        self.served = served
         k = np.searchsorted(served, pair_place)
         o, d = first + 2 * k, first + 2 * k + 1
         arrive, depart = 2 * np.arange(len(pairs)), 2 * np.arange(len(pairs)) + 1
@@ -757,28 +920,18 @@ class _Builder:
         src = np.concatenate([o[dry], arrive[dry], arrive])
         dst = np.concatenate([depart[dry], d[dry], depart])
         key = np.concatenate([base[dry], base[dry] + 1, base + 2])
-        kind = np.concatenate(
-            [
-                np.full(len(dry), "start", dtype=object),
-                np.full(len(dry), "end", dtype=object),
-                np.full(len(pairs), "through", dtype=object),
-            ]
-        )
-        at = np.concatenate([pair_place[dry], pair_place[dry], pair_place])
+        kinds = np.array(["start", "end", "through"], dtype=object)
+        kind = Coded(np.repeat([0, 1, 2], [len(dry), len(dry), len(pairs)]), kinds)
         n = len(src)
         zero = np.zeros(n, dtype=np.float64)
         return {
             "src": src,
             "dst": dst,
             "kind": kind,
-            "link_id": np.full(n, "", dtype=object),
-            "mode": np.full(n, "", dtype=object),
-            "status": np.full(n, "operational", dtype=object),
+            "link_id": Coded.constant("", n),
+            "mode": Coded.constant("", n),
+            "status": Coded.constant("operational", n),
             "open_year": np.full(n, math.nan),
-            "u_place": places[at],
-            "v_place": places[at],
-            "u_country": country_of[at],
-            "v_country": country_of[at],
             **dict.fromkeys(SUMMED, zero),
             "key": key,
             "count": np.zeros(n, dtype=np.int64),
@@ -801,7 +954,7 @@ class _Builder:
             lo, hi = np.searchsorted(pair_place, [rank, rank + 1])
             here = [layers[x] for x in pair_layer[lo:hi].tolist()]
             key = _PLACE_KEYS + rank * _PLACE_SPAN + 3 * len(here)
-            d = self.index[(place, DESTINATION)]
+            d = self.at(place, DESTINATION)
 
             def add(a: int, b: int, kind: str, comps: list[Component]) -> None:
                 nonlocal key
@@ -811,22 +964,22 @@ class _Builder:
             for layer in sorted(held.get(place, ())):
                 # arrived on a train boarded at the border post across the line: go on by
                 # rail (a gauge break included) or end here, but no change onto the road
-                arrive = self.index[(place, f"{layer}{HELD}|in")]
+                arrive = self.at(place, f"{layer}{HELD}|in")
                 add(arrive, d, "end", [])
-                add(arrive, self.index[(place, f"{layer}|out")], "through", [])
+                add(arrive, self.at(place, f"{layer}|out"), "through", [])
                 for b in here:
                     if b != layer and _layer_mode(b) == "rail":
                         comps = self.transfer_components(place, layer, b)
                         if comps is not None:
-                            add(arrive, self.index[(place, f"{b}|out")], "transfer", comps)
+                            add(arrive, self.at(place, f"{b}|out"), "transfer", comps)
             for a in here:
                 for b in here:
                     comps = self.transfer_components(place, a, b) if a != b else None
                     boards = _layer_mode(a) != "rail" and b in loaded.get(place, ())
                     if comps is not None:
                         add(
-                            self.index[(place, f"{a}|in")],
-                            self.index[(place, f"{b}{HELD if boards else ''}|out")],
+                            self.at(place, f"{a}|in"),
+                            self.at(place, f"{b}{HELD if boards else ''}|out"),
                             "transfer",
                             comps,
                         )
@@ -834,16 +987,50 @@ class _Builder:
                 msg = f"too many transfers at {place} to order"
                 raise ValueError(msg)
 
-    def assemble(self, parts: list[dict[str, np.ndarray]]) -> RoutingGraph:
+    def vertices(self) -> Vertices:
+        """Return every node as a place code and a layer code, in node order."""
+        served = self.served if self.served is not None else np.zeros(0, dtype=np.int64)
+        pair_place = self.pairs // self.n_layers
+        pair_layer = self.pairs % self.n_layers
+        n = self.n_layers
+        place = np.concatenate(
+            [
+                np.repeat(pair_place, 2),
+                np.asarray(self.added_place, dtype=np.int64),
+                np.repeat(served, 2),
+            ]
+        )
+        # arrival layers have codes 0..n-1, departure layers n..2n-1 (see build)
+        layer = np.concatenate(
+            [
+                np.column_stack([pair_layer, pair_layer + n]).reshape(-1),
+                np.asarray(self.added_layer, dtype=np.int64),
+                np.tile([self.layer(ORIGIN), self.layer(DESTINATION)], len(served)),
+            ]
+        )
+        return Vertices(self.places, place, self.layer_names, layer)
+
+    def assemble(self, parts: list[dict[str, Any]], country_of: np.ndarray) -> RoutingGraph:
         """Put the edges of every part in their order and make the routing graph."""
         key = np.concatenate([p["key"] for p in parts])
         order = np.argsort(key, kind="stable")
-        arrays = {
+        arrays: dict[str, Any] = {
             name: np.concatenate([np.asarray(p[name], dtype=_EDGE_COLUMNS[name]) for p in parts])[
                 order
             ]
             for name in _EDGE_COLUMNS
+            if name not in _CODED
         }
+        for name in _CODED:
+            if name not in _ENDS:
+                arrays[name] = Coded.concat([p[name] for p in parts]).take(order)
+        vertices = self.vertices()
+        # the places and countries at the edges' ends are their nodes'
+        countries = Coded.of(country_of)
+        for end, nodes in (("u", arrays["src"]), ("v", arrays["dst"])):
+            at = vertices.place[nodes]
+            arrays[f"{end}_place"] = Coded(at, self.places)
+            arrays[f"{end}_country"] = Coded(countries.codes[at], countries.values)
         count = np.concatenate([p["count"] for p in parts])
         items = np.concatenate([p["items"] for p in parts])
         # each edge's run of component rows, taken in the edges' new order
@@ -855,8 +1042,7 @@ class _Builder:
         items = items[np.repeat(begin[order], counts) + offset]
         return RoutingGraph(
             profile=self.profile,
-            vnodes=self.vnodes,
-            index=self.index,
+            vnodes=vertices,
             components=EdgeComponents(self.comps.columns(), start, items),
             timetables=self.timetables,
             **arrays,

@@ -51,9 +51,11 @@ def waypoint_members(point: Waypoint) -> tuple[str, ...]:
 FOLLOW_SHARE = 0.6
 
 _LINKS: WeakKeyDictionary[Network, dict[str, dict[str, float]]] = WeakKeyDictionary()
+#: Corridors' links searched so far, by position in ``corridors.yaml`` (see corridor_links).
+_PARTIAL: WeakKeyDictionary[Network, dict[int, dict[str, float] | None]] = WeakKeyDictionary()
 
 
-def corridor_links(net: Network) -> dict[str, dict[str, float]]:
+def corridor_links(net: Network, profile: str | None = None) -> dict[str, dict[str, float]]:
     """Return each named corridor's links (id to km): its shortest paths by distance and time.
 
     The paths run through the corridor's waypoints in order, on its modes, statuses
@@ -61,6 +63,12 @@ def corridor_links(net: Network) -> dict[str, dict[str, float]]:
     ``corridors.yaml`` defines it. Computed once per network, and kept beside a cached
     network on disk, so a new process that reads the network from the cache does not
     search for them again (36 searches over the whole graph on the shipped corridors).
+    The corridors are searched a profile at a time, so a network that keeps one routing
+    graph at a time (:attr:`~corridors.graph.network.Network.routing_graphs_kept`) builds
+    each profile's once.
+
+    With ``profile``, only the corridors routed on that profile are searched (and kept
+    for the full answer, which a later call without it gives); the others are left out.
     """
     if net in _LINKS:
         return _LINKS[net]
@@ -68,43 +76,74 @@ def corridor_links(net: Network) -> dict[str, dict[str, float]]:
     if kept is not None:
         _LINKS[net] = kept
         return kept
-    from corridors.routing import edge_weights
-
-    out: dict[str, dict[str, float]] = {}
-    for spec in net.geodata.corridors:
-        points = [waypoint(p) for p in spec.get("waypoints", [])]
-        if len(points) < 2 or not isinstance(points[0], str) or not isinstance(points[-1], str):
-            continue
-        links: dict[str, float] = {}
-        for by in ("distance", "time"):
-            opts = RouteOptions.build(
-                by=by,
-                profile=spec.get("profile"),
-                statuses=sorted(set(spec.get("include") or []) | {"operational"}),
-                modes=spec.get("modes") or None,
-                avoid_countries=spec.get("avoid_countries") or None,
-                crew=0,
-            )
-            rg = net.routing_graph(opts.profile)
-            mask = edge_weights.edge_mask(rg, opts)
-            _, weight = edge_weights.weights(rg, opts)
-            try:
-                found = edge_weights.shortest_edges(
-                    rg, weight, mask, points[1:-1], points[0], points[-1]
-                )
-            except GeodataError:
-                found = None  # broken data: `corridors data validate` reports it
-            for e in found[0] if found else []:
-                for c in rg.components[e]:
-                    if c.kind == "haul" and c.link_id:
-                        links[c.link_id] = c.distance_km
-        out[str(spec["id"])] = links
+    done = _PARTIAL.setdefault(net, {})
+    specs = list(net.geodata.corridors)
+    groups: dict[str, list[int]] = {}
+    for i, spec in enumerate(specs):
+        groups.setdefault(_profile_of(net, spec, i), []).append(i)
+    if profile is not None:
+        wanted = net.profile(profile).id
+        for i in groups.get(wanted, []):
+            if i not in done:
+                done[i] = _spec_links(net, specs[i])
+        return {
+            str(specs[i]["id"]): links
+            for i in groups.get(wanted, [])
+            if (links := done[i]) is not None
+        }
+    for members in groups.values():
+        for i in members:
+            if i not in done:
+                done[i] = _spec_links(net, specs[i])
+    out = {str(specs[i]["id"]): links for i in range(len(specs)) if (links := done[i]) is not None}
     _LINKS[net] = out
+    _PARTIAL.pop(net, None)
     if getattr(net, "cached", False):
         from corridors.graph import cache
 
         cache.write_note(net.digest, _NOTE, out)
     return out
+
+
+def _profile_of(net: Network, spec: dict[str, Any], i: int) -> str:
+    """Return the id of the profile a corridor is searched on (a key of its own if none)."""
+    try:
+        return net.profile(spec.get("profile")).id
+    except Exception:  # searching the corridor raises it, in its turn
+        return f"corridor {i}"
+
+
+def _spec_links(net: Network, spec: dict[str, Any]) -> dict[str, float] | None:
+    """Return one corridor's links (None: it names no end points to search between)."""
+    from corridors.routing import edge_weights
+
+    points = [waypoint(p) for p in spec.get("waypoints", [])]
+    if len(points) < 2 or not isinstance(points[0], str) or not isinstance(points[-1], str):
+        return None
+    links: dict[str, float] = {}
+    for by in ("distance", "time"):
+        opts = RouteOptions.build(
+            by=by,
+            profile=spec.get("profile"),
+            statuses=sorted(set(spec.get("include") or []) | {"operational"}),
+            modes=spec.get("modes") or None,
+            avoid_countries=spec.get("avoid_countries") or None,
+            crew=0,
+        )
+        rg = net.routing_graph(opts.profile)
+        mask = edge_weights.edge_mask(rg, opts)
+        _, weight = edge_weights.weights(rg, opts)
+        try:
+            found = edge_weights.shortest_edges(
+                rg, weight, mask, points[1:-1], points[0], points[-1]
+            )
+        except GeodataError:
+            found = None  # broken data: `corridors data validate` reports it
+        for e in found[0] if found else []:
+            for c in rg.components[e]:
+                if c.kind == "haul" and c.link_id:
+                    links[c.link_id] = c.distance_km
+    return links
 
 
 #: The name of the corridor links' note beside the cached network.

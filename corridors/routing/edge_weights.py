@@ -16,31 +16,35 @@ from corridors.routing.options import RouteOptions
 
 def edge_mask(rg: RoutingGraph, opts: RouteOptions) -> np.ndarray:
     """Return a boolean array: which routing-graph edges the options allow."""
-    is_link = rg.kind == "link"
+    # every test runs on the graph's codes: no object array per edge is made
+    is_link = rg.isin("kind", ["link"])
     if opts.year is not None:
-        opened = (rg.status == "operational") | (
-            np.isin(rg.status, ("under_construction", "planned")) & (rg.open_year <= opts.year)
+        opened = rg.isin("status", ["operational"]) | (
+            rg.isin("status", ("under_construction", "planned")) & (rg.open_year <= opts.year)
         )
         ok = ~is_link | opened
     else:
-        ok = ~is_link | np.isin(rg.status, list(opts.statuses))
+        ok = ~is_link | rg.isin("status", opts.statuses)
     if opts.modes is not None:
-        ok &= ~is_link | np.isin(rg.mode, list(opts.modes))
+        ok &= ~is_link | rg.isin("mode", opts.modes)
     if opts.avoid_countries:
         bad = list(opts.avoid_countries)
-        ok &= ~(np.isin(rg.u_country, bad) | np.isin(rg.v_country, bad))
+        ok &= ~(rg.isin("u_country", bad) | rg.isin("v_country", bad))
     if opts.avoid_nodes:
         bad = list(opts.avoid_nodes)
-        ok &= ~(np.isin(rg.u_place, bad) | np.isin(rg.v_place, bad))
+        ok &= ~(rg.isin("u_place", bad) | rg.isin("v_place", bad))
     if opts.avoid_links:
-        ok &= ~np.isin(rg.link_id, list(opts.avoid_links))
+        ok &= ~rg.isin("link_id", opts.avoid_links)
     if opts.avoid_borders:
-        crossing = is_link & (rg.u_country != rg.v_country)
-        pairs = np.array(
-            [frozenset((a, b)) in opts.avoid_borders for a, b in zip(rg.u_country, rg.v_country)],
-            dtype=bool,
-        )
-        ok &= ~(crossing & pairs)
+        # each (from, to) country pair is judged once, then spread over its edges
+        u, v = rg.coded["u_country"], rg.coded["v_country"]
+        n = max(1, len(v.values))
+        pair, at = np.unique(u.codes.astype(np.int64) * n + v.codes, return_inverse=True)
+        avoided = []
+        for k in pair.tolist():
+            a, b = u.values[k // n], v.values[k % n]
+            avoided.append(a != b and frozenset((a, b)) in opts.avoid_borders)
+        ok &= ~(is_link & np.array(avoided, dtype=bool)[at.reshape(-1)])
     return np.asarray(ok, dtype=bool)
 
 

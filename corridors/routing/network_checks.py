@@ -22,6 +22,7 @@ from corridors.data.validation import (
 from corridors.errors import GeodataError
 from corridors.graph.network import Network
 from corridors.graph.routing_graph import collection_paused
+from corridors.routing.corridor_match import corridor_links
 from corridors.routing.named_corridors import route_corridor
 
 # corridors.validation names this module: it offers the whole validation API
@@ -102,6 +103,8 @@ def _check_routing(checker: GeodataChecker) -> None:
     except Exception as err:
         checker.add("routing", "links.csv", 0, f"the network cannot be built: {error_text(err)}")
         return
+    # one profile's routing graph at a time: at a million links each takes gigabytes
+    net.routing_graphs_kept = 1
     for pid in checker.profiles:
         try:
             net.routing_graph(pid)
@@ -115,8 +118,31 @@ def _check_routing(checker: GeodataChecker) -> None:
                 f"the routing graph for profile {pid!r} cannot be built: {error_text(err)}",
             )
             return
-    for item, line in checker.corridors:
+        try:
+            # the corridors searched on this profile, for the routes' corridor shares,
+            # while its graph is at hand
+            corridor_links(net, profile=pid)
+        except MemoryError:
+            raise
+        except Exception:  # the corridor routes below report it
+            pass
+    # the corridors routed a profile at a time, so each graph is built once more at most
+    # (the problems are reported sorted, whatever the order they are found in)
+    order = sorted(
+        enumerate(checker.corridors),
+        key=lambda e: (_route_profile(checker, net, e[1][0]), e[0]),
+    )
+    for _, (item, line) in order:
         _route_corridor(checker, net, item, line)
+
+
+def _route_profile(checker: GeodataChecker, net: Network, item: dict[str, Any]) -> str:
+    """Return the id of the profile a corridor is routed on ('' where it names none known)."""
+    modes = [str(m) for m in as_list(item.get("modes") or [])]
+    try:
+        return net.profile(_corridor_profile(checker, item, modes)).id
+    except Exception:  # routing the corridor reports it
+        return ""
 
 
 def _route_corridor(checker: GeodataChecker, net: Network, item: dict[str, Any], line: int) -> None:

@@ -448,13 +448,15 @@ def alternatives(
         return kept
     km = {str(r["id"]): float(r["length_km"]) for r in records(net.geodata.links)}
     weight = solver.weight.copy()
-    is_link = rg.kind == "link"
+    is_link = rg.isin("kind", ["link"])
+    link_id = rg.coded["link_id"]
     seen = {tuple(first.path)}
     last = first
     for _ in range(6 * k):
         # penalise both directions of every physical link the last route used
-        used = set(rg.link_id[last.path][is_link[last.path]].tolist())
-        weight[is_link & np.isin(rg.link_id, list(used))] *= penalty
+        path = np.asarray(last.path, dtype=np.int64)
+        used = set(link_id.values[link_id.codes[path[is_link[path]]]].tolist())
+        weight[is_link & link_id.isin(used)] *= penalty
         try:
             cand = solver.solve(o.node, d.node, weight)
         except _NoPathError:

@@ -938,7 +938,7 @@ def run_montecarlo(
     # start and end edges of places that are no origin or destination are never used
     ends = np.asarray(sources + dests, dtype=np.int64)
     mask = mask & (
-        ((rg.kind != "start") & (rg.kind != "end")) | np.isin(rg.src, ends) | np.isin(rg.dst, ends)
+        ~rg.isin("kind", ("start", "end")) | np.isin(rg.src, ends) | np.isin(rg.dst, ends)
     )
     plan = _Plan(
         n_nodes=rg.n_nodes,

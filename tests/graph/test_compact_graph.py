@@ -1,0 +1,103 @@
+"""A routing graph held as codes reads as the tuples, dicts and object arrays it replaced."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from corridors.graph.compact import Coded, Vertices
+from corridors.graph.network import Network
+from corridors.routing import corridor_match, edge_weights
+from corridors.routing.options import RouteOptions
+
+
+def test_coded_column_decodes_and_tests_as_the_values() -> None:
+    values = ["rail", "road", "", "rail", "sea", "road", "rail"]
+    col = Coded.of(values)
+    assert col.decode().tolist() == values
+    assert col.decode().dtype == object
+    wanted = ["rail", "sea", "air"]
+    assert col.isin(wanted).tolist() == np.isin(np.array(values, dtype=object), wanted).tolist()
+    assert not col.isin([]).any()
+    joined = Coded.concat([col, Coded.constant("air", 2), col.take(np.array([4, 0]))])
+    assert joined.decode().tolist() == [*values, "air", "air", "sea", "rail"]
+
+
+def test_vertex_index_finds_every_vertex_and_nothing_else(net: Network) -> None:
+    rg = net.routing_graph("teu")
+    pairs = list(rg.vnodes)
+    assert len(pairs) == rg.n_nodes == len(set(pairs))
+    by_pair = {v: i for i, v in enumerate(pairs)}
+    assert all(rg.index[v] == i for v, i in by_pair.items())
+    assert rg.vnodes[5] == pairs[5] and rg.vnodes[-1] == pairs[-1]
+    place = pairs[0][0]
+    assert rg.index.get((place, "no such layer")) is None
+    assert rg.index.get(("no such place", pairs[0][1]), -1) == -1
+    assert ("no such place", "o") not in rg.index
+    with pytest.raises(KeyError):
+        rg.index[("no such place", "o")]
+    # built again from the pairs, the vertices read the same
+    again = Vertices.of(pairs)
+    assert [again.find(p, x) for p, x in pairs[:50]] == list(range(50))
+
+
+def test_arrival_nodes_are_the_places_in_layers(net: Network) -> None:
+    rg = net.routing_graph("teu")
+    places = sorted({p for p, _ in rg.vnodes})[::7][:40]
+    wanted = set(places)
+    expected = [i for i, (p, x) in enumerate(rg.vnodes) if p in wanted and x.endswith("|in")]
+    assert rg.arrival_nodes(places).tolist() == expected
+    assert rg.arrival_nodes(["no such place"]).tolist() == []
+
+
+def test_edge_filters_on_codes_match_the_object_arrays(net: Network) -> None:
+    rg = net.routing_graph("teu")
+    is_link = rg.kind == "link"
+    crossing = is_link & (rg.u_country != rg.v_country)
+    a, b = rg.u_country[crossing][0], rg.v_country[crossing][0]
+    some_links = sorted(set(rg.link_id[is_link].tolist()))[:5]
+    some_places = sorted(set(rg.u_place.tolist()))[:5]
+    opts = replace(
+        RouteOptions.build(modes=["rail", "sea"], statuses=["operational", "planned"]),
+        avoid_countries=frozenset({"AF"}),
+        avoid_nodes=frozenset(some_places),
+        avoid_links=frozenset(some_links),
+        avoid_borders=frozenset({frozenset((a, b))}),
+    )
+    ok = ~is_link | np.isin(rg.status, list(opts.statuses))
+    ok &= ~is_link | np.isin(rg.mode, list(opts.modes or ()))
+    ok &= ~(np.isin(rg.u_country, ["AF"]) | np.isin(rg.v_country, ["AF"]))
+    ok &= ~(np.isin(rg.u_place, some_places) | np.isin(rg.v_place, some_places))
+    ok &= ~np.isin(rg.link_id, some_links)
+    pair = np.array(
+        [frozenset((x, y)) == frozenset((a, b)) for x, y in zip(rg.u_country, rg.v_country)]
+    )
+    ok &= ~(crossing & pair)
+    got = edge_weights.edge_mask(rg, opts)
+    assert got.tolist() == ok.tolist()
+    assert 0 < got.sum() < rg.n_edges
+
+
+def test_a_network_keeping_one_routing_graph_lets_the_older_go(net: Network) -> None:
+    fresh = Network(net.geodata)
+    fresh.routing_graphs_kept = 1
+    first = fresh.routing_graph("teu")
+    fresh.routing_graph("bulk")
+    assert list(fresh._routing) == ["bulk"]
+    again = fresh.routing_graph("teu")
+    assert again is not first and list(fresh._routing) == ["teu"]
+    assert np.array_equal(again.time_h, first.time_h) and again.vnodes == first.vnodes
+    assert again.link_id.tolist() == first.link_id.tolist()
+
+
+def test_corridor_links_searched_a_profile_at_a_time_are_the_same(net: Network) -> None:
+    whole = corridor_match.corridor_links(Network(net.geodata))
+    fresh = Network(net.geodata)
+    fresh.routing_graphs_kept = 1
+    for pid in fresh.profiles:
+        part = corridor_match.corridor_links(fresh, profile=pid)
+        assert all(whole[cid] == links for cid, links in part.items())
+    assert corridor_match.corridor_links(fresh) == whole
+    assert list(corridor_match.corridor_links(fresh)) == list(whole)
