@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -29,6 +30,7 @@ from corridors.graph.driving_rules import DrivingRules
 if TYPE_CHECKING:
     import networkx as nx
 
+    from corridors.graph.compact import Coded, Vertices
     from corridors.graph.edge_components import EdgeComponents
     from corridors.graph.profiles import Profile
     from corridors.graph.routing_graph import RoutingGraph
@@ -37,8 +39,9 @@ log = logging.getLogger("corridors")
 
 #: Bumped when the layout of a cache file changes (4: the physical graph is no longer kept;
 #: a network rebuilds it from its tables when something asks for it; 5: the routing graphs'
-#: numeric columns are packed, see :func:`_pack`, and the named corridors are kept).
-FORMAT = 5
+#: numeric columns are packed, see :func:`_pack`, and the named corridors are kept; 6: the
+#: routing graphs' text columns and vertices are kept as codes into their distinct values).
+FORMAT = 6
 #: A cache file larger than this is not read (the shipped network's is about 6 MB).
 MAX_BYTES = 512 * 1024 * 1024
 
@@ -52,7 +55,6 @@ _INT = "<i8"
 _CODE = "<i4"
 _FLOAT = "<f8"
 _INT_ARRAYS = ("src", "dst")
-_FLOAT_ARRAYS = ("distance_km", "time_h", "cost_usd", "co2_kg", "open_year")
 
 _ARRAYS = (
     "src",
@@ -61,11 +63,14 @@ _ARRAYS = (
     "time_h",
     "cost_usd",
     "co2_kg",
+    "open_year",
+)
+#: The text columns of a routing graph, kept as codes into their distinct values.
+_TEXT_COLUMNS = (
     "kind",
     "link_id",
     "mode",
     "status",
-    "open_year",
     "u_place",
     "v_place",
     "u_country",
@@ -196,14 +201,25 @@ def _routing_doc(rg: RoutingGraph) -> dict[str, Any]:
     if not isinstance(comps, EdgeComponents):  # given as plain tuples
         comps = edge_components(comps)
     cols = comps.columns
+    vertices = rg.vertices
     return {
         "profile": list(astuple(rg.profile)),
-        "vnodes": [list(v) for v in rg.vnodes],
+        "vertices": {
+            "places": vertices.places.tolist(),
+            "place": _pack(vertices.place, _CODE),
+            "layers": list(vertices.layers),
+            "layer": _pack(vertices.layer, _CODE),
+        },
         "arrays": {
             name: _pack(getattr(rg, name), _INT if name in _INT_ARRAYS else _FLOAT)
-            if name in _INT_ARRAYS or name in _FLOAT_ARRAYS
-            else getattr(rg, name).tolist()
             for name in _ARRAYS
+        },
+        "text_columns": {
+            name: {
+                "values": rg.coded[name].values.tolist(),
+                "codes": _pack(rg.coded[name].codes, _CODE),
+            }
+            for name in _TEXT_COLUMNS
         },
         # the components as columns, each edge's as a run of row numbers: JSON has no
         # tuples, so the id lists are lists
@@ -370,28 +386,66 @@ def _components(doc: dict[str, Any], n_edges: int) -> EdgeComponents:
     return EdgeComponents(ComponentColumns(floats, codes, values), start, items)
 
 
-def _routing(doc: Any, profile: Profile) -> RoutingGraph:
+def _distinct_texts(values: Any, what: str) -> Any:
+    """Return a list of distinct texts (``None`` allowed) as an object array."""
     import numpy as np
 
+    _check(isinstance(values, list) and _texts(values), what)
+    _check(len(set(values)) == len(values), what)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _coded(doc: Any, what: str) -> Coded:
+    """Return a text column kept as codes into its distinct values, checking every code."""
+    from corridors.graph.compact import Coded
+
+    _check(isinstance(doc, dict), what)
+    values = _distinct_texts(doc["values"], what)
+    codes = _int_array(doc["codes"], what, len(values), _CODE)
+    return Coded(codes, values)
+
+
+def _vertices(doc: Any) -> Vertices:
+    """Return the vertices kept as place and layer codes, checking their order and codes."""
+    import numpy as np
+
+    from corridors.graph.compact import Vertices
+
+    _check(isinstance(doc, dict), "vertices")
+    places = _distinct_texts(doc["places"], "vertex places")
+    _check(all(isinstance(p, str) for p in places), "vertex places")
+    # the place look-up is a binary search: the places must be in order
+    _check(all(a < b for a, b in itertools.pairwise(places)), "vertex places")
+    layers = doc["layers"]
+    _check(isinstance(layers, list) and all(isinstance(x, str) for x in layers), "layers")
+    _check(len(set(layers)) == len(layers) and len(layers) < 2**15, "layers")
+    place = _int_array(doc["place"], "vertex places", len(places), _CODE)
+    layer = _int_array(doc["layer"], "vertex layers", max(len(layers), 1), _CODE)
+    _check(len(place) == len(layer), "vertices")
+    keys = place * max(1, len(layers)) + layer
+    _check(len(np.unique(keys)) == len(keys), "vertices")  # each (place, layer) once
+    return Vertices(places, place, layers, layer)
+
+
+def _routing(doc: Any, profile: Profile) -> RoutingGraph:
     from corridors.graph.routing_graph import RoutingGraph
 
     _check(isinstance(doc, dict), "routing graph")
-    vnodes = [(str(a), str(b)) for a, b in doc["vnodes"]]
+    vertices = _vertices(doc["vertices"])
     arrays: dict[str, Any] = {}
     raw = doc["arrays"]
     for name in _ARRAYS:
-        values = raw[name]
-        if name in _INT_ARRAYS:
-            arrays[name] = _unpack(values, _INT, name)
-        elif name in _FLOAT_ARRAYS:
-            arrays[name] = _unpack(values, _FLOAT, name)
-        else:
-            _check(isinstance(values, list) and _texts(values), name)
-            arrays[name] = np.array(values, dtype=object)
+        arrays[name] = _unpack(raw[name], _INT if name in _INT_ARRAYS else _FLOAT, name)
+    texts = doc["text_columns"]
+    _check(isinstance(texts, dict), "text columns")
+    for name in _TEXT_COLUMNS:
+        arrays[name] = _coded(texts[name], name)
     n = len(arrays["src"])
     _check(all(len(a) == n for a in arrays.values()), "array lengths")
-    _check(bool(((arrays["src"] >= 0) & (arrays["src"] < len(vnodes))).all()), "edge ends")
-    _check(bool(((arrays["dst"] >= 0) & (arrays["dst"] < len(vnodes))).all()), "edge ends")
+    _check(bool(((arrays["src"] >= 0) & (arrays["src"] < len(vertices))).all()), "edge ends")
+    _check(bool(((arrays["dst"] >= 0) & (arrays["dst"] < len(vertices))).all()), "edge ends")
     components = _components(doc, n)
     rules: dict[int, DrivingRules | None] = {}
     for crew, values in doc["driving_rules"].items():
@@ -401,8 +455,7 @@ def _routing(doc: Any, profile: Profile) -> RoutingGraph:
         rules[int(crew)] = None if values is None else DrivingRules(*values)
     return RoutingGraph(
         profile=profile,
-        vnodes=vnodes,
-        index={v: i for i, v in enumerate(vnodes)},
+        vnodes=vertices,
         components=components,
         driving_rules=rules,
         **arrays,

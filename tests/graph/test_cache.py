@@ -116,6 +116,9 @@ def test_planted_pickle_runs_no_code_and_is_replaced(
         lambda text: re.sub(r'"time_h":"', '"time_h":"AAAA', text, count=1),
         # an index far past the end of the components
         lambda text: re.sub(r'"edge_items":"[^"]*"', f'"edge_items":"{_FAR}"', text, count=1),
+        # a text column's code past its distinct values, and places out of order
+        lambda text: re.sub(r'"codes":"[^"]*"', f'"codes":"{_FAR}"', text, count=1),
+        lambda text: text.replace('"places":["', '"places":["~","', 1),
         lambda text: json.dumps({**json.loads(text), "format": 0}),  # another layout
         lambda text: "[]",
     ],
@@ -126,6 +129,8 @@ def test_planted_pickle_runs_no_code_and_is_replaced(
         "not-base64",
         "partial-number",
         "bad-index",
+        "bad-text-code",
+        "places-out-of-order",
         "old-format",
         "not-an-object",
     ],
