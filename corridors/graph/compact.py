@@ -113,11 +113,6 @@ class Coded:
         hit[self.codes_of(wanted)] = True
         return np.asarray(hit[self.codes])
 
-    @property
-    def nbytes(self) -> int:
-        """Bytes held by the codes (the distinct values not counted)."""
-        return int(self.codes.nbytes)
-
 
 class Vertices:
     """Every vertex of a routing graph as a place code and a layer code.
@@ -207,12 +202,6 @@ class Vertices:
             lo, hi = np.searchsorted(keys, [p * n, (p + 1) * n])
             found.append(order[lo:hi][np.isin(self.layer[order[lo:hi]], xs)])
         return np.unique(np.concatenate(found)).astype(np.int64)
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes held per vertex (the place and layer names not counted)."""
-        sorted_bytes = 0 if self._sorted is None else sum(a.nbytes for a in self._sorted)
-        return int(self.place.nbytes + self.layer.nbytes + sorted_bytes)
 
 
 class VertexList(Sequence[tuple[str, str]]):
