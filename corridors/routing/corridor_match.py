@@ -116,6 +116,7 @@ def _profile_of(net: Network, spec: dict[str, Any], i: int) -> str:
 def _spec_links(net: Network, spec: dict[str, Any]) -> dict[str, float] | None:
     """Return one corridor's links (None: it names no end points to search between)."""
     from corridors.routing import edge_weights
+    from corridors.routing.contraction import contraction_for
 
     points = [waypoint(p) for p in spec.get("waypoints", [])]
     if len(points) < 2 or not isinstance(points[0], str) or not isinstance(points[-1], str):
@@ -135,7 +136,7 @@ def _spec_links(net: Network, spec: dict[str, Any]) -> dict[str, float] | None:
         _, weight = edge_weights.weights(rg, opts)
         try:
             found = edge_weights.shortest_edges(
-                rg, weight, mask, points[1:-1], points[0], points[-1]
+                rg, weight, mask, points[1:-1], points[0], points[-1], contraction_for(net, rg)
             )
         except GeodataError:
             found = None  # broken data: `corridors data validate` reports it

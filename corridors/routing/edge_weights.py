@@ -10,6 +10,7 @@ import numpy as np
 from corridors.errors import GeodataError
 from corridors.graph.driving_rules import DrivingRules
 from corridors.graph.routing_graph import DESTINATION, ORIGIN, RoutingGraph
+from corridors.routing.contraction import Contraction
 from corridors.routing.objectives import OBJECTIVES, TIE_BREAK
 from corridors.routing.options import RouteOptions
 
@@ -121,17 +122,27 @@ def staged(
     edge, which pays its friction.
     Stage-advance edges carry edge index -1.
     """
+    return _staged(rg.n_nodes, kept, _arrivals(rg, waypoints))
+
+
+def _arrivals(rg: RoutingGraph, waypoints: Sequence[str | Sequence[str]]) -> list[np.ndarray]:
+    # a waypoint may be a set of alternatives: reaching any one of them advances
+    return [rg.arrival_nodes([p] if isinstance(p, str) else p) for p in waypoints]
+
+
+def _staged(
+    n: int,
+    kept: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    arrivals: list[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     s, d, w, e = kept
-    n = rg.n_nodes
     parts_s, parts_d, parts_w, parts_e = [], [], [], []
-    for stage in range(len(waypoints) + 1):
+    for stage in range(len(arrivals) + 1):
         parts_s.append(s + stage * n)
         parts_d.append(d + stage * n)
         parts_w.append(w)
         parts_e.append(e)
-    for stage, place in enumerate(waypoints, start=1):
-        # a waypoint may be a set of alternatives: reaching any one of them advances
-        arr = rg.arrival_nodes([place] if isinstance(place, str) else place)
+    for stage, arr in enumerate(arrivals, start=1):
         parts_s.append(arr + (stage - 1) * n)
         parts_d.append(arr + stage * n)
         parts_w.append(np.zeros(len(arr)))
@@ -241,6 +252,7 @@ def shortest_edges(
     waypoints: Sequence[str | Sequence[str]],
     origin: str,
     destination: str,
+    contraction: Contraction | None = None,
 ) -> tuple[list[int], float] | None:
     """Return the least-weight path's routing-graph edges and its weight (None: no path).
 
@@ -249,16 +261,72 @@ def shortest_edges(
     to :data:`PLAIN_SEARCH_EDGES` edges is searched in plain Python and the path kept when
     no exact tie could make scipy's Dijkstra choose another; otherwise, and on larger
     graphs, scipy's Dijkstra solves it. Both give the same path and weight.
+
+    With a ``contraction`` of the routing graph (see :mod:`corridors.routing.contraction`),
+    the search runs on the contracted graph when the origin, the destination and every
+    waypoint are kept in it, and the path found is unfolded into the routing graph's
+    edges; its weight is summed along them in travel order, as a search on the whole
+    graph sums it.
     """
-    kept = collapse(rg.src, rg.dst, weight, mask)
-    s, d, ww, e = staged(rg, kept, waypoints)
-    stages = len(waypoints)
-    n = rg.n_nodes * (stages + 1)
     source = rg.index.get((origin, ORIGIN))
     target = rg.index.get((destination, DESTINATION))
     if source is None or target is None:
         return None
-    target += stages * rg.n_nodes
+    arrivals = _arrivals(rg, waypoints)
+    if contraction is not None:
+        ends = [np.asarray([source, target]), *arrivals]
+        if all((contraction.kept[x] >= 0).all() for x in ends):
+            return _contracted(contraction, weight, mask, arrivals, source, target)
+    kept = collapse(rg.src, rg.dst, weight, mask)
+    found = _search(rg.n_nodes, kept, arrivals, source, target)
+    if found is None:
+        return None
+    path, total = found
+    return [p for p in path if p >= 0], total
+
+
+def _contracted(
+    con: Contraction,
+    weight: np.ndarray,
+    mask: np.ndarray,
+    arrivals: list[np.ndarray],
+    source: int,
+    target: int,
+) -> tuple[list[int], float] | None:
+    check_non_negative(weight[mask])
+    base = np.where(mask & np.isfinite(weight), weight, np.inf)
+    w = con.weights(base)
+    finite = np.isfinite(w)
+    s, d, ww, keep = collapse(con.src, con.dst, w, finite)
+    kept = (s, d, ww, con.edges[keep])
+    found = _search(
+        con.n_nodes,
+        kept,
+        [con.kept[a] for a in arrivals],
+        int(con.kept[source]),
+        int(con.kept[target]),
+    )
+    if found is None:
+        return None
+    path = [b for p in found[0] if p >= 0 for b in con.unfold(p)]
+    total = 0.0
+    for b in path:
+        total += float(weight[b])
+    return path, total
+
+
+def _search(
+    n_nodes: int,
+    kept: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    arrivals: list[np.ndarray],
+    source: int,
+    target: int,
+) -> tuple[list[int], float] | None:
+    """Search the staged graph of ``kept`` edges; the path's edge ids (-1: stage steps)."""
+    s, d, ww, e = _staged(n_nodes, kept, arrivals)
+    stages = len(arrivals)
+    n = n_nodes * (stages + 1)
+    target += stages * n_nodes
     check_non_negative(ww)
     nodes: list[int] | None = None
     if len(s) <= PLAIN_SEARCH_EDGES:
@@ -280,5 +348,4 @@ def shortest_edges(
     after[np.asarray(nodes[:-1], dtype=np.int64)] = np.asarray(nodes[1:], dtype=np.int64)
     on_path = np.flatnonzero(after[s] == d)
     edge_of = dict(zip(s[on_path].tolist(), e[on_path].tolist(), strict=True))
-    path = [edge_of[u] for u in nodes[:-1]]
-    return [p for p in path if p >= 0], float(dist[target])
+    return [edge_of[u] for u in nodes[:-1]], float(dist[target])

@@ -16,6 +16,7 @@ from corridors.graph.cost_model import Component
 from corridors.graph.places import Place
 from corridors.graph.routing_graph import RoutingGraph
 from corridors.routing import edge_weights
+from corridors.routing.contraction import contraction_for
 from corridors.routing.corridor_match import Waypoint, corridor_shares
 from corridors.routing.objectives import OBJECTIVES
 from corridors.routing.options import RouteKeywords, RouteOptions, check_names
@@ -59,6 +60,7 @@ class _Solver:
         self.opts = opts
         self.waypoints = list(waypoints)
         self.mask = edge_weights.edge_mask(rg, opts)
+        self.contraction = contraction_for(net, rg)
         self.primary, self.weight = edge_weights.weights(rg, opts)
         self.rules = rg.driving_rules.get(opts.crew)
         #: the weight without rests: a second candidate for the best route
@@ -69,7 +71,7 @@ class _Solver:
     def solve(self, origin: str, destination: str, weight: np.ndarray | None = None) -> _Solved:
         w = self.weight if weight is None else weight
         found = edge_weights.shortest_edges(
-            self.rg, w, self.mask, self.waypoints, origin, destination
+            self.rg, w, self.mask, self.waypoints, origin, destination, self.contraction
         )
         if found is None:
             raise _NoPathError
