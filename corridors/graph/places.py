@@ -30,12 +30,23 @@ _COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
 _FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "\u200c": "", "\u200d": "", "ـ": ""})
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def normalise(text: str) -> str:
     """Fold case, diacritics, punctuation and Persian letter variants for matching."""
+    if text.isascii():
+        # nothing to fold but case and punctuation: the same key as :func:`_fold` gives,
+        # without its per-letter walk (a large network's index has millions of ASCII names)
+        return _NOT_WORD.sub(" ", text.casefold()).strip()
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
     stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
     stripped = stripped.replace("ı", "i").replace("ə", "a").replace("ğ", "g")
-    return re.sub(r"[\W_]+", " ", stripped.casefold()).strip()
+    return _NOT_WORD.sub(" ", stripped.casefold()).strip()
 
 
 class PlaceInfo(NamedTuple):
