@@ -420,6 +420,14 @@ class Network:
             self._routing[chosen.id] = build_routing_graph(self, chosen)
         return self._routing[chosen.id]
 
+    def holds_routing_graph(self, profile: str) -> bool:
+        """Whether the routing graph of a profile (by id) is built and held."""
+        return profile in self._routing
+
+    def release_routing_graph(self, profile: str) -> None:
+        """Let a profile's routing graph go (by id); the next query on it builds it again."""
+        self._routing.pop(profile, None)
+
     @cached_property
     def place_info(self) -> dict[str, PlaceInfo]:
         """Name, country and coordinates of every node, shared by the routes built on it."""

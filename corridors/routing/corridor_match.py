@@ -11,6 +11,7 @@ from corridors.routing.options import RouteOptions
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
+    from corridors.graph.routing_graph import RoutingGraph
     from corridors.routing.results import Route
 
 
@@ -91,10 +92,15 @@ def corridor_links(net: Network, profile: str | None = None) -> dict[str, dict[s
             for i in groups.get(wanted, [])
             if (links := done[i]) is not None
         }
-    for members in groups.values():
+    for pid, members in groups.items():
+        held = net.holds_routing_graph(pid)
         for i in members:
             if i not in done:
                 done[i] = _spec_links(net, specs[i])
+        if not held and net.holds_routing_graph(pid) and _large(net.routing_graph(pid)):
+            # a large graph built only for these searches goes again: at a million links
+            # each takes about a gigabyte, and the question asked is on another profile
+            net.release_routing_graph(pid)
     out = {str(specs[i]["id"]): links for i in range(len(specs)) if (links := done[i]) is not None}
     _LINKS[net] = out
     _PARTIAL.pop(net, None)
@@ -103,6 +109,12 @@ def corridor_links(net: Network, profile: str | None = None) -> dict[str, dict[s
 
         cache.write_note(net.digest, _NOTE, out)
     return out
+
+
+def _large(rg: RoutingGraph) -> bool:
+    from corridors.routing.contraction import CONTRACT_EDGES
+
+    return rg.n_edges > CONTRACT_EDGES
 
 
 def _profile_of(net: Network, spec: dict[str, Any], i: int) -> str:

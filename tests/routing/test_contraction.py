@@ -165,3 +165,21 @@ def _toy_contraction(
     g.vertices = Vertices(places, np.arange(n), ["road|in"], np.zeros(n))  # type: ignore[attr-defined]
     g.coded = {"kind": Coded.of(np.array(["link"] * len(src), dtype=object))}  # type: ignore[attr-defined]
     return contraction.contract(g, [f"p{i}" for i in removable])  # type: ignore[arg-type]
+
+
+def test_a_large_graph_built_only_for_the_corridors_goes_again(
+    split: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = Network(split.geodata)
+    other.routing_graph("teu")
+    corridor_match._LINKS.pop(other, None)
+    links = corridor_match.corridor_links(other)
+    assert "oil" in {corridor_match._profile_of(other, s, 0) for s in other.geodata.corridors}
+    # small graphs stay, as they always did
+    assert other.holds_routing_graph("oil") and other.holds_routing_graph("teu")
+    monkeypatch.setattr(contraction, "CONTRACT_EDGES", 0)
+    large = Network(split.geodata)
+    large.routing_graph("teu")
+    assert corridor_match.corridor_links(large) == links
+    assert large.holds_routing_graph("teu")  # held before the searches: kept
+    assert not large.holds_routing_graph("oil")  # built for one corridor's search: let go
