@@ -648,6 +648,14 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        words = sys.argv[1:]
+        if words[:1] == ["route"]:
+            # a plainly written route skips building the whole command line (see direct)
+            from corridors.cli import direct
+
+            keywords = direct.read(route, words[1:])
+            if keywords is not None:
+                direct.run(route, keywords)  # exits as typer would
         app()  # typer handles usage errors (exit 2) and exits itself on success
     except CorridorsError as err:
         _error(str(err))
