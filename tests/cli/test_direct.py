@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 import typer
@@ -100,6 +100,50 @@ def test_a_command_with_an_undeclared_parameter_is_left_to_typer() -> None:
         """Not a typer declaration."""
 
     assert direct.read(command, ["a"]) is None
+
+
+def _required(
+    origin: Annotated[str, typer.Argument()], by: Annotated[str, typer.Option("--by")] = ...
+) -> None:
+    """A required option."""
+
+
+def _unexposed(
+    origin: Annotated[str, typer.Argument()],
+    by: Annotated[str, typer.Option("--by", expose_value=False)] = "time",
+) -> None:
+    """An option typer does not pass."""
+
+
+def _checked(
+    origin: Annotated[str, typer.Argument()],
+    k: Annotated[int, typer.Option("-k", min=1)] = 1,
+) -> None:
+    """An option with a range typer checks."""
+
+
+def _switch(
+    origin: Annotated[str, typer.Argument()],
+    wide: Annotated[bool, typer.Option("--wide/--narrow")] = False,
+) -> None:
+    """A flag with an opposite."""
+
+
+@pytest.mark.parametrize(
+    ("command", "words", "read_here"),
+    [
+        (_required, ["a", "--by", "cost"], False),
+        (_unexposed, ["a"], False),
+        (_checked, ["a", "-k", "0"], False),
+        (_checked, ["a"], False),  # typer checks the default's range too
+        (_switch, ["a", "--wide"], False),
+    ],
+    ids=["required", "unexposed", "range-checked", "range-checked-absent", "switch"],
+)
+def test_declarations_it_does_not_read_are_left_to_typer(
+    command: Any, words: list[str], read_here: bool
+) -> None:
+    assert (direct.read(command, words) is not None) is read_here
 
 
 def test_both_ways_print_the_same_route() -> None:
