@@ -7,6 +7,7 @@ not read plainly is left to typer (and so keeps typer's messages).
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from typing import Annotated, Any
@@ -168,3 +169,42 @@ def test_bad_values_read_here_fail_as_through_typer(extra: list[str]) -> None:
     assert here.returncode == via_typer.returncode == 2
     assert one_line_error(here.stderr)
     assert via_typer.stderr == here.stderr
+
+
+def _raising(error: BaseException | None) -> Any:
+    def command() -> None:
+        """Raise the error (or return)."""
+        if error is not None:
+            raise error
+
+    return command
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        None,
+        typer.Exit(0),
+        typer.Exit(3),
+        typer.Abort(),
+        KeyboardInterrupt(),
+        EOFError(),
+        BrokenPipeError(errno.EPIPE, "Broken pipe"),
+    ],
+    ids=["returns", "exit-0", "exit-3", "abort", "interrupt", "end-of-input", "closed-pipe"],
+)
+def test_a_command_read_here_ends_as_under_typer(
+    error: BaseException | None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a closed pipe swaps the streams for quiet ones: put the test's back afterwards
+    monkeypatch.setattr(sys, "stdout", sys.stdout)
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
+    with pytest.raises(SystemExit) as here:
+        direct.run(_raising(error), {})
+    printed_here = capsys.readouterr()
+    probe = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+    probe.command()(_raising(error))
+    with pytest.raises(SystemExit) as under_typer:
+        probe(args=[])
+    assert here.value.code == under_typer.value.code
+    assert printed_here == capsys.readouterr()
