@@ -128,7 +128,8 @@ def test_any_link_geometry_parses_or_is_one_geodata_error(text: str) -> None:
 # -- cache files ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cache_doc(net: Network) -> str:
-    parts = disk.Parts(net.geodata, net.G, net._routing, net.profiles)
+    graphs = {pid: net.routing_graph(pid) for pid in net.profiles}
+    parts = disk.Parts(net.geodata, net.G, graphs, net.profiles)
     return json.dumps(disk.encode(parts), separators=(",", ":"))
 
 

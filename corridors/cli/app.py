@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -348,7 +349,6 @@ def _report_line(text: str, width: int | None) -> None:
 
 def _report_width(wide: bool) -> int | None:
     """Width to wrap report lines at: the terminal's or ``COLUMNS``; none when piped or --wide."""
-    import os
     import shutil
 
     if wide:
@@ -648,6 +648,17 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        words = sys.argv[1:]
+        if words[:1] == ["route"]:
+            # A route does no linear algebra: numpy's OpenBLAS need not start a thread per
+            # core when it loads (about 40 ms of the route's start-up); a user's setting wins.
+            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+            # a plainly written route skips building the whole command line (see direct)
+            from corridors.cli import direct
+
+            keywords = direct.read(route, words[1:])
+            if keywords is not None:
+                direct.run(route, keywords)  # exits as typer would
         app()  # typer handles usage errors (exit 2) and exits itself on success
     except CorridorsError as err:
         _error(str(err))

@@ -19,7 +19,7 @@ import os
 import stat
 import sys
 import tempfile
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +87,34 @@ class Parts:
     G: nx.MultiDiGraph | None
     routing: dict[str, RoutingGraph]
     profiles: dict[str, Profile]
+    #: routing graphs read from a file but not yet decoded, by profile id (see :func:`read`)
+    unread: dict[str, Unread] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A profile's routing graph as a cache file holds it, decoded when first asked for.
+
+    A route needs one profile's graph: decoding the others (about 3 ms each) is left until
+    something asks for them.
+    """
+
+    doc: Any
+    profile: Profile
+    #: the file it was read from, discarded if the graph turns out damaged
+    path: Path
+
+    def decode(self) -> RoutingGraph | None:
+        """Return the routing graph, or ``None`` when the document is not one.
+
+        A damaged graph is refused as :func:`read` refuses a damaged file: the file is
+        removed, with one warning, and the caller builds the graph from the tables.
+        """
+        try:
+            return _routing(self.doc, self.profile)
+        except _REFUSED as err:
+            _discard(self.path, _reason(err))
+            return None
 
 
 def cache_dir() -> Path:
@@ -425,7 +453,9 @@ def _vertices(doc: Any) -> Vertices:
     layer = _int_array(doc["layer"], "vertex layers", max(len(layers), 1), _CODE)
     _check(len(place) == len(layer), "vertices")
     keys = place * max(1, len(layers)) + layer
-    _check(len(np.unique(keys)) == len(keys), "vertices")  # each (place, layer) once
+    # each (place, layer) once; sorted, not np.unique, which imports numpy.ma (8 ms)
+    ordered = np.sort(keys)
+    _check(bool((ordered[1:] != ordered[:-1]).all()), "vertices")
     return Vertices(places, place, layers, layer)
 
 
@@ -462,8 +492,12 @@ def _routing(doc: Any, profile: Profile) -> RoutingGraph:
     )
 
 
-def decode(doc: Any, folder: Path, digest: str) -> Parts:
+def decode(doc: Any, folder: Path, digest: str, *, path: Path | None = None) -> Parts:
     """Return the network pieces of a cache document, checking its shape as it goes.
+
+    With ``path``, the file the document was read from, the routing graphs are left
+    undecoded (:attr:`Parts.unread`): each is decoded, and checked, when its profile is
+    first asked for.
 
     Raises
     ------
@@ -490,34 +524,50 @@ def decode(doc: Any, folder: Path, digest: str) -> Parts:
         problems=[Problem(str(f), int(r), str(m)) for f, r, m in doc["problems"]],
     )
     profiles = {str(pid): _profile(values) for pid, values in doc["profiles"].items()}
-    routing = {str(pid): _routing(rg, profiles[pid]) for pid, rg in doc["routing"].items()}
+    graphs = doc["routing"]
+    _check(isinstance(graphs, dict) and set(graphs) <= set(profiles), "routing graphs")
+    _check(all(isinstance(rg, dict) for rg in graphs.values()), "routing graphs")
+    if path is not None:
+        unread = {str(pid): Unread(rg, profiles[pid], path) for pid, rg in graphs.items()}
+        return Parts(geodata, None, {}, profiles, unread)
+    routing = {str(pid): _routing(rg, profiles[pid]) for pid, rg in graphs.items()}
     return Parts(geodata, None, routing, profiles)
+
+
+#: What reading a cache document can raise when the document is not one: json, a shape
+#: check or a constructor refused it, and nothing in it was run.
+_REFUSED = (
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
+
+
+def _reason(err: BaseException) -> str:
+    # the reason names the check, never the file's content
+    return str(err) if type(err) is ValueError else type(err).__name__
 
 
 def read(path: Path, folder: Path, digest: str) -> Parts | None:
     """Return the network cached in ``path``, or ``None`` when there is none to use.
 
     A file that cannot be read as this network's cache is removed, with one warning, and
-    the caller rebuilds it.
+    the caller rebuilds it. The routing graphs are decoded when first asked for
+    (:class:`Unread`); one found damaged then is refused the same way, and the network
+    builds that graph from its tables.
     """
     if usable_dir(create=False) != path.parent:
         return None
     try:
         doc = _json_file(path, MAX_BYTES)
-        return None if doc is _ABSENT else decode(doc, folder, digest)
-    except (
-        OSError,
-        ValueError,
-        KeyError,
-        TypeError,
-        IndexError,
-        AttributeError,
-        OverflowError,
-        RecursionError,
-    ) as err:
-        # json, a shape check or a constructor refused it: nothing in it was run
-        # the reason names the check, never the file's content
-        _discard(path, str(err) if type(err) is ValueError else type(err).__name__)
+        return None if doc is _ABSENT else decode(doc, folder, digest, path=path)
+    except _REFUSED as err:
+        _discard(path, _reason(err))
         return None
 
 

@@ -25,7 +25,7 @@ from corridors.errors import GeodataError
 if TYPE_CHECKING:
     import networkx as nx
 
-    from corridors.graph.cache import Parts
+    from corridors.graph.cache import Parts, Unread
     from corridors.graph.node_table import NodeTable
     from corridors.graph.places import PlaceIndex, PlaceInfo
     from corridors.graph.profiles import Profile
@@ -320,6 +320,8 @@ class Network:
         self.geodata = geodata
         self._G: nx.MultiDiGraph | None = None
         self._routing: dict[str, RoutingGraph] = {}
+        #: routing graphs read from the cache, decoded when their profile is first asked for
+        self._unread: dict[str, Unread] = {}
         #: True when the network is the one :func:`load_network` caches for its data, so
         #: results worked out from it may be kept beside it on disk
         self.cached = False
@@ -417,7 +419,15 @@ class Network:
             while kept is not None and self._routing and len(self._routing) >= max(1, kept):
                 # let the oldest go before the new one is built, so both are never held
                 del self._routing[next(iter(self._routing))]
-            self._routing[chosen.id] = build_routing_graph(self, chosen)
+            graph = None
+            unread = self._unread.get(chosen.id)
+            if unread is not None:
+                # rebound, not popped: a shallow copy of the network shares the dict
+                self._unread = {k: v for k, v in self._unread.items() if k != chosen.id}
+                graph = unread.decode()  # None when damaged (the file is then discarded)
+            if graph is None:
+                graph = build_routing_graph(self, chosen)
+            self._routing[chosen.id] = graph
         return self._routing[chosen.id]
 
     def holds_routing_graph(self, profile: str) -> bool:
@@ -454,8 +464,10 @@ class Network:
         net.geodata = parts.geodata
         net._G = parts.G
         net._routing = dict(parts.routing)
+        net._unread = dict(parts.unread)
         net.cached = False
         net.closed_directions = frozenset()
+        net.routing_graphs_kept = None
         net.__dict__["profiles"] = parts.profiles
         return net
 
@@ -489,8 +501,9 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     Returns
     -------
     network
-        The network; with ``cache``, its routing graphs for every cargo profile built (and
-        kept on disk), else each built when a query first asks for it.
+        The network; with ``cache``, its routing graphs for every cargo profile built and
+        kept on disk (read back from there, each is decoded when a query first asks for
+        it), else each built when a query first asks for it.
 
     Raises
     ------

@@ -1,8 +1,9 @@
 """What a route in a new process imports, with the network cached on disk.
 
 A route read from the data-only cache needs numpy, the CLI's own libraries and the tables
-it prints; the heavy libraries (pandas, networkx, shapely, scipy, the plotting and map
-libraries) load only for what uses them. This checks which modules load, never how long
+it prints (a plainly written one not even pydantic, see corridors.cli.direct); the heavy
+libraries (pandas, networkx, shapely, scipy, the plotting and map libraries) load only for
+what uses them. This checks which modules load, never how long
 anything takes (speed is measured in benchmarks/).
 """
 
@@ -59,6 +60,15 @@ def test_a_cached_route_imports_no_heavy_library(cache_dir: Path, args: tuple[st
     assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
     # the named corridors come from the cache too: no YAML is parsed
     assert "yaml" not in imported
+    # plainly written options are read without typer's pydantic adapters
+    assert "pydantic" not in imported and "pydantic_core" not in imported
+
+
+def test_options_typer_must_read_still_import_pydantic(cache_dir: Path) -> None:
+    # `--by=cost` is left to typer, which converts values with pydantic: the check above sees it
+    first = run_cli("route", "Tashkent", "Karachi")
+    assert first.returncode == 0, first.stderr
+    assert "pydantic" in _imported("route", "Tashkent", "Karachi", "--by=cost")
 
 
 def test_the_check_sees_a_heavy_import(cache_dir: Path) -> None:

@@ -72,6 +72,47 @@ def test_network_from_the_cache_routes_as_the_one_built(cache_dir: Path, net: Ne
         )
 
 
+def test_a_cached_network_decodes_only_the_routing_graphs_asked_for(
+    cache_dir: Path, net: Network
+) -> None:
+    corridors.load_network()
+    network_module._MEMORY.clear()
+    # the first route from the cache finds the named corridors' links (on every profile)
+    # and keeps them in a note beside the cache; routes after it read the note
+    routing.route(corridors.load_network(), "Almaty", "Bandar Abbas")
+    network_module._MEMORY.clear()
+    cached = corridors.load_network()
+    assert cached._routing == {} and set(cached._unread) == set(net.profiles)
+    first = routing.route(cached, "Tashkent", "Karachi")
+    assert list(cached._routing) == ["teu"] and set(cached._unread) == {"bulk", "oil"}
+    assert first.to_dict() == routing.route(net, "Tashkent", "Karachi").to_dict()
+    bulk = cached.routing_graph("bulk")
+    assert list(cached._routing) == ["teu", "bulk"] and set(cached._unread) == {"oil"}
+    assert bulk.components == net.routing_graph("bulk").components
+
+
+def test_a_damaged_graph_found_late_is_built_from_the_tables(
+    cache_dir: Path, caplog: pytest.LogCaptureFixture, net: Network
+) -> None:
+    corridors.load_network()
+    path = _entry()
+    doc = json.loads(path.read_text())
+    doc["routing"]["oil"]["arrays"]["src"] = "*"
+    path.write_text(json.dumps(doc))
+    network_module._MEMORY.clear()
+    with caplog.at_level(logging.WARNING, logger="corridors"):
+        cached = corridors.load_network()
+        assert path.is_file() and not _warnings(caplog)  # the other graphs are not read
+        cached.routing_graph("teu")
+        assert not _warnings(caplog)
+        oil = cached.routing_graph("oil")
+    (warning,) = _warnings(caplog)
+    assert "discarding the unreadable network cache" in warning and "rebuilding" in warning
+    assert not path.exists()  # the next load rebuilds it
+    assert oil.components == net.routing_graph("oil").components
+    assert (oil.cost_usd == net.routing_graph("oil").cost_usd).all()
+
+
 def test_tables_round_trip_through_rows_with_their_types(net: Network) -> None:
     g = net.geodata
     again = Geodata.from_rows(
@@ -144,9 +185,15 @@ def test_damaged_cache_is_rebuilt_with_one_warning(
     network_module._MEMORY.clear()
     with caplog.at_level(logging.WARNING, logger="corridors"):
         loaded = corridors.load_network()
+        # a damaged routing graph is found when its profile is first asked for
+        for profile in loaded.profiles:
+            loaded.routing_graph(profile)
         network_module._MEMORY.clear()
-        again = corridors.load_network()  # reads the rebuilt file quietly
+        again = corridors.load_network()  # reads (or writes) the rebuilt file quietly
+        for profile in again.profiles:
+            again.routing_graph(profile)
     assert len(_warnings(caplog)) == 1, _warnings(caplog)
+    assert path.is_file()  # written again, whole
     expected = routing.route(net, "Tashkent", "Karachi").to_dict()
     assert routing.route(loaded, "Tashkent", "Karachi").to_dict() == expected
     assert routing.route(again, "Tashkent", "Karachi").to_dict() == expected
