@@ -109,7 +109,15 @@ class PlaceIndex:
         self.nodes = nodes
         self.links = links
         self.closed = closed
-        self.keys: dict[str, set[str]] = {}
+
+    @functools.cached_property
+    def keys(self) -> dict[str, set[str]]:
+        """Return the nodes of every matching key of an id, name or alias.
+
+        Made when first asked for: a query that names a node id needs none.
+        """
+        keys: dict[str, set[str]] = {}
+        nodes = self.nodes
         names_of = nodes.column("name")
         aliases_of = nodes.column("aliases")
         for node, i in nodes.index.items():
@@ -120,7 +128,8 @@ class PlaceIndex:
             for name in names:
                 key = normalise(name)
                 if key:
-                    self.keys.setdefault(key, set()).add(node)
+                    keys.setdefault(key, set()).add(node)
+        return keys
 
     def _describe(self, node: str) -> str:
         data = self.nodes[node]

@@ -31,3 +31,12 @@ def test_every_ascii_character_and_the_shipped_names(net: Network) -> None:
     # a non-ASCII name still folds diacritics and Persian letter variants
     assert places.normalise("Türkmenbaşy") == "turkmenbasy"
     assert places.normalise("كابل") == places.normalise("کابل")  # Arabic and Persian kaf
+
+
+def test_a_node_id_is_resolved_without_the_name_keys(net: Network) -> None:
+    index = places.PlaceIndex(net.nodes, net.link_columns)
+    assert index.resolve("kz-almaty").node == "kz-almaty"
+    assert "keys" not in vars(index)  # at a million places the keys take seconds to make
+    assert index.resolve("Almaty").node == "kz-almaty"
+    assert "keys" in vars(index)
+    assert index.keys == net.places.keys
