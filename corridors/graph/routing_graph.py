@@ -402,6 +402,14 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     return np.asarray(codes, dtype=np.int64), list(uniques)
 
 
+def _named(
+    factorized: tuple[np.ndarray, list[Any]], names: np.ndarray
+) -> tuple[np.ndarray, list[Any]]:
+    """Return factorized codes with each distinct code replaced by its name."""
+    codes, values = factorized
+    return codes, [names[int(x)] for x in values]
+
+
 def _objects(values: Any) -> np.ndarray:
     return _column(list(values), object)
 
@@ -649,9 +657,15 @@ class _Builder:
             keep = np.ones(len(row), dtype=bool)
             keep[shut] = False
             row, eu, ev = row[keep], eu[keep], ev[keep]
-        places = self.places.tolist()
-        ur = pd.Categorical(eu, categories=places).codes.astype(np.int64)
-        vr = pd.Categorical(ev, categories=places).codes.astype(np.int64)
+        # each link end's place code, looked up once per link (not per direction), in a
+        # dict: a hash index over a million object cells costs several times more
+        at = {p: i for i, p in enumerate(self.places.tolist())}
+        u_code = np.fromiter((at.get(x, -1) for x in u.tolist()), dtype=np.int64, count=len(u))
+        v_code = np.fromiter((at.get(x, -1) for x in v.tolist()), dtype=np.int64, count=len(v))
+        ur = np.concatenate([u_code[ahead], v_code[back]])
+        vr = np.concatenate([v_code[ahead], u_code[back]])
+        if closed:
+            ur, vr = ur[keep], vr[keep]
         if (ur < 0).any() or (vr < 0).any():
             from corridors.errors import GeodataError
 
@@ -661,8 +675,10 @@ class _Builder:
         # the ends as the nodes' own strings, which the graph keeps anyway, rather than the
         # copies the link table's columns gave (two million strings at a million links)
         eu, ev = self.places[ur], self.places[vr]
-        _, id_rank = np.unique(link_id[row], return_inverse=True)
-        order = np.lexsort((vr, ur, id_rank.reshape(-1)))
+        # the ids' sort ranks over the table, once per link: the same order for the rows
+        _, id_rank = np.unique(link_id, return_inverse=True)
+        id_rank = id_rank.reshape(-1)[row]
+        order = np.lexsort((vr, ur, id_rank))
         gauge = links["gauge_mm"].to_numpy(dtype=np.float64)
         layer = mode.copy()
         rail = np.flatnonzero(mode == "rail")
@@ -705,7 +721,8 @@ class _Builder:
         km = links["length_km"].to_numpy(dtype=np.float64)[row]
         own_speed = links["speed_kph"].to_numpy(dtype=np.float64)[row]
         sailing = links["sailing_h"].to_numpy(dtype=np.float64)[row]
-        water = np.isin(mode, [m for m in set(mode.tolist()) if is_water(str(m))])
+        m_code, m_values = _factorize(mode)
+        water = np.array([is_water(str(m)) for m in m_values], dtype=bool)[m_code]
         needs_speed = ~(water & ~np.isnan(sailing)) & np.isnan(own_speed)
         link_id = e["link_id"][row]
         # the rates, speeds and emission factors every link edge needs, looked up once per
@@ -716,7 +733,6 @@ class _Builder:
         own_rate = np.array([self.look.has_own_rate(str(x)) for x in l_values], dtype=bool)
         own_rate = own_rate[l_code] if len(l_values) else np.zeros(len(link_id), dtype=bool)
         rate_link = np.where(own_rate, link_id, "")
-        m_code, m_values = _factorize(mode)
         c_code, c_values = _factorize(cu)
         r_code, r_values = _factorize(rate_link)
         key = ((m_code * len(c_values) + c_code) * 2 + needs_speed) * len(r_values) + r_code
@@ -763,8 +779,10 @@ class _Builder:
         rows = self.comps.add_many(
             floats,
             coded={
-                "from_node": _factorize(e["u"][p]),
-                "to_node": _factorize(e["v"][p]),
+                # the place codes factorized, then named: the same codes and values as
+                # factorizing the names, without hashing two million strings
+                "from_node": _named(_factorize(e["ur"][p]), e["places"]),
+                "to_node": _named(_factorize(e["vr"][p]), e["places"]),
                 "mode": _factorize(mode[p]),
                 "country": _factorize(cu[p]),
                 "gauge_mm": (g_code, g_values),
@@ -819,17 +837,24 @@ class _Builder:
         at = np.searchsorted(pairs, e["ur"] * n_layers + layer_code)
         to = np.searchsorted(pairs, e["vr"] * n_layers + layer_code)
         src, dst = 2 * at + 1, 2 * to
-        cu, cv = country_of[e["ur"]], country_of[e["vr"]]
-        mode = e["mode"][e["row"]]
-        water_modes = [m for m in set(mode.tolist()) if is_water(str(m))]
-        plain = np.flatnonzero(~np.isin(mode, water_modes) & (cu == cv))
+        cu = country_of[e["ur"]]
+        # compared as codes: a test per distinct mode and country, not per edge and string
+        m_code, m_values = _factorize(e["mode"])
+        water = np.array([is_water(str(m)) for m in m_values], dtype=bool)[m_code]
+        c_code, _ = _factorize(country_of)
+        same_country = c_code[e["ur"]] == c_code[e["vr"]]
+        plain = np.flatnonzero(~water[e["row"]] & same_country)
         hauls = self.plain_hauls(e, plain, cu)
         links = self.net.geodata.links
         open_year = links["open_year"].to_numpy(dtype=np.float64)
         is_plain = np.zeros(len(src), dtype=bool)
         is_plain[plain] = True
         held: dict[str, set[str]] = {}
-        boards = np.isin(e["u"], list(loaded)) if loaded else np.zeros(len(src), dtype=bool)
+        boards = (
+            np.isin(e["ur"], np.searchsorted(places, sorted(loaded)))
+            if loaded
+            else np.zeros(len(src), dtype=bool)
+        )
         one_by_one = np.flatnonzero(~is_plain | boards)
         self.read_links(e["row"][one_by_one])
         for i in one_by_one.tolist():
