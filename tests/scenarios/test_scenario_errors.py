@@ -188,6 +188,13 @@ def test_existing_output_needs_force_and_stays_intact(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == "previous\n"
 
 
+def _ctrl_c_heard() -> None:
+    # a run started in the background of a shell without job control inherits SIGINT
+    # ignored, and Python then never turns it into KeyboardInterrupt; a user's Ctrl-C at a
+    # terminal is heard, which is what these tests stand for
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _sweep_process(out: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.Popen(
@@ -209,6 +216,7 @@ def _sweep_process(out: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ctrl_c_heard,
     )
 
 
@@ -253,6 +261,7 @@ def test_interrupted_montecarlo_with_two_processes(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ctrl_c_heard,
     )
     assert proc.stderr is not None
     assert proc.stderr.readline().startswith("drawing 100,000")
