@@ -668,6 +668,25 @@ def read_line_shapes(text: str) -> dict[str, list[tuple[float, float]]]:
     GeodataError
         If the file is not a FeatureCollection of LineStrings with link ids.
     """
+    return _line_shapes(_link_features(text))
+
+
+def read_link_geometry(
+    text: str,
+) -> tuple[dict[str, list[tuple[float, float]]], dict[str, list[int]]]:
+    """Return :func:`read_line_shapes` and :func:`read_osm_way_ids` of one text, parsed once.
+
+    Raises
+    ------
+    GeodataError
+        As :func:`read_line_shapes`.
+    """
+    features = _link_features(text)
+    return _line_shapes(features), _osm_way_ids(features)
+
+
+def _link_features(text: str) -> list[Any]:
+    """Return the features of ``geometry/links.geojson``, refusing what is not a list of them."""
     file = "geometry/links.geojson"
     hint = "run `corridors data validate` for the full report"
     try:
@@ -682,6 +701,12 @@ def read_line_shapes(text: str) -> dict[str, list[tuple[float, float]]]:
     if not isinstance(features, list):
         msg = f"{file}: expected a GeoJSON FeatureCollection with a list of features; {hint}"
         raise GeodataError(msg)
+    return features
+
+
+def _line_shapes(features: list[Any]) -> dict[str, list[tuple[float, float]]]:
+    file = "geometry/links.geojson"
+    hint = "run `corridors data validate` for the full report"
     out: dict[str, list[tuple[float, float]]] = {}
     for i, feature in enumerate(features):
         props = feature.get("properties") if isinstance(feature, dict) else None
@@ -711,8 +736,12 @@ def read_osm_way_ids(text: str) -> dict[str, list[int]]:
     except (json.JSONDecodeError, RecursionError):
         return {}
     features = doc.get("features") if isinstance(doc, dict) else None
+    return _osm_way_ids(features if isinstance(features, list) else [])
+
+
+def _osm_way_ids(features: list[Any]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
-    for feature in features if isinstance(features, list) else []:
+    for feature in features:
         props = feature.get("properties") if isinstance(feature, dict) else None
         if not isinstance(props, dict) or not props.get("id"):
             continue

@@ -14,7 +14,7 @@ from corridors.data.geodata import (
     line_points,
     read_geodata,
     read_line_shapes,
-    read_osm_way_ids,
+    read_link_geometry,
     records,
     scan_feature_collection,
     summarise,
@@ -70,7 +70,7 @@ def _read_link_geometry(
     tag = hashlib.sha1(data, usedforsecurity=False).hexdigest()
     if tag not in _SHAPES:
         text = data.decode("utf-8", errors="replace")
-        _SHAPES[tag] = (read_line_shapes(text), read_osm_way_ids(text))
+        _SHAPES[tag] = read_link_geometry(text)
     return _SHAPES[tag]  # read only: the graph builds new lines from these points
 
 

@@ -351,22 +351,64 @@ HELD_ROWS = 250_000
 ROW_CHUNK = 50_000
 
 
+def among(texts: list[str], options: Iterable[str]) -> Any:
+    """Return, for each text, whether it is one of ``options`` (a bool array)."""
+    import numpy as np
+
+    allowed = frozenset(options)
+    return np.fromiter((t in allowed for t in texts), dtype=bool, count=len(texts))
+
+
+def out_of_range(value: Any, *, positive: bool = False, most: float | None = None) -> Any:
+    """Return where ``check_range`` would report a number (a bool array; NaN never is)."""
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        bad = value <= 0 if positive else value < 0
+        if most is not None:
+            bad |= value > most
+    return bad
+
+
+def out_of_order(value: Any, low: Any, high: Any) -> Any:
+    """Return where ``check_low_high`` may report a value and its bounds (a bool array).
+
+    Every pair of the three is compared, which covers the given ones compared in turn.
+    """
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        return (low < 0) | (high < 0) | (low > value) | (value > high) | (low > high)
+
+
 class TableRows:
     """A table's rows as dicts keyed by column name, as :func:`records` gives them.
 
-    A small table's dicts are made once and kept; a large one's are made a chunk at a time
-    as the rows are walked, and one row is read (:meth:`at`) from its columns, which are
-    made into lists only when a check first asks for them.
+    A small table's dicts are made when it is first walked and kept; a large one's are made
+    a chunk at a time as the rows are walked, and one row is read (:meth:`at`) from its
+    columns, which are made into lists only when a check first asks for them. The checks
+    of a large table first pick, from whole columns, the rows that may have a problem
+    (:meth:`texts`, :meth:`numbers`), and walk only those (:meth:`rows_at`).
     """
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
-        self.held = records(frame) if len(frame) <= HELD_ROWS else None
+        self._held: list[dict[str, Any]] | None = None
         self.lists: dict[str, list[Any]] = {}
+        self._texts: dict[str, list[str]] = {}
+        self._plain: set[str] = set()
+
+    @property
+    def held(self) -> list[dict[str, Any]] | None:
+        """Every row as a dict, made on first use; None for a large table."""
+        if self._held is None and len(self.frame) <= HELD_ROWS:
+            self._held = records(self.frame)
+        return self._held
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
-        if self.held is not None:
-            return iter(self.held)
+        held = self.held
+        if held is not None:
+            return iter(held)
         return self._chunks()
 
     def _chunks(self) -> Iterator[Mapping[str, Any]]:
@@ -382,9 +424,55 @@ class TableRows:
             self.lists[name] = self.frame[name].tolist()
         return self.lists[name]
 
+    def texts(self, name: str) -> list[str]:
+        """Return :func:`cell_text` of every cell of a column (kept for the next question)."""
+        if name not in self._texts:
+            import numpy as np
+
+            series = self.frame[name]
+            if isinstance(series.dtype, np.dtype):
+                self._texts[name] = [cell_text(v) for v in series.tolist()]
+            else:
+                # a text column: every cell is text or missing
+                values = series.to_numpy(dtype=object, na_value="").tolist()
+                self._texts[name] = [v.strip() for v in values]
+                if values == self._texts[name]:
+                    self._plain.add(name)
+        return self._texts[name]
+
+    def plain(self, name: str) -> bool:
+        """Return True if each cell of a text column that is not empty is its text already.
+
+        The values the reader gives are stripped, so a check may then take a cell's text
+        for the cell itself (as it appears in a message).
+        """
+        self.texts(name)
+        return name in self._plain
+
+    def numbers(self, name: str) -> Any:
+        """Return :func:`num` of every cell of a column as a float array (NaN for None)."""
+        import numpy as np
+
+        series = self.frame[name]
+        if series.dtype.kind in "fi" and isinstance(series.dtype, np.dtype):
+            return series.to_numpy(dtype=np.float64)
+        found = [num(v) for v in series.tolist()]
+        return np.array([math.nan if v is None else v for v in found], dtype=np.float64)
+
+    def rows_at(self, index: Any) -> Iterator[Mapping[str, Any]]:
+        """Yield the rows at these positions (ascending), as :meth:`__iter__` gives them."""
+        held = self._held
+        if held is not None:
+            for i in index:
+                yield held[int(i)]
+            return
+        for at in range(0, len(index), ROW_CHUNK):
+            yield from records(self.frame.iloc[index[at : at + ROW_CHUNK]])
+
     def at(self, i: int) -> Mapping[str, Any]:
         """Return row ``i`` (counting from 0)."""
-        return self.held[i] if self.held is not None else RowAt(self, i)
+        held = self.held
+        return held[i] if held is not None else RowAt(self, i)
 
 
 class RowAt(Mapping[str, Any]):
@@ -410,8 +498,7 @@ class RowsById:
     def __init__(self, rows: TableRows) -> None:
         self.rows = rows
         self.first: dict[str, int] = {}
-        for i, value in enumerate(rows.column("id")):
-            key = cell_text(value)
+        for i, key in enumerate(rows.texts("id")):
             if key:
                 self.first.setdefault(key, i)
 
@@ -432,18 +519,19 @@ class RowsById:
     def __len__(self) -> int:
         return len(self.first)
 
+    def positions(self) -> Any:
+        """Return the position of each id's first row, in the table's order (an int array)."""
+        import numpy as np
+
+        return np.fromiter(self.first.values(), dtype=np.int64, count=len(self.first))
+
     def items(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """Yield ``(id, row)`` in the table's order, the first row of each id."""
-        first = self.first
-        for i, row in enumerate(self.rows):
-            key = cell_text(row["id"])
-            if key and first[key] == i:
-                yield key, row
+        yield from zip(self.first, self.rows.rows_at(self.positions()))
 
     def values(self) -> Iterator[Mapping[str, Any]]:
         """Yield the first row of each id, in the table's order."""
-        for _, row in self.items():
-            yield row
+        return self.rows.rows_at(self.positions())
 
 
 class Base:
@@ -474,6 +562,16 @@ class Base:
         """Record a warning, prefixed with ``file:row`` (or the file alone when row is 0)."""
         where = f"{file}:{row}" if row else file
         self.warnings.append(f"{where}: {message}")
+
+    def rows_where(self, name: str, mask: Any) -> Iterator[Mapping[str, Any]]:
+        """Yield the rows of a table where ``mask`` (a bool per row) is true, in order.
+
+        A check over a large table picks, from whole columns, every row that may have a
+        problem, and words the problems of those rows alone as it would walking them all.
+        """
+        import numpy as np
+
+        return self.rows[name].rows_at(np.flatnonzero(mask))
 
     def coords(self, node: str) -> tuple[float, float] | None:
         """Return a node's (lon, lat); None if the node is unknown or its coordinates invalid."""
