@@ -8,6 +8,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -252,9 +253,20 @@ class QuotedLines:
     def __init__(self, text: str) -> None:
         self.text = text
         self.first: dict[str, int] | None = None
+        self.one_line = "\n" not in text
 
-    def line(self, value: str) -> int:
-        """Return the line (from 1) where ``"value"`` first occurs; 0 if it does not."""
+    def line(self, value: str, near: tuple[int, int] | None = None) -> int:
+        """Return the line (from 1) where ``"value"`` first occurs; 0 if it does not.
+
+        ``near`` is a span of the text that may hold it (the feature it was read from):
+        in a text of one line, finding it there is the answer, without a scan.
+        """
+        if (
+            self.one_line
+            and near is not None
+            and self.text.find(f'"{value}"', near[0], near[1]) >= 0
+        ):
+            return 1
         if self.first is None:
             self.first = {}
             line, at = 1, 0
@@ -573,20 +585,31 @@ class Base:
 
         return self.rows[name].rows_at(np.flatnonzero(mask))
 
+    @cached_property
+    def node_xy(self) -> tuple[list[float], list[float]]:
+        """Every node row's ``num`` of lon and of lat, NaN where None."""
+        rows = self.rows["nodes"]
+        return rows.numbers("lon").tolist(), rows.numbers("lat").tolist()
+
     def coords(self, node: str) -> tuple[float, float] | None:
         """Return a node's (lon, lat); None if the node is unknown or its coordinates invalid."""
-        row = self.nodes.get(node)
-        if row is None:
+        i = self.nodes.first.get(node)
+        if i is None:
             return None
-        lon, lat = num(row["lon"]), num(row["lat"])
-        if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        lon, lat = self.node_xy[0][i], self.node_xy[1][i]
+        # NaN (no number) fails both range tests
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             return None
         return lon, lat
 
     def country_of(self, node: str) -> str:
         """Return a node's country code; empty if the node is unknown."""
-        row = self.nodes.get(node)
-        return cell_text(row["country"]) if row else ""
+        i = self.nodes.first.get(node)
+        return "" if i is None else self.rows["nodes"].texts("country")[i]
+
+    def link_text(self, link: str, column: str) -> str:
+        """Return :func:`cell_text` of a column of a link id's first row (a known id)."""
+        return self.rows["links"].texts(column)[self.links.first[link]]
 
     # -- country polygons and GeoJSON, used by several families
 

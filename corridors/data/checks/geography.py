@@ -80,7 +80,7 @@ class GeographyChecks(Base):
         if self.countries is None:
             return
         file = "nodes.csv"
-        for row in self.rows["nodes"]:
+        for row in self.rows_where("nodes", self.nodes_outside()):
             node, country = cell_text(row["id"]), cell_text(row["country"])
             lon, lat = num(row["lon"]), num(row["lat"])
             if lon is None or lat is None or not in_box(lon, lat, REGION_LON, REGION_LAT):
@@ -125,6 +125,31 @@ class GeographyChecks(Base):
                 f"ports, {fmt(BORDER_TOLERANCE_KM)} km otherwise) — check the coordinates "
                 f"and `country`" + self.swap_hint(row, lon, lat),
             )
+
+    def nodes_outside(self) -> Any:
+        """Return the nodes not inside their own country's polygon (a bool per row).
+
+        Only these can be reported by :meth:`check_node_countries`; a node inside lies 0 km
+        from its country. Each country's nodes are tested at once.
+        """
+        import numpy as np
+        import shapely
+
+        assert self.countries is not None
+        rows = self.rows["nodes"]
+        lon, lat = rows.numbers("lon"), rows.numbers("lat")
+        outside = np.ones(len(lon), dtype=bool)
+        groups: dict[str, list[int]] = {}
+        for i, country in enumerate(rows.texts("country")):
+            groups.setdefault(country, []).append(i)
+        for country, members in groups.items():
+            geom = self.countries.geoms.get(country)
+            if geom is None:
+                continue
+            shapely.prepare(geom)
+            at = np.asarray(members, dtype=np.int64)
+            outside[at[shapely.contains_xy(geom, lon[at], lat[at])]] = False
+        return outside
 
     def check_geometry(self) -> None:
         """Check that each link geometry feature names a known link and is a valid LineString.
@@ -177,7 +202,7 @@ class GeographyChecks(Base):
         drawn = _DrawnLines()
         found: list[tuple[str, int, str]] = []
         try:
-            for key, _, _, value in scan_feature_collection(text):
+            for key, start, end, value in scan_feature_collection(text):
                 if key != "features[]":
                     members[key] = value
                     continue
@@ -186,7 +211,7 @@ class GeographyChecks(Base):
                     continue
                 bad = feature_problem(value, text)
                 if bad is None:
-                    self.take_feature(value, lines, drawn, found)
+                    self.take_feature(value, lines, drawn, found, (start, end))
         except (ValueError, RecursionError):
             return None
         # the file's problems in the order read_geojson finds them
@@ -208,12 +233,16 @@ class GeographyChecks(Base):
         lines: QuotedLines,
         drawn: _DrawnLines,
         found: list[tuple[str, int, str]],
+        span: tuple[int, int] | None = None,
     ) -> None:
-        """Add one link feature's line to ``drawn``, or what is wrong with it to ``found``."""
+        """Add one link feature's line to ``drawn``, or what is wrong with it to ``found``.
+
+        ``span`` is where the feature lies in the text ``lines`` reads, when known.
+        """
         props = feature.get("properties") if isinstance(feature, dict) else None
         props = props if isinstance(props, dict) else {}
         lid = str(props.get("id") or "")
-        line = lines.line(lid) if lid else 0
+        line = lines.line(lid, span) if lid else 0
         if not lid:
             found.append(("geometry", line, "feature without `id`; give it its link id"))
             return
@@ -248,7 +277,7 @@ class GeographyChecks(Base):
             return
         self.check_geometry_ends(file, drawn)
         land = np.array(
-            [cell_text(self.links[lid]["mode"]) in ("rail", "road") for lid in ids], dtype=bool
+            [self.link_text(lid, "mode") in ("rail", "road") for lid in ids], dtype=bool
         )
         self.check_shape_lengths(file, drawn, land)
         self.check_shape_countries(file, drawn, land)
@@ -270,11 +299,12 @@ class GeographyChecks(Base):
             running[:m] = running[:m] + seg[first[:m] + k]
         total = np.empty_like(running)
         total[order] = running
+        lengths = self.rows["links"].numbers("length_km")
         for i in np.flatnonzero(land).tolist():
             lid, line = drawn["ids"][i], drawn["lines"][i]
-            stated = num(self.links[lid]["length_km"])
-            if stated is None or stated <= 0:
-                continue  # reported by check_links
+            stated = float(lengths[self.links.first[lid]])
+            if not stated > 0:
+                continue  # no number, or reported by check_links
             length = float(total[i])
             if abs(length / stated - 1.0) <= SHAPE_LENGTH_TOLERANCE:
                 continue
@@ -297,8 +327,8 @@ class GeographyChecks(Base):
 
         groups: dict[tuple[str, ...], list[int]] = {}
         for i in np.flatnonzero(land).tolist():
-            link = self.links[drawn["ids"][i]]
-            ends = tuple(sorted({self.country_of(cell_text(link[e])) for e in "uv"}))
+            lid = drawn["ids"][i]
+            ends = tuple(sorted({self.country_of(self.link_text(lid, e)) for e in "uv"}))
             if all(iso in self.countries.geoms for iso in ends):
                 groups.setdefault(ends, []).append(i)  # else reported by check_node_countries
         x, y, start, count = drawn["x"], drawn["y"], drawn["start"], drawn["count"]
@@ -351,10 +381,7 @@ class GeographyChecks(Base):
 
         ids: list[str] = drawn["ids"]
         ends = [
-            (
-                self.coords(cell_text(self.links[lid]["u"])),
-                self.coords(cell_text(self.links[lid]["v"])),
-            )
+            (self.coords(self.link_text(lid, "u")), self.coords(self.link_text(lid, "v")))
             for lid in ids
         ]
         known = np.array([a is not None and b is not None for a, b in ends], dtype=bool)
