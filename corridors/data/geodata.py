@@ -7,6 +7,7 @@ import math
 import os
 import pickle
 import re
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,9 +259,12 @@ def frame_from_rows(name: str, rows: list[list[Any]]) -> pd.DataFrame:
     return frame
 
 
-def frame_from_columns(name: str, columns: list[list[Any]]) -> pd.DataFrame:
-    """Return the table :func:`frame_from_rows` builds, from its typed columns (then ``_line``)."""
-    if not columns[-1]:
+def frame_from_columns(name: str, columns: list[Any]) -> pd.DataFrame:
+    """Return the table :func:`frame_from_rows` builds, from its typed columns (then ``_line``).
+
+    A column is a list, or a numpy array of the dtype the table's column has.
+    """
+    if len(columns[-1]) == 0:
         return frame_from_rows(name, [])
     import pandas as pd
 
@@ -367,29 +371,66 @@ def _type_chunk(
     for position, (column, at) in enumerate(where):
         texts = list(map(itemgetter(at), chunk)) if at >= 0 else [""] * len(chunk)
         if clean:
-            columns[position].extend(_typed_column(texts, column, lines, found, position))
-            continue
-        for line, text in zip(lines, texts):
-            value, error = _coerce(text, column)
-            if error:
-                found.append((line, position, error))
-            columns[position].append(value)
+            values = _typed_column(texts, column, lines, found, position)
+        else:
+            values = []
+            for line, text in zip(lines, texts):
+                value, error = _coerce(text, column)
+                if error:
+                    found.append((line, position, error))
+                values.append(value)
+        if column.type == "float":
+            # a float column gathers in a flat array (NaN for no number, as the table has it)
+            values = [math.nan if v is None else v for v in values]
+        columns[position].extend(values)
 
 
 def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFrame:
-    import csv
-
     file = f"{name}.csv"
-    columns = TABLES[name]
     path = folder / file
     if not path.is_file():
         if name not in OPTIONAL_TABLES:
             problems.append(Problem(file, 0, "file is missing"))
         return frame_from_rows(name, [])
-    typed: list[list[Any]] = [[] for _ in columns]
-    lines: list[int] = []
+    try:
+        return _read_csv(path, name, problems, by_chunk=True)
+    except _ReadAgainError:
+        # a quoted cell holds a line break, or the file is faulty: read a record at a time
+        return _read_csv(path, name, problems, by_chunk=False)
+
+
+class _ReadAgainError(Exception):
+    """Reading a chunk at a time cannot tell a record's line, or which problem comes first.
+
+    Raised when a record of a chunk spans lines, or the file cannot be read (the reader
+    going a record at a time may stop at the row limit before it reaches the fault).
+    """
+
+
+def _read_csv(path: Path, name: str, problems: list[Problem], *, by_chunk: bool) -> pd.DataFrame:
+    """Read and type one table; ``by_chunk`` reads records a chunk at a time (see below).
+
+    Read a chunk at a time, the csv module reads :data:`CHUNK_ROWS` records in one call,
+    and when they took as many physical lines as there are records (none spans lines),
+    each record's line follows from the reader's line count; otherwise
+    :class:`_ReadAgainError` is raised before any problem is reported.
+    """
+    import csv
+    from itertools import islice
+
+    file = path.name
+    columns = TABLES[name]
+    # float columns and the lines as flat arrays: a Python float per cell of a million-row
+    # table would take four times the memory
+    typed: list[Any] = [array("d") if c.type == "float" else [] for c in columns]
+    lines: Any = array("q")
     # (line, column position, message): worded per cell, put in row order at the end
     found: list[tuple[int, int, str]] = []
+    too_many = Problem(
+        file,
+        0,  # the whole file: it explains the problems that follow
+        f"more than {MAX_ROWS:,} rows; geodata tables are limited to {MAX_ROWS:,} rows",
+    )
     # csv, not pandas: the reader streams and knows each record's physical line, which a
     # quoted cell spanning lines moves away from its row number
     try:
@@ -407,40 +448,64 @@ def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFram
                 )
                 return frame_from_rows(name, [])
             where = [(c, header.index(c.name) if c.name in header else -1) for c in columns]
+            width = len(header)
             chunk: list[list[str]] = []
             chunk_lines: list[int] = []
             end = reader.line_num
-            for cells in reader:
+            while by_chunk:
+                chunk = list(islice(reader, CHUNK_ROWS))
+                if not chunk:
+                    break
+                if reader.line_num - end != len(chunk):
+                    raise _ReadAgainError
+                chunk_lines = list(range(end + 1, reader.line_num + 1))
+                end = reader.line_num
+                if not all(chunk):  # blank lines
+                    kept = [i for i, cells in enumerate(chunk) if cells]
+                    chunk = [chunk[i] for i in kept]
+                    chunk_lines = [chunk_lines[i] for i in kept]
+                if len(lines) + len(chunk) > MAX_ROWS:
+                    problems.append(too_many)
+                    return frame_from_rows(name, [])
+                if chunk and max(map(len, chunk)) > width:
+                    for cells, line in zip(chunk, chunk_lines):
+                        if len(cells) > width:
+                            message = f"has {len(cells)} fields; the header names {width}"
+                            found.append((line, -1, message))
+                _type_chunk(chunk, chunk_lines, where, width, typed, found)
+                lines.extend(chunk_lines)
+            for cells in reader if not by_chunk else ():
                 line, end = end + 1, reader.line_num
                 if not cells:
                     continue  # a blank line
                 if len(lines) + len(chunk) >= MAX_ROWS:
-                    problems.append(
-                        Problem(
-                            file,
-                            0,  # the whole file: it explains the problems that follow
-                            f"more than {MAX_ROWS:,} rows; geodata tables are limited to "
-                            f"{MAX_ROWS:,} rows",
-                        )
-                    )
+                    problems.append(too_many)
                     return frame_from_rows(name, [])
-                if len(cells) > len(header):
-                    message = f"has {len(cells)} fields; the header names {len(header)}"
+                if len(cells) > width:
+                    message = f"has {len(cells)} fields; the header names {width}"
                     found.append((line, -1, message))
                 chunk.append(cells)
                 chunk_lines.append(line)
                 if len(chunk) == CHUNK_ROWS:
-                    _type_chunk(chunk, chunk_lines, where, len(header), typed, found)
+                    _type_chunk(chunk, chunk_lines, where, width, typed, found)
                     lines.extend(chunk_lines)
                     chunk, chunk_lines = [], []
-            _type_chunk(chunk, chunk_lines, where, len(header), typed, found)
-            lines.extend(chunk_lines)
+            if not by_chunk:
+                _type_chunk(chunk, chunk_lines, where, width, typed, found)
+                lines.extend(chunk_lines)
     except (csv.Error, UnicodeDecodeError) as err:
+        if by_chunk:
+            raise _ReadAgainError from None
         problems.append(Problem(file, 0, f"cannot be read as UTF-8 CSV ({err})"))
         return frame_from_rows(name, [])
     found.sort(key=lambda item: (item[0], item[1]))
     problems.extend(Problem(file, line, message) for line, _, message in found)
-    return frame_from_columns(name, [*typed, lines])
+    if not lines:
+        return frame_from_rows(name, [])
+    import numpy as np
+
+    flat = [np.frombuffer(c, dtype=c.typecode) if isinstance(c, array) else c for c in typed]
+    return frame_from_columns(name, [*flat, np.frombuffer(lines, dtype=np.int64)])
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
