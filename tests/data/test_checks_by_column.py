@@ -62,6 +62,8 @@ def _spoil_more(folder: Path) -> None:
             48: {"speed_kph": "5000"},
             49: {"headway_h": "-1"},
             50: {"capacity": "-5"},
+            51: {"length_km": "0.5"},
+            52: {"length_method": "geodesic_factor:1.9"},
         },
         blank_at=60,
     )
@@ -81,6 +83,7 @@ def _every_row(m: pytest.MonkeyPatch) -> None:
     m.setattr(ValueChecks, "node_suspects", lambda self: everything(self, "nodes"))
     m.setattr(ValueChecks, "link_suspects", lambda self: everything(self, "links"))
     m.setattr(GeographyChecks, "nodes_outside", lambda self: everything(self, "nodes"))
+    m.setattr(GeographyChecks, "lengths_off", lambda self: everything(self, "links"))
     # not plain text: the default-row checks walk the links' rows
     m.setattr(base.TableRows, "plain", lambda self, name: False)
 
@@ -113,6 +116,8 @@ def test_checks_on_columns_find_what_checking_every_row_finds(
         "speed_kph 5000 is larger",
         "headway_h -1 is not valid",
         "capacity -5 is not valid",
+        "length_km 0.5 is shorter than",
+        "does not match its length_method geodesic_factor:1.9",
         "'harbour'",
         "country 'kz' is not an ISO",
         "no default speed for road",
