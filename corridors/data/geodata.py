@@ -639,14 +639,13 @@ def line_points(geometry: Any) -> list[tuple[float, float]] | None:
     if not isinstance(coords, list) or len(coords) < 2:
         return None
     points = []
+    isfinite = math.isfinite
     for position in coords:
         if not isinstance(position, list) or not 2 <= len(position) <= 3:
             return None
-        if not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            for v in position
-        ):
-            return None
+        for v in position:
+            if isinstance(v, bool) or not isinstance(v, int | float) or not isfinite(v):
+                return None
         points.append((float(position[0]), float(position[1])))
     return points
 

@@ -712,6 +712,8 @@ def feature_problem(feature: Any, text: str) -> tuple[str, int, str] | None:
     """
     if not isinstance(feature, dict):
         return "schema", line_of(text, '"features"'), "a feature is not an object"
+    if _plain_line(feature.get("geometry")):
+        return None
     for position in _coordinates(feature.get("geometry")):
         if len(position) < 2:
             return (
@@ -728,6 +730,30 @@ def feature_problem(feature: Any, text: str) -> tuple[str, int, str] | None:
                 "latitude in degrees; reproject the file to WGS 84 (EPSG:4326)",
             )
     return None
+
+
+def _plain_line(geometry: Any) -> bool:
+    """Return True for a LineString of [lon, lat] positions in degrees, the usual feature.
+
+    Such a feature has nothing :func:`feature_problem` reports; anything else is walked
+    position by position there.
+    """
+    if type(geometry) is not dict or geometry.get("geometries"):
+        return False
+    coords = geometry.get("coordinates")
+    if type(coords) is not list or not coords:
+        return False
+    for position in coords:
+        if type(position) is not list or not 2 <= len(position) <= 3:
+            return False
+        x, y = position[0], position[1]
+        if type(x) is not float or type(y) is not float:
+            return False
+        if len(position) == 3 and type(position[2]) not in (float, int):
+            return False  # a list there would be walked as positions of its own
+        if not (-180 <= x <= 180 and -90 <= y <= 90):
+            return False
+    return True
 
 
 def error_text(err: Exception) -> str:

@@ -199,13 +199,15 @@ class SourceChecks(Base):
         pairs |= {(v, u) for u, v in pairs}
         land = {(ends_u[i], ends_v[i]) for i in first if modes[i] in ("rail", "road")}
         land |= {(v, u) for u, v in land}
+        first, country = self.nodes.first, self.rows["nodes"].texts("country")
+        priced = specific | both
         uncovered = sorted(
             f"{u}>{v}"
             for u, v in land
-            if u in self.nodes
-            and v in self.nodes
-            and self.country_of(u) != self.country_of(v)
-            and (u, v) not in specific | both
+            if u in first
+            and v in first
+            and country[first[u]] != country[first[v]]
+            and (u, v) not in priced
         )
         if uncovered:
             self.warnings.append(
