@@ -282,6 +282,17 @@ def frame_from_columns(name: str, columns: list[Any]) -> pd.DataFrame:
 CHUNK_ROWS = 50_000
 
 
+#: A space at the start or end of a cell of cells joined by NUL.
+_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+
+
+def _not_finite(numbers: list[float]) -> int:
+    """Return how many of the numbers are NaN or infinite."""
+    import numpy as np
+
+    return int(np.count_nonzero(~np.isfinite(np.array(numbers, dtype=np.float64))))
+
+
 def _typed_column(
     texts: list[str],
     column: Column,
@@ -296,13 +307,15 @@ def _typed_column(
     ``found`` as ``(line, position, message)``, ``position`` being the column's place in the
     schema (it orders a row's problems as the cell-by-cell reader did).
     """
-    stripped = [t.strip() for t in texts]
+    # the cells are joined once to find any with space at either end (no cell holds NUL,
+    # a control character); without one, stripping each would change nothing
+    stripped = [t.strip() for t in texts] if _EDGE_SPACE.search("\x00".join(texts)) else texts
     if column.type == "list":
         return [
             ([t] if "|" not in t else [p.strip() for p in t.split("|") if p.strip()]) if t else []
             for t in stripped
         ]
-    empty = [i for i, t in enumerate(stripped) if not t]
+    empty = [i for i, t in enumerate(stripped) if not t] if "" in stripped else []
     if column.required:
         message = f"column `{column.name}` is empty; a value is required"
         found.extend((lines[i], position, message) for i in empty)
@@ -321,9 +334,8 @@ def _typed_column(
         numbers = [float(t) if t else math.nan for t in stripped]
     except ValueError:
         numbers = []
-    if len(numbers) != len(stripped) or not all(
-        math.isfinite(x) for x, t in zip(numbers, stripped) if t
-    ):
+    # an empty cell is NaN, so every other cell is finite when only those are not
+    if len(numbers) != len(stripped) or _not_finite(numbers) != len(empty):
         # something is not a finite number: the cell-by-cell path words each problem
         values = []
         for i, t in enumerate(stripped):
@@ -379,7 +391,7 @@ def _type_chunk(
                 if error:
                     found.append((line, position, error))
                 values.append(value)
-        if column.type == "float":
+        if column.type == "float" and None in values:
             # a float column gathers in a flat array (NaN for no number, as the table has it)
             values = [math.nan if v is None else v for v in values]
         columns[position].extend(values)

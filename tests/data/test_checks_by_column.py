@@ -179,3 +179,49 @@ def test_too_many_rows_read_by_chunk_as_by_record(
         pdt.assert_frame_equal(a, b)
         assert pa == pb
         assert bool(pa) == (limit < len(lines) - 1)
+
+
+_CELLS = [
+    "",
+    " ",
+    "1.5",
+    " 2 ",
+    "\u00a03\u00a0",
+    "nan",
+    "inf",
+    "-0",
+    "7",
+    "x",
+    "true",
+    " no",
+    "a|b",
+    " a | | b ",
+    "1e400",
+    "4.0",
+]
+
+
+@pytest.mark.parametrize("kind", ["str", "float", "int", "bool", "list"])
+@pytest.mark.parametrize("required", [False, True])
+@pytest.mark.parametrize("spaced", [False, True])
+def test_columns_typed_at_once_as_cell_by_cell(kind: str, required: bool, spaced: bool) -> None:
+    column = reader.Column("c", kind, required)  # type: ignore[arg-type]
+    plain = [c.strip() for c in _CELLS]
+    cells = _CELLS if spaced else plain
+    # each cell alone (so that one bad cell does not send the others cell by cell), then all
+    for texts in [*([c] for c in cells), cells, [c for c in plain if c]]:
+        lines = list(range(2, 2 + len(texts)))
+        found: list[tuple[int, int, str]] = []
+        values = reader._typed_column(list(texts), column, lines, found, 0)
+        expected, words = [], []
+        for line, text in zip(lines, texts):
+            value, error = reader._coerce(text, column)
+            expected.append(value)
+            if error:
+                words.append((line, 0, error))
+        assert sorted(found) == sorted(words)
+        for got, want in zip(values, expected, strict=True):
+            if isinstance(want, float) and np.isnan(want):
+                assert isinstance(got, float) and np.isnan(got)
+            else:
+                assert got == want and type(got) is type(want)
