@@ -282,10 +282,6 @@ def frame_from_columns(name: str, columns: list[Any]) -> pd.DataFrame:
 CHUNK_ROWS = 50_000
 
 
-#: A space at the start or end of a cell of cells joined by NUL.
-_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
-
-
 def _not_finite(numbers: list[float]) -> int:
     """Return how many of the numbers are NaN or infinite."""
     import numpy as np
@@ -307,14 +303,15 @@ def _typed_column(
     ``found`` as ``(line, position, message)``, ``position`` being the column's place in the
     schema (it orders a row's problems as the cell-by-cell reader did).
     """
-    # the cells are joined once to find any with space at either end (no cell holds NUL,
-    # a control character); without one, stripping each would change nothing
-    stripped = [t.strip() for t in texts] if _EDGE_SPACE.search("\x00".join(texts)) else texts
+    stripped = [t.strip() for t in texts]
     if column.type == "list":
-        return [
-            ([t] if "|" not in t else [p.strip() for p in t.split("|") if p.strip()]) if t else []
-            for t in stripped
-        ]
+        # each distinct text split once; every row gets a list of its own
+        parts = {
+            t: [t] if "|" not in t else [p for p in map(str.strip, t.split("|")) if p]
+            for t in set(stripped)
+            if t
+        }
+        return [parts[t].copy() if t else [] for t in stripped]
     empty = [i for i, t in enumerate(stripped) if not t] if "" in stripped else []
     if column.required:
         message = f"column `{column.name}` is empty; a value is required"
