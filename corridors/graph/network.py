@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from corridors.data.geodata import (
     Geodata,
+    bulk_objects,
     line_points,
     read_geodata,
     read_line_shapes,
@@ -511,7 +512,8 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     problems = structural_problems(geodata_tables)
     if problems:
         raise GeodataError(summarise(problems))
-    check_link_lines(geodata_tables)
+    with bulk_objects():
+        check_link_lines(geodata_tables)
     net = Network(geodata_tables)
     if cache:
         # the cache keeps every profile's routing graph; without it each is built when
