@@ -680,6 +680,29 @@ def line_points(geometry: Any) -> list[tuple[float, float]] | None:
     return points
 
 
+def is_line(geometry: Any) -> bool:
+    """Return True when :func:`line_points` reads a line from ``geometry``, without its points.
+
+    The usual line, of ``[lon, lat]`` pairs of floats, is told in one pass; any other is
+    read by :func:`line_points`.
+    """
+    if type(geometry) is dict and geometry.get("type") == "LineString":
+        coords = geometry.get("coordinates")
+        if type(coords) is list and len(coords) >= 2:
+            isfinite = math.isfinite
+            for position in coords:
+                if type(position) is not list or len(position) != 2:
+                    break
+                x, y = position
+                if type(x) is not float or type(y) is not float:
+                    break
+                if not (isfinite(x) and isfinite(y)):
+                    break
+            else:
+                return True
+    return line_points(geometry) is not None
+
+
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from corridors.data.geodata import (
     Geodata,
     bulk_objects,
+    is_line,
     line_points,
     read_geodata,
     read_line_shapes,
@@ -207,7 +208,7 @@ def _feature_spans(text: str) -> dict[str, tuple[int, int]] | None:
             props = feature.get("properties") if isinstance(feature, dict) else None
             link_id = props.get("id") if isinstance(props, dict) else None
             if link_id:
-                if line_points(feature.get("geometry")) is None:
+                if not is_line(feature.get("geometry")):
                     msg = (
                         f"{file}: feature {i} ({str(link_id)!r}) is not a LineString of at "
                         f"least two [lon, lat] positions; {hint}"

@@ -225,3 +225,24 @@ def test_columns_typed_at_once_as_cell_by_cell(kind: str, required: bool, spaced
                 assert isinstance(got, float) and np.isnan(got)
             else:
                 assert got == want and type(got) is type(want)
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        None,
+        {},
+        {"type": "LineString", "coordinates": [[1.0, 2.0], [3.0, 4.0]]},
+        {"type": "LineString", "coordinates": [[1.0, 2.0]]},
+        {"type": "LineString", "coordinates": [[1.0, float("nan")], [3.0, 4.0]]},
+        {"type": "LineString", "coordinates": [[1.0, float("inf")], [3.0, 4.0]]},
+        {"type": "LineString", "coordinates": [[1, 2], [3.0, 4.0]]},
+        {"type": "LineString", "coordinates": [[True, 2.0], [3.0, 4.0]]},
+        {"type": "LineString", "coordinates": [[1.0, 2.0, 3.0], [3.0, 4.0]]},
+        {"type": "LineString", "coordinates": [[1.0, 2.0, "x"], [3.0, 4.0]]},
+        {"type": "LineString", "coordinates": [[1.0, "2"], [3.0, 4.0]]},
+        {"type": "Point", "coordinates": [[1.0, 2.0], [3.0, 4.0]]},
+    ],
+)
+def test_a_line_is_told_as_its_points_are_read(geometry: object) -> None:
+    assert reader.is_line(geometry) == (reader.line_points(geometry) is not None)
