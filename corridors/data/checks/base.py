@@ -591,6 +591,49 @@ class Base:
         rows = self.rows["nodes"]
         return rows.numbers("lon").tolist(), rows.numbers("lat").tolist()
 
+    @cached_property
+    def link_ends(self) -> tuple[Any, Any]:
+        """Per link row, the row of its ``u`` node and of its ``v`` node (-1: not a node).
+
+        Looked up for all links at once; the row is the node id's first, as
+        :attr:`nodes` finds it.
+        """
+        import numpy as np
+        import pandas as pd
+
+        first = self.nodes.first
+        index = pd.Index(list(first), dtype=object)
+        rows = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+        links = self.rows["links"]
+        ends = []
+        for column in ("u", "v"):
+            at = index.get_indexer(pd.Index(links.texts(column), dtype=object))
+            ends.append(np.where(at >= 0, rows[np.maximum(at, 0)], -1) if len(rows) else at)
+        return ends[0], ends[1]
+
+    @cached_property
+    def node_points(self) -> tuple[Any, Any, Any]:
+        """Every node row's lon and lat (NaN where none) and whether :meth:`coords` takes them."""
+        import numpy as np
+
+        lon, lat = (np.asarray(v, dtype=np.float64) for v in self.node_xy)
+        with np.errstate(invalid="ignore"):
+            valid = (lon >= -180) & (lon <= 180) & (lat >= -90) & (lat <= 90)
+        return lon, lat, valid
+
+    def end_points(self, at: Any, column: str) -> tuple[Any, Any]:
+        """Return :meth:`coords` of a link end for links at rows ``at``: lon, lat (NaN: None)."""
+        import numpy as np
+
+        node = self.link_ends[0 if column == "u" else 1][at]
+        lon, lat, valid = self.node_points
+        known = node >= 0
+        known[known] = valid[node[known]]
+        x = np.full(len(node), np.nan)
+        y = np.full(len(node), np.nan)
+        x[known], y[known] = lon[node[known]], lat[node[known]]
+        return x, y
+
     def coords(self, node: str) -> tuple[float, float] | None:
         """Return a node's (lon, lat); None if the node is unknown or its coordinates invalid."""
         i = self.nodes.first.get(node)

@@ -277,10 +277,11 @@ class GeographyChecks(Base):
         ids: list[str] = drawn["ids"]
         if not ids:
             return
+        first = self.links.first
+        drawn["at"] = np.fromiter((first[lid] for lid in ids), dtype=np.int64, count=len(ids))
         self.check_geometry_ends(file, drawn)
-        land = np.array(
-            [self.link_text(lid, "mode") in ("rail", "road") for lid in ids], dtype=bool
-        )
+        modes = self.rows["links"].texts("mode")
+        land = np.array([modes[i] in ("rail", "road") for i in drawn["at"].tolist()], dtype=bool)
         self.check_shape_lengths(file, drawn, land)
         self.check_shape_countries(file, drawn, land)
 
@@ -301,10 +302,10 @@ class GeographyChecks(Base):
             running[:m] = running[:m] + seg[first[:m] + k]
         total = np.empty_like(running)
         total[order] = running
-        lengths = self.rows["links"].numbers("length_km")
+        lengths = self.rows["links"].numbers("length_km")[drawn["at"]]
         for i in np.flatnonzero(land).tolist():
             lid, line = drawn["ids"][i], drawn["lines"][i]
-            stated = float(lengths[self.links.first[lid]])
+            stated = float(lengths[i])
             if not stated > 0:
                 continue  # no number, or reported by check_links
             length = float(total[i])
@@ -328,9 +329,11 @@ class GeographyChecks(Base):
         import shapely
 
         groups: dict[tuple[str, ...], list[int]] = {}
+        country = [*self.rows["nodes"].texts("country"), ""]  # row -1: not a node
+        at_u = self.link_ends[0][drawn["at"]].tolist()
+        at_v = self.link_ends[1][drawn["at"]].tolist()
         for i in np.flatnonzero(land).tolist():
-            lid = drawn["ids"][i]
-            ends = tuple(sorted({self.country_of(self.link_text(lid, e)) for e in "uv"}))
+            ends = tuple(sorted({country[at_u[i]], country[at_v[i]]}))
             if all(iso in self.countries.geoms for iso in ends):
                 groups.setdefault(ends, []).append(i)  # else reported by check_node_countries
         x, y, start, count = drawn["x"], drawn["y"], drawn["start"], drawn["count"]
@@ -382,15 +385,11 @@ class GeographyChecks(Base):
         import numpy as np
 
         ids: list[str] = drawn["ids"]
-        ends = [
-            (self.coords(self.link_text(lid, "u")), self.coords(self.link_text(lid, "v")))
-            for lid in ids
-        ]
-        known = np.array([a is not None and b is not None for a, b in ends], dtype=bool)
-        nan = (np.nan, np.nan)
-        a = np.array([e[0] if e[0] is not None else nan for e in ends], dtype=np.float64)
-        b = np.array([e[1] if e[1] is not None else nan for e in ends], dtype=np.float64)
-        a, b = a.reshape(-1, 2), b.reshape(-1, 2)
+        ux, uy = self.end_points(drawn["at"], "u")
+        vx, vy = self.end_points(drawn["at"], "v")
+        known = ~np.isnan(ux) & ~np.isnan(vx)
+        a = np.column_stack([ux, uy])
+        b = np.column_stack([vx, vy])
         first = drawn["start"]
         last = first + drawn["count"] - 1
         x, y = drawn["x"], drawn["y"]
@@ -437,12 +436,10 @@ class GeographyChecks(Base):
         rows = self.rows["links"]
         modes = rows.texts("mode")
         n = len(modes)
-        xy: dict[str, list[float]] = {name: [] for name in ("ux", "uy", "vx", "vy")}
-        for column, (xs, ys) in (("u", (xy["ux"], xy["uy"])), ("v", (xy["vx"], xy["vy"]))):
-            for node in rows.texts(column):
-                point = self.coords(node)
-                xs.append(math.nan if point is None else point[0])
-                ys.append(math.nan if point is None else point[1])
+        everywhere = np.arange(n)
+        ux, uy = self.end_points(everywhere, "u")
+        vx, vy = self.end_points(everywhere, "v")
+        xy = {"ux": ux, "uy": uy, "vx": vx, "vy": vy}
         length = rows.numbers("length_km")
         known = among(modes, MODES) & (length > 0) & ~np.isnan(xy["ux"]) & ~np.isnan(xy["vx"])
         off = np.zeros(n, dtype=bool)

@@ -82,10 +82,10 @@ class ReferenceChecks(Base):
     def check_references(self) -> None:
         """Check that node and link ids used by other tables and corridors.yaml exist."""
         links = self.rows["links"]
-        known = self.nodes.first
+        at_u, at_v = self.link_ends
         dangling = [
-            (bool(u) and u not in known) or (bool(v) and v not in known)
-            for u, v in zip(links.texts("u"), links.texts("v"))
+            (bool(u) and i < 0) or (bool(v) and j < 0)
+            for u, v, i, j in zip(links.texts("u"), links.texts("v"), at_u.tolist(), at_v.tolist())
         ]
         for row in self.rows_where("links", dangling):
             for column in ("u", "v"):
@@ -320,16 +320,15 @@ class _LinkScopes:
         import numpy as np
 
         rows = checker.rows["links"]
-        modes, ids, ends = rows.texts("mode"), rows.texts("id"), rows.texts("u")
+        modes, ids = rows.texts("mode"), rows.texts("id")
         self.rows = rows
         self.at = np.array(
             [i for i in checker.links.positions().tolist() if modes[i] in MODES], dtype=np.int64
         )
-        node_country = checker.rows["nodes"].texts("country")
-        country_at = {node: node_country[i] for node, i in checker.nodes.first.items()}
+        node_country = [*checker.rows["nodes"].texts("country"), ""]  # row -1: not a node
         self.modes = [modes[i] for i in self.at.tolist()]
         self.ids = [ids[i] for i in self.at.tolist()]
-        self.countries = [country_at.get(ends[i], "") for i in self.at.tolist()]
+        self.countries = [node_country[i] for i in checker.link_ends[0][self.at].tolist()]
         self.pairs: dict[tuple[str, str], int] = {}
         self.codes = np.fromiter(
             (self.pairs.setdefault(p, len(self.pairs)) for p in zip(self.modes, self.countries)),

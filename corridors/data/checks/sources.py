@@ -193,22 +193,29 @@ class SourceChecks(Base):
             for r in borders
             if cell_text(r["direction"]) in ("", "*", "both") and not cell_text(r.get("side"))
         }
-        first = self.links.positions().tolist()
+        first = self.links.positions()
         ends_u, ends_v, modes = links.texts("u"), links.texts("v"), links.texts("mode")
-        pairs = {(ends_u[i], ends_v[i]) for i in first}
-        pairs |= {(v, u) for u, v in pairs}
-        land = {(ends_u[i], ends_v[i]) for i in first if modes[i] in ("rail", "road")}
-        land |= {(v, u) for u, v in land}
-        first, country = self.nodes.first, self.rows["nodes"].texts("country")
-        priced = specific | both
-        uncovered = sorted(
-            f"{u}>{v}"
-            for u, v in land
-            if u in first
-            and v in first
-            and country[first[u]] != country[first[v]]
-            and (u, v) not in priced
+        at_u, at_v = self.link_ends[0][first], self.link_ends[1][first]
+        # a crossing joins two known nodes of different countries: only those links' ends
+        # are paired (a pair's test does not depend on its direction)
+        codes: dict[str, int] = {}
+        country = np.fromiter(
+            (codes.setdefault(c, len(codes)) for c in self.rows["nodes"].texts("country")),
+            dtype=np.int64,
         )
+        crossing = (at_u >= 0) & (at_v >= 0)
+        crossing[crossing] = country[at_u[crossing]] != country[at_v[crossing]]
+        land = {
+            (ends_u[i], ends_v[i]) for i in first[crossing].tolist() if modes[i] in ("rail", "road")
+        }
+        land |= {(v, u) for u, v in land}
+        priced = specific | both
+        uncovered = sorted(f"{u}>{v}" for u, v in land if (u, v) not in priced)
+        # the links that may join a border row's two nodes: those with one of them at an end
+        ends = {node for pair in specific | both for node in pair}
+        near = [i for i in first.tolist() if ends_u[i] in ends or ends_v[i] in ends]
+        pairs = {(ends_u[i], ends_v[i]) for i in near}
+        pairs |= {(v, u) for u, v in pairs}
         if uncovered:
             self.warnings.append(
                 f"frictions.csv: {plural(len(uncovered), 'rail or road border crossing')} "
