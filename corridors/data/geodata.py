@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
 import pickle
 import re
+from array import array
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -183,6 +186,24 @@ class Geodata:
         return tables
 
 
+@contextmanager
+def bulk_objects() -> Iterator[None]:
+    """Hold off Python's cycle collector while tables of many objects are read and checked.
+
+    Reading a table makes a list per record and per list cell, and each batch of new
+    containers would start a collection that walks every container still alive: for a
+    million-row table that is most of the reading time. What is made here holds no
+    reference cycles, so nothing is left for the collector; it runs again afterwards.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Return a table's rows as dicts keyed by column name (as ``to_dict("records")``)."""
     import numpy as np
@@ -258,9 +279,12 @@ def frame_from_rows(name: str, rows: list[list[Any]]) -> pd.DataFrame:
     return frame
 
 
-def frame_from_columns(name: str, columns: list[list[Any]]) -> pd.DataFrame:
-    """Return the table :func:`frame_from_rows` builds, from its typed columns (then ``_line``)."""
-    if not columns[-1]:
+def frame_from_columns(name: str, columns: list[Any]) -> pd.DataFrame:
+    """Return the table :func:`frame_from_rows` builds, from its typed columns (then ``_line``).
+
+    A column is a list, or a numpy array of the dtype the table's column has.
+    """
+    if len(columns[-1]) == 0:
         return frame_from_rows(name, [])
     import pandas as pd
 
@@ -276,6 +300,13 @@ def frame_from_columns(name: str, columns: list[list[Any]]) -> pd.DataFrame:
 #: Records typed together: large enough that the per-column work runs in C-speed loops,
 #: small enough that a table of any size is read in bounded memory beyond its typed columns.
 CHUNK_ROWS = 50_000
+
+
+def _not_finite(numbers: list[float]) -> int:
+    """Return how many of the numbers are NaN or infinite."""
+    import numpy as np
+
+    return int(np.count_nonzero(~np.isfinite(np.array(numbers, dtype=np.float64))))
 
 
 def _typed_column(
@@ -294,11 +325,14 @@ def _typed_column(
     """
     stripped = [t.strip() for t in texts]
     if column.type == "list":
-        return [
-            ([t] if "|" not in t else [p.strip() for p in t.split("|") if p.strip()]) if t else []
-            for t in stripped
-        ]
-    empty = [i for i, t in enumerate(stripped) if not t]
+        # each distinct text split once; every row gets a list of its own
+        parts = {
+            t: [t] if "|" not in t else [p for p in map(str.strip, t.split("|")) if p]
+            for t in set(stripped)
+            if t
+        }
+        return [parts[t].copy() if t else [] for t in stripped]
+    empty = [i for i, t in enumerate(stripped) if not t] if "" in stripped else []
     if column.required:
         message = f"column `{column.name}` is empty; a value is required"
         found.extend((lines[i], position, message) for i in empty)
@@ -317,9 +351,8 @@ def _typed_column(
         numbers = [float(t) if t else math.nan for t in stripped]
     except ValueError:
         numbers = []
-    if len(numbers) != len(stripped) or not all(
-        math.isfinite(x) for x, t in zip(numbers, stripped) if t
-    ):
+    # an empty cell is NaN, so every other cell is finite when only those are not
+    if len(numbers) != len(stripped) or _not_finite(numbers) != len(empty):
         # something is not a finite number: the cell-by-cell path words each problem
         values = []
         for i, t in enumerate(stripped):
@@ -367,29 +400,66 @@ def _type_chunk(
     for position, (column, at) in enumerate(where):
         texts = list(map(itemgetter(at), chunk)) if at >= 0 else [""] * len(chunk)
         if clean:
-            columns[position].extend(_typed_column(texts, column, lines, found, position))
-            continue
-        for line, text in zip(lines, texts):
-            value, error = _coerce(text, column)
-            if error:
-                found.append((line, position, error))
-            columns[position].append(value)
+            values = _typed_column(texts, column, lines, found, position)
+        else:
+            values = []
+            for line, text in zip(lines, texts):
+                value, error = _coerce(text, column)
+                if error:
+                    found.append((line, position, error))
+                values.append(value)
+        if column.type == "float" and None in values:
+            # a float column gathers in a flat array (NaN for no number, as the table has it)
+            values = [math.nan if v is None else v for v in values]
+        columns[position].extend(values)
 
 
 def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFrame:
-    import csv
-
     file = f"{name}.csv"
-    columns = TABLES[name]
     path = folder / file
     if not path.is_file():
         if name not in OPTIONAL_TABLES:
             problems.append(Problem(file, 0, "file is missing"))
         return frame_from_rows(name, [])
-    typed: list[list[Any]] = [[] for _ in columns]
-    lines: list[int] = []
+    try:
+        return _read_csv(path, name, problems, by_chunk=True)
+    except _ReadAgainError:
+        # a quoted cell holds a line break, or the file is faulty: read a record at a time
+        return _read_csv(path, name, problems, by_chunk=False)
+
+
+class _ReadAgainError(Exception):
+    """Reading a chunk at a time cannot tell a record's line, or which problem comes first.
+
+    Raised when a record of a chunk spans lines, or the file cannot be read (the reader
+    going a record at a time may stop at the row limit before it reaches the fault).
+    """
+
+
+def _read_csv(path: Path, name: str, problems: list[Problem], *, by_chunk: bool) -> pd.DataFrame:
+    """Read and type one table; ``by_chunk`` reads records a chunk at a time (see below).
+
+    Read a chunk at a time, the csv module reads :data:`CHUNK_ROWS` records in one call,
+    and when they took as many physical lines as there are records (none spans lines),
+    each record's line follows from the reader's line count; otherwise
+    :class:`_ReadAgainError` is raised before any problem is reported.
+    """
+    import csv
+    from itertools import islice
+
+    file = path.name
+    columns = TABLES[name]
+    # float columns and the lines as flat arrays: a Python float per cell of a million-row
+    # table would take four times the memory
+    typed: list[Any] = [array("d") if c.type == "float" else [] for c in columns]
+    lines: Any = array("q")
     # (line, column position, message): worded per cell, put in row order at the end
     found: list[tuple[int, int, str]] = []
+    too_many = Problem(
+        file,
+        0,  # the whole file: it explains the problems that follow
+        f"more than {MAX_ROWS:,} rows; geodata tables are limited to {MAX_ROWS:,} rows",
+    )
     # csv, not pandas: the reader streams and knows each record's physical line, which a
     # quoted cell spanning lines moves away from its row number
     try:
@@ -407,40 +477,64 @@ def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFram
                 )
                 return frame_from_rows(name, [])
             where = [(c, header.index(c.name) if c.name in header else -1) for c in columns]
+            width = len(header)
             chunk: list[list[str]] = []
             chunk_lines: list[int] = []
             end = reader.line_num
-            for cells in reader:
+            while by_chunk:
+                chunk = list(islice(reader, CHUNK_ROWS))
+                if not chunk:
+                    break
+                if reader.line_num - end != len(chunk):
+                    raise _ReadAgainError
+                chunk_lines = list(range(end + 1, reader.line_num + 1))
+                end = reader.line_num
+                if not all(chunk):  # blank lines
+                    kept = [i for i, cells in enumerate(chunk) if cells]
+                    chunk = [chunk[i] for i in kept]
+                    chunk_lines = [chunk_lines[i] for i in kept]
+                if len(lines) + len(chunk) > MAX_ROWS:
+                    problems.append(too_many)
+                    return frame_from_rows(name, [])
+                if chunk and max(map(len, chunk)) > width:
+                    for cells, line in zip(chunk, chunk_lines):
+                        if len(cells) > width:
+                            message = f"has {len(cells)} fields; the header names {width}"
+                            found.append((line, -1, message))
+                _type_chunk(chunk, chunk_lines, where, width, typed, found)
+                lines.extend(chunk_lines)
+            for cells in reader if not by_chunk else ():
                 line, end = end + 1, reader.line_num
                 if not cells:
                     continue  # a blank line
                 if len(lines) + len(chunk) >= MAX_ROWS:
-                    problems.append(
-                        Problem(
-                            file,
-                            0,  # the whole file: it explains the problems that follow
-                            f"more than {MAX_ROWS:,} rows; geodata tables are limited to "
-                            f"{MAX_ROWS:,} rows",
-                        )
-                    )
+                    problems.append(too_many)
                     return frame_from_rows(name, [])
-                if len(cells) > len(header):
-                    message = f"has {len(cells)} fields; the header names {len(header)}"
+                if len(cells) > width:
+                    message = f"has {len(cells)} fields; the header names {width}"
                     found.append((line, -1, message))
                 chunk.append(cells)
                 chunk_lines.append(line)
                 if len(chunk) == CHUNK_ROWS:
-                    _type_chunk(chunk, chunk_lines, where, len(header), typed, found)
+                    _type_chunk(chunk, chunk_lines, where, width, typed, found)
                     lines.extend(chunk_lines)
                     chunk, chunk_lines = [], []
-            _type_chunk(chunk, chunk_lines, where, len(header), typed, found)
-            lines.extend(chunk_lines)
+            if not by_chunk:
+                _type_chunk(chunk, chunk_lines, where, width, typed, found)
+                lines.extend(chunk_lines)
     except (csv.Error, UnicodeDecodeError) as err:
+        if by_chunk:
+            raise _ReadAgainError from None
         problems.append(Problem(file, 0, f"cannot be read as UTF-8 CSV ({err})"))
         return frame_from_rows(name, [])
     found.sort(key=lambda item: (item[0], item[1]))
     problems.extend(Problem(file, line, message) for line, _, message in found)
-    return frame_from_columns(name, [*typed, lines])
+    if not lines:
+        return frame_from_rows(name, [])
+    import numpy as np
+
+    flat = [np.frombuffer(c, dtype=c.typecode) if isinstance(c, array) else c for c in typed]
+    return frame_from_columns(name, [*flat, np.frombuffer(lines, dtype=np.int64)])
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
@@ -547,7 +641,8 @@ def read_geodata(path: str | os.PathLike[str] | None = None, *, strict: bool = T
     """
     folder = geodata_dir(path)
     problems: list[Problem] = []
-    tables = {name: _read_table(folder, name, problems) for name in TABLES}
+    with bulk_objects():
+        tables = {name: _read_table(folder, name, problems) for name in TABLES}
     corridors, sources, seeds = _read_annotations(folder, problems)
     geodata = Geodata(
         folder=folder,
@@ -574,16 +669,38 @@ def line_points(geometry: Any) -> list[tuple[float, float]] | None:
     if not isinstance(coords, list) or len(coords) < 2:
         return None
     points = []
+    isfinite = math.isfinite
     for position in coords:
         if not isinstance(position, list) or not 2 <= len(position) <= 3:
             return None
-        if not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            for v in position
-        ):
-            return None
+        for v in position:
+            if isinstance(v, bool) or not isinstance(v, int | float) or not isfinite(v):
+                return None
         points.append((float(position[0]), float(position[1])))
     return points
+
+
+def is_line(geometry: Any) -> bool:
+    """Return True when :func:`line_points` reads a line from ``geometry``, without its points.
+
+    The usual line, of ``[lon, lat]`` pairs of floats, is told in one pass; any other is
+    read by :func:`line_points`.
+    """
+    if type(geometry) is dict and geometry.get("type") == "LineString":
+        coords = geometry.get("coordinates")
+        if type(coords) is list and len(coords) >= 2:
+            isfinite = math.isfinite
+            for position in coords:
+                if type(position) is not list or len(position) != 2:
+                    break
+                x, y = position
+                if type(x) is not float or type(y) is not float:
+                    break
+                if not (isfinite(x) and isfinite(y)):
+                    break
+            else:
+                return True
+    return line_points(geometry) is not None
 
 
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
@@ -668,6 +785,25 @@ def read_line_shapes(text: str) -> dict[str, list[tuple[float, float]]]:
     GeodataError
         If the file is not a FeatureCollection of LineStrings with link ids.
     """
+    return _line_shapes(_link_features(text))
+
+
+def read_link_geometry(
+    text: str,
+) -> tuple[dict[str, list[tuple[float, float]]], dict[str, list[int]]]:
+    """Return :func:`read_line_shapes` and :func:`read_osm_way_ids` of one text, parsed once.
+
+    Raises
+    ------
+    GeodataError
+        As :func:`read_line_shapes`.
+    """
+    features = _link_features(text)
+    return _line_shapes(features), _osm_way_ids(features)
+
+
+def _link_features(text: str) -> list[Any]:
+    """Return the features of ``geometry/links.geojson``, refusing what is not a list of them."""
     file = "geometry/links.geojson"
     hint = "run `corridors data validate` for the full report"
     try:
@@ -682,6 +818,12 @@ def read_line_shapes(text: str) -> dict[str, list[tuple[float, float]]]:
     if not isinstance(features, list):
         msg = f"{file}: expected a GeoJSON FeatureCollection with a list of features; {hint}"
         raise GeodataError(msg)
+    return features
+
+
+def _line_shapes(features: list[Any]) -> dict[str, list[tuple[float, float]]]:
+    file = "geometry/links.geojson"
+    hint = "run `corridors data validate` for the full report"
     out: dict[str, list[tuple[float, float]]] = {}
     for i, feature in enumerate(features):
         props = feature.get("properties") if isinstance(feature, dict) else None
@@ -711,8 +853,12 @@ def read_osm_way_ids(text: str) -> dict[str, list[int]]:
     except (json.JSONDecodeError, RecursionError):
         return {}
     features = doc.get("features") if isinstance(doc, dict) else None
+    return _osm_way_ids(features if isinstance(features, list) else [])
+
+
+def _osm_way_ids(features: list[Any]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
-    for feature in features if isinstance(features, list) else []:
+    for feature in features:
         props = feature.get("properties") if isinstance(feature, dict) else None
         if not isinstance(props, dict) or not props.get("id"):
             continue

@@ -65,7 +65,7 @@ from corridors.data.checks.geography import GeographyChecks
 from corridors.data.checks.references import ReferenceChecks
 from corridors.data.checks.sources import SourceChecks
 from corridors.data.checks.values import ValueChecks
-from corridors.data.geodata import Geodata, Problem, read_geodata
+from corridors.data.geodata import Geodata, Problem, bulk_objects, read_geodata
 from corridors.data.schema import TABLES
 
 __all__ = [
@@ -188,14 +188,15 @@ def structural_problems(data: Geodata) -> list[Problem]:
     checker.found["schema"].extend(
         p for p in data.problems if not p.message.startswith("duplicate source id")
     )
-    checker.check_nodes()
-    checker.check_links()
-    checker.check_frictions()
-    checker.check_small_tables()
-    checker.check_corridor_entries()
-    checker.check_ids()
-    checker.check_references()
-    checker.check_defaults()
+    with bulk_objects():
+        checker.check_nodes()
+        checker.check_links()
+        checker.check_frictions()
+        checker.check_small_tables()
+        checker.check_corridor_entries()
+        checker.check_ids()
+        checker.check_references()
+        checker.check_defaults()
     return sorted({p for found in checker.found.values() for p in found})
 
 
@@ -207,22 +208,23 @@ class GeodataChecker(ValueChecks, ReferenceChecks, GeographyChecks, SourceChecks
         self.found["schema"].extend(
             p for p in self.data.problems if not p.message.startswith("duplicate source id")
         )
-        self.load_countries()
-        self.check_nodes()
-        self.check_links()
-        self.check_frictions()
-        self.check_small_tables()
-        self.check_corridor_entries()
-        self.check_ids()
-        self.check_references()
-        self.check_defaults()
-        self.check_node_countries()
-        self.check_geometry()
-        self.check_lengths()
-        self.check_gauges()
-        self.check_sources()
-        self.check_orphans()
-        self.check_caspian()
-        self.check_warnings()
+        with bulk_objects():
+            self.load_countries()
+            self.check_nodes()
+            self.check_links()
+            self.check_frictions()
+            self.check_small_tables()
+            self.check_corridor_entries()
+            self.check_ids()
+            self.check_references()
+            self.check_defaults()
+            self.check_node_countries()
+            self.check_geometry()
+            self.check_lengths()
+            self.check_gauges()
+            self.check_sources()
+            self.check_orphans()
+            self.check_caspian()
+            self.check_warnings()
         for check in extra:
             check(self)

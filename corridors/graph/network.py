@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from corridors.data.geodata import (
     Geodata,
+    bulk_objects,
+    is_line,
     line_points,
     read_geodata,
     read_line_shapes,
-    read_osm_way_ids,
+    read_link_geometry,
     records,
     scan_feature_collection,
     summarise,
@@ -70,7 +72,7 @@ def _read_link_geometry(
     tag = hashlib.sha1(data, usedforsecurity=False).hexdigest()
     if tag not in _SHAPES:
         text = data.decode("utf-8", errors="replace")
-        _SHAPES[tag] = (read_line_shapes(text), read_osm_way_ids(text))
+        _SHAPES[tag] = read_link_geometry(text)
     return _SHAPES[tag]  # read only: the graph builds new lines from these points
 
 
@@ -206,7 +208,7 @@ def _feature_spans(text: str) -> dict[str, tuple[int, int]] | None:
             props = feature.get("properties") if isinstance(feature, dict) else None
             link_id = props.get("id") if isinstance(props, dict) else None
             if link_id:
-                if line_points(feature.get("geometry")) is None:
+                if not is_line(feature.get("geometry")):
                     msg = (
                         f"{file}: feature {i} ({str(link_id)!r}) is not a LineString of at "
                         f"least two [lon, lat] positions; {hint}"
@@ -532,7 +534,8 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     problems = structural_problems(geodata_tables)
     if problems:
         raise GeodataError(summarise(problems))
-    check_link_lines(geodata_tables)
+    with bulk_objects():
+        check_link_lines(geodata_tables)
     net = Network(geodata_tables)
     if cache:
         # the cache keeps every profile's routing graph; without it each is built when

@@ -8,6 +8,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -252,9 +253,20 @@ class QuotedLines:
     def __init__(self, text: str) -> None:
         self.text = text
         self.first: dict[str, int] | None = None
+        self.one_line = "\n" not in text
 
-    def line(self, value: str) -> int:
-        """Return the line (from 1) where ``"value"`` first occurs; 0 if it does not."""
+    def line(self, value: str, near: tuple[int, int] | None = None) -> int:
+        """Return the line (from 1) where ``"value"`` first occurs; 0 if it does not.
+
+        ``near`` is a span of the text that may hold it (the feature it was read from):
+        in a text of one line, finding it there is the answer, without a scan.
+        """
+        if (
+            self.one_line
+            and near is not None
+            and self.text.find(f'"{value}"', near[0], near[1]) >= 0
+        ):
+            return 1
         if self.first is None:
             self.first = {}
             line, at = 1, 0
@@ -351,22 +363,64 @@ HELD_ROWS = 250_000
 ROW_CHUNK = 50_000
 
 
+def among(texts: list[str], options: Iterable[str]) -> Any:
+    """Return, for each text, whether it is one of ``options`` (a bool array)."""
+    import numpy as np
+
+    allowed = frozenset(options)
+    return np.fromiter((t in allowed for t in texts), dtype=bool, count=len(texts))
+
+
+def out_of_range(value: Any, *, positive: bool = False, most: float | None = None) -> Any:
+    """Return where ``check_range`` would report a number (a bool array; NaN never is)."""
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        bad = value <= 0 if positive else value < 0
+        if most is not None:
+            bad |= value > most
+    return bad
+
+
+def out_of_order(value: Any, low: Any, high: Any) -> Any:
+    """Return where ``check_low_high`` may report a value and its bounds (a bool array).
+
+    Every pair of the three is compared, which covers the given ones compared in turn.
+    """
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        return (low < 0) | (high < 0) | (low > value) | (value > high) | (low > high)
+
+
 class TableRows:
     """A table's rows as dicts keyed by column name, as :func:`records` gives them.
 
-    A small table's dicts are made once and kept; a large one's are made a chunk at a time
-    as the rows are walked, and one row is read (:meth:`at`) from its columns, which are
-    made into lists only when a check first asks for them.
+    A small table's dicts are made when it is first walked and kept; a large one's are made
+    a chunk at a time as the rows are walked, and one row is read (:meth:`at`) from its
+    columns, which are made into lists only when a check first asks for them. The checks
+    of a large table first pick, from whole columns, the rows that may have a problem
+    (:meth:`texts`, :meth:`numbers`), and walk only those (:meth:`rows_at`).
     """
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
-        self.held = records(frame) if len(frame) <= HELD_ROWS else None
+        self._held: list[dict[str, Any]] | None = None
         self.lists: dict[str, list[Any]] = {}
+        self._texts: dict[str, list[str]] = {}
+        self._plain: set[str] = set()
+
+    @property
+    def held(self) -> list[dict[str, Any]] | None:
+        """Every row as a dict, made on first use; None for a large table."""
+        if self._held is None and len(self.frame) <= HELD_ROWS:
+            self._held = records(self.frame)
+        return self._held
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
-        if self.held is not None:
-            return iter(self.held)
+        held = self.held
+        if held is not None:
+            return iter(held)
         return self._chunks()
 
     def _chunks(self) -> Iterator[Mapping[str, Any]]:
@@ -382,9 +436,55 @@ class TableRows:
             self.lists[name] = self.frame[name].tolist()
         return self.lists[name]
 
+    def texts(self, name: str) -> list[str]:
+        """Return :func:`cell_text` of every cell of a column (kept for the next question)."""
+        if name not in self._texts:
+            import numpy as np
+
+            series = self.frame[name]
+            if isinstance(series.dtype, np.dtype):
+                self._texts[name] = [cell_text(v) for v in series.tolist()]
+            else:
+                # a text column: every cell is text or missing
+                values = series.to_numpy(dtype=object, na_value="").tolist()
+                self._texts[name] = [v.strip() for v in values]
+                if values == self._texts[name]:
+                    self._plain.add(name)
+        return self._texts[name]
+
+    def plain(self, name: str) -> bool:
+        """Return True if each cell of a text column that is not empty is its text already.
+
+        The values the reader gives are stripped, so a check may then take a cell's text
+        for the cell itself (as it appears in a message).
+        """
+        self.texts(name)
+        return name in self._plain
+
+    def numbers(self, name: str) -> Any:
+        """Return :func:`num` of every cell of a column as a float array (NaN for None)."""
+        import numpy as np
+
+        series = self.frame[name]
+        if series.dtype.kind in "fi" and isinstance(series.dtype, np.dtype):
+            return series.to_numpy(dtype=np.float64)
+        found = [num(v) for v in series.tolist()]
+        return np.array([math.nan if v is None else v for v in found], dtype=np.float64)
+
+    def rows_at(self, index: Any) -> Iterator[Mapping[str, Any]]:
+        """Yield the rows at these positions (ascending), as :meth:`__iter__` gives them."""
+        held = self._held
+        if held is not None:
+            for i in index:
+                yield held[int(i)]
+            return
+        for at in range(0, len(index), ROW_CHUNK):
+            yield from records(self.frame.iloc[index[at : at + ROW_CHUNK]])
+
     def at(self, i: int) -> Mapping[str, Any]:
         """Return row ``i`` (counting from 0)."""
-        return self.held[i] if self.held is not None else RowAt(self, i)
+        held = self.held
+        return held[i] if held is not None else RowAt(self, i)
 
 
 class RowAt(Mapping[str, Any]):
@@ -410,8 +510,7 @@ class RowsById:
     def __init__(self, rows: TableRows) -> None:
         self.rows = rows
         self.first: dict[str, int] = {}
-        for i, value in enumerate(rows.column("id")):
-            key = cell_text(value)
+        for i, key in enumerate(rows.texts("id")):
             if key:
                 self.first.setdefault(key, i)
 
@@ -432,18 +531,19 @@ class RowsById:
     def __len__(self) -> int:
         return len(self.first)
 
+    def positions(self) -> Any:
+        """Return the position of each id's first row, in the table's order (an int array)."""
+        import numpy as np
+
+        return np.fromiter(self.first.values(), dtype=np.int64, count=len(self.first))
+
     def items(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """Yield ``(id, row)`` in the table's order, the first row of each id."""
-        first = self.first
-        for i, row in enumerate(self.rows):
-            key = cell_text(row["id"])
-            if key and first[key] == i:
-                yield key, row
+        yield from zip(self.first, self.rows.rows_at(self.positions()))
 
     def values(self) -> Iterator[Mapping[str, Any]]:
         """Yield the first row of each id, in the table's order."""
-        for _, row in self.items():
-            yield row
+        return self.rows.rows_at(self.positions())
 
 
 class Base:
@@ -475,20 +575,84 @@ class Base:
         where = f"{file}:{row}" if row else file
         self.warnings.append(f"{where}: {message}")
 
+    def rows_where(self, name: str, mask: Any) -> Iterator[Mapping[str, Any]]:
+        """Yield the rows of a table where ``mask`` (a bool per row) is true, in order.
+
+        A check over a large table picks, from whole columns, every row that may have a
+        problem, and words the problems of those rows alone as it would walking them all.
+        """
+        import numpy as np
+
+        return self.rows[name].rows_at(np.flatnonzero(mask))
+
+    @cached_property
+    def node_xy(self) -> tuple[list[float], list[float]]:
+        """Every node row's ``num`` of lon and of lat, NaN where None."""
+        rows = self.rows["nodes"]
+        return rows.numbers("lon").tolist(), rows.numbers("lat").tolist()
+
+    @cached_property
+    def link_ends(self) -> tuple[Any, Any]:
+        """Per link row, the row of its ``u`` node and of its ``v`` node (-1: not a node).
+
+        Looked up for all links at once; the row is the node id's first, as
+        :attr:`nodes` finds it.
+        """
+        import numpy as np
+        import pandas as pd
+
+        first = self.nodes.first
+        index = pd.Index(list(first), dtype=object)
+        rows = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+        links = self.rows["links"]
+        ends = []
+        for column in ("u", "v"):
+            at = index.get_indexer(pd.Index(links.texts(column), dtype=object))
+            ends.append(np.where(at >= 0, rows[np.maximum(at, 0)], -1) if len(rows) else at)
+        return ends[0], ends[1]
+
+    @cached_property
+    def node_points(self) -> tuple[Any, Any, Any]:
+        """Every node row's lon and lat (NaN where none) and whether :meth:`coords` takes them."""
+        import numpy as np
+
+        lon, lat = (np.asarray(v, dtype=np.float64) for v in self.node_xy)
+        with np.errstate(invalid="ignore"):
+            valid = (lon >= -180) & (lon <= 180) & (lat >= -90) & (lat <= 90)
+        return lon, lat, valid
+
+    def end_points(self, at: Any, column: str) -> tuple[Any, Any]:
+        """Return :meth:`coords` of a link end for links at rows ``at``: lon, lat (NaN: None)."""
+        import numpy as np
+
+        node = self.link_ends[0 if column == "u" else 1][at]
+        lon, lat, valid = self.node_points
+        known = node >= 0
+        known[known] = valid[node[known]]
+        x = np.full(len(node), np.nan)
+        y = np.full(len(node), np.nan)
+        x[known], y[known] = lon[node[known]], lat[node[known]]
+        return x, y
+
     def coords(self, node: str) -> tuple[float, float] | None:
         """Return a node's (lon, lat); None if the node is unknown or its coordinates invalid."""
-        row = self.nodes.get(node)
-        if row is None:
+        i = self.nodes.first.get(node)
+        if i is None:
             return None
-        lon, lat = num(row["lon"]), num(row["lat"])
-        if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        lon, lat = self.node_xy[0][i], self.node_xy[1][i]
+        # NaN (no number) fails both range tests
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             return None
         return lon, lat
 
     def country_of(self, node: str) -> str:
         """Return a node's country code; empty if the node is unknown."""
-        row = self.nodes.get(node)
-        return cell_text(row["country"]) if row else ""
+        i = self.nodes.first.get(node)
+        return "" if i is None else self.rows["nodes"].texts("country")[i]
+
+    def link_text(self, link: str, column: str) -> str:
+        """Return :func:`cell_text` of a column of a link id's first row (a known id)."""
+        return self.rows["links"].texts(column)[self.links.first[link]]
 
     # -- country polygons and GeoJSON, used by several families
 
@@ -591,6 +755,8 @@ def feature_problem(feature: Any, text: str) -> tuple[str, int, str] | None:
     """
     if not isinstance(feature, dict):
         return "schema", line_of(text, '"features"'), "a feature is not an object"
+    if _plain_line(feature.get("geometry")):
+        return None
     for position in _coordinates(feature.get("geometry")):
         if len(position) < 2:
             return (
@@ -607,6 +773,30 @@ def feature_problem(feature: Any, text: str) -> tuple[str, int, str] | None:
                 "latitude in degrees; reproject the file to WGS 84 (EPSG:4326)",
             )
     return None
+
+
+def _plain_line(geometry: Any) -> bool:
+    """Return True for a LineString of [lon, lat] positions in degrees, the usual feature.
+
+    Such a feature has nothing :func:`feature_problem` reports; anything else is walked
+    position by position there.
+    """
+    if type(geometry) is not dict or geometry.get("geometries"):
+        return False
+    coords = geometry.get("coordinates")
+    if type(coords) is not list or not coords:
+        return False
+    for position in coords:
+        if type(position) is not list or not 2 <= len(position) <= 3:
+            return False
+        x, y = position[0], position[1]
+        if type(x) is not float or type(y) is not float:
+            return False
+        if len(position) == 3 and type(position[2]) not in (float, int):
+            return False  # a list there would be walked as positions of its own
+        if not (-180 <= x <= 180 and -90 <= y <= 90):
+            return False
+    return True
 
 
 def error_text(err: Exception) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from corridors.data.checks.base import (
     SHORT_LINK_SLACK_KM,
     Base,
     QuotedLines,
+    among,
     cell_text,
     choices,
     feature_problem,
@@ -80,7 +82,7 @@ class GeographyChecks(Base):
         if self.countries is None:
             return
         file = "nodes.csv"
-        for row in self.rows["nodes"]:
+        for row in self.rows_where("nodes", self.nodes_outside()):
             node, country = cell_text(row["id"]), cell_text(row["country"])
             lon, lat = num(row["lon"]), num(row["lat"])
             if lon is None or lat is None or not in_box(lon, lat, REGION_LON, REGION_LAT):
@@ -125,6 +127,31 @@ class GeographyChecks(Base):
                 f"ports, {fmt(BORDER_TOLERANCE_KM)} km otherwise) — check the coordinates "
                 f"and `country`" + self.swap_hint(row, lon, lat),
             )
+
+    def nodes_outside(self) -> Any:
+        """Return the nodes not inside their own country's polygon (a bool per row).
+
+        Only these can be reported by :meth:`check_node_countries`; a node inside lies 0 km
+        from its country. Each country's nodes are tested at once.
+        """
+        import numpy as np
+        import shapely
+
+        assert self.countries is not None
+        rows = self.rows["nodes"]
+        lon, lat = rows.numbers("lon"), rows.numbers("lat")
+        outside = np.ones(len(lon), dtype=bool)
+        groups: dict[str, list[int]] = {}
+        for i, country in enumerate(rows.texts("country")):
+            groups.setdefault(country, []).append(i)
+        for country, members in groups.items():
+            geom = self.countries.geoms.get(country)
+            if geom is None:
+                continue
+            shapely.prepare(geom)
+            at = np.asarray(members, dtype=np.int64)
+            outside[at[shapely.contains_xy(geom, lon[at], lat[at])]] = False
+        return outside
 
     def check_geometry(self) -> None:
         """Check that each link geometry feature names a known link and is a valid LineString.
@@ -177,7 +204,7 @@ class GeographyChecks(Base):
         drawn = _DrawnLines()
         found: list[tuple[str, int, str]] = []
         try:
-            for key, _, _, value in scan_feature_collection(text):
+            for key, start, end, value in scan_feature_collection(text):
                 if key != "features[]":
                     members[key] = value
                     continue
@@ -186,7 +213,7 @@ class GeographyChecks(Base):
                     continue
                 bad = feature_problem(value, text)
                 if bad is None:
-                    self.take_feature(value, lines, drawn, found)
+                    self.take_feature(value, lines, drawn, found, (start, end))
         except (ValueError, RecursionError):
             return None
         # the file's problems in the order read_geojson finds them
@@ -208,12 +235,16 @@ class GeographyChecks(Base):
         lines: QuotedLines,
         drawn: _DrawnLines,
         found: list[tuple[str, int, str]],
+        span: tuple[int, int] | None = None,
     ) -> None:
-        """Add one link feature's line to ``drawn``, or what is wrong with it to ``found``."""
+        """Add one link feature's line to ``drawn``, or what is wrong with it to ``found``.
+
+        ``span`` is where the feature lies in the text ``lines`` reads, when known.
+        """
         props = feature.get("properties") if isinstance(feature, dict) else None
         props = props if isinstance(props, dict) else {}
         lid = str(props.get("id") or "")
-        line = lines.line(lid) if lid else 0
+        line = lines.line(lid, span) if lid else 0
         if not lid:
             found.append(("geometry", line, "feature without `id`; give it its link id"))
             return
@@ -246,10 +277,11 @@ class GeographyChecks(Base):
         ids: list[str] = drawn["ids"]
         if not ids:
             return
+        first = self.links.first
+        drawn["at"] = np.fromiter((first[lid] for lid in ids), dtype=np.int64, count=len(ids))
         self.check_geometry_ends(file, drawn)
-        land = np.array(
-            [cell_text(self.links[lid]["mode"]) in ("rail", "road") for lid in ids], dtype=bool
-        )
+        modes = self.rows["links"].texts("mode")
+        land = np.array([modes[i] in ("rail", "road") for i in drawn["at"].tolist()], dtype=bool)
         self.check_shape_lengths(file, drawn, land)
         self.check_shape_countries(file, drawn, land)
 
@@ -270,11 +302,12 @@ class GeographyChecks(Base):
             running[:m] = running[:m] + seg[first[:m] + k]
         total = np.empty_like(running)
         total[order] = running
+        lengths = self.rows["links"].numbers("length_km")[drawn["at"]]
         for i in np.flatnonzero(land).tolist():
             lid, line = drawn["ids"][i], drawn["lines"][i]
-            stated = num(self.links[lid]["length_km"])
-            if stated is None or stated <= 0:
-                continue  # reported by check_links
+            stated = float(lengths[i])
+            if not stated > 0:
+                continue  # no number, or reported by check_links
             length = float(total[i])
             if abs(length / stated - 1.0) <= SHAPE_LENGTH_TOLERANCE:
                 continue
@@ -296,9 +329,11 @@ class GeographyChecks(Base):
         import shapely
 
         groups: dict[tuple[str, ...], list[int]] = {}
+        country = [*self.rows["nodes"].texts("country"), ""]  # row -1: not a node
+        at_u = self.link_ends[0][drawn["at"]].tolist()
+        at_v = self.link_ends[1][drawn["at"]].tolist()
         for i in np.flatnonzero(land).tolist():
-            link = self.links[drawn["ids"][i]]
-            ends = tuple(sorted({self.country_of(cell_text(link[e])) for e in "uv"}))
+            ends = tuple(sorted({country[at_u[i]], country[at_v[i]]}))
             if all(iso in self.countries.geoms for iso in ends):
                 groups.setdefault(ends, []).append(i)  # else reported by check_node_countries
         x, y, start, count = drawn["x"], drawn["y"], drawn["start"], drawn["count"]
@@ -350,18 +385,11 @@ class GeographyChecks(Base):
         import numpy as np
 
         ids: list[str] = drawn["ids"]
-        ends = [
-            (
-                self.coords(cell_text(self.links[lid]["u"])),
-                self.coords(cell_text(self.links[lid]["v"])),
-            )
-            for lid in ids
-        ]
-        known = np.array([a is not None and b is not None for a, b in ends], dtype=bool)
-        nan = (np.nan, np.nan)
-        a = np.array([e[0] if e[0] is not None else nan for e in ends], dtype=np.float64)
-        b = np.array([e[1] if e[1] is not None else nan for e in ends], dtype=np.float64)
-        a, b = a.reshape(-1, 2), b.reshape(-1, 2)
+        ux, uy = self.end_points(drawn["at"], "u")
+        vx, vy = self.end_points(drawn["at"], "v")
+        known = ~np.isnan(ux) & ~np.isnan(vx)
+        a = np.column_stack([ux, uy])
+        b = np.column_stack([vx, vy])
         first = drawn["start"]
         last = first + drawn["count"] - 1
         x, y = drawn["x"], drawn["y"]
@@ -397,9 +425,59 @@ class GeographyChecks(Base):
 
     # -- 5. lengths
 
+    def lengths_off(self) -> Any:
+        """Return the links :meth:`check_lengths` may report (a bool per row).
+
+        The geodesic distances of all links at once; a link within a millionth of a bound
+        is taken as off, and the row check then decides it as it always did.
+        """
+        import numpy as np
+
+        rows = self.rows["links"]
+        modes = rows.texts("mode")
+        n = len(modes)
+        everywhere = np.arange(n)
+        ux, uy = self.end_points(everywhere, "u")
+        vx, vy = self.end_points(everywhere, "v")
+        xy = {"ux": ux, "uy": uy, "vx": vx, "vy": vy}
+        length = rows.numbers("length_km")
+        known = among(modes, MODES) & (length > 0) & ~np.isnan(xy["ux"]) & ~np.isnan(xy["vx"])
+        off = np.zeros(n, dtype=bool)
+        at = np.flatnonzero(known)
+        if not len(at):
+            return off
+        geo = geodesic_km_array(
+            np.asarray(xy["ux"])[at],
+            np.asarray(xy["uy"])[at],
+            np.asarray(xy["vx"])[at],
+            np.asarray(xy["vy"])[at],
+        )
+        stated = length[at]
+        slack = 1e-6
+        land = among([modes[i] for i in at.tolist()], ("rail", "road"))
+        near = stated < geo * MIN_LENGTH_RATIO * (1 + slack)
+        near |= land & (stated > (MAX_LAND_RATIO * geo + SHORT_LINK_SLACK_KM) * (1 - slack))
+        factors: dict[str, float] = {}
+        for method in set(rows.texts("length_method")):
+            if method.startswith("geodesic_factor:"):
+                try:
+                    factors[method] = float(method.partition(":")[2])
+                except ValueError:
+                    continue
+        if factors:
+            methods = rows.texts("length_method")
+            factor = np.array([factors.get(methods[i], math.nan) for i in at.tolist()])
+            expect = geo * factor
+            with np.errstate(invalid="ignore"):
+                near |= np.abs(stated - expect) > np.maximum(1.0, 0.02 * expect) * (1 - slack)
+            # a factor that is not a finite number: the row check words what it finds
+            near |= ~np.isnan(factor) & ~np.isfinite(expect)
+        off[at[near]] = True
+        return off
+
     def check_lengths(self) -> None:
         """Check link lengths against the geodesic distance between their ends."""
-        for row in self.rows["links"]:
+        for row in self.rows_where("links", self.lengths_off()):
             mode = cell_text(row["mode"])
             length = num(row["length_km"])
             a, b = self.coords(cell_text(row["u"])), self.coords(cell_text(row["v"]))
@@ -448,23 +526,27 @@ class GeographyChecks(Base):
 
     def check_gauges(self) -> None:
         """Check rail gauges, and that nodes where gauges meet have a gauge_break friction."""
+        import numpy as np
+
         meeting: dict[str, dict[int, list[str]]] = {}
-        for row in self.rows["links"]:
-            if cell_text(row["mode"]) != "rail":
+        links = self.rows["links"]
+        rail = among(links.texts("mode"), ("rail",))
+        gauges = links.numbers("gauge_mm")
+        for row in self.rows_where("links", rail & np.isnan(gauges)):
+            self.add(
+                "gauges",
+                "links.csv",
+                row["_line"],
+                f"rail link {row['id']} has no gauge_mm; set one of {choices(GAUGES)}",
+            )
+        ids, ends_u, ends_v = links.texts("id"), links.texts("u"), links.texts("v")
+        status = links.texts("status")
+        for i in np.flatnonzero(rail & ~np.isnan(gauges)).tolist():
+            if status[i] == "closed":
                 continue
-            gauge = num(row["gauge_mm"])
-            if gauge is None:
-                self.add(
-                    "gauges",
-                    "links.csv",
-                    row["_line"],
-                    f"rail link {row['id']} has no gauge_mm; set one of {choices(GAUGES)}",
-                )
-                continue
-            if cell_text(row["status"]) == "closed":
-                continue
-            for end in (cell_text(row["u"]), cell_text(row["v"])):
-                meeting.setdefault(end, {}).setdefault(int(gauge), []).append(cell_text(row["id"]))
+            gauge = int(gauges[i])
+            for end in (ends_u[i], ends_v[i]):
+                meeting.setdefault(end, {}).setdefault(gauge, []).append(ids[i])
         breaks = {
             cell_text(r["node"])
             for r in self.rows["frictions"]
@@ -498,13 +580,15 @@ class GeographyChecks(Base):
 
     def check_orphans(self) -> None:
         """Report every node that is not an end of any link."""
-        ends = {cell_text(r[c]) for r in self.rows["links"] for c in ("u", "v")}
-        for node, row in self.nodes.items():
+        links = self.rows["links"]
+        ends = set(links.texts("u")) | set(links.texts("v"))
+        lines = self.rows["nodes"].frame["_line"].to_numpy()
+        for node, i in self.nodes.first.items():
             if node not in ends:
                 self.add(
                     "orphans",
                     "nodes.csv",
-                    row["_line"],
+                    int(lines[i]),
                     f"node {node} is on no link; connect it with a link in links.csv or remove it",
                 )
 
@@ -517,7 +601,9 @@ class GeographyChecks(Base):
 
     def check_caspian(self) -> None:
         """Check that no ferry or sea link joins a Caspian port to a node off the Caspian."""
-        for row in self.rows["links"]:
+        modes = self.rows["links"].texts("mode")
+        water = {mode: is_water(mode) for mode in set(modes)}
+        for row in self.rows_where("links", [water[mode] for mode in modes]):
             mode = cell_text(row["mode"])
             if not is_water(mode):
                 continue

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from corridors.data.checks.base import (
@@ -29,7 +32,11 @@ class ReferenceChecks(Base):
             if key not in {c.name for c in columns}:
                 continue
             seen: dict[str, int] = {}
-            for row in self.rows[name]:
+            # only rows whose value another row shares can be reported
+            texts = self.rows[name].texts(key)
+            counts = Counter(texts)
+            shared = [bool(t) and counts[t] > 1 for t in texts]
+            for row in self.rows_where(name, shared):
                 value = cell_text(row[key])
                 if not value:
                     continue
@@ -74,7 +81,13 @@ class ReferenceChecks(Base):
 
     def check_references(self) -> None:
         """Check that node and link ids used by other tables and corridors.yaml exist."""
-        for row in self.rows["links"]:
+        links = self.rows["links"]
+        at_u, at_v = self.link_ends
+        dangling = [
+            (bool(u) and i < 0) or (bool(v) and j < 0)
+            for u, v, i, j in zip(links.texts("u"), links.texts("v"), at_u.tolist(), at_v.tolist())
+        ]
+        for row in self.rows_where("links", dangling):
             for column in ("u", "v"):
                 self.ref("links.csv", row["_line"], column, cell_text(row[column]))
         for row in self.rows["frictions"]:
@@ -103,7 +116,8 @@ class ReferenceChecks(Base):
                 # a waypoint may list alternatives (e.g. [kz-aktau-port, kz-kuryk])
                 for node in point if isinstance(point, list) else [point]:
                     self.ref("corridors.yaml", line, f"corridor {item.get('id')!r}: waypoint", node)
-        countries = {cell_text(r["country"]) for r in self.nodes.values()}
+        texts = self.rows["nodes"].texts("country")
+        countries = {texts[i] for i in self.nodes.first.values()}
         for name in ("rates", "speeds"):
             for row in self.rows[name]:
                 country = cell_text(row["country"])
@@ -116,6 +130,87 @@ class ReferenceChecks(Base):
 
     def check_defaults(self) -> None:
         """Check that default speed, emission, rate and friction rows cover the links' needs."""
+        if not self.rows["links"].plain("id") or not self.rows["links"].plain("mode"):
+            self.check_defaults_by_row()
+            return
+        import numpy as np
+
+        links = _LinkScopes(self)
+        used = sorted(set(links.modes))
+        speeds = {
+            (cell_text(r["mode"]), cell_text(r["country"]) or "*") for r in self.rows["speeds"]
+        }
+        timed = ~np.isnan(links.numbers("speed_kph"))
+        sailed = ~np.isnan(links.numbers("sailing_h"))
+        for mode in used:
+            if (mode, "*") in speeds:
+                continue
+            needy = links.where(partial(_needs_speed, mode=mode, speeds=speeds))
+            needy &= ~timed
+            if is_water(mode):
+                needy &= ~sailed
+            if needy.any():
+                count = int(needy.sum())
+                first = links.ids[int(np.flatnonzero(needy)[0])]
+                self.add(
+                    "defaults",
+                    "speeds.csv",
+                    0,
+                    f"no default speed for {mode} (a row with country `*`), which "
+                    f"{plural(count, 'link')} need (e.g. {first}); add one",
+                )
+        emissions = {cell_text(r["mode"]) for r in self.rows["emissions"]}
+        for mode in used:
+            if mode not in emissions:
+                self.add(
+                    "defaults",
+                    "emissions.csv",
+                    0,
+                    f"no emission factor for mode {mode!r}, which links use; add a row",
+                )
+        for profile in self.rows["profiles"]:
+            self.check_rates_of(profile, links)
+        self.check_default_frictions(used)
+
+    def check_rates_of(self, profile: Mapping[str, Any], links: _LinkScopes) -> None:
+        """Check that some rate applies to every link of a mode the profile uses.
+
+        As :meth:`check_rates`, from the links' columns: a mode's default rates are looked
+        up once per country, and a link's own rates only where no default applies.
+        """
+        import numpy as np
+
+        pid = cell_text(profile["id"])
+        rates = [
+            r for r in self.rows["rates"] if (cell_text(r["profile"]) or "*") in ("*", pid.lower())
+        ]
+        keys = {
+            (cell_text(r["mode"]), cell_text(r["link"]), cell_text(r["country"]) or "*")
+            for r in rates
+        }
+        carried = set(id_list(profile["modes"]))
+        uncovered = links.where(
+            lambda mode, country: (
+                mode in carried and (mode, "", country) not in keys and (mode, "", "*") not in keys
+            )
+        )
+        missing: dict[str, list[str]] = {}
+        for i in np.flatnonzero(uncovered):
+            mode, country, lid = links.modes[i], links.countries[i], links.ids[i]
+            if (mode, lid, "*") not in keys and (mode, lid, country) not in keys:
+                missing.setdefault(mode, []).append(lid)
+        for mode, ids in sorted(missing.items()):
+            self.add(
+                "defaults",
+                "rates.csv",
+                0,
+                f"no {mode} rate for profile {pid!r} applies to {plural(len(ids), 'link')} "
+                f"(e.g. {ids[0]}); add a row with mode {mode}, country `*` and profile "
+                f"{pid} or `*`",
+            )
+
+    def check_defaults_by_row(self) -> None:
+        """Check the default rows as :meth:`check_defaults` does, walking the links' rows."""
         links = [r for r in self.links.values() if cell_text(r["mode"]) in MODES]
         used = sorted({cell_text(r["mode"]) for r in links})
         speeds = {
@@ -188,9 +283,11 @@ class ReferenceChecks(Base):
         defaults = {
             cell_text(r["kind"]) for r in self.rows["frictions"] if cell_text(r["node"]) == "*"
         }
-        gauges = {
-            num(r["gauge_mm"]) for r in self.links.values() if cell_text(r["mode"]) == "rail"
-        } - {None}
+        first = self.links.positions()
+        modes = self.rows["links"].texts("mode")
+        rail = [i for i in first if modes[i] == "rail"]
+        gauges = set(self.rows["links"].numbers("gauge_mm")[rail].tolist())
+        gauges = {g for g in gauges if not math.isnan(g)}
         needs = {
             "port": any(is_water(m) for m in used),
             "transfer": len([m for m in used if not is_water(m)]) > 1,
@@ -205,3 +302,49 @@ class ReferenceChecks(Base):
                     f"no default {kind} row (node `*`); the routing graph needs one for every "
                     f"place without its own {kind} row",
                 )
+
+
+def _needs_speed(m: str, country: str, *, mode: str, speeds: set[tuple[str, str]]) -> bool:
+    return m == mode and (m, country) not in speeds
+
+
+class _LinkScopes:
+    """The first row of each link id whose mode is known, with its mode and start country.
+
+    What the default-row checks ask of every link, read from the columns once: a link's
+    mode, id and the country of its ``u`` node (empty when ``u`` is not a node), each mode
+    and country pair given a small code so that a question about a pair is asked once.
+    """
+
+    def __init__(self, checker: Base) -> None:
+        import numpy as np
+
+        rows = checker.rows["links"]
+        modes, ids = rows.texts("mode"), rows.texts("id")
+        self.rows = rows
+        self.at = np.array(
+            [i for i in checker.links.positions().tolist() if modes[i] in MODES], dtype=np.int64
+        )
+        node_country = [*checker.rows["nodes"].texts("country"), ""]  # row -1: not a node
+        self.modes = [modes[i] for i in self.at.tolist()]
+        self.ids = [ids[i] for i in self.at.tolist()]
+        self.countries = [node_country[i] for i in checker.link_ends[0][self.at].tolist()]
+        self.pairs: dict[tuple[str, str], int] = {}
+        self.codes = np.fromiter(
+            (self.pairs.setdefault(p, len(self.pairs)) for p in zip(self.modes, self.countries)),
+            dtype=np.int64,
+            count=len(self.modes),
+        )
+
+    def where(self, test: Callable[[str, str], bool]) -> Any:
+        """Return, per link, ``test(mode, country)`` (a bool array), asked once per pair."""
+        import numpy as np
+
+        answers = np.fromiter(
+            (test(mode, country) for mode, country in self.pairs), dtype=bool, count=len(self.pairs)
+        )
+        return answers[self.codes] if len(self.codes) else np.zeros(0, dtype=bool)
+
+    def numbers(self, column: str) -> Any:
+        """Return a numeric column at these links (as :meth:`TableRows.numbers`)."""
+        return self.rows.numbers(column)[self.at]

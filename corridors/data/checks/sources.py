@@ -9,6 +9,7 @@ from corridors.data.checks.base import (
     SOURCE_KINDS,
     URL_OPTIONAL_KINDS,
     Base,
+    among,
     as_list,
     cell_text,
     choices,
@@ -33,11 +34,22 @@ class SourceChecks(Base):
 
     def check_sources(self) -> None:
         """Check that every row names a source or method, and that the sources are valid."""
+        import numpy as np
+
         known = self.data.source_ids()
         for name, columns in PROVENANCE.items():
             file = f"{name}.csv"
             key = "mode" if name == "emissions" else "id"
-            for row in self.rows[name]:
+            frame = self.rows[name].frame
+            named = np.zeros(len(frame), dtype=bool)
+            for c in columns:
+                if c in frame.columns:
+                    named |= np.fromiter(
+                        (bool(id_list(v) or text_cell(v)) for v in frame[c].tolist()),
+                        dtype=bool,
+                        count=len(frame),
+                    )
+            for row in self.rows_where(name, ~named):
                 if not any(id_list(row.get(c)) or text_cell(row.get(c)) for c in columns):
                     self.add(
                         "sources",
@@ -50,7 +62,14 @@ class SourceChecks(Base):
                     )
         self.check_cited(known)
         self.check_methods()
-        for row in self.rows["links"]:
+        links = self.rows["links"]
+        uncited = [
+            method == "published" and not id_list(cites)
+            for method, cites in zip(
+                links.texts("length_method"), links.frame["length_source_id"].tolist()
+            )
+        ]
+        for row in self.rows_where("links", uncited):
             if cell_text(row["length_method"]) == "published" and not id_list(
                 row["length_source_id"]
             ):
@@ -82,7 +101,11 @@ class SourceChecks(Base):
         for name, columns in TABLES.items():
             for column in columns:
                 if column.name in ("source_id", "length_source_id"):
-                    for row in self.rows[name]:
+                    # a row whose every cited id is known has nothing to report
+                    cites = self.rows[name].frame[column.name].tolist()
+                    unknown = [not isinstance(v, list) or not known.issuperset(v) for v in cites]
+                    del cites
+                    for row in self.rows_where(name, unknown):
                         ids = id_list(row[column.name])
                         check(f"{name}.csv", row["_line"], column.name, ids)
         for item, line in self.corridors:
@@ -146,7 +169,11 @@ class SourceChecks(Base):
 
     def check_warnings(self) -> None:
         """Warn about incomplete data: ferry headways, border rows and uncited sources."""
-        for row in self.rows["links"]:
+        import numpy as np
+
+        links = self.rows["links"]
+        ferries = among(links.texts("mode"), ("ferry",)) & np.isnan(links.numbers("headway_h"))
+        for row in self.rows_where("links", ferries):
             if cell_text(row["mode"]) == "ferry" and num(row["headway_h"]) is None:
                 self.warn(
                     "links.csv",
@@ -166,22 +193,29 @@ class SourceChecks(Base):
             for r in borders
             if cell_text(r["direction"]) in ("", "*", "both") and not cell_text(r.get("side"))
         }
-        pairs = {(cell_text(r["u"]), cell_text(r["v"])) for r in self.links.values()}
-        pairs |= {(v, u) for u, v in pairs}
+        first = self.links.positions()
+        ends_u, ends_v, modes = links.texts("u"), links.texts("v"), links.texts("mode")
+        at_u, at_v = self.link_ends[0][first], self.link_ends[1][first]
+        # a crossing joins two known nodes of different countries: only those links' ends
+        # are paired (a pair's test does not depend on its direction)
+        codes: dict[str, int] = {}
+        country = np.fromiter(
+            (codes.setdefault(c, len(codes)) for c in self.rows["nodes"].texts("country")),
+            dtype=np.int64,
+        )
+        crossing = (at_u >= 0) & (at_v >= 0)
+        crossing[crossing] = country[at_u[crossing]] != country[at_v[crossing]]
         land = {
-            (cell_text(r["u"]), cell_text(r["v"]))
-            for r in self.links.values()
-            if cell_text(r["mode"]) in ("rail", "road")
+            (ends_u[i], ends_v[i]) for i in first[crossing].tolist() if modes[i] in ("rail", "road")
         }
         land |= {(v, u) for u, v in land}
-        uncovered = sorted(
-            f"{u}>{v}"
-            for u, v in land
-            if u in self.nodes
-            and v in self.nodes
-            and self.country_of(u) != self.country_of(v)
-            and (u, v) not in specific | both
-        )
+        priced = specific | both
+        uncovered = sorted(f"{u}>{v}" for u, v in land if (u, v) not in priced)
+        # the links that may join a border row's two nodes: those with one of them at an end
+        ends = {node for pair in specific | both for node in pair}
+        near = [i for i in first.tolist() if ends_u[i] in ends or ends_v[i] in ends]
+        pairs = {(ends_u[i], ends_v[i]) for i in near}
+        pairs |= {(v, u) for u, v in pairs}
         if uncovered:
             self.warnings.append(
                 f"frictions.csv: {plural(len(uncovered), 'rail or road border crossing')} "
@@ -205,8 +239,9 @@ class SourceChecks(Base):
         for name, columns in TABLES.items():
             for column in columns:
                 if column.name in ("source_id", "length_source_id"):
-                    for row in self.rows[name]:
-                        cited.update(id_list(row[column.name]))
+                    for value in self.rows[name].frame[column.name].tolist():
+                        if isinstance(value, list) and value:
+                            cited.update(id_list(value))
         for item, _ in self.corridors:
             cited.update(str(c) for c in as_list(item.get("cites") or []))
         for obs in self.observations():

@@ -16,6 +16,7 @@ from corridors.data.checks.base import (
     REGION_LON,
     YEARS,
     Base,
+    among,
     cell_text,
     choices,
     fmt,
@@ -23,6 +24,8 @@ from corridors.data.checks.base import (
     in_box,
     method_known,
     num,
+    out_of_order,
+    out_of_range,
 )
 from corridors.data.vocabulary import (
     BORDER_SIDES,
@@ -122,10 +125,36 @@ class ValueChecks(Base):
                     f"{column}_low ≤ {column} ≤ {column}_high",
                 )
 
+    def node_suspects(self) -> Any:
+        """Return the nodes :meth:`check_nodes` may report (a bool per row), from the columns."""
+        import numpy as np
+
+        rows = self.rows["nodes"]
+        ids, countries = rows.texts("id"), rows.texts("country")
+        suspect = ~among(rows.texts("kind"), NODE_KINDS)
+        # an id matching the pattern and starting with its country's code, or no id
+        well_formed = np.fromiter(
+            (
+                not node or (node[:2] == country.lower() and ID_PATTERN.match(node) is not None)
+                for node, country in zip(ids, countries)
+            ),
+            dtype=bool,
+            count=len(ids),
+        )
+        suspect |= ~well_formed
+        codes = {c: not c or ISO2_CODE.match(c) is not None for c in set(countries)}
+        suspect |= ~np.fromiter((codes[c] for c in countries), dtype=bool, count=len(ids))
+        lon, lat = rows.numbers("lon"), rows.numbers("lat")
+        with np.errstate(invalid="ignore"):
+            inside = (lon >= REGION_LON[0]) & (lon <= REGION_LON[1])
+            inside &= (lat >= REGION_LAT[0]) & (lat <= REGION_LAT[1])
+        suspect |= ~inside & ~np.isnan(lon) & ~np.isnan(lat)
+        return suspect
+
     def check_nodes(self) -> None:
         """Check each node's kind, country code, id format and coordinates."""
         file = "nodes.csv"
-        for row in self.rows["nodes"]:
+        for row in self.rows_where("nodes", self.node_suspects()):
             line = row["_line"]
             node, country = cell_text(row["id"]), cell_text(row["country"])
             self.check_enum(file, row, "kind", NODE_KINDS, blank=False)
@@ -173,10 +202,55 @@ class ValueChecks(Base):
                     + self.swap_hint(row, lon, lat),
                 )
 
+    def link_suspects(self) -> Any:
+        """Return the links :meth:`check_links` may report (a bool per row), from the columns."""
+        import numpy as np
+
+        rows = self.rows["links"]
+        modes = rows.texts("mode")
+        suspect = ~among(modes, MODES) | ~among(rows.texts("status"), STATUSES)
+        gauge = rows.numbers("gauge_mm")
+        rail_gauge = among(modes, ("rail",)) & np.isin(gauge, np.array(GAUGES, dtype=float))
+        suspect |= ~np.isnan(gauge) & ~rail_gauge
+        # a length method's problems depend on it and the mode alone: each pair met is
+        # checked once, on a row of its own
+        methods = rows.texts("length_method")
+        pairs = set(zip(methods, modes))
+        found = self.found["schema"]
+        before = len(found)
+        bad = set()
+        for method, mode in pairs:
+            self.check_length_method("links.csv", {"length_method": method, "_line": 0}, mode)
+            if len(found) > before:
+                bad.add((method, mode))
+                del found[before:]
+        if bad:
+            suspect |= np.fromiter(
+                (pair in bad for pair in zip(methods, modes)), dtype=bool, count=len(modes)
+            )
+        suspect |= np.fromiter(
+            (bool(u) and u == v for u, v in zip(rows.texts("u"), rows.texts("v"))),
+            dtype=bool,
+            count=len(modes),
+        )
+        year = rows.numbers("open_year")
+        with np.errstate(invalid="ignore"):
+            suspect |= (year < YEARS[0]) | (year > YEARS[1])
+        length = rows.numbers("length_km")
+        suspect |= out_of_range(length, positive=True, most=MAX_LINK_KM)
+        suspect |= out_of_order(
+            length, rows.numbers("length_km_low"), rows.numbers("length_km_high")
+        )
+        suspect |= out_of_range(rows.numbers("speed_kph"), positive=True, most=MAX_SPEED_KPH)
+        suspect |= out_of_range(rows.numbers("sailing_h"), positive=True, most=MAX_HOURS)
+        suspect |= out_of_range(rows.numbers("headway_h"), positive=True, most=MAX_HOURS)
+        suspect |= out_of_range(rows.numbers("capacity"))
+        return suspect
+
     def check_links(self) -> None:
         """Check each link's mode, status, gauge, length method, ends, year and ranges."""
         file = "links.csv"
-        for row in self.rows["links"]:
+        for row in self.rows_where("links", self.link_suspects()):
             line = row["_line"]
             mode = cell_text(row["mode"])
             self.check_enum(file, row, "mode", MODES, blank=False)
