@@ -9,6 +9,7 @@ import pytest
 
 from corridors.data.geodata import read_geodata
 from corridors.graph.network import Network
+from corridors.graph.routing_graph import RoutingGraph
 from corridors.routing import contraction, corridor_match
 from corridors.routing import edge_weights as ew
 from corridors.routing.options import RouteOptions
@@ -67,13 +68,22 @@ def test_same_paths_and_weights_as_the_whole_graph(split: Network, by: str) -> N
     assert found > compared / 2
 
 
-def test_waypoints_and_chains_with_a_forbidden_piece(split: Network) -> None:
-    rg = split.routing_graph("teu")
-    junctions = [n for n in split.nodes if split.nodes.value(n, "kind") == "junction"]
-    con = contraction.contract(rg, junctions)
-    opts = RouteOptions.build(None, by="time", profile="teu")
-    mask = ew.edge_mask(rg, opts)
+def _junctions(net: Network) -> list[str]:
+    return [n for n in net.nodes if net.nodes.value(n, "kind") == "junction"]
+
+
+def _query(
+    net: Network, by: str
+) -> tuple[RoutingGraph, contraction.Contraction, np.ndarray, np.ndarray]:
+    """The container graph, its contraction of every junction, and a query's mask and weights."""
+    rg = net.routing_graph("teu")
+    opts = RouteOptions.build(None, by=by, profile="teu")
     _, weight = ew.weights(rg, opts)
+    return rg, contraction.contract(rg, _junctions(net)), ew.edge_mask(rg, opts), weight
+
+
+def test_waypoints_and_chains_with_a_forbidden_piece(split: Network) -> None:
+    rg, con, mask, weight = _query(split, "time")
     via = ["tm-turkmenbashi", "az-baku"]
     whole = ew.shortest_edges(rg, weight, mask, via, "kz-almaty", "ge-poti")
     assert whole is not None
@@ -90,13 +100,10 @@ def test_waypoints_and_chains_with_a_forbidden_piece(split: Network) -> None:
 
 
 def test_a_junction_end_is_searched_on_the_whole_graph(split: Network) -> None:
-    rg = split.routing_graph("teu")
-    junctions = [n for n in split.nodes if split.nodes.value(n, "kind") == "junction"]
-    con = contraction.contract(rg, junctions)
-    opts = RouteOptions.build(None, by="distance", profile="teu")
-    mask = ew.edge_mask(rg, opts)
-    _, weight = ew.weights(rg, opts)
-    junction = next(j for j in junctions if "-p" not in j and rg.index.get((j, "o")) is not None)
+    rg, con, mask, weight = _query(split, "distance")
+    junction = next(
+        j for j in _junctions(split) if "-p" not in j and rg.index.get((j, "o")) is not None
+    )
     assert con.vertex(rg.index[(junction, "o")]) == -1
     whole = ew.shortest_edges(rg, weight, mask, [], junction, "kz-almaty")
     assert whole is not None

@@ -150,15 +150,25 @@ class ReferenceChecks(Base):
             if is_water(mode):
                 needy &= ~sailed
             if needy.any():
-                count = int(needy.sum())
                 first = links.ids[int(np.flatnonzero(needy)[0])]
-                self.add(
-                    "defaults",
-                    "speeds.csv",
-                    0,
-                    f"no default speed for {mode} (a row with country `*`), which "
-                    f"{plural(count, 'link')} need (e.g. {first}); add one",
-                )
+                self.no_default_speed(mode, int(needy.sum()), first)
+        self.check_emissions(used)
+        for profile in self.rows["profiles"]:
+            self.check_rates_of(profile, links)
+        self.check_default_frictions(used)
+
+    def no_default_speed(self, mode: str, count: int, example: str) -> None:
+        """Report a mode whose links need a default speed that no row gives."""
+        self.add(
+            "defaults",
+            "speeds.csv",
+            0,
+            f"no default speed for {mode} (a row with country `*`), which "
+            f"{plural(count, 'link')} need (e.g. {example}); add one",
+        )
+
+    def check_emissions(self, used: list[str]) -> None:
+        """Check that every mode the links use has an emission factor."""
         emissions = {cell_text(r["mode"]) for r in self.rows["emissions"]}
         for mode in used:
             if mode not in emissions:
@@ -168,9 +178,28 @@ class ReferenceChecks(Base):
                     0,
                     f"no emission factor for mode {mode!r}, which links use; add a row",
                 )
-        for profile in self.rows["profiles"]:
-            self.check_rates_of(profile, links)
-        self.check_default_frictions(used)
+
+    def rate_keys(self, profile: Mapping[str, Any]) -> tuple[str, set[tuple[str, str, str]]]:
+        """Return a profile's id and its rates' (mode, link, country) keys."""
+        pid = cell_text(profile["id"])
+        keys = {
+            (cell_text(r["mode"]), cell_text(r["link"]), cell_text(r["country"]) or "*")
+            for r in self.rows["rates"]
+            if (cell_text(r["profile"]) or "*") in ("*", pid.lower())
+        }
+        return pid, keys
+
+    def no_rates(self, pid: str, missing: dict[str, list[str]]) -> None:
+        """Report, per mode, the links of a profile that no rate applies to."""
+        for mode, ids in sorted(missing.items()):
+            self.add(
+                "defaults",
+                "rates.csv",
+                0,
+                f"no {mode} rate for profile {pid!r} applies to {plural(len(ids), 'link')} "
+                f"(e.g. {ids[0]}); add a row with mode {mode}, country `*` and profile "
+                f"{pid} or `*`",
+            )
 
     def check_rates_of(self, profile: Mapping[str, Any], links: _LinkScopes) -> None:
         """Check that some rate applies to every link of a mode the profile uses.
@@ -180,14 +209,7 @@ class ReferenceChecks(Base):
         """
         import numpy as np
 
-        pid = cell_text(profile["id"])
-        rates = [
-            r for r in self.rows["rates"] if (cell_text(r["profile"]) or "*") in ("*", pid.lower())
-        ]
-        keys = {
-            (cell_text(r["mode"]), cell_text(r["link"]), cell_text(r["country"]) or "*")
-            for r in rates
-        }
+        pid, keys = self.rate_keys(profile)
         carried = set(id_list(profile["modes"]))
         uncovered = links.where(
             lambda mode, country: (
@@ -199,15 +221,7 @@ class ReferenceChecks(Base):
             mode, country, lid = links.modes[i], links.countries[i], links.ids[i]
             if (mode, lid, "*") not in keys and (mode, lid, country) not in keys:
                 missing.setdefault(mode, []).append(lid)
-        for mode, ids in sorted(missing.items()):
-            self.add(
-                "defaults",
-                "rates.csv",
-                0,
-                f"no {mode} rate for profile {pid!r} applies to {plural(len(ids), 'link')} "
-                f"(e.g. {ids[0]}); add a row with mode {mode}, country `*` and profile "
-                f"{pid} or `*`",
-            )
+        self.no_rates(pid, missing)
 
     def check_defaults_by_row(self) -> None:
         """Check the default rows as :meth:`check_defaults` does, walking the links' rows."""
@@ -226,36 +240,15 @@ class ReferenceChecks(Base):
                 and (mode, self.country_of(cell_text(r["u"]))) not in speeds
             ]
             if needy and (mode, "*") not in speeds:
-                self.add(
-                    "defaults",
-                    "speeds.csv",
-                    0,
-                    f"no default speed for {mode} (a row with country `*`), which "
-                    f"{plural(len(needy), 'link')} need (e.g. {needy[0]}); add one",
-                )
-        emissions = {cell_text(r["mode"]) for r in self.rows["emissions"]}
-        for mode in used:
-            if mode not in emissions:
-                self.add(
-                    "defaults",
-                    "emissions.csv",
-                    0,
-                    f"no emission factor for mode {mode!r}, which links use; add a row",
-                )
+                self.no_default_speed(mode, len(needy), needy[0])
+        self.check_emissions(used)
         for profile in self.rows["profiles"]:
             self.check_rates(profile, links)
         self.check_default_frictions(used)
 
     def check_rates(self, profile: Mapping[str, Any], links: list[Mapping[str, Any]]) -> None:
         """Check that some rate applies to every link of a mode the profile uses."""
-        pid = cell_text(profile["id"])
-        rates = [
-            r for r in self.rows["rates"] if (cell_text(r["profile"]) or "*") in ("*", pid.lower())
-        ]
-        keys = {
-            (cell_text(r["mode"]), cell_text(r["link"]), cell_text(r["country"]) or "*")
-            for r in rates
-        }
+        pid, keys = self.rate_keys(profile)
         missing: dict[str, list[str]] = {}
         for row in links:
             mode = cell_text(row["mode"])
@@ -268,15 +261,7 @@ class ReferenceChecks(Base):
                 for link, scope in ((lid, "*"), (lid, country), ("", country), ("", "*"))
             ):
                 missing.setdefault(mode, []).append(lid)
-        for mode, ids in sorted(missing.items()):
-            self.add(
-                "defaults",
-                "rates.csv",
-                0,
-                f"no {mode} rate for profile {pid!r} applies to {plural(len(ids), 'link')} "
-                f"(e.g. {ids[0]}); add a row with mode {mode}, country `*` and profile "
-                f"{pid} or `*`",
-            )
+        self.no_rates(pid, missing)
 
     def check_default_frictions(self, used: list[str]) -> None:
         """Check for the default (node ``*``) port, transfer and gauge_break frictions needed."""
