@@ -109,32 +109,24 @@ def collapse(
     return src[keep], dst[keep], weight[keep], keep
 
 
-def staged(
-    rg: RoutingGraph,
-    kept: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    waypoints: Sequence[str | Sequence[str]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Copy the graph once per leg between waypoints, joined at each waypoint's layers.
-
-    A path from stage 0 to the last stage must arrive at every waypoint in order (the
-    stage advances on the waypoint's arrival nodes; a waypoint given as several places
-    advances on any of them), and it may change layer there only through a transfer
-    edge, which pays its friction.
-    Stage-advance edges carry edge index -1.
-    """
-    return _staged(rg.n_nodes, kept, _arrivals(rg, waypoints))
-
-
 def _arrivals(rg: RoutingGraph, waypoints: Sequence[str | Sequence[str]]) -> list[np.ndarray]:
     # a waypoint may be a set of alternatives: reaching any one of them advances
     return [rg.arrival_nodes([p] if isinstance(p, str) else p) for p in waypoints]
 
 
-def _staged(
+def staged(
     n: int,
     kept: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     arrivals: list[np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Copy a graph of ``n`` nodes once per leg between waypoints, joined at their layers.
+
+    ``arrivals`` holds each waypoint's arrival nodes. A path from stage 0 to the last
+    stage must arrive at every waypoint in order (the stage advances on the waypoint's
+    arrival nodes; a waypoint given as several places advances on any of them), and it
+    may change layer there only through a transfer edge, which pays its friction.
+    Stage-advance edges carry edge index -1.
+    """
     s, d, w, e = kept
     parts_s, parts_d, parts_w, parts_e = [], [], [], []
     for stage in range(len(arrivals) + 1):
@@ -323,7 +315,7 @@ def _search(
     target: int,
 ) -> tuple[list[int], float] | None:
     """Search the staged graph of ``kept`` edges; the path's edge ids (-1: stage steps)."""
-    s, d, ww, e = _staged(n_nodes, kept, arrivals)
+    s, d, ww, e = staged(n_nodes, kept, arrivals)
     stages = len(arrivals)
     n = n_nodes * (stages + 1)
     target += stages * n_nodes

@@ -16,7 +16,8 @@ def test_same_weights_and_paths_as_scipy(net: Network, by: str) -> None:
     rg = net.routing_graph("teu")
     opts = RouteOptions.build(None, by=by, profile="teu")
     _, weight = ew.weights(rg, opts)
-    s, d, w, _ = ew.staged(rg, ew.collapse(rg.src, rg.dst, weight, ew.edge_mask(rg, opts)), [])
+    kept = ew.collapse(rg.src, rg.dst, weight, ew.edge_mask(rg, opts))
+    s, d, w, _ = ew.staged(rg.n_nodes, kept, [])
     n = rg.n_nodes
     origins = [i for v, i in rg.index.items() if v[1] == ORIGIN][::25]
     ends = [i for v, i in rg.index.items() if v[1] == DESTINATION]
