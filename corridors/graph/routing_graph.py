@@ -6,16 +6,15 @@ happens; the costs themselves come from :mod:`corridors.graph.cost_model`.
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from corridors.data.geodata import bulk_objects
 from corridors.data.vocabulary import TRANSFER_NODE_KINDS, is_water
 from corridors.graph.compact import Coded, VertexIndex, VertexList, Vertices
 from corridors.graph.cost_model import (
@@ -1099,23 +1098,6 @@ def build_routing_graph(net: Network, profile: Profile) -> RoutingGraph:
         If a rate, speed, emission factor or a transfer friction the network needs is
         missing from the data.
     """
-    with collection_paused():
+    # the build makes an object or more per edge and frees none until it ends
+    with bulk_objects():
         return _Builder(net, profile).build()
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a large graph is built, then restore it.
-
-    Building a routing graph allocates an object or more per edge and frees none of them
-    until it ends; with the collector on, each allocation burst makes it walk everything
-    allocated so far (a sixth of the time on 100,000 links). Nothing built here holds a
-    reference cycle that needs collecting meanwhile.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()

@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from corridors.data.checks.base import STRUCTURAL, as_list, cell_text, error_text, id_list, plural
+from corridors.data.geodata import bulk_objects
 from corridors.data.validation import (
     CHECKS,
     GeodataChecker,
@@ -21,7 +22,6 @@ from corridors.data.validation import (
 )
 from corridors.errors import GeodataError
 from corridors.graph.network import Network
-from corridors.graph.routing_graph import collection_paused
 from corridors.routing.corridor_match import corridor_links
 from corridors.routing.named_corridors import route_corridor
 
@@ -81,7 +81,7 @@ def check_routing(checker: GeodataChecker) -> None:
         return
     # building allocates millions of objects on a large network and frees none of them
     try:
-        with collection_paused():
+        with bulk_objects():
             _check_routing(checker)
     except MemoryError:
         # the machine's limit, not a fault in the data: say so rather than list a problem
