@@ -170,6 +170,16 @@ class EdgeComponents(Sequence[tuple[Component, ...]]):
         """Return the component rows of edge ``i``."""
         return self.items[self.start[i] : self.start[i + 1]]
 
+    def rows_of(self, edges: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Return the component rows of the given edges, one after another in their order."""
+        at = np.asarray(edges, dtype=np.int64)
+        begin, count = self.start[at], self.start[at + 1] - self.start[at]
+        # each edge's run of rows, laid end to end without a Python loop over the edges
+        offset = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(count) - count, count
+        )
+        return np.asarray(self.items[np.repeat(begin, count) + offset], dtype=np.int64)
+
     @overload
     def __getitem__(self, i: int) -> tuple[Component, ...]: ...
 

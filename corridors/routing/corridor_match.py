@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+import numpy as np
+
 from corridors.errors import GeodataError
 from corridors.routing.options import RouteOptions
 
@@ -152,11 +154,40 @@ def _spec_links(net: Network, spec: dict[str, Any]) -> dict[str, float] | None:
             )
         except GeodataError:
             found = None  # broken data: `corridors data validate` reports it
-        for e in found[0] if found else []:
-            for c in rg.components[e]:
-                if c.kind == "haul" and c.link_id:
-                    links[c.link_id] = c.distance_km
+        if found:
+            links.update(_haul_km(rg, found[0]))
     return links
+
+
+def _haul_km(rg: RoutingGraph, path: list[int]) -> dict[str, float]:
+    """Return the km of each link a path hauls on, read from the component columns.
+
+    A path of a million-link network runs over tens of thousands of pieces: their
+    components are read as columns, not made into objects one by one.
+    """
+    from corridors.graph.edge_components import EdgeComponents
+
+    held = rg.components
+    if not isinstance(held, EdgeComponents):  # a graph given its components as objects
+        return {
+            c.link_id: c.distance_km
+            for e in path
+            for c in held[e]
+            if c.kind == "haul" and c.link_id
+        }
+    columns = held.columns
+    rows = held.rows_of(path)
+    kinds, ids = columns.values["kind"], columns.values["link_id"]
+    haul = [i for i, kind in enumerate(kinds) if kind == "haul"]
+    rows = rows[np.isin(columns.codes["kind"][rows], haul)]
+    out: dict[str, float] = {}
+    # in travel order, a later piece of a link standing, as when adding them one by one
+    for code, km in zip(
+        columns.codes["link_id"][rows].tolist(), columns.floats["distance_km"][rows].tolist()
+    ):
+        if ids[code]:
+            out[ids[code]] = km
+    return out
 
 
 #: The name of the corridor links' note beside the cached network.

@@ -22,8 +22,8 @@ from corridors.data.validation import (
 )
 from corridors.errors import GeodataError
 from corridors.graph.network import Network
-from corridors.routing.corridor_match import corridor_links
 from corridors.routing.named_corridors import route_corridor
+from corridors.routing.solve import unlabelled
 
 # corridors.validation names this module: it offers the whole validation API
 __all__ = [
@@ -105,35 +105,32 @@ def _check_routing(checker: GeodataChecker) -> None:
         return
     # one profile's routing graph at a time: at a million links each takes gigabytes
     net.routing_graphs_kept = 1
-    for pid in checker.profiles:
-        try:
-            net.routing_graph(pid)
-        except MemoryError:
-            raise
-        except Exception as err:
-            checker.add(
-                "routing",
-                "profiles.csv",
-                0,
-                f"the routing graph for profile {pid!r} cannot be built: {error_text(err)}",
-            )
-            return
-        try:
-            # the corridors searched on this profile, for the routes' corridor shares,
-            # while its graph is at hand
-            corridor_links(net, profile=pid)
-        except MemoryError:
-            raise
-        except Exception:  # the corridor routes below report it
-            pass
-    # the corridors routed a profile at a time, so each graph is built once more at most
-    # (the problems are reported sorted, whatever the order they are found in)
-    order = sorted(
-        enumerate(checker.corridors),
-        key=lambda e: (_route_profile(checker, net, e[1][0]), e[0]),
-    )
-    for _, (item, line) in order:
-        _route_corridor(checker, net, item, line)
+    # each corridor is routed while the graph of its profile is at hand, so each graph is
+    # built once (the problems are reported sorted, whatever the order they are found in)
+    waiting: dict[str, list[tuple[dict[str, Any], int]]] = {}
+    for item, line in checker.corridors:
+        waiting.setdefault(_route_profile(checker, net, item), []).append((item, line))
+    # unlabelled: a label would search every corridor's links, on every profile's graph
+    with unlabelled():
+        for pid in checker.profiles:
+            try:
+                net.routing_graph(pid)
+            except MemoryError:
+                raise
+            except Exception as err:
+                checker.add(
+                    "routing",
+                    "profiles.csv",
+                    0,
+                    f"the routing graph for profile {pid!r} cannot be built: {error_text(err)}",
+                )
+                return
+            for item, line in waiting.pop(net.profile(pid).id, []):
+                _route_corridor(checker, net, item, line)
+        # corridors on no profile of the table: routing them says why they do not route
+        for group in waiting.values():
+            for item, line in group:
+                _route_corridor(checker, net, item, line)
 
 
 def _route_profile(checker: GeodataChecker, net: Network, item: dict[str, Any]) -> str:

@@ -101,7 +101,7 @@ class _Solver:
         )
         route.haul_geometry = _geometry(self.net, comps)
         route.edges = list(solved.path)
-        shares = corridor_shares(self.net, route)
+        shares = corridor_shares(self.net, route) if _LABELLED.get() else []
         if shares and shares[0].share > 0:
             route.closest = (shares[0].corridor, shares[0].share)
             route.corridor = shares[0].corridor if shares[0].follows else None
@@ -267,6 +267,24 @@ def unexplained() -> Iterator[None]:
         yield
     finally:
         _EXPLAIN.reset(token)
+
+
+#: Whether a route found is labelled with the corridor it follows (see corridor_shares).
+_LABELLED: ContextVar[bool] = ContextVar("corridors_label_routes", default=True)
+
+
+@contextmanager
+def unlabelled() -> Iterator[None]:
+    """Leave routes unlabelled, for callers that only ask whether and how they run.
+
+    Labelling a route searches every named corridor's links once per network, on each
+    corridor's own profile, which builds every profile's routing graph.
+    """
+    token = _LABELLED.set(False)
+    try:
+        yield
+    finally:
+        _LABELLED.reset(token)
 
 
 def _explain(

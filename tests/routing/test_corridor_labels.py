@@ -88,3 +88,39 @@ def test_reasons_name_the_corridors_own_rule(net: Network) -> None:
         assert row.corridor_share == pytest.approx(
             _share(net, c.routes[row.corridor], row.corridor), abs=1e-3
         )
+
+
+def test_an_unlabelled_route_is_the_same_route_without_its_label(net: Network) -> None:
+    from corridors.routing.solve import unlabelled
+
+    labelled = route(net, "Almaty", "Bandar Abbas")
+    with unlabelled():
+        plain = route(net, "Almaty", "Bandar Abbas")
+    again = route(net, "Almaty", "Bandar Abbas")
+    assert labelled.closest is not None  # the case says something: this route has a label
+    assert plain.corridor is None and plain.closest is None
+    assert plain.edges == labelled.edges
+    assert plain.components == labelled.components
+    # the setting ends with its block
+    assert (again.corridor, again.closest) == (labelled.corridor, labelled.closest)
+
+
+def test_corridor_links_read_from_columns_equal_the_components_one_by_one(net: Network) -> None:
+    from corridors.routing.corridor_match import _haul_km
+
+    checked = 0
+    for profile in net.profiles:
+        rg = net.routing_graph(profile)
+        path = route(net, "Almaty", "Tbilisi", profile=profile).edges
+        by_object: dict[str, float] = {}
+        for e in path:
+            for c in rg.components[e]:
+                if c.kind == "haul" and c.link_id:
+                    by_object[c.link_id] = c.distance_km
+        assert by_object  # a path that hauls on links
+        assert _haul_km(rg, path) == by_object
+        # and every edge's rows, laid end to end
+        rows = rg.components.rows_of(path)
+        assert rows.tolist() == [int(r) for e in path for r in rg.components.rows(e)]
+        checked += 1
+    assert checked == len(net.profiles)
