@@ -106,6 +106,7 @@ def test_an_unlabelled_route_is_the_same_route_without_its_label(net: Network) -
 
 
 def test_corridor_links_read_from_columns_equal_the_components_one_by_one(net: Network) -> None:
+    from corridors.graph.edge_components import EdgeComponents
     from corridors.routing.corridor_match import _haul_km
 
     checked = 0
@@ -120,7 +121,8 @@ def test_corridor_links_read_from_columns_equal_the_components_one_by_one(net: N
         assert by_object  # a path that hauls on links
         assert _haul_km(rg, path) == by_object
         # and every edge's rows, laid end to end
-        rows = rg.components.rows_of(path)
-        assert rows.tolist() == [int(r) for e in path for r in rg.components.rows(e)]
+        held = rg.components
+        assert isinstance(held, EdgeComponents)
+        assert held.rows_of(path).tolist() == [int(r) for e in path for r in held.rows(e)]
         checked += 1
     assert checked == len(net.profiles)
