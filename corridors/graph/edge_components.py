@@ -226,3 +226,16 @@ def edge_components(per_edge: Sequence[Sequence[Component]]) -> EdgeComponents:
     start = np.zeros(len(per_edge) + 1, dtype=np.int64)
     np.cumsum([len(c) for c in per_edge], out=start[1:])
     return EdgeComponents(builder.columns(), start, np.asarray(items, dtype=np.int64))
+
+
+def components_along(held: Sequence[tuple[Component, ...]], path: Sequence[int]) -> list[Component]:
+    """Return the components of a path's edges, one edge after another.
+
+    On held columns, the rows of the whole path are found at once and each is made into
+    an object once per graph: a path of a million-link network crosses tens of thousands
+    of edges.
+    """
+    if isinstance(held, EdgeComponents):
+        row = held.columns.row
+        return [row(r) for r in held.rows_of(path).tolist()]
+    return [c for e in path for c in held[e]]

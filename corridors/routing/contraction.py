@@ -26,6 +26,7 @@ two paths it keeps when they weigh the same to the last few bits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
@@ -100,17 +101,27 @@ class Contraction:
 
     def unfold(self, edge: int) -> list[int]:
         """Return the routing-graph edges a contracted-graph edge id stands for, in order."""
-        out: list[int] = []
-        stack = [edge]
-        while stack:
-            e = stack.pop()
-            if e < self.n_base:
-                out.append(e)
-            else:
-                k = e - self.n_base
-                stack.append(int(self.right[k]))
-                stack.append(int(self.left[k]))
-        return out
+        return self.unfold_path([edge])
+
+    def unfold_path(self, edges: Sequence[int]) -> list[int]:
+        """Return the routing-graph edges a walk of contracted-graph edge ids stands for.
+
+        Every shortcut still in the walk is replaced by its two halves at once, a round of
+        the contraction at a time, rather than an edge at a time: a long route stands for
+        tens of thousands of edges.
+        """
+        out = np.asarray(edges, dtype=np.int64)
+        while True:
+            short = out >= self.n_base
+            if not short.any():
+                return [int(e) for e in out.tolist()]
+            k = out[short] - self.n_base
+            width = np.where(short, 2, 1)
+            at = (np.cumsum(width) - width)[short]
+            grown = np.repeat(out, width)
+            grown[at] = self.left[k]
+            grown[at + 1] = self.right[k]
+            out = grown
 
     def vertex(self, node: int) -> int:
         """Return a vertex's number in the contracted graph (-1: search the whole graph)."""

@@ -300,10 +300,10 @@ def _contracted(
     )
     if found is None:
         return None
-    path = [b for p in found[0] if p >= 0 for b in con.unfold(p)]
+    path = con.unfold_path([p for p in found[0] if p >= 0])
     total = 0.0
-    for b in path:
-        total += float(weight[b])
+    for x in weight[path].tolist():  # in travel order, as a search on the whole graph sums
+        total += x
     return path, total
 
 

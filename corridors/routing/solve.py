@@ -13,6 +13,7 @@ import numpy as np
 from corridors.data.geodata import records
 from corridors.errors import InvalidOptionError, NoRouteError
 from corridors.graph.cost_model import Component
+from corridors.graph.edge_components import components_along
 from corridors.graph.places import Place
 from corridors.graph.routing_graph import RoutingGraph
 from corridors.routing import edge_weights
@@ -78,8 +79,11 @@ class _Solver:
         path, total = found
         return _Solved(path, total)
 
-    def to_route(self, solved: _Solved, origin: Place, destination: Place) -> Route:
-        comps = [c for e in solved.path for c in self.rg.components[e]]
+    def to_route(
+        self, solved: _Solved, origin: Place, destination: Place, *, labelled: bool = True
+    ) -> Route:
+        """Return a solved path as a route; ``labelled=False`` leaves :meth:`label` to later."""
+        comps = components_along(self.rg.components, solved.path)
         vot = (
             self.rg.profile.value_of_time_usd_per_h
             if self.opts.value_of_time is None
@@ -101,11 +105,16 @@ class _Solver:
         )
         route.haul_geometry = _geometry(self.net, comps)
         route.edges = list(solved.path)
+        if labelled:
+            self.label(route)
+        return route
+
+    def label(self, route: Route) -> None:
+        """Name the corridor a route follows, and the closest one (unless unlabelled)."""
         shares = corridor_shares(self.net, route) if _LABELLED.get() else []
         if shares and shares[0].share > 0:
             route.closest = (shares[0].corridor, shares[0].share)
             route.corridor = shares[0].corridor if shares[0].follows else None
-        return route
 
 
 def with_access_legs(
@@ -453,16 +462,18 @@ def alternatives(
         else:
             msg = f"no route from {o.node} to {d.node}"
         raise NoRouteError(msg) from None
-    best = solver.to_route(first, o, d)
+    # labelled once the better of the two candidates below is known
+    best = solver.to_route(first, o, d, labelled=False)
     if solver.rules is not None and solver.weight is not solver.plain_weight:
         # rests weigh road hauls by their long-run factor; a trip short enough to need
         # few rests may do better than that weighting says: time both exactly, keep the best
         plain = solver.solve(o.node, d.node, solver.plain_weight)
         if plain.path != first.path:
-            other = solver.to_route(plain, o, d)
+            other = solver.to_route(plain, o, d, labelled=False)
             rank = (other.total(opts.by), other.total("generalized"))
             if rank < (best.total(opts.by), best.total("generalized")):
                 first, best = plain, other
+    solver.label(best)
     kept = [best]
     if k == 1:
         return kept

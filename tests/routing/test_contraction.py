@@ -40,11 +40,24 @@ def test_split_network_contracts_to_the_places_that_matter(split: Network) -> No
     # the chains are gone: under a tenth of the vertices and a quarter of the edges are left
     assert con.n_nodes < rg.n_nodes / 10
     assert len(con.edges) < rg.n_edges / 4
-    # every shortcut unfolds into a walk of the routing graph's edges
-    for k in range(0, len(con.left), max(1, len(con.left) // 500)):
+    # every shortcut unfolds into a walk of the routing graph's edges, its two halves in
+    # turn (unfolded here one shortcut at a time, as a reference)
+    def halves(e: int) -> list[int]:
+        if e < con.n_base:
+            return [e]
+        k = e - con.n_base
+        return halves(int(con.left[k])) + halves(int(con.right[k]))
+
+    sampled = list(range(0, len(con.left), max(1, len(con.left) // 500)))
+    for k in sampled:
         walk = con.unfold(con.n_base + k)
         assert len(walk) >= 2
         assert all(rg.dst[a] == rg.src[b] for a, b in itertools.pairwise(walk))
+        assert walk == halves(con.n_base + k)
+    # a walk mixing plain edges and shortcuts unfolds into their walks, one after another
+    mixed = [e for k in sampled[:50] for e in (k % con.n_base, con.n_base + k)]
+    assert con.unfold_path(mixed) == [b for e in mixed for b in halves(e)]
+    assert con.unfold_path([]) == []
 
 
 @pytest.mark.parametrize("by", ["time", "cost"])
