@@ -14,6 +14,7 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from corridors.data.vocabulary import MODES, STATUSES
@@ -268,34 +269,67 @@ def _close(word: str, known: Iterable[str]) -> str:
     return f"; did you mean {', '.join(hits)}?" if hits else ""
 
 
-_NAMES: dict[int, tuple[weakref.ref[Any], tuple[set[str], set[str], set[frozenset[str]]]]] = {}
+class _Names:
+    """A network's countries, link ids and borders, each read from the tables when first asked.
 
-
-def _names(net: Network) -> tuple[set[str], set[str], set[frozenset[str]]]:
-    """Return the network's countries, link ids and borders, read once while it lives.
-
-    Read from the tables: every direction of a link the network may be travelled in (the
-    edges of its physical graph).
+    Link ids and borders are read from every direction of a link the network may be
+    travelled in (the edges of its physical graph): a pass over every link, which a
+    query that avoids only countries does not need.
     """
-    from corridors.graph.node_table import link_directions
 
+    def __init__(self, net: Network) -> None:
+        self.table = net.nodes
+        # weakly: the names are kept while the network lives, and must not keep it alive
+        self.net = weakref.ref(net)
+
+    @cached_property
+    def countries(self) -> set[str]:
+        return {str(c) for c in self.table.column("country") if c}
+
+    @property
+    def links(self) -> set[str]:
+        return self._links_and_borders[0]
+
+    @property
+    def borders(self) -> set[frozenset[str]]:
+        return self._links_and_borders[1]
+
+    @cached_property
+    def _links_and_borders(self) -> tuple[set[str], set[frozenset[str]]]:
+        from corridors.graph.node_table import link_directions
+
+        net = self.net()
+        assert net is not None  # asked through check_names, which holds the network
+        table = self.table
+        country = table.column("country")
+        links: set[str] = set()
+        borders: set[frozenset[str]] = set()
+        for link_id, u, v, _ in link_directions(net.link_columns, net.closed_directions):
+            links.add(str(link_id))
+            cu, cv = country[table.index[u]], country[table.index[v]]
+            if cu and cv and cu != cv:
+                borders.add(frozenset((str(cu), str(cv))))
+        return links, borders
+
+
+_NAMES: dict[int, tuple[weakref.ref[Any], _Names]] = {}
+
+
+def _names_of(net: Network) -> _Names:
+    """Return the network's names, kept while it lives."""
     hit = _NAMES.get(id(net))
     if hit is not None and hit[0]() is net:
         return hit[1]
-    table = net.nodes
-    country = table.column("country")
-    countries = {str(c) for c in country if c}
-    links: set[str] = set()
-    borders: set[frozenset[str]] = set()
-    for link_id, u, v, _ in link_directions(net.link_columns, net.closed_directions):
-        links.add(str(link_id))
-        cu, cv = country[table.index[u]], country[table.index[v]]
-        if cu and cv and cu != cv:
-            borders.add(frozenset((str(cu), str(cv))))
     key = id(net)
-    found = (countries, links, borders)
+    found = _Names(net)
     _NAMES[key] = (weakref.ref(net, lambda _: _NAMES.pop(key, None)), found)
     return found
+
+
+def _names(net: Network) -> tuple[set[str], set[str], set[frozenset[str]]]:
+    """Return the network's countries, link ids and borders."""
+    names = _names_of(net)
+    return names.countries, names.links, names.borders
 
 
 def check_names(options: RouteOptions, net: Network) -> None:
@@ -311,23 +345,23 @@ def check_names(options: RouteOptions, net: Network) -> None:
     """
     if not (options.avoid_countries or options.avoid_links or options.avoid_borders):
         return
-    countries, links, borders = _names(net)
+    names = _names_of(net)
     for code in sorted(options.avoid_countries):
-        if code not in countries:
+        if code not in (countries := names.countries):
             msg = (
                 f"avoid-country {code!r} is not a country of the network"
                 f"{_close(code, countries)} (countries: {', '.join(sorted(countries))})"
             )
             raise InvalidOptionError(msg)
     for link in sorted(options.avoid_links):
-        if link not in links:
+        if link not in (links := names.links):
             msg = (
                 f"avoid-link {link!r} is not a link id of the network{_close(link, links)} "
                 "(`corridors data list links` lists them)"
             )
             raise InvalidOptionError(msg)
     for pair in sorted(options.avoid_borders, key=sorted):
-        if pair not in borders:
+        if pair not in (borders := names.borders):
             shown = "-".join(sorted(pair))
             near = sorted("-".join(sorted(b)) for b in borders if b & pair)
             msg = f"avoid-border {shown} is not a border any link of the network crosses" + (

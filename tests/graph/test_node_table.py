@@ -161,3 +161,18 @@ def test_feature_scan_reads_what_json_reads() -> None:
 )
 def test_feature_spans_leave_odd_files_to_the_whole_reader(text: str) -> None:
     assert _feature_spans(text) is None
+
+
+def test_avoiding_countries_reads_no_link_names(net: Network) -> None:
+    from corridors.routing import route
+    from corridors.routing.options import _names_of
+
+    own = Network(net.geodata)
+    route(own, "Almaty", "Bandar Abbas", avoid_countries=["RU"])
+    names = _names_of(own)
+    # the countries were read for the check; the pass over every link was not made
+    assert "RU" in names.countries
+    assert "_links_and_borders" not in vars(names)
+    route(own, "Almaty", "Bandar Abbas", avoid_borders=["KZ-TM"])
+    assert "_links_and_borders" in vars(names)
+    assert frozenset(("KZ", "TM")) in names.borders
