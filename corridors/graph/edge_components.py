@@ -78,6 +78,9 @@ class ColumnsBuilder:
     """Collects components one at a time into columns, without keeping the objects."""
 
     def __init__(self) -> None:
+        self._start()
+
+    def _start(self) -> None:
         self._floats = {name: array("d") for name in SUMMED}
         self._codes = {name: array("q") for name in CODED}
         self._index: dict[str, dict[Any, int]] = {name: {} for name in CODED}
@@ -133,12 +136,16 @@ class ColumnsBuilder:
         return np.arange(first, first + n, dtype=np.int64)
 
     def columns(self) -> ComponentColumns:
-        """Return the columns collected so far."""
-        return ComponentColumns(
-            floats={name: np.array(col, dtype=np.float64) for name, col in self._floats.items()},
-            codes={name: np.array(col, dtype=np.int32) for name, col in self._codes.items()},
-            values={name: list(index) for name, index in self._index.items()},
-        )
+        """Return the columns collected so far, and empty the builder.
+
+        Each collected column is let go as soon as its array is made, so a builder of
+        millions of components is not held twice.
+        """
+        floats = {name: np.array(self._floats.pop(name), dtype=np.float64) for name in SUMMED}
+        codes = {name: np.array(self._codes.pop(name), dtype=np.int32) for name in CODED}
+        values = {name: list(index) for name, index in self._index.items()}
+        self._start()
+        return ComponentColumns(floats=floats, codes=codes, values=values)
 
 
 class EdgeComponents(Sequence[tuple[Component, ...]]):

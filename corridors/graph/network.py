@@ -354,9 +354,14 @@ class Network:
     @cached_property
     def nodes(self) -> NodeTable:
         """Each node's attributes as :attr:`G` holds them, read from the nodes table."""
-        from corridors.graph.node_table import NodeTable
+        from corridors.data.schema import TABLES
+        from corridors.graph.node_table import NodeTable, TableColumns
 
-        return NodeTable(self.geodata.table_columns("nodes"))
+        geodata = self.geodata
+        names = [*(c.name for c in TABLES["nodes"]), "_line"]
+        return NodeTable(
+            TableColumns(names, lambda name: geodata.table_columns("nodes", (name,))[name])
+        )
 
     @cached_property
     def link_columns(self) -> dict[str, list[Any]]:

@@ -10,7 +10,7 @@ when something asks for it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 #: Node columns the physical graph keeps apart: the id is the node's key, ``lon`` and ``lat``
@@ -37,13 +37,16 @@ class NodeTable(Mapping[str, dict[str, Any]]):
         self.names = [str(c) for c in nodes if c not in _APART]
         self.x: list[float] = [float(v) for v in nodes["lon"]]
         self.y: list[float] = [float(v) for v in nodes["lat"]]
-        self.columns: dict[str, list[Any]] = {c: nodes[c] for c in self.names}
+        # read through ``nodes`` when first asked for: a route reads a few of the columns,
+        # and at a million nodes each read column is a million Python objects
+        self._nodes = nodes
+        self._names = frozenset(self.names)
 
     def __getitem__(self, node: str) -> dict[str, Any]:
         i = self.index[node]
         out: dict[str, Any] = {"x": self.x[i], "y": self.y[i]}
         for name in self.names:
-            out[name] = self.columns[name][i]
+            out[name] = self._nodes[name][i]
         return out
 
     def __contains__(self, node: object) -> bool:
@@ -64,8 +67,7 @@ class NodeTable(Mapping[str, dict[str, Any]]):
             return self.x[i]
         if name == "y":
             return self.y[i]
-        column = self.columns.get(name)
-        return default if column is None else column[i]
+        return self._nodes[name][i] if name in self._names else default
 
     def column(self, name: str) -> list[Any]:
         """Return one attribute of every node, in the order of :attr:`ids`."""
@@ -73,7 +75,40 @@ class NodeTable(Mapping[str, dict[str, Any]]):
             return self.x
         if name == "y":
             return self.y
-        return self.columns[name]
+        if name not in self._names:
+            raise KeyError(name)
+        return self._nodes[name]
+
+
+class TableColumns(Mapping[str, list[Any]]):
+    """A table's columns as lists, each read by ``read`` when first asked for.
+
+    Parameters
+    ----------
+    names
+        Every column of the table, in order.
+    read
+        Returns one column's values as a list.
+    """
+
+    def __init__(self, names: Sequence[str], read: Callable[[str], list[Any]]) -> None:
+        self._order = list(names)
+        self._read = read
+        self._held: dict[str, list[Any]] = {}
+
+    def __getitem__(self, name: str) -> list[Any]:
+        held = self._held.get(name)
+        if held is None:
+            if name not in self._order:
+                raise KeyError(name)
+            held = self._held[name] = self._read(name)
+        return held
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
 
 
 #: The link columns a route reads (``Network.link_columns``).

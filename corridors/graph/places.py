@@ -132,8 +132,8 @@ class PlaceIndex:
         return keys
 
     def _describe(self, node: str) -> str:
-        data = self.nodes[node]
-        return f"{node} ({data.get('name')}, {data.get('country')}, {data.get('kind')})"
+        name, country, kind = (self.nodes.value(node, c) for c in ("name", "country", "kind"))
+        return f"{node} ({name}, {country}, {kind})"
 
     def suggestions(self, text: str, n: int = 3) -> list[str]:
         """Return up to ``n`` node names closest to ``text``."""
@@ -274,19 +274,18 @@ class PlaceIndex:
         best: tuple[float, str] | None = None
         for key in names & set(self.keys):
             for node in self.keys[key]:
-                data = self.nodes[node]
-                if data.get("country") != city.get("countrycode"):
+                if self.nodes.value(node, "country") != city.get("countrycode"):
                     continue
                 _, _, metres = geod.inv(
-                    float(city["longitude"]), float(city["latitude"]), data["x"], data["y"]
+                    float(city["longitude"]), float(city["latitude"]), *self._xy(node)
                 )
                 if metres / 1000.0 <= SAME_CITY_KM and (best is None or metres < best[0]):
                     best = (metres, node)
         return None if best is None else best[1]
 
     def _node_place(self, node: str, query: str) -> Place:
-        data = self.nodes[node]
-        return Place(node, query, str(data.get("name")), float(data["x"]), float(data["y"]))
+        x, y = self._xy(node)
+        return Place(node, query, str(self.nodes.value(node, "name")), float(x), float(y))
 
     def _snap(self, lon: float, lat: float, query: str, label: str) -> Place:
         from pyproj import Geod

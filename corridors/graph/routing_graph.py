@@ -907,6 +907,8 @@ class _Builder:
         stops = self.place_edges(places, pairs, pair_place, pair_layer, layers)
         self.place_extras(places, present, loaded, held, pair_place, pair_layer, layers)
         parts = [batch, self.one_by_one.arrays(), stops]
+        # the link columns are in the parts now: let them go before the graph is assembled
+        del e, hauls, batch, stops, src, dst, plain, plain_rows, one_by_one, is_plain, boards
         return self.assemble(parts, country_of)
 
     # -- the places
@@ -1036,18 +1038,23 @@ class _Builder:
 
     def assemble(self, parts: list[dict[str, Any]], country_of: np.ndarray) -> RoutingGraph:
         """Put the edges of every part in their order and make the routing graph."""
-        key = np.concatenate([p["key"] for p in parts])
+        key = np.concatenate([p.pop("key") for p in parts])
         order = np.argsort(key, kind="stable")
-        arrays: dict[str, Any] = {
-            name: np.concatenate([np.asarray(p[name], dtype=_EDGE_COLUMNS[name]) for p in parts])[
-                order
-            ]
-            for name in _EDGE_COLUMNS
-            if name not in _CODED
-        }
+        del key
+        # a column at a time, each part's share let go once it is placed: at a million
+        # links the parts and the ordered columns would otherwise be held together
+        arrays: dict[str, Any] = {}
+        for name in _EDGE_COLUMNS:
+            if name in _CODED:
+                continue
+            joined = np.concatenate(
+                [np.asarray(p.pop(name), dtype=_EDGE_COLUMNS[name]) for p in parts]
+            )
+            arrays[name] = joined[order]
+            del joined
         for name in _CODED:
             if name not in _ENDS:
-                arrays[name] = Coded.concat([p[name] for p in parts]).take(order)
+                arrays[name] = Coded.concat([p.pop(name) for p in parts]).take(order)
         vertices = self.vertices()
         # the places and countries at the edges' ends are their nodes'
         countries = Coded.of(country_of)

@@ -176,3 +176,22 @@ def test_avoiding_countries_reads_no_link_names(net: Network) -> None:
     route(own, "Almaty", "Bandar Abbas", avoid_borders=["KZ-TM"])
     assert "_links_and_borders" in vars(names)
     assert frozenset(("KZ", "TM")) in names.borders
+
+
+def test_a_route_reads_only_the_node_columns_it_uses(net: Network) -> None:
+    from corridors.graph.node_table import TableColumns
+    from corridors.routing import route
+
+    own = Network(net.geodata)
+    r = route(own, "Almaty", "Bandar Abbas")
+    columns = own.nodes._nodes
+    assert isinstance(columns, TableColumns)
+    read = set(columns._held)
+    assert {"name", "country"} <= read  # the legs' place names and countries
+    assert not read & {"note", "coord_ref", "locode", "osm_id", "geonames_id", "source_id"}
+    # a column read later gives what the table holds, and a node's dict every column
+    assert own.nodes.value("ir-bandar-abbas", "locode") == net.nodes.value(
+        "ir-bandar-abbas", "locode"
+    )
+    assert own.nodes["kz-almaty"] == net.nodes["kz-almaty"]
+    assert r.total("time") == route(net, "Almaty", "Bandar Abbas").total("time")
