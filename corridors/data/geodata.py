@@ -204,6 +204,29 @@ def bulk_objects() -> Iterator[None]:
             gc.enable()
 
 
+def give_back_memory() -> None:
+    """Hand the memory freed inside the process back to the system, where the C library can.
+
+    After a large structure is let go (a routing graph of a million links), glibc keeps
+    most of its pages for later allocations, scattered between live ones, and the next
+    structure of the same size is then laid out beside them rather than in them: asking
+    glibc to trim its heaps lowers the peak of building one after another by about a
+    gigabyte at a million links. Elsewhere this does nothing.
+    """
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    trim(0)
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Return a table's rows as dicts keyed by column name (as ``to_dict("records")``)."""
     import numpy as np

@@ -423,9 +423,13 @@ class Network:
         chosen = self.profile(profile)
         if chosen.id not in self._routing:
             kept = self.routing_graphs_kept
-            while kept is not None and self._routing and len(self._routing) >= max(1, kept):
-                # let the oldest go before the new one is built, so both are never held
-                del self._routing[next(iter(self._routing))]
+            if kept is not None and self._routing and len(self._routing) >= max(1, kept):
+                from corridors.data.geodata import give_back_memory
+
+                while self._routing and len(self._routing) >= max(1, kept):
+                    # let the oldest go before the new one is built, so both are never held
+                    del self._routing[next(iter(self._routing))]
+                give_back_memory()
             graph = None
             unread = self._unread.get(chosen.id)
             if unread is not None:

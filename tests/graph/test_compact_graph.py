@@ -80,12 +80,21 @@ def test_edge_filters_on_codes_match_the_object_arrays(net: Network) -> None:
     assert 0 < got.sum() < rg.n_edges
 
 
-def test_a_network_keeping_one_routing_graph_lets_the_older_go(net: Network) -> None:
+def test_a_network_keeping_one_routing_graph_lets_the_older_go(
+    net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridors.data import geodata
+
+    trims: list[int] = []
+    real = geodata.give_back_memory
+    monkeypatch.setattr(geodata, "give_back_memory", lambda: trims.append(1) or real())
     fresh = Network(net.geodata)
     fresh.routing_graphs_kept = 1
     first = fresh.routing_graph("teu")
+    assert trims == []  # nothing let go yet
     fresh.routing_graph("bulk")
     assert list(fresh._routing) == ["bulk"]
+    assert trims == [1]  # the memory of the graph let go is handed back
     again = fresh.routing_graph("teu")
     assert again is not first and list(fresh._routing) == ["teu"]
     assert np.array_equal(again.time_h, first.time_h) and again.vnodes == first.vnodes

@@ -40,6 +40,7 @@ def test_split_network_contracts_to_the_places_that_matter(split: Network) -> No
     # the chains are gone: under a tenth of the vertices and a quarter of the edges are left
     assert con.n_nodes < rg.n_nodes / 10
     assert len(con.edges) < rg.n_edges / 4
+
     # every shortcut unfolds into a walk of the routing graph's edges, its two halves in
     # turn (unfolded here one shortcut at a time, as a reference)
     def halves(e: int) -> list[int]:
