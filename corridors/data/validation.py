@@ -226,5 +226,9 @@ class GeodataChecker(ValueChecks, ReferenceChecks, GeographyChecks, SourceChecks
             self.check_orphans()
             self.check_caspian()
             self.check_warnings()
+        # the columns checks 1-9 made into lists are half a gigabyte at a million links,
+        # and the extra checks (check 10 builds routing graphs) do not read them
+        for rows in self.rows.values():
+            rows.forget()
         for check in extra:
             check(self)

@@ -246,3 +246,20 @@ def test_columns_typed_at_once_as_cell_by_cell(kind: str, required: bool, spaced
 )
 def test_a_line_is_told_as_its_points_are_read(geometry: object) -> None:
     assert reader.is_line(geometry) == (reader.line_points(geometry) is not None)
+
+
+def test_the_extra_checks_start_with_the_column_lists_let_go() -> None:
+    seen: dict[str, tuple[int, int]] = {}
+    ids: list[str] = []
+
+    def probe(checker: object) -> None:
+        rows = checker.rows  # type: ignore[attr-defined]
+        seen.update({name: (len(t.lists), len(t._texts)) for name, t in rows.items()})
+        ids.extend(rows["links"].texts("id"))  # made again when asked for
+
+    report = check_folder(geodata_dir(None), extra=(probe,))
+    plain = check_folder(geodata_dir(None))
+    # checks 1-9 made lists of the links' and nodes' columns; none is held any more
+    assert seen and set(seen.values()) == {(0, 0)}
+    assert ids == [str(x).strip() for x in reader.read_geodata(None).links["id"].tolist()]
+    assert str(report) == str(plain)

@@ -410,6 +410,12 @@ class TableRows:
         self._texts: dict[str, list[str]] = {}
         self._plain: set[str] = set()
 
+    def forget(self) -> None:
+        """Let go of the columns made into lists so far (they are made again if asked for)."""
+        self.lists.clear()
+        self._texts.clear()
+        self._plain.clear()
+
     @property
     def held(self) -> list[dict[str, Any]] | None:
         """Every row as a dict, made on first use; None for a large table."""
