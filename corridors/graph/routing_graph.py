@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -413,6 +414,115 @@ def _objects(values: Any) -> np.ndarray:
     return _column(list(values), object)
 
 
+class _Basis:
+    """What every profile's build reads from the node and link tables in the same way.
+
+    Made once per network (see :func:`_basis`) and shared by its profiles' builds: at a
+    million links, turning the table columns into arrays and place codes is a few seconds
+    of each build, and the graphs built from one basis share its place and link id strings.
+    """
+
+    def __init__(self, net: Network) -> None:
+        self.nodes_table = net.geodata.nodes
+        self.links_table = net.geodata.links
+        nodes = self.nodes_table
+        ids = [str(i) for i in nodes["id"].tolist()]
+        # a repeated id keeps its last row, as the physical graph does
+        self.countries: dict[str, str] = {
+            i: str(c or "") for i, c in zip(ids, nodes["country"].tolist(), strict=True)
+        }
+        self.kinds: dict[str, Any] = dict(zip(ids, nodes["kind"].tolist(), strict=True))
+        self.places = np.array(sorted(self.countries), dtype=object)
+
+    def serves(self, net: Network) -> bool:
+        """Whether the network still has the tables this basis was read from."""
+        return net.geodata.nodes is self.nodes_table and net.geodata.links is self.links_table
+
+    @cached_property
+    def country_of(self) -> np.ndarray:
+        """Each place's country, in place order."""
+        return _objects(self.countries[p] for p in self.places.tolist())
+
+    @cached_property
+    def link_arrays(self) -> dict[str, Any]:
+        """The link columns every build reads, and each link end's place code (-1: none).
+
+        Text columns with few distinct values are held as references to one string per
+        value, and the ends as codes only: the basis is kept while the network lives.
+        """
+        links = self.links_table
+        mode = _interned(links["mode"])
+        # each link end's place code, looked up once per link (not per direction), in a
+        # dict: a hash index over a million object cells costs several times more
+        at = {p: i for i, p in enumerate(self.places.tolist())}
+        ends = []
+        for name in ("u", "v"):
+            texts = links[name].tolist()
+            ends.append(np.fromiter((at.get(x, -1) for x in texts), np.int64, len(texts)))
+            del texts
+        link_id = _objects(str(x) for x in links["id"].tolist())
+        # the ids' sort ranks over the table: the order of the links in every graph
+        _, id_rank = np.unique(link_id, return_inverse=True)
+        gauge = links["gauge_mm"].to_numpy(dtype=np.float64)
+        layer = mode.copy()
+        rail = np.flatnonzero(mode == "rail")
+        if len(rail):
+            codes, values = _factorize(gauge[rail])
+            layer[rail] = np.array([_layer("rail", g) for g in values], dtype=object)[codes]
+        return {
+            "mode": mode,
+            "only": links["profiles"].tolist(),
+            "oneway": np.array([bool(x) for x in links["oneway"].tolist()], dtype=bool),
+            "u_code": ends[0],
+            "v_code": ends[1],
+            "link_id": link_id,
+            "id_rank": id_rank.reshape(-1),
+            "layer": layer,
+        }
+
+    def directed_ends(self, rows: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return where directions of the given links start and end, as the table names them.
+
+        ``forward`` says, per direction, whether it runs from the link's ``u`` to its ``v``.
+        """
+        u = self.links_table["u"].to_numpy(dtype=object)[rows]
+        v = self.links_table["v"].to_numpy(dtype=object)[rows]
+        return np.where(forward, u, v), np.where(forward, v, u)
+
+    @cached_property
+    def status(self) -> np.ndarray:
+        """Each link's status."""
+        return _interned(self.links_table["status"], text=True)
+
+    @cached_property
+    def cited(self) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+        """Each link's own source ids: a code per link into the distinct tuples of ids."""
+        return _factorize(_objects(tuple(s or ()) for s in self.links_table["source_id"].tolist()))
+
+
+def _interned(column: Any, *, text: bool = False) -> np.ndarray:
+    """Return a column as an object array holding one object per distinct value.
+
+    The values ``column.tolist()`` gives (``str`` of each with ``text``), as the build read
+    them before, without a new string per cell.
+    """
+    codes, values = _factorize(np.asarray(column.tolist(), dtype=object))
+    kept = [str(x) for x in values] if text else values
+    out: np.ndarray = _objects(kept)[codes]
+    return out
+
+
+_BASES: WeakKeyDictionary[Network, _Basis] = WeakKeyDictionary()
+
+
+def _basis(net: Network) -> _Basis:
+    """Return the network's build basis, made on its first build (again if its tables changed)."""
+    held = _BASES.get(net)
+    if held is None or not held.serves(net):
+        held = _BASES[net] = _Basis(net)
+    return held
+
+
 class _Builder:
     """Builds a routing graph from the link and node tables, a column at a time.
 
@@ -430,17 +540,13 @@ class _Builder:
         self.profile = profile
         self.look = Lookup(net.geodata, profile)
         self.timetables = timetables_from_geodata(net.geodata)
-        nodes = net.geodata.nodes
-        ids = [str(i) for i in nodes["id"].tolist()]
-        # a repeated id keeps its last row, as the physical graph does
-        self.countries: dict[str, str] = {
-            i: str(c or "") for i, c in zip(ids, nodes["country"].tolist(), strict=True)
-        }
-        self.kinds: dict[str, Any] = dict(zip(ids, nodes["kind"].tolist(), strict=True))
+        self.basis = _basis(net)
+        self.countries: dict[str, str] = self.basis.countries
+        self.kinds: dict[str, Any] = self.basis.kinds
         # the nodes: two per (place, layer) pair of the links (``pairs``), then those added
         # one at a time (the boarded layers), then an origin and a destination per place
         # served; each as a place code and a layer code (see Vertices)
-        self.places = np.array(sorted(self.countries), dtype=object)
+        self.places = self.basis.places
         self.layer_names: list[str] = []
         self.layer_code: dict[str, int] = {}
         self.pairs = np.zeros(0, dtype=np.int64)
@@ -633,64 +739,54 @@ class _Builder:
         """Return the usable links in each direction they run, sorted by link id and ends."""
         import pandas as pd
 
-        links = self.net.geodata.links
-        mode = _objects(links["mode"].tolist())
-        only = links["profiles"].tolist()
+        table = self.basis.link_arrays
+        mode, link_id = table["mode"], table["link_id"]
         usable = np.array(pd.Series(mode).isin(list(self.profile.modes)), dtype=bool)
-        usable &= np.array([not (p or []) or self.profile.id in (p or []) for p in only], bool)
-        oneway = np.array([bool(x) for x in links["oneway"].tolist()], dtype=bool)
+        usable &= np.array(
+            [not (p or []) or self.profile.id in (p or []) for p in table["only"]], dtype=bool
+        )
         ahead = np.flatnonzero(usable)
-        back = np.flatnonzero(usable & ~oneway)
-        u = _objects(links["u"].tolist())
-        v = _objects(links["v"].tolist())
-        link_id = _objects(str(x) for x in links["id"].tolist())
+        back = np.flatnonzero(usable & ~table["oneway"])
         row = np.concatenate([ahead, back])
-        eu = np.concatenate([u[ahead], v[back]])
-        ev = np.concatenate([v[ahead], u[back]])
+        # a direction runs from the link's u to its v (the table's ends are read only for
+        # messages and closed directions: a few links)
+        forward = np.arange(len(row)) < len(ahead)
+        u_code, v_code = table["u_code"], table["v_code"]
+        ur = np.concatenate([u_code[ahead], v_code[back]])
+        vr = np.concatenate([v_code[ahead], u_code[back]])
         closed: frozenset[tuple[str, str, str]] = getattr(
             self.net, "closed_directions", frozenset()
         )
         if closed:
             named = np.flatnonzero(np.isin(link_id[row], sorted({c[0] for c in closed})))
-            shut = [i for i in named.tolist() if (link_id[row[i]], eu[i], ev[i]) in closed]
+            a, b = self.basis.directed_ends(row[named], forward[named])
+            shut = [
+                i
+                for i, x, y in zip(named.tolist(), a.tolist(), b.tolist(), strict=True)
+                if (link_id[row[i]], x, y) in closed
+            ]
             keep = np.ones(len(row), dtype=bool)
             keep[shut] = False
-            row, eu, ev = row[keep], eu[keep], ev[keep]
-        # each link end's place code, looked up once per link (not per direction), in a
-        # dict: a hash index over a million object cells costs several times more
-        at = {p: i for i, p in enumerate(self.places.tolist())}
-        u_code = np.fromiter((at.get(x, -1) for x in u.tolist()), dtype=np.int64, count=len(u))
-        v_code = np.fromiter((at.get(x, -1) for x in v.tolist()), dtype=np.int64, count=len(v))
-        ur = np.concatenate([u_code[ahead], v_code[back]])
-        vr = np.concatenate([v_code[ahead], u_code[back]])
-        if closed:
-            ur, vr = ur[keep], vr[keep]
+            row, ur, vr, forward = row[keep], ur[keep], vr[keep], forward[keep]
         if (ur < 0).any() or (vr < 0).any():
             from corridors.errors import GeodataError
 
-            missing = sorted({str(x) for x in np.concatenate([eu[ur < 0], ev[vr < 0]])})
+            bad = np.flatnonzero((ur < 0) | (vr < 0))
+            a, b = self.basis.directed_ends(row[bad], forward[bad])
+            missing = sorted({str(x) for x in [*a[ur[bad] < 0], *b[vr[bad] < 0]]})
             msg = f"links.csv: link ends that are not nodes in nodes.csv: {', '.join(missing[:5])}"
             raise GeodataError(msg)
-        # the ends as the nodes' own strings, which the graph keeps anyway, rather than the
-        # copies the link table's columns gave (two million strings at a million links)
+        # the ends as the nodes' own strings, which the graph keeps anyway
         eu, ev = self.places[ur], self.places[vr]
-        # the ids' sort ranks over the table, once per link: the same order for the rows
-        _, id_rank = np.unique(link_id, return_inverse=True)
-        id_rank = id_rank.reshape(-1)[row]
+        id_rank = table["id_rank"][row]
         order = np.lexsort((vr, ur, id_rank))
-        gauge = links["gauge_mm"].to_numpy(dtype=np.float64)
-        layer = mode.copy()
-        rail = np.flatnonzero(mode == "rail")
-        if len(rail):
-            codes, values = _factorize(gauge[rail])
-            layer[rail] = np.array([_layer("rail", g) for g in values], dtype=object)[codes]
         return {
             "row": row[order],
             "u": eu[order],
             "v": ev[order],
             "ur": ur[order],
             "vr": vr[order],
-            "layer": layer[row[order]],
+            "layer": table["layer"][row[order]],
             "places": self.places,
             "link_id": link_id,
             "mode": mode,
@@ -754,8 +850,9 @@ class _Builder:
         speed = np.where(needs_speed, kph, own_speed)[p]
         hours = km[p] / speed
         # the link's own sources, then the speed's, the rate's and the factor's, each once
-        cited = _objects(tuple(s or ()) for s in links["source_id"].tolist())
-        s_code, s_values = _factorize(cited[row[p]])
+        cited_code, cited_values = self.basis.cited
+        s_code, s_local = _factorize(cited_code[row[p]])
+        s_values = [cited_values[int(c)] for c in s_local]
         combo = s_code * len(k_values) + k_code[p]
         c_combo, c_uniq = _factorize(combo)
         source_values = []
@@ -768,7 +865,7 @@ class _Builder:
         gauge = links["gauge_mm"].to_numpy(dtype=np.float64)[row[p]]
         g_code, g_values = _factorize(gauge)
         g_values = [None if math.isnan(g) else int(g) for g in g_values]
-        status = _objects(str(x) for x in links["status"].tolist())[row[p]]
+        status = self.basis.status[row[p]]
         floats = {
             "distance_km": km[p],
             "time_h": hours,
@@ -801,7 +898,7 @@ class _Builder:
     def build(self) -> RoutingGraph:
         e = self.directed_links()
         places = e["places"]
-        country_of = _objects(self.countries[p] for p in places.tolist())
+        country_of = self.basis.country_of
         layers = sorted(set(e["layer"].tolist()))
         n_layers = max(1, len(layers))
         layer_code = np.searchsorted(np.array(layers, dtype=object), e["layer"]).astype(np.int64)

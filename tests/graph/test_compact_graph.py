@@ -110,3 +110,30 @@ def test_corridor_links_searched_a_profile_at_a_time_are_the_same(net: Network) 
         assert all(whole[cid] == links for cid, links in part.items())
     assert corridor_match.corridor_links(fresh) == whole
     assert list(corridor_match.corridor_links(fresh)) == list(whole)
+
+
+def test_a_networks_profiles_share_one_build_basis(net: Network) -> None:
+    from corridors.graph import routing_graph
+
+    fresh = Network(net.geodata)
+    teu, bulk = fresh.routing_graph("teu"), fresh.routing_graph("bulk")
+    # the places and link ids are read once, and both graphs hold the same strings
+    assert teu.vertices.places is bulk.vertices.places
+    basis = routing_graph._BASES[fresh]
+    assert basis.serves(fresh)
+    # each graph equals the one a network of its own builds from its own basis
+    for pid, rg in (("teu", teu), ("bulk", bulk)):
+        alone = Network(net.geodata).routing_graph(pid)
+        assert alone.vertices.places is not rg.vertices.places
+        assert np.array_equal(alone.src, rg.src) and np.array_equal(alone.dst, rg.dst)
+        assert np.array_equal(alone.time_h, rg.time_h)
+        assert alone.link_id.tolist() == rg.link_id.tolist()
+        assert alone.components == rg.components
+    # tables replaced under the network: the next build reads them again
+    changed = Network(net.geodata)
+    changed.routing_graph("teu")
+    old = routing_graph._BASES[changed]
+    changed.geodata = type(net.geodata).__new__(type(net.geodata))
+    changed.geodata.__dict__.update(net.geodata.__dict__)
+    changed.geodata.tables = {**net.geodata.tables, "links": net.geodata.links.copy()}
+    assert not old.serves(changed)
