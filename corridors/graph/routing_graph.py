@@ -485,8 +485,8 @@ class _Basis:
 
         ``forward`` says, per direction, whether it runs from the link's ``u`` to its ``v``.
         """
-        u = self.links_table["u"].to_numpy(dtype=object)[rows]
-        v = self.links_table["v"].to_numpy(dtype=object)[rows]
+        u = self.links_table["u"].iloc[rows].to_numpy(dtype=object)
+        v = self.links_table["v"].iloc[rows].to_numpy(dtype=object)
         return np.where(forward, u, v), np.where(forward, v, u)
 
     @cached_property

@@ -326,12 +326,6 @@ def _names_of(net: Network) -> _Names:
     return found
 
 
-def _names(net: Network) -> tuple[set[str], set[str], set[frozenset[str]]]:
-    """Return the network's countries, link ids and borders."""
-    names = _names_of(net)
-    return names.countries, names.links, names.borders
-
-
 def check_names(options: RouteOptions, net: Network) -> None:
     """Refuse avoided countries, links and borders the network does not have.
 
@@ -346,22 +340,26 @@ def check_names(options: RouteOptions, net: Network) -> None:
     if not (options.avoid_countries or options.avoid_links or options.avoid_borders):
         return
     names = _names_of(net)
+    # each kind of name read only if the query avoids one of that kind
+    countries = names.countries if options.avoid_countries else set()
     for code in sorted(options.avoid_countries):
-        if code not in (countries := names.countries):
+        if code not in countries:
             msg = (
                 f"avoid-country {code!r} is not a country of the network"
                 f"{_close(code, countries)} (countries: {', '.join(sorted(countries))})"
             )
             raise InvalidOptionError(msg)
+    links = names.links if options.avoid_links else set()
     for link in sorted(options.avoid_links):
-        if link not in (links := names.links):
+        if link not in links:
             msg = (
                 f"avoid-link {link!r} is not a link id of the network{_close(link, links)} "
                 "(`corridors data list links` lists them)"
             )
             raise InvalidOptionError(msg)
+    borders = names.borders if options.avoid_borders else set()
     for pair in sorted(options.avoid_borders, key=sorted):
-        if pair not in (borders := names.borders):
+        if pair not in borders:
             shown = "-".join(sorted(pair))
             near = sorted("-".join(sorted(b)) for b in borders if b & pair)
             msg = f"avoid-border {shown} is not a border any link of the network crosses" + (

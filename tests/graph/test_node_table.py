@@ -89,12 +89,13 @@ def test_place_index_from_the_tables_ranks_and_snaps_as_from_the_graph(
 
 
 def test_place_info_and_option_names_read_from_the_tables(net: Network, fresh: Network) -> None:
-    from corridors.routing.options import _names
+    from corridors.routing.options import _names_of
 
     for node, data in net.G.nodes(data=True):
         info = fresh.place_info[node]
         assert (info.x, info.y, info.country) == (data["x"], data["y"], data["country"])
-    countries, links, borders = _names(fresh)
+    names = _names_of(fresh)
+    countries, links, borders = names.countries, names.links, names.borders
     assert links == {str(k) for *_, k in net.G.edges(data="link_id")}
     assert countries == {str(c) for _, c in net.G.nodes(data="country") if c}
     assert all(len(b) == 2 for b in borders)
