@@ -137,3 +137,6 @@ def test_a_networks_profiles_share_one_build_basis(net: Network) -> None:
     changed.geodata.__dict__.update(net.geodata.__dict__)
     changed.geodata.tables = {**net.geodata.tables, "links": net.geodata.links.copy()}
     assert not old.serves(changed)
+    again = changed.routing_graph("bulk")
+    assert routing_graph._BASES[changed] is not old
+    assert np.array_equal(again.time_h, bulk.time_h)
