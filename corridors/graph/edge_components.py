@@ -82,7 +82,9 @@ class ColumnsBuilder:
 
     def _start(self) -> None:
         self._floats = {name: array("d") for name in SUMMED}
-        self._codes = {name: array("q") for name in CODED}
+        # four bytes a code, as the columns keep them (a field has fewer distinct values
+        # than there are components)
+        self._codes = {name: array("i") for name in CODED}
         self._index: dict[str, dict[Any, int]] = {name: {} for name in CODED}
 
     def add(self, comp: Component) -> int:
@@ -129,10 +131,10 @@ class ColumnsBuilder:
                 # each distinct value is looked up once, not once per component
                 known = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
                 codes = known[np.asarray(local, dtype=np.int64)]
-                self._codes[name].frombytes(np.ascontiguousarray(codes, np.int64).tobytes())
+                self._codes[name].frombytes(np.ascontiguousarray(codes, np.int32).tobytes())
             else:
                 code = index.setdefault(same[name], len(index))
-                self._codes[name].frombytes(np.full(n, code, dtype=np.int64).tobytes())
+                self._codes[name].frombytes(np.full(n, code, dtype=np.int32).tobytes())
         return np.arange(first, first + n, dtype=np.int64)
 
     def columns(self) -> ComponentColumns:
