@@ -40,7 +40,7 @@ class NodeTable(Mapping[str, dict[str, Any]]):
         # read through ``nodes`` when first asked for: a route reads a few of the columns,
         # and at a million nodes each read column is a million Python objects
         self._nodes = nodes
-        self._names = frozenset(self.names)
+        self._known = frozenset(self.names)
 
     def __getitem__(self, node: str) -> dict[str, Any]:
         i = self.index[node]
@@ -67,7 +67,7 @@ class NodeTable(Mapping[str, dict[str, Any]]):
             return self.x[i]
         if name == "y":
             return self.y[i]
-        return self._nodes[name][i] if name in self._names else default
+        return self._nodes[name][i] if name in self._known else default
 
     def column(self, name: str) -> list[Any]:
         """Return one attribute of every node, in the order of :attr:`ids`."""
@@ -75,7 +75,7 @@ class NodeTable(Mapping[str, dict[str, Any]]):
             return self.x
         if name == "y":
             return self.y
-        if name not in self._names:
+        if name not in self._known:
             raise KeyError(name)
         return self._nodes[name]
 

@@ -54,11 +54,9 @@ def waypoint_members(point: Waypoint) -> tuple[str, ...]:
 FOLLOW_SHARE = 0.6
 
 _LINKS: WeakKeyDictionary[Network, dict[str, dict[str, float]]] = WeakKeyDictionary()
-#: Corridors' links searched so far, by position in ``corridors.yaml`` (see corridor_links).
-_PARTIAL: WeakKeyDictionary[Network, dict[int, dict[str, float] | None]] = WeakKeyDictionary()
 
 
-def corridor_links(net: Network, profile: str | None = None) -> dict[str, dict[str, float]]:
+def corridor_links(net: Network) -> dict[str, dict[str, float]]:
     """Return each named corridor's links (id to km): its shortest paths by distance and time.
 
     The paths run through the corridor's waypoints in order, on its modes, statuses
@@ -69,9 +67,6 @@ def corridor_links(net: Network, profile: str | None = None) -> dict[str, dict[s
     The corridors are searched a profile at a time, so a network that keeps one routing
     graph at a time (:attr:`~corridors.graph.network.Network.routing_graphs_kept`) builds
     each profile's once.
-
-    With ``profile``, only the corridors routed on that profile are searched (and kept
-    for the full answer, which a later call without it gives); the others are left out.
     """
     if net in _LINKS:
         return _LINKS[net]
@@ -79,33 +74,21 @@ def corridor_links(net: Network, profile: str | None = None) -> dict[str, dict[s
     if kept is not None:
         _LINKS[net] = kept
         return kept
-    done = _PARTIAL.setdefault(net, {})
+    done: dict[int, dict[str, float] | None] = {}
     specs = list(net.geodata.corridors)
     groups: dict[str, list[int]] = {}
     for i, spec in enumerate(specs):
         groups.setdefault(_profile_of(net, spec, i), []).append(i)
-    if profile is not None:
-        wanted = net.profile(profile).id
-        for i in groups.get(wanted, []):
-            if i not in done:
-                done[i] = _spec_links(net, specs[i])
-        return {
-            str(specs[i]["id"]): links
-            for i in groups.get(wanted, [])
-            if (links := done[i]) is not None
-        }
     for pid, members in groups.items():
         held = net.holds_routing_graph(pid)
         for i in members:
-            if i not in done:
-                done[i] = _spec_links(net, specs[i])
+            done[i] = _spec_links(net, specs[i])
         if not held and net.holds_routing_graph(pid) and _large(net.routing_graph(pid)):
             # a large graph built only for these searches goes again: at a million links
             # each takes about a gigabyte, and the question asked is on another profile
             net.release_routing_graph(pid)
     out = {str(specs[i]["id"]): links for i in range(len(specs)) if (links := done[i]) is not None}
     _LINKS[net] = out
-    _PARTIAL.pop(net, None)
     if getattr(net, "cached", False):
         from corridors.graph import cache
 

@@ -101,15 +101,13 @@ def test_a_network_keeping_one_routing_graph_lets_the_older_go(
     assert again.link_id.tolist() == first.link_id.tolist()
 
 
-def test_corridor_links_searched_a_profile_at_a_time_are_the_same(net: Network) -> None:
+def test_corridor_links_with_one_routing_graph_kept_are_the_same(net: Network) -> None:
     whole = corridor_match.corridor_links(Network(net.geodata))
     fresh = Network(net.geodata)
     fresh.routing_graphs_kept = 1
-    for pid in fresh.profiles:
-        part = corridor_match.corridor_links(fresh, profile=pid)
-        assert all(whole[cid] == links for cid, links in part.items())
-    assert corridor_match.corridor_links(fresh) == whole
-    assert list(corridor_match.corridor_links(fresh)) == list(whole)
+    found = corridor_match.corridor_links(fresh)
+    assert found == whole and list(found) == list(whole)
+    assert len(fresh._routing) == 1
 
 
 def test_a_networks_profiles_share_one_build_basis(net: Network) -> None:

@@ -129,7 +129,6 @@ def test_named_corridors_keep_their_junctions(
 ) -> None:
     monkeypatch.setattr(contraction, "CONTRACT_EDGES", 0)
     corridor_match._LINKS.pop(split, None)
-    corridor_match._PARTIAL.pop(split, None)
     short = corridor_match.corridor_links(split)
     rg = split.routing_graph("teu")
     con = contraction.contraction_for(split, rg)
@@ -138,7 +137,6 @@ def test_named_corridors_keep_their_junctions(
     assert all(con.vertex(int(x)) >= 0 for x in rg.arrival_nodes(["kz-beyneu"]))
     monkeypatch.setattr(contraction, "CONTRACT_EDGES", 10**12)
     corridor_match._LINKS.pop(split, None)
-    corridor_match._PARTIAL.pop(split, None)
     assert corridor_match.corridor_links(split) == short
     assert sum(len(v) for v in short.values()) > 100
 
