@@ -99,10 +99,6 @@ class Contraction:
         picked: np.ndarray = full[self.edges]
         return picked
 
-    def unfold(self, edge: int) -> list[int]:
-        """Return the routing-graph edges a contracted-graph edge id stands for, in order."""
-        return self.unfold_path([edge])
-
     def unfold_path(self, edges: Sequence[int]) -> list[int]:
         """Return the routing-graph edges a walk of contracted-graph edge ids stands for.
 

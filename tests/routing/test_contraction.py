@@ -51,7 +51,7 @@ def test_split_network_contracts_to_the_places_that_matter(split: Network) -> No
 
     sampled = list(range(0, len(con.left), max(1, len(con.left) // 500)))
     for k in sampled:
-        walk = con.unfold(con.n_base + k)
+        walk = con.unfold_path([con.n_base + k])
         assert len(walk) >= 2
         assert all(rg.dst[a] == rg.src[b] for a, b in itertools.pairwise(walk))
         assert walk == halves(con.n_base + k)
@@ -154,7 +154,7 @@ def test_a_toy_chain_unfolds_in_order() -> None:
     assert con.n_nodes == 2
     weights = con.weights(np.array([1.0, 2.0, 4.0, 8.0, 16.0, 32.0]))
     pairs = {
-        (int(s), int(d)): (float(w), con.unfold(int(e)))
+        (int(s), int(d)): (float(w), con.unfold_path([int(e)]))
         for s, d, w, e in zip(con.src, con.dst, weights, con.edges, strict=True)
     }
     a, b = con.vertex(0), con.vertex(3)
