@@ -254,7 +254,7 @@ def _coerce(value: str, column: Column) -> tuple[Any, str | None]:
         code = f"U+{ord(bad.group()):04X}"
         return None, f"column `{column.name}` holds the control character {code}; remove it"
     if column.type == "list":
-        return [part.strip() for part in text.split("|") if part.strip()], None
+        return CellList(part.strip() for part in text.split("|") if part.strip()), None
     if text == "":
         if column.required:
             return None, f"column `{column.name}` is empty; a value is required"
@@ -299,6 +299,12 @@ def frame_from_rows(name: str, rows: list[list[Any]]) -> pd.DataFrame:
     for column in TABLES[name]:
         if column.type == "float":
             frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce")
+        elif column.type == "list" and len(frame):
+            shared: dict[tuple[Any, ...], CellList] = {}
+            frame[column.name] = [
+                shared.setdefault(tuple(v), CellList(v)) if isinstance(v, list) else v
+                for v in frame[column.name]
+            ]
     return frame
 
 
@@ -332,6 +338,33 @@ def _not_finite(numbers: list[float]) -> int:
     return int(np.count_nonzero(~np.isfinite(np.array(numbers, dtype=np.float64))))
 
 
+class CellList(list):  # type: ignore[type-arg]
+    """A list cell of a table, shared by every row that wrote the same text.
+
+    A million-row table repeats a few lists (a link's sources, its profiles) row after row;
+    one list per distinct text, shared, saves an object per row. Sharing is only safe while
+    no one changes a cell in place, so every method that would raises ``TypeError``:
+    replace a cell with a new list instead.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        msg = "a table's list cell is shared between rows: assign a new list instead"
+        raise TypeError(msg)
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle and deepcopy would otherwise rebuild the list by extending an empty one
+        return (CellList, (list(self),))
+
+    def copy(self) -> list[Any]:
+        """Return an ordinary list of the same items, free to change."""
+        return list(self)
+
+
 def _typed_column(
     texts: list[str],
     column: Column,
@@ -348,13 +381,9 @@ def _typed_column(
     """
     stripped = [t.strip() for t in texts]
     if column.type == "list":
-        # each distinct text split once; every row gets a list of its own
-        parts = {
-            t: [t] if "|" not in t else [p for p in map(str.strip, t.split("|")) if p]
-            for t in set(stripped)
-            if t
-        }
-        return [parts[t].copy() if t else [] for t in stripped]
+        # each distinct text split once, its list shared by the rows that wrote it
+        parts = {t: CellList([p for p in map(str.strip, t.split("|")) if p]) for t in set(stripped)}
+        return [parts[t] for t in stripped]
     empty = [i for i, t in enumerate(stripped) if not t] if "" in stripped else []
     if column.required:
         message = f"column `{column.name}` is empty; a value is required"

@@ -263,3 +263,49 @@ def test_the_extra_checks_start_with_the_column_lists_let_go() -> None:
     assert seen and set(seen.values()) == {(0, 0)}
     assert ids == [str(x).strip() for x in reader.read_geodata(None).links["id"].tolist()]
     assert str(report) == str(plain)
+
+
+def test_list_cells_are_shared_and_cannot_change() -> None:
+    import copy
+    import pickle
+
+    column = reader.Column("c", "list", False)
+    texts = ["a|b", "a|b", "", "c", "a|b", ""]
+    values = reader._typed_column(texts, column, list(range(2, 8)), [], 0)
+    assert values == [["a", "b"], ["a", "b"], [], ["c"], ["a", "b"], []]
+    # one object per distinct text, however many rows wrote it
+    assert values[0] is values[1] is values[4] and values[2] is values[5]
+    changes = [
+        lambda v: v.append("x"),
+        lambda v: v.extend(["x"]),
+        lambda v: v.insert(0, "x"),
+        lambda v: v.pop(),
+        lambda v: v.remove("a"),
+        lambda v: v.clear(),
+        lambda v: v.sort(),
+        lambda v: v.reverse(),
+        lambda v: v.__setitem__(0, "x"),
+        lambda v: v.__delitem__(0),
+        lambda v: v.__iadd__(["x"]),
+        lambda v: v.__imul__(2),
+    ]
+    for change in changes:
+        with pytest.raises(TypeError, match="shared between rows"):
+            change(values[0])
+    assert values[1] == ["a", "b"]
+    own = values[0].copy()
+    own.append("x")
+    assert type(own) is list and values[4] == ["a", "b"]
+    for twin in (pickle.loads(pickle.dumps(values[0])), copy.deepcopy(values[0])):
+        assert twin == ["a", "b"] and type(twin) is reader.CellList
+    # tables rebuilt from rows (the network cache) share their list cells the same way
+    names = [c.name for c in reader.TABLES["speeds"]]
+
+    def row(line: int) -> list[object]:
+        cells: dict[str, object] = {"id": f"s{line}", "mode": "road", "kph": 50.0}
+        cells["source_id"] = ["x", "y"]  # a new list per row, as JSON gives them
+        return [*(cells.get(n) for n in names), line]
+
+    frame = reader.frame_from_rows("speeds", [row(2), row(3)])
+    first, second = frame["source_id"]
+    assert first == ["x", "y"] and first is second and type(first) is reader.CellList
