@@ -242,6 +242,33 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in zip(*columns)]
 
 
+class CellList(list):  # type: ignore[type-arg]
+    """A list cell of a table, shared by every row that wrote the same text.
+
+    A million-row table repeats a few lists (a link's sources, its profiles) row after row;
+    one list per distinct text, shared, saves an object per row. Sharing is only safe while
+    no one changes a cell in place, so every method that would raises ``TypeError``:
+    replace a cell with a new list instead.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        msg = "a table's list cell is shared between rows: assign a new list instead"
+        raise TypeError(msg)
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle and deepcopy would otherwise rebuild the list by extending an empty one
+        return (CellList, (list(self),))
+
+    def copy(self) -> list[Any]:
+        """Return an ordinary list of the same items, free to change."""
+        return list(self)
+
+
 #: Control characters a cell may not hold (tab and line breaks are allowed): NUL, ESC and
 #: the rest would cut strings short or drive the terminal that shows them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -300,12 +327,23 @@ def frame_from_rows(name: str, rows: list[list[Any]]) -> pd.DataFrame:
         if column.type == "float":
             frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce")
         elif column.type == "list" and len(frame):
-            shared: dict[tuple[Any, ...], CellList] = {}
-            frame[column.name] = [
-                shared.setdefault(tuple(v), CellList(v)) if isinstance(v, list) else v
-                for v in frame[column.name]
-            ]
+            frame[column.name] = _shared_cells(frame[column.name])
     return frame
+
+
+def _shared_cells(values: Any) -> list[Any]:
+    # one CellList per distinct list, as the CSV reader gives them
+    shared: dict[tuple[Any, ...], CellList] = {}
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, list):
+            key = tuple(value)
+            cell = shared.get(key)
+            if cell is None:
+                cell = shared[key] = CellList(value)
+            value = cell
+        out.append(value)
+    return out
 
 
 def frame_from_columns(name: str, columns: list[Any]) -> pd.DataFrame:
@@ -336,33 +374,6 @@ def _not_finite(numbers: list[float]) -> int:
     import numpy as np
 
     return int(np.count_nonzero(~np.isfinite(np.array(numbers, dtype=np.float64))))
-
-
-class CellList(list):  # type: ignore[type-arg]
-    """A list cell of a table, shared by every row that wrote the same text.
-
-    A million-row table repeats a few lists (a link's sources, its profiles) row after row;
-    one list per distinct text, shared, saves an object per row. Sharing is only safe while
-    no one changes a cell in place, so every method that would raises ``TypeError``:
-    replace a cell with a new list instead.
-    """
-
-    __slots__ = ()
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        msg = "a table's list cell is shared between rows: assign a new list instead"
-        raise TypeError(msg)
-
-    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # pickle and deepcopy would otherwise rebuild the list by extending an empty one
-        return (CellList, (list(self),))
-
-    def copy(self) -> list[Any]:
-        """Return an ordinary list of the same items, free to change."""
-        return list(self)
 
 
 def _typed_column(
