@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import TOY, run_cli
 
-from corridors.data.geodata import Problem
+from corridors.data.geodata import Problem, read_geodata
 from corridors.data.validation import ValidationReport, estimation_methods
 from corridors.routing.network_checks import validate
 
@@ -490,6 +490,66 @@ def test_geodesic_factor_length_must_match(good: Path) -> None:
         f"links.csv:{line}: length_km 120 does not match its length_method geodesic_factor:1.25",
         "138.8 km",
     )
+
+
+def test_matched_line_far_round_is_listed_until_a_published_length_confirms_it(
+    good: Path,
+) -> None:
+    # 111.0 km of geodesic: 180 km on a matched line is 1.62 x, 160 km is 1.44 x
+    matched = "aa-alpha,aa-port,rail,1520,operational,,180,,,matched_line,,"
+    _replace(
+        good / "links.csv", "aa-alpha,aa-port,rail,1520,operational,,120,,,published,toy,", matched
+    )
+    report = validate(good)
+    assert report.ok
+    listed = [w for w in report.warnings if "measured on a matched line" in w]
+    assert listed == [
+        "links.csv: 1 rail or road link measured on a matched line run at least 1.5 × the "
+        "geodesic between places 50 km or more apart, with no published length to confirm the "
+        "line: rail-aa-alpha-aa-port (1.62 ×); a published length (length_method published) "
+        "settles each"
+    ]
+    _replace(
+        good / "links.csv", matched, "aa-alpha,aa-port,rail,1520,operational,,160,,,matched_line,,"
+    )
+    assert not [w for w in validate(good).warnings if "matched line" in w]
+    _replace(
+        good / "links.csv",
+        "aa-alpha,aa-port,rail,1520,operational,,160,,,matched_line,,",
+        "aa-alpha,aa-port,rail,1520,operational,,180,,,published,toy,",
+    )
+    assert not [w for w in validate(good).warnings if "matched line" in w]
+
+
+def test_shipped_matched_lines_far_round_are_listed() -> None:
+    from pyproj import Geod
+
+    report = validate(None)
+    (line,) = [w for w in report.warnings if "measured on a matched line" in w]
+    named = line.split("confirm the line: ")[1].split("; a published")[0]
+    truncated = named.endswith(" ...")
+    listed = {
+        item.rsplit(" (", 1)[0]: float(item.rsplit(" (", 1)[1].split(" ")[0])
+        for item in named.removesuffix(" ...").split(", ")
+    }
+    geodata = read_geodata(None)
+    nodes = geodata.nodes.set_index("id")
+    geod = Geod(ellps="WGS84")
+    checked = 0
+    for link in geodata.links.itertuples():
+        if link.mode not in ("rail", "road") or link.length_method != "matched_line":
+            continue
+        u, v = nodes.loc[link.u], nodes.loc[link.v]
+        km = geod.inv(u.lon, u.lat, v.lon, v.lat)[2] / 1000
+        far = km >= 50 and link.length_km >= 1.5 * km
+        # the warning names at most 12, and its list ends with "..." when it leaves some out
+        assert (link.id in listed) == far or (far and truncated), link.id
+        if far:
+            assert listed[link.id] == pytest.approx(link.length_km / km, abs=0.006)
+        checked += 1
+    assert checked > 400 and "road-ir-rafsanjan-ir-sirjan" in listed
+    # the links given published lengths are confirmed, so not listed
+    assert "road-tr-samsun-tr-ankara" not in listed
 
 
 # --- 6. gauges ---------------------------------------------------------------------------

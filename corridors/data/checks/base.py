@@ -34,6 +34,11 @@ PORT_TOLERANCE_KM = 15.0
 MIN_LENGTH_RATIO = 0.99
 MAX_LAND_RATIO = 2.5
 SHORT_LINK_SLACK_KM = 5.0
+#: A rail or road link measured on a matched line at least this many times the geodesic
+#: between its places (and at least DETOUR_MIN_KM apart) is listed in a warning: the world
+#: graph it was matched on may lack the direct road or line, and a published length settles it.
+DETOUR_RATIO = 1.5
+DETOUR_MIN_KM = 50.0
 #: How far (km) a link geometry's end may lie from the link's end node.
 GEOMETRY_END_KM = 25.0
 #: A rail or road link's drawn line must agree with its stated length to this share.

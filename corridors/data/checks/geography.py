@@ -10,6 +10,8 @@ from corridors.data.checks.base import (
     BORDER_TOLERANCE_KM,
     CASPIAN_LAT,
     CASPIAN_LON,
+    DETOUR_MIN_KM,
+    DETOUR_RATIO,
     GEOMETRY_END_KM,
     ISO2_CODE,
     MAX_LAND_RATIO,
@@ -33,6 +35,7 @@ from corridors.data.checks.base import (
     in_box,
     like,
     num,
+    plural,
 )
 from corridors.data.geodata import line_points, scan_feature_collection
 from corridors.data.vocabulary import GAUGES, MODES, is_water
@@ -475,8 +478,44 @@ class GeographyChecks(Base):
         off[at[near]] = True
         return off
 
+    def detours(self) -> list[tuple[str, float]]:
+        """Return the matched-line links that run far round, with their ratio to the geodesic.
+
+        A rail or road link whose length is that of the line it was matched to
+        (``matched_line``), whose places are at least :data:`DETOUR_MIN_KM` apart and whose
+        length is at least :data:`DETOUR_RATIO` times the geodesic between them, as
+        ``(link id, length / geodesic)``, in file order.
+        """
+        import numpy as np
+
+        rows = self.rows["links"]
+        methods = rows.texts("length_method")
+        at = np.flatnonzero(
+            among(methods, ("matched_line",)) & among(rows.texts("mode"), ("rail", "road"))
+        )
+        if not len(at):
+            return []
+        ux, uy = self.end_points(at, "u")
+        vx, vy = self.end_points(at, "v")
+        geo = geodesic_km_array(ux, uy, vx, vy)
+        length = rows.numbers("length_km")[at]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            far = (geo >= DETOUR_MIN_KM) & (length >= DETOUR_RATIO * geo)
+        ids = rows.texts("id")
+        return [(ids[i], float(length[k] / geo[k])) for k, i in enumerate(at.tolist()) if far[k]]
+
     def check_lengths(self) -> None:
         """Check link lengths against the geodesic distance between their ends."""
+        detours = self.detours()
+        if detours:
+            listed = ", ".join(f"{lid} ({ratio:.2f} ×)" for lid, ratio in detours[:12])
+            self.warnings.append(
+                f"links.csv: {plural(len(detours), 'rail or road link')} measured on a matched "
+                f"line run at least {fmt(DETOUR_RATIO)} × the geodesic between places "
+                f"{fmt(DETOUR_MIN_KM)} km or more apart, with no published length to confirm "
+                f"the line: {listed}{' ...' if len(detours) > 12 else ''}; a published length "
+                "(length_method published) settles each"
+            )
         for row in self.rows_where("links", self.lengths_off()):
             mode = cell_text(row["mode"])
             length = num(row["length_km"])
