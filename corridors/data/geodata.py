@@ -156,7 +156,11 @@ class Geodata:
         rows = self.__dict__.get("_table_rows")
         if rows is None:
             frame = self.tables[name]
-            return {column: frame[column].tolist() for column in names}
+            texts = {c.name for c in TABLES[name] if c.type == "str"}
+            return {
+                column: _one_per_value(frame[column]) if column in texts else frame[column].tolist()
+                for column in names
+            }
         everything = [*(c.name for c in TABLES[name]), "_line"]
         at = [everything.index(column) for column in names]
         table = rows[name]
@@ -225,6 +229,24 @@ def give_back_memory() -> None:
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
     trim(0)
+
+
+def _one_per_value(column: Any) -> list[Any]:
+    """Return ``column.tolist()`` with one object per distinct value, when values repeat.
+
+    ``tolist()`` makes a new str for every cell; a million-node table's countries and kinds
+    would each hold a million copies of a few strings, for as long as a network keeps them.
+    """
+    import numpy as np
+    import pandas as pd
+
+    values: list[Any] = column.tolist()
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    if len(uniques) * 2 > len(values):
+        return values  # mostly distinct (ids, names): nothing to share
+    _, first = np.unique(codes, return_index=True)
+    kept = [values[i] for i in first.tolist()]
+    return [kept[c] for c in codes.tolist()]
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -368,7 +368,13 @@ class Network:
         """The link columns a route reads (ends, direction, mode, length method), as lists."""
         from corridors.graph.node_table import LINK_COLUMNS
 
-        return self.geodata.table_columns("links", LINK_COLUMNS)
+        columns = self.geodata.table_columns("links", LINK_COLUMNS)
+        # each end as the node table's own id string: at a million links the ends would
+        # otherwise be two million more strings, held as long as the network
+        ids, index = self.nodes.ids, self.nodes.index
+        for end in ("u", "v"):
+            columns[end] = [v if (i := index.get(v)) is None else ids[i] for v in columns[end]]
+        return columns
 
     def link_geometry(self, wanted: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
         """Return the drawn lines of links travelled ``(link id, from, to)``, as :attr:`G` has them.

@@ -309,3 +309,38 @@ def test_list_cells_are_shared_and_cannot_change() -> None:
     frame = reader.frame_from_rows("speeds", [row(2), row(3)])
     first, second = frame["source_id"]
     assert first == ["x", "y"] and first is second and type(first) is reader.CellList
+
+
+def test_text_columns_share_one_string_per_repeated_value() -> None:
+    import pandas as pd
+
+    geodata = reader.read_geodata(None)
+    got = geodata.table_columns("nodes", ("id", "country", "kind", "lon"))
+    frame = geodata.tables["nodes"]
+    for name, values in got.items():
+        assert values == frame[name].tolist(), name
+    # a few countries and kinds over hundreds of nodes: one object per distinct value
+    for name in ("country", "kind"):
+        distinct = set(got[name])
+        assert len({id(v) for v in got[name]}) == len(distinct) < len(got[name]) / 10
+    # ids are all distinct: they stay as read
+    assert len(set(got["id"])) == len(got["id"])
+    # missing values keep their own representation
+    column = pd.Series(["a", None, "a", "b", None, "a"], dtype=frame["country"].dtype)
+    shared = reader._one_per_value(column)
+    assert shared == column.tolist() and shared[0] is shared[2] is shared[5]
+
+
+def test_link_ends_are_the_node_tables_own_ids() -> None:
+    from corridors.graph.network import Network
+
+    net = Network(reader.read_geodata(None))
+    columns, table = net.link_columns, net.nodes
+    plain = net.geodata.table_columns("links", ("u", "v"))
+    checked = 0
+    for end in ("u", "v"):
+        assert columns[end] == plain[end]
+        for value in columns[end]:
+            assert value is table.ids[table.index[value]]
+            checked += 1
+    assert checked == 2 * len(net.geodata.links)
