@@ -158,7 +158,7 @@ class Geodata:
             frame = self.tables[name]
             texts = {c.name for c in TABLES[name] if c.type == "str"}
             return {
-                column: _one_per_value(frame[column]) if column in texts else frame[column].tolist()
+                column: one_per_value(frame[column]) if column in texts else frame[column].tolist()
                 for column in names
             }
         everything = [*(c.name for c in TABLES[name]), "_line"]
@@ -231,19 +231,20 @@ def give_back_memory() -> None:
     trim(0)
 
 
-def _one_per_value(column: Any) -> list[Any]:
+def one_per_value(column: Any, *, always: bool = False) -> list[Any]:
     """Return ``column.tolist()`` with one object per distinct value, when values repeat.
 
     ``tolist()`` makes a new str for every cell; a million-node table's countries and kinds
     would each hold a million copies of a few strings, for as long as a network keeps them.
+    A column of mostly distinct values (ids, names) is returned as read, unless ``always``.
     """
     import numpy as np
     import pandas as pd
 
     values: list[Any] = column.tolist()
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    if len(uniques) * 2 > len(values):
-        return values  # mostly distinct (ids, names): nothing to share
+    if not always and len(uniques) * 2 > len(values):
+        return values  # mostly distinct: little to share
     _, first = np.unique(codes, return_index=True)
     kept = [values[i] for i in first.tolist()]
     return [kept[c] for c in codes.tolist()]

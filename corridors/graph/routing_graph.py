@@ -15,7 +15,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
-from corridors.data.geodata import bulk_objects
+from corridors.data.geodata import bulk_objects, one_per_value
 from corridors.data.vocabulary import TRANSFER_NODE_KINDS, is_water
 from corridors.graph.compact import Coded, VertexIndex, VertexList, Vertices
 from corridors.graph.cost_model import (
@@ -428,10 +428,11 @@ class _Basis:
         nodes = self.nodes_table
         ids = [str(i) for i in nodes["id"].tolist()]
         # a repeated id keeps its last row, as the physical graph does
+        # one string per country and per kind, not one per node
         self.countries: dict[str, str] = {
-            i: str(c or "") for i, c in zip(ids, nodes["country"].tolist(), strict=True)
+            i: str(c or "") for i, c in zip(ids, one_per_value(nodes["country"]), strict=True)
         }
-        self.kinds: dict[str, Any] = dict(zip(ids, nodes["kind"].tolist(), strict=True))
+        self.kinds: dict[str, Any] = dict(zip(ids, one_per_value(nodes["kind"]), strict=True))
         self.places = np.array(sorted(self.countries), dtype=object)
 
     def serves(self, net: Network) -> bool:
@@ -506,10 +507,10 @@ def _interned(column: Any, *, text: bool = False) -> np.ndarray:
     The values ``column.tolist()`` gives (``str`` of each with ``text``), as the build read
     them before, without a new string per cell.
     """
-    codes, values = _factorize(np.asarray(column.tolist(), dtype=object))
-    kept = [str(x) for x in values] if text else values
-    out: np.ndarray = _objects(kept)[codes]
-    return out
+    values = one_per_value(column, always=True)
+    if text:
+        values = [x if isinstance(x, str) else str(x) for x in values]
+    return _objects(values)
 
 
 _BASES: WeakKeyDictionary[Network, _Basis] = WeakKeyDictionary()

@@ -327,8 +327,15 @@ def test_text_columns_share_one_string_per_repeated_value() -> None:
     assert len(set(got["id"])) == len(got["id"])
     # missing values keep their own representation
     column = pd.Series(["a", None, "a", "b", None, "a"], dtype=frame["country"].dtype)
-    shared = reader._one_per_value(column)
+    shared = reader.one_per_value(column)
     assert shared == column.tolist() and shared[0] is shared[2] is shared[5]
+    # mostly distinct values come back as read, unless sharing is asked for always
+    ids = frame["id"].head(4)
+    assert reader.one_per_value(ids) == reader.one_per_value(ids, always=True) == ids.tolist()
+    repeated = pd.Series(["x", "y", "x", "z"], dtype=frame["country"].dtype)
+    assert reader.one_per_value(repeated) == ["x", "y", "x", "z"]
+    both = reader.one_per_value(repeated, always=True)
+    assert both == ["x", "y", "x", "z"] and both[0] is both[2]
 
 
 def test_link_ends_are_the_node_tables_own_ids() -> None:
