@@ -25,6 +25,8 @@ from corridors.data.locate import content_hash, geodata_dir
 from corridors.errors import GeodataError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import networkx as nx
 
     from corridors.graph.cache import Parts, Unread
@@ -456,16 +458,20 @@ class Network:
         self._routing.pop(profile, None)
 
     @cached_property
-    def place_info(self) -> dict[str, PlaceInfo]:
+    def place_info(self) -> Mapping[str, PlaceInfo]:
         """Name, country and coordinates of every node, shared by the routes built on it."""
-        from corridors.graph.places import PlaceInfo
+        from corridors.graph.places import PlaceInfos
 
-        table = self.nodes
-        names, countries = table.column("name"), table.column("country")
-        return {
-            node: PlaceInfo(str(names[i] or node), str(countries[i] or ""), table.x[i], table.y[i])
-            for node, i in table.index.items()
-        }
+        return PlaceInfos(self.nodes)
+
+    def forget_table_views(self) -> None:
+        """Let go of what was read from the tables, so that it is read again when next used.
+
+        For tables replaced under the network: the node table, the link columns and what
+        is made from them.
+        """
+        for name in ("nodes", "link_columns", "places", "place_info", "_drawn"):
+            self.__dict__.pop(name, None)
 
     @cached_property
     def places(self) -> PlaceIndex:

@@ -7,6 +7,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -14,8 +15,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from corridors.errors import AmbiguousPlaceError, UnknownPlaceError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from corridors.graph.node_table import NodeTable
 
 #: Largest distance, in km, from a GeoNames city or a coordinate to the network node it snaps to.
@@ -56,6 +55,52 @@ class PlaceInfo(NamedTuple):
     country: str
     x: float
     y: float
+
+
+class PlaceInfos(Mapping[str, PlaceInfo]):
+    """Every node's :class:`PlaceInfo`, made from the node table when a route asks for it.
+
+    A route reads a few dozen places; at a million nodes a dict of them all would hold a
+    million tuples for as long as the network lives. Pickled as the dict it stands for.
+
+    Parameters
+    ----------
+    table
+        The network's node table.
+    """
+
+    def __init__(self, table: NodeTable) -> None:
+        self.table = table
+        self.names = table.column("name")
+        self.countries = table.column("country")
+
+    def __getitem__(self, node: str) -> PlaceInfo:
+        i = self.table.index[node]
+        return PlaceInfo(
+            str(self.names[i] or node),
+            str(self.countries[i] or ""),
+            self.table.x[i],
+            self.table.y[i],
+        )
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.table.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table.index)
+
+    def __len__(self) -> int:
+        return len(self.table.index)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PlaceInfos) and other.table is self.table:
+            return True
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[dict[str, PlaceInfo]], tuple[dict[str, PlaceInfo]]]:
+        return dict, (dict(self.items()),)
 
 
 @dataclass(frozen=True)

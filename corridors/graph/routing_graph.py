@@ -425,24 +425,30 @@ class _Basis:
     def __init__(self, net: Network) -> None:
         self.nodes_table = net.geodata.nodes
         self.links_table = net.geodata.links
-        nodes = self.nodes_table
-        ids = [str(i) for i in nodes["id"].tolist()]
-        # a repeated id keeps its last row, as the physical graph does
-        # one string per country and per kind, not one per node
-        self.countries: dict[str, str] = {
-            i: str(c or "") for i, c in zip(ids, one_per_value(nodes["country"]), strict=True)
-        }
-        self.kinds: dict[str, Any] = dict(zip(ids, one_per_value(nodes["kind"]), strict=True))
-        self.places = np.array(sorted(self.countries), dtype=object)
+        # the network's own views of the tables: the node ids, countries, kinds and link
+        # ids a graph keeps are then the strings the network holds anyway
+        self.nodes = net.nodes
+        self.links = net.link_columns
+        # a repeated id keeps its last row, as the physical graph does (so does the index)
+        self.places = np.array(sorted(self.nodes.index), dtype=object)
 
     def serves(self, net: Network) -> bool:
         """Whether the network still has the tables this basis was read from."""
         return net.geodata.nodes is self.nodes_table and net.geodata.links is self.links_table
 
+    def country(self, place: str) -> str:
+        """Return a place's country ('' where the table gives none)."""
+        return str(self.nodes.column("country")[self.nodes.index[place]] or "")
+
+    def kind(self, place: str) -> Any:
+        """Return a place's kind as the table gives it (None for a place not a node)."""
+        return self.nodes.value(place, "kind")
+
     @cached_property
     def country_of(self) -> np.ndarray:
         """Each place's country, in place order."""
-        return _objects(self.countries[p] for p in self.places.tolist())
+        countries, index = self.nodes.column("country"), self.nodes.index
+        return _objects(str(countries[index[p]] or "") for p in self.places.tolist())
 
     @cached_property
     def link_arrays(self) -> dict[str, Any]:
@@ -456,12 +462,12 @@ class _Basis:
         # each link end's place code, looked up once per link (not per direction), in a
         # dict: a hash index over a million object cells costs several times more
         at = {p: i for i, p in enumerate(self.places.tolist())}
-        ends = []
-        for name in ("u", "v"):
-            texts = links[name].tolist()
-            ends.append(np.fromiter((at.get(x, -1) for x in texts), np.int64, len(texts)))
-            del texts
-        link_id = _objects(str(x) for x in links["id"].tolist())
+        ends = [
+            np.fromiter((at.get(x, -1) for x in self.links[name]), np.int64, len(self.links[name]))
+            for name in ("u", "v")
+        ]
+        del at
+        link_id = _objects(str(x) for x in self.links["id"])
         # the ids' sort ranks over the table: the order of the links in every graph
         _, id_rank = np.unique(link_id, return_inverse=True)
         gauge = links["gauge_mm"].to_numpy(dtype=np.float64)
@@ -473,7 +479,7 @@ class _Basis:
         return {
             "mode": mode,
             "only": links["profiles"].tolist(),
-            "oneway": np.array([bool(x) for x in links["oneway"].tolist()], dtype=bool),
+            "oneway": np.array([bool(x) for x in self.links["oneway"]], dtype=bool),
             "u_code": ends[0],
             "v_code": ends[1],
             "link_id": link_id,
@@ -519,7 +525,11 @@ _BASES: WeakKeyDictionary[Network, _Basis] = WeakKeyDictionary()
 def _basis(net: Network) -> _Basis:
     """Return the network's build basis, made on its first build (again if its tables changed)."""
     held = _BASES.get(net)
-    if held is None or not held.serves(net):
+    if held is not None and not held.serves(net):
+        # tables replaced under the network: what it read from the old ones is stale too
+        net.forget_table_views()
+        held = None
+    if held is None:
         held = _BASES[net] = _Basis(net)
     return held
 
@@ -542,8 +552,6 @@ class _Builder:
         self.look = Lookup(net.geodata, profile)
         self.timetables = timetables_from_geodata(net.geodata)
         self.basis = _basis(net)
-        self.countries: dict[str, str] = self.basis.countries
-        self.kinds: dict[str, Any] = self.basis.kinds
         # the nodes: two per (place, layer) pair of the links (``pairs``), then those added
         # one at a time (the boarded layers), then an origin and a destination per place
         # served; each as a place code and a layer code (see Vertices)
@@ -619,11 +627,11 @@ class _Builder:
         return found
 
     def country(self, place: str) -> str:
-        return self.countries[place]
+        return self.basis.country(place)
 
     def terminal(self, place: str) -> bool:
         """Whether the default mode transfer applies at ``place`` (see TRANSFER_NODE_KINDS)."""
-        return str(self.kinds.get(place) or "") in TRANSFER_NODE_KINDS
+        return str(self.basis.kind(place) or "") in TRANSFER_NODE_KINDS
 
     def ends(self, a: int, b: int) -> tuple[int, int]:
         return a, b
@@ -926,7 +934,7 @@ class _Builder:
         # border posts where cargo may change onto rail: the rail layers it boards there
         loaded: dict[str, set[str]] = {}
         for place, here in present.items():
-            if self.kinds.get(place) != "border":
+            if self.basis.kind(place) != "border":
                 continue
             rails = {x for x in here if _layer_mode(x) == "rail"}
             if rails and any(_layer_mode(x) != "rail" for x in here):

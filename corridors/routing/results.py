@@ -121,7 +121,7 @@ class Route:
     by: str
     profile: str
     components: list[Component]
-    places: dict[str, PlaceInfo] = field(repr=False)
+    places: Mapping[str, PlaceInfo] = field(repr=False)
     value_of_time: float = 0.0
     corridor: str | None = None
     #: the named corridor closest to the route and the share of the route's haul km on its

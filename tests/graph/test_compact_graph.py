@@ -119,6 +119,10 @@ def test_a_networks_profiles_share_one_build_basis(net: Network) -> None:
     assert teu.vertices.places is bulk.vertices.places
     basis = routing_graph._BASES[fresh]
     assert basis.serves(fresh)
+    # the node ids and link ids are the network's own strings, not copies of them
+    assert all(a is b for a, b in zip(sorted(fresh.nodes.ids), basis.places.tolist(), strict=True))
+    ids = basis.link_arrays["link_id"].tolist()
+    assert all(a is b for a, b in zip(fresh.link_columns["id"], ids, strict=True))
     # each graph equals the one a network of its own builds from its own basis
     for pid, rg in (("teu", teu), ("bulk", bulk)):
         alone = Network(net.geodata).routing_graph(pid)
@@ -131,6 +135,7 @@ def test_a_networks_profiles_share_one_build_basis(net: Network) -> None:
     changed = Network(net.geodata)
     changed.routing_graph("teu")
     old = routing_graph._BASES[changed]
+    old_view = changed.link_columns["id"]
     changed.geodata = type(net.geodata).__new__(type(net.geodata))
     changed.geodata.__dict__.update(net.geodata.__dict__)
     changed.geodata.tables = {**net.geodata.tables, "links": net.geodata.links.copy()}
@@ -138,3 +143,6 @@ def test_a_networks_profiles_share_one_build_basis(net: Network) -> None:
     again = changed.routing_graph("bulk")
     assert routing_graph._BASES[changed] is not old
     assert np.array_equal(again.time_h, bulk.time_h)
+    # the network's own views of its links were read again from the new table
+    assert changed.link_columns["id"] is not old_view
+    assert changed.link_columns["id"] == old_view

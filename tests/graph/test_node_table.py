@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import pytest
 
@@ -94,6 +95,13 @@ def test_place_info_and_option_names_read_from_the_tables(net: Network, fresh: N
     for node, data in net.G.nodes(data=True):
         info = fresh.place_info[node]
         assert (info.x, info.y, info.country) == (data["x"], data["y"], data["country"])
+    infos = fresh.place_info
+    assert len(infos) == net.G.number_of_nodes() and set(infos) == set(net.G.nodes)
+    assert "no-such-node" not in infos and infos.get("no-such-node") is None
+    # made on request, and sent to another process as the plain dict it stands for
+    sent = pickle.loads(pickle.dumps(infos))
+    assert type(sent) is dict and sent == dict(infos.items()) and infos == sent
+    assert infos == Network(net.geodata).place_info  # equal tables, equal places
     names = _names_of(fresh)
     countries, links, borders = names.countries, names.links, names.borders
     assert links == {str(k) for *_, k in net.G.edges(data="link_id")}
