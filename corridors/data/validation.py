@@ -65,7 +65,13 @@ from corridors.data.checks.geography import GeographyChecks
 from corridors.data.checks.references import ReferenceChecks
 from corridors.data.checks.sources import SourceChecks
 from corridors.data.checks.values import ValueChecks
-from corridors.data.geodata import Geodata, Problem, bulk_objects, read_geodata
+from corridors.data.geodata import (
+    Geodata,
+    Problem,
+    bulk_objects,
+    give_back_memory,
+    read_geodata,
+)
 from corridors.data.schema import TABLES
 
 __all__ = [
@@ -230,5 +236,6 @@ class GeodataChecker(ValueChecks, ReferenceChecks, GeographyChecks, SourceChecks
         # and the extra checks (check 10 builds routing graphs) do not read them
         for rows in self.rows.values():
             rows.forget()
+        give_back_memory()
         for check in extra:
             check(self)

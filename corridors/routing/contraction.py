@@ -33,6 +33,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from corridors.data.geodata import give_back_memory
 from corridors.graph.routing_graph import RoutingGraph
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ def contraction_for(net: Network, rg: RoutingGraph) -> Contraction | None:
         ]
         found = contract(rg, junctions)
         _CONTRACTIONS[rg] = found
+        # the rounds' temporary arrays, freed now, would stay with the process otherwise
+        give_back_memory()
     return found
 
 

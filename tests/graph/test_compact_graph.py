@@ -101,6 +101,37 @@ def test_a_network_keeping_one_routing_graph_lets_the_older_go(
     assert again.link_id.tolist() == first.link_id.tolist()
 
 
+def test_large_reads_builds_and_contractions_hand_their_temporary_memory_back(
+    net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridors.data import geodata
+    from corridors.graph import routing_graph
+    from corridors.routing import contraction
+
+    trims: list[str] = []
+    for module in (geodata, routing_graph, contraction):
+        monkeypatch.setattr(module, "give_back_memory", lambda m=module: trims.append(m.__name__))
+    # the shipped network is below every size at which it happens
+    read = geodata.read_geodata(net.geodata.folder)
+    fresh = Network(read)
+    rg = fresh.routing_graph("teu")
+    assert contraction.contraction_for(fresh, rg) is None
+    assert trims == []
+    # at the sizes lowered, each hands its memory back once, when it ends
+    monkeypatch.setattr(geodata, "_TRIM_AFTER_ROWS", 1)
+    monkeypatch.setattr(routing_graph, "_TRIM_AFTER_EDGES", 1)
+    monkeypatch.setattr(contraction, "CONTRACT_EDGES", 1)
+    fresh = Network(geodata.read_geodata(net.geodata.folder))
+    rg = fresh.routing_graph("teu")
+    assert contraction.contraction_for(fresh, rg) is not None
+    contraction.contraction_for(fresh, rg)  # made once, kept
+    assert trims == [
+        "corridors.data.geodata",
+        "corridors.graph.routing_graph",
+        "corridors.routing.contraction",
+    ]
+
+
 def test_corridor_links_with_one_routing_graph_kept_are_the_same(net: Network) -> None:
     whole = corridor_match.corridor_links(Network(net.geodata))
     fresh = Network(net.geodata)
