@@ -156,6 +156,11 @@ def _corridor_places(net: Network) -> set[str]:
     return out
 
 
+def _index_type(count: int) -> type[np.signedinteger]:
+    """Return the smallest of int32 and int64 that numbers ``count`` items from 0."""
+    return np.int32 if count <= np.iinfo(np.int32).max else np.int64
+
+
 def _priority(n: int) -> np.ndarray:
     # a fixed scramble of the vertex numbers, so that neighbours along a chain (numbered
     # in order) are not removed in order, one per round
@@ -185,8 +190,13 @@ def contract(rg: RoutingGraph, junctions: list[str]) -> Contraction:
     # a junction's own start and end edges would pin its vertices; routes from or to it
     # are searched on the whole graph
     pinned = ends & (removable[rg.src] | removable[rg.dst])
-    live = np.flatnonzero(~pinned & (rg.src != rg.dst)).astype(np.int64)
-    ids, u, v = live, rg.src[live], rg.dst[live]
+    live = np.flatnonzero(~pinned & (rg.src != rg.dst))
+    # vertex numbers and edge ids as 32-bit integers where they fit: at a million links
+    # the first rounds hold a dozen arrays as long as the graph's edges
+    vertex_type = _index_type(n)
+    ids = live.astype(_index_type(n_base))
+    u, v = rg.src[live].astype(vertex_type), rg.dst[live].astype(vertex_type)
+    del live
     left: list[np.ndarray] = []
     right: list[np.ndarray] = []
     rounds: list[tuple[int, int]] = []
@@ -222,10 +232,12 @@ def contract(rg: RoutingGraph, junctions: list[str]) -> Contraction:
         new_u, new_v = u[a], v[b]
         keep = new_u != new_v  # a way back to where it came from is a loop, never shorter
         a, b, new_u, new_v = a[keep], b[keep], new_u[keep], new_v[keep]
+        if ids.dtype != np.int64 and _index_type(n_base + made + len(a)) == np.int64:
+            ids = ids.astype(np.int64)
         left.append(ids[a])
         right.append(ids[b])
         rounds.append((made, made + len(a)))
-        new_ids = n_base + made + np.arange(len(a), dtype=np.int64)
+        new_ids = (n_base + made + np.arange(len(a), dtype=np.int64)).astype(ids.dtype)
         made += len(a)
         stay = ~(chosen[u] | chosen[v])
         ids = np.concatenate([ids[stay], new_ids])
@@ -241,10 +253,10 @@ def contract(rg: RoutingGraph, junctions: list[str]) -> Contraction:
     kept[numbered] = np.arange(int(numbered.sum()))
     return Contraction(
         n_base=n_base,
-        left=np.concatenate(left) if left else np.zeros(0, dtype=np.int64),
-        right=np.concatenate(right) if right else np.zeros(0, dtype=np.int64),
+        left=np.concatenate(left).astype(np.int64) if left else np.zeros(0, dtype=np.int64),
+        right=np.concatenate(right).astype(np.int64) if right else np.zeros(0, dtype=np.int64),
         rounds=tuple(rounds),
-        edges=ids,
+        edges=ids.astype(np.int64),
         src=kept[u],
         dst=kept[v],
         kept=np.where(removable, -1, kept),

@@ -248,20 +248,32 @@ def test_a_line_is_told_as_its_points_are_read(geometry: object) -> None:
     assert reader.is_line(geometry) == (reader.line_points(geometry) is not None)
 
 
-def test_the_extra_checks_start_with_the_column_lists_let_go() -> None:
+def test_the_extra_checks_start_with_what_checks_one_to_nine_made_let_go() -> None:
     seen: dict[str, tuple[int, int]] = {}
     ids: list[str] = []
+    held: list[str] = []
+    again: dict[str, object] = {}
 
     def probe(checker: object) -> None:
         rows = checker.rows  # type: ignore[attr-defined]
         seen.update({name: (len(t.lists), len(t._texts)) for name, t in rows.items()})
+        derived = ("nodes", "links", "node_xy", "link_ends", "node_points")
+        held.extend(name for name in derived if name in vars(checker))
         ids.extend(rows["links"].texts("id"))  # made again when asked for
+        # the id indexes and coordinates too, equal to those checks 1-9 used
+        again["first"] = dict(checker.links.first)  # type: ignore[attr-defined]
+        again["xy"] = checker.coords("kz-almaty")  # type: ignore[attr-defined]
 
     report = check_folder(geodata_dir(None), extra=(probe,))
     plain = check_folder(geodata_dir(None))
-    # checks 1-9 made lists of the links' and nodes' columns; none is held any more
+    # checks 1-9 made lists of the links' and nodes' columns; none is held any more, nor
+    # the id indexes and coordinates made from them
     assert seen and set(seen.values()) == {(0, 0)}
+    assert held == []
     assert ids == [str(x).strip() for x in reader.read_geodata(None).links["id"].tolist()]
+    assert again["first"] == {lid: i for i, lid in reversed(list(enumerate(ids)))}
+    nodes = reader.read_geodata(None).nodes.set_index("id")
+    assert again["xy"] == (nodes.at["kz-almaty", "lon"], nodes.at["kz-almaty", "lat"])
     assert str(report) == str(plain)
 
 

@@ -565,8 +565,6 @@ class Base:
         self.found: dict[str, list[Problem]] = {name: [] for name in CHECKS}
         self.warnings: list[str] = []
         self.rows = {name: TableRows(frame) for name, frame in data.tables.items()}
-        self.nodes = RowsById(self.rows["nodes"])
-        self.links = RowsById(self.rows["links"])
         self.profiles = [cell_text(r["id"]) for r in self.rows["profiles"] if cell_text(r["id"])]
         self.corridors = _yaml_items(data.folder / "corridors.yaml", "corridors")
         if len(self.corridors) != len(data.corridors):
@@ -574,6 +572,27 @@ class Base:
         self.sources = _yaml_items(data.folder / "sources.yaml", "sources")
         self.countries: _Countries | None = None
         self.methods = estimation_methods(data.folder)
+
+    @cached_property
+    def nodes(self) -> RowsById:
+        """The first node row of each id."""
+        return RowsById(self.rows["nodes"])
+
+    @cached_property
+    def links(self) -> RowsById:
+        """The first link row of each id."""
+        return RowsById(self.rows["links"])
+
+    def let_go(self) -> None:
+        """Let go of the lists, id indexes and coordinates the checks made from the tables.
+
+        Each is made again if something asks for it; at a million links they hold about
+        three quarters of a gigabyte that check 10, which builds routing graphs, never reads.
+        """
+        for rows in self.rows.values():
+            rows.forget()
+        for name in ("nodes", "links", "node_xy", "link_ends", "node_points"):
+            self.__dict__.pop(name, None)
 
     # -- plumbing
 
