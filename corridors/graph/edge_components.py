@@ -128,8 +128,19 @@ class ColumnsBuilder:
             index = self._index[name]
             if name in coded:
                 local, values = coded[name]
-                # each distinct value is looked up once, not once per component
-                known = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+                # each distinct value is looked up once, not once per component; into an
+                # empty index (the first columns of a build) they are put at once
+                known = None
+                if not index:
+                    index.update(zip(values, range(len(values))))
+                    if len(index) == len(values):
+                        known = np.arange(len(values), dtype=np.int64)
+                    else:  # a value given twice: number them one at a time
+                        index.clear()
+                if known is None:
+                    known = np.array(
+                        [index.setdefault(v, len(index)) for v in values], dtype=np.int64
+                    )
                 codes = known[np.asarray(local, dtype=np.int64)]
                 self._codes[name].frombytes(np.ascontiguousarray(codes, np.int32).tobytes())
             else:

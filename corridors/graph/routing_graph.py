@@ -17,7 +17,7 @@ import numpy as np
 
 from corridors.data.geodata import bulk_objects, give_back_memory, one_per_value
 from corridors.data.vocabulary import TRANSFER_NODE_KINDS, is_water
-from corridors.graph.compact import Coded, VertexIndex, VertexList, Vertices
+from corridors.graph.compact import Coded, VertexIndex, VertexList, Vertices, sorted_unique
 from corridors.graph.cost_model import (
     SUMMED,
     Component,
@@ -403,7 +403,7 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
 
 
 def _named(
-    factorized: tuple[np.ndarray, list[Any]], names: np.ndarray
+    factorized: tuple[np.ndarray, list[Any]], names: Sequence[Any] | np.ndarray
 ) -> tuple[np.ndarray, list[Any]]:
     """Return factorized codes with each distinct code replaced by its name."""
     codes, values = factorized
@@ -500,6 +500,31 @@ class _Basis:
     def status(self) -> np.ndarray:
         """Each link's status."""
         return _interned(self.links_table["status"], text=True)
+
+    @cached_property
+    def mode_codes(self) -> tuple[np.ndarray, list[Any]]:
+        """Each link's mode as a code into the distinct modes (first seen first)."""
+        return _factorize(self.link_arrays["mode"])
+
+    @cached_property
+    def link_codes(self) -> tuple[np.ndarray, list[Any]]:
+        """Each link's id as a code into the distinct ids (first seen first)."""
+        return _factorize(self.link_arrays["link_id"])
+
+    @cached_property
+    def status_codes(self) -> tuple[np.ndarray, list[Any]]:
+        """Each link's status as a code into the distinct statuses (first seen first)."""
+        return _factorize(self.status)
+
+    @cached_property
+    def country_codes(self) -> tuple[np.ndarray, list[Any]]:
+        """Each place's country as a code into the distinct countries (first seen first)."""
+        return _factorize(self.country_of)
+
+    def coded(self, name: str) -> Coded:
+        """Return one of the factorized link columns above as a :class:`Coded` column."""
+        codes, values = getattr(self, name)
+        return Coded(codes, _objects(values))
 
     @cached_property
     def cited(self) -> tuple[np.ndarray, list[tuple[str, ...]]]:
@@ -807,7 +832,7 @@ class _Builder:
 
     def read_links(self, rows: np.ndarray) -> None:
         """Keep the cells of the given link rows for :meth:`link_data`."""
-        rows = np.unique(rows)
+        rows = sorted_unique(rows)
         part = self.net.geodata.links.iloc[rows]
         self.link_cells = {name: part[name].to_numpy(dtype=object) for name in _LINK_CELLS}
         self.link_at = {r: i for i, r in enumerate(rows.tolist())}
@@ -821,28 +846,38 @@ class _Builder:
 
     def plain_hauls(
         self, e: dict[str, np.ndarray], plain: np.ndarray, cu: np.ndarray
-    ) -> dict[str, np.ndarray]:
-        """Return the one haul of each plain link edge as columns, its rows in the columns."""
+    ) -> dict[str, Any]:
+        """Return the one haul of each plain link edge as columns, its rows in the columns.
+
+        ``cu`` is the country code (:attr:`_Basis.country_codes`) where each edge starts.
+        """
         links = self.net.geodata.links
+        basis = self.basis
         row = e["row"]
-        mode = e["mode"][row]
+        # the text columns are factorized as the network's codes of them: the same codes
+        # and values as factorizing the strings, without hashing millions of them
+        mode_codes, mode_values = basis.mode_codes
+        mode = mode_codes[row]
         km = links["length_km"].to_numpy(dtype=np.float64)[row]
         own_speed = links["speed_kph"].to_numpy(dtype=np.float64)[row]
         sailing = links["sailing_h"].to_numpy(dtype=np.float64)[row]
-        m_code, m_values = _factorize(mode)
+        m_code, m_values = _named(_factorize(mode), mode_values)
         water = np.array([is_water(str(m)) for m in m_values], dtype=bool)[m_code]
         needs_speed = ~(water & ~np.isnan(sailing)) & np.isnan(own_speed)
-        link_id = e["link_id"][row]
+        link_codes, link_values = basis.link_codes
+        link_id = link_codes[row]
         # the rates, speeds and emission factors every link edge needs, looked up once per
         # kind of edge and in the order the edges come, so a missing row fails as the
         # first edge that needs it would
         # each distinct link id asked once (a link runs both ways, and its pieces share it)
-        l_code, l_values = _factorize(link_id)
+        l_code, l_values = _named(_factorize(link_id), link_values)
         own_rate = np.array([self.look.has_own_rate(str(x)) for x in l_values], dtype=bool)
         own_rate = own_rate[l_code] if len(l_values) else np.zeros(len(link_id), dtype=bool)
-        rate_link = np.where(own_rate, link_id, "")
-        c_code, c_values = _factorize(cu)
-        r_code, r_values = _factorize(rate_link)
+        # the link's own id where a rate row names it, else "" (code 0)
+        rate_link = np.where(own_rate, link_id + 1, 0)
+        country_values = basis.country_codes[1]
+        c_code, c_values = _named(_factorize(cu), country_values)
+        r_code, r_values = _named(_factorize(rate_link), ["", *link_values])
         key = ((m_code * len(c_values) + c_code) * 2 + needs_speed) * len(r_values) + r_code
         k_code, k_values = _factorize(key)
         found = []
@@ -878,7 +913,8 @@ class _Builder:
         gauge = links["gauge_mm"].to_numpy(dtype=np.float64)[row[p]]
         g_code, g_values = _factorize(gauge)
         g_values = [None if math.isnan(g) else int(g) for g in g_values]
-        status = self.basis.status[row[p]]
+        status_codes, status_values = basis.status_codes
+        status = _named(_factorize(status_codes[row[p]]), status_values)
         floats = {
             "distance_km": km[p],
             "time_h": hours,
@@ -892,11 +928,11 @@ class _Builder:
                 # factorizing the names, without hashing two million strings
                 "from_node": _named(_factorize(e["ur"][p]), e["places"]),
                 "to_node": _named(_factorize(e["vr"][p]), e["places"]),
-                "mode": _factorize(mode[p]),
-                "country": _factorize(cu[p]),
+                "mode": _named(_factorize(mode[p]), mode_values),
+                "country": _named(_factorize(cu[p]), country_values),
                 "gauge_mm": (g_code, g_values),
-                "status": _factorize(status),
-                "link_id": _factorize(link_id[p]),
+                "status": status,
+                "link_id": _named(_factorize(link_id[p]), link_values),
                 "source_ids": (c_combo, source_values),
             },
             same={
@@ -917,7 +953,7 @@ class _Builder:
         layer_code = np.searchsorted(np.array(layers, dtype=object), e["layer"]).astype(np.int64)
         # every place serves the layers of the links at it: an arrival and a departure node
         # per (place, layer), in place and layer order
-        pairs = np.unique(
+        pairs = sorted_unique(
             np.concatenate([e["ur"] * n_layers + layer_code, e["vr"] * n_layers + layer_code])
         )
         pair_place, pair_layer = pairs // n_layers, pairs % n_layers
@@ -946,12 +982,12 @@ class _Builder:
         at = np.searchsorted(pairs, e["ur"] * n_layers + layer_code)
         to = np.searchsorted(pairs, e["vr"] * n_layers + layer_code)
         src, dst = 2 * at + 1, 2 * to
-        cu = country_of[e["ur"]]
         # compared as codes: a test per distinct mode and country, not per edge and string
-        m_code, m_values = _factorize(e["mode"])
+        m_code, m_values = self.basis.mode_codes
         water = np.array([is_water(str(m)) for m in m_values], dtype=bool)[m_code]
-        c_code, _ = _factorize(country_of)
-        same_country = c_code[e["ur"]] == c_code[e["vr"]]
+        c_code = self.basis.country_codes[0]
+        cu = c_code[e["ur"]]
+        same_country = cu == c_code[e["vr"]]
         plain = np.flatnonzero(~water[e["row"]] & same_country)
         hauls = self.plain_hauls(e, plain, cu)
         links = self.net.geodata.links
@@ -1004,9 +1040,9 @@ class _Builder:
             "src": src[plain],
             "dst": dst[plain],
             "kind": Coded.constant("link", len(plain)),
-            "link_id": Coded.of(e["link_id"]).take(plain_rows),
-            "mode": Coded.of(e["mode"]).take(plain_rows),
-            "status": Coded.of(hauls["status"]),
+            "link_id": self.basis.coded("link_codes").take(plain_rows),
+            "mode": self.basis.coded("mode_codes").take(plain_rows),
+            "status": Coded(hauls["status"][0], _objects(hauls["status"][1])),
             "open_year": open_year[plain_rows],
             # a sum of one component, as the edges built one by one add theirs
             **{name: 0 + hauls[name] for name in SUMMED},
@@ -1032,7 +1068,7 @@ class _Builder:
         layers: list[str],
     ) -> dict[str, Any]:
         """Return every place's start, end and through edge per layer, as columns."""
-        served = np.unique(pair_place)
+        served = sorted_unique(pair_place)
         first = 2 * len(pairs) + len(self.added_place)
         self.served = served
         k = np.searchsorted(served, pair_place)

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from corridors.graph.compact import Coded, Vertices
+from corridors.graph.cost_model import SUMMED
+from corridors.graph.edge_components import CODED
 from corridors.graph.network import Network
 from corridors.routing import corridor_match, edge_weights
 from corridors.routing.options import RouteOptions
@@ -23,6 +25,45 @@ def test_coded_column_decodes_and_tests_as_the_values() -> None:
     assert not col.isin([]).any()
     joined = Coded.concat([col, Coded.constant("air", 2), col.take(np.array([4, 0]))])
     assert joined.decode().tolist() == [*values, "air", "air", "sea", "rail"]
+
+
+def test_sorted_unique_is_numpys_unique() -> None:
+    from corridors.graph.compact import sorted_unique
+
+    rng = np.random.default_rng(7)
+    checked = 0
+    for size in (0, 1, 2, 5, 1000, 100_000):
+        for high in (1, 3, 50, 10**9):
+            values = rng.integers(-high, high + 1, size)
+            for dtype in (np.int64, np.int32):
+                got = sorted_unique(values.astype(dtype))
+                want = np.unique(values.astype(dtype))
+                assert got.dtype == want.dtype and np.array_equal(got, want)
+                checked += 1
+    assert checked == 48
+
+
+def test_components_added_as_columns_are_numbered_as_one_by_one() -> None:
+    from corridors.graph.edge_components import ColumnsBuilder
+
+    floats = {name: np.arange(4, dtype=np.float64) for name in SUMMED}
+    same = {name: "" for name in CODED if name not in ("link_id", "mode")}
+    for modes in (["rail", "road"], ["rail", "road", "rail"]):  # the second names one twice
+        builder = ColumnsBuilder()
+        codes = np.array([0, 1, 1, 0]) if len(modes) == 2 else np.array([0, 1, 2, 0])
+        builder.add_many(
+            floats,
+            coded={
+                "link_id": (np.array([0, 1, 2, 3]), ["a", "b", "c", "d"]),
+                "mode": (codes, modes),
+            },
+            same=same,
+        )
+        columns = builder.columns()
+        assert columns.values["link_id"] == ["a", "b", "c", "d"]
+        assert columns.values["mode"] == ["rail", "road"]
+        mode = [columns.values["mode"][c] for c in columns.codes["mode"].tolist()]
+        assert mode == [modes[c] for c in codes.tolist()]
 
 
 def test_vertex_index_finds_every_vertex_and_nothing_else(net: Network) -> None:
