@@ -497,6 +497,7 @@ class Network:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("places", None)
+        state.pop("place_info", None)
         state.pop("_drawn", None)
         state.pop("link_columns", None)
         state.pop("nodes", None)

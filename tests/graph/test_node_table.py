@@ -102,6 +102,10 @@ def test_place_info_and_option_names_read_from_the_tables(net: Network, fresh: N
     sent = pickle.loads(pickle.dumps(infos))
     assert type(sent) is dict and sent == dict(infos.items()) and infos == sent
     assert infos == Network(net.geodata).place_info  # equal tables, equal places
+    # a network sent to a worker leaves its place facts behind and makes them again there
+    moved = pickle.loads(pickle.dumps(fresh))
+    assert "place_info" not in vars(moved)
+    assert moved.place_info == sent and isinstance(moved.place_info, type(infos))
     names = _names_of(fresh)
     countries, links, borders = names.countries, names.links, names.borders
     assert links == {str(k) for *_, k in net.G.edges(data="link_id")}
