@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("corridors")
 
 CRS = "EPSG:4326"
+#: What a network reads from its tables and keeps (cached properties): let go when the
+#: tables are replaced, and left out when the network is pickled.
+_TABLE_VIEWS = ("nodes", "link_columns", "places", "place_info", "_drawn")
 _MEMORY: dict[str, Network] = {}
 
 
@@ -470,7 +473,7 @@ class Network:
         For tables replaced under the network: the node table, the link columns and what
         is made from them.
         """
-        for name in ("nodes", "link_columns", "places", "place_info", "_drawn"):
+        for name in _TABLE_VIEWS:
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -495,13 +498,8 @@ class Network:
         return net
 
     def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state.pop("places", None)
-        state.pop("place_info", None)
-        state.pop("_drawn", None)
-        state.pop("link_columns", None)
-        state.pop("nodes", None)
-        return state
+        # the views of the tables travel as the tables; they are read again when used
+        return {k: v for k, v in self.__dict__.items() if k not in _TABLE_VIEWS}
 
     def __repr__(self) -> str:
         return (
