@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 import corridors.routing
+from corridors.graph.cost_model import combine_sides
 from corridors.graph.network import Network
 from corridors.scenarios.comparison import Pair
 from corridors.scenarios.montecarlo import uncertain_targets
@@ -53,7 +54,7 @@ class ReferenceLoop:
         # by their driving, without the crew's rests (crew=0)
         self.options = replace(scenario.route_options(), crew=0)
         self.rg = self.applied.routing_graph(self.options.profile)
-        self.targets, self.params, _ = uncertain_targets(
+        self.targets, self.params, self.sides, _ = uncertain_targets(
             scenario, self.applied, self.rg, draws, seed
         )
         self.flat_graph = [
@@ -67,6 +68,8 @@ class ReferenceLoop:
 
         rg = self.rg
         comps = [list(c) for c in rg.components]
+        # a crossing's side rows, by slot, recombined after every target has written
+        sides = [] if self.sides is None else [list(row) for row in self.sides.base.tolist()]
         for t, p in zip(self.targets, self.params):
             value = p[draw][t.instance]
             for m, k in enumerate(t.comps.tolist()):
@@ -78,8 +81,20 @@ class ReferenceLoop:
                     if t.transform == "half"
                     else (c.distance_km / v if t.transform == "inverse_km" else v)
                 )
+                if len(t.slots) and t.slots[m] >= 0:
+                    sides[int(t.slots[m])][t.column] = new
+                    continue
                 comps[e][j] = (
                     dc_replace(c, time_h=new) if t.column == 0 else dc_replace(c, cost_usd=new)
+                )
+        if self.sides is not None:
+            for g, k in enumerate(self.sides.comps.tolist()):
+                rows = [sides[i] for i in np.flatnonzero(self.sides.group == g).tolist()]
+                e, j = self.flat_graph[k]
+                comps[e][j] = dc_replace(
+                    comps[e][j],
+                    time_h=combine_sides([r[0] for r in rows]),
+                    cost_usd=combine_sides([r[1] for r in rows]),
                 )
         drawn = copy.copy(rg)
         drawn.components = [tuple(c) for c in comps]

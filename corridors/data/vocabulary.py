@@ -93,9 +93,10 @@ FRICTION_KINDS: dict[str, FrictionKind] = {
     )
 }
 
-#: Sides of a border crossing a friction row may price: leaving the country of its node
-#: (``exit``) or entering it (``entry``). A crossing costs its exit plus its entry; a border
-#: row without a side prices the whole crossing.
+#: Sides of a border crossing a friction row may give: the country of its node's figure for
+#: crossings leaving it (``exit``) or entering it (``entry``). Each side's figure measures the
+#: whole crossing (both countries' posts), so a crossing with both takes their mean; a border
+#: row without a side prices the crossing at its nodes.
 BORDER_SIDES = ("exit", "entry")
 
 #: Rail track gauges in mm: 1435 standard, 1520 Russian, 1676 Indian (Pakistan).

@@ -44,7 +44,8 @@ class Component:
     link_id: str | None = None
     friction_id: str | None = None
     source_ids: tuple[str, ...] = ()
-    #: every friction row the component charges (a border crossing: its exit and its entry)
+    #: every friction row the component charges (a border crossing: its exit and its entry,
+    #: combined by :func:`combine_sides`)
     friction_ids: tuple[str, ...] = ()
     note: str = ""
 
@@ -198,8 +199,9 @@ class Lookup:
 
         A row for the whole crossing at these nodes wins. Otherwise the crossing pays its
         exit (the leaving country's row at ``node``, else that country's default, else the
-        regional exit default) plus its entry (the same for the entering country at
-        ``to_node``). Without any side rows, the whole-crossing default applies.
+        regional exit default) and its entry (the same for the entering country at
+        ``to_node``); :func:`border_component` combines them. Without any side rows, the
+        whole-crossing default applies.
 
         Parameters
         ----------
@@ -291,7 +293,12 @@ def _index(row: _FrictionRow) -> int:
 def border_component(
     rows: list[dict[str, Any]], node: str, to_node: str, mode: str, country: str
 ) -> Component | None:
-    """Return one crossing's component: the sum of the rows it pays (None without rows).
+    """Return one crossing's component from the rows it pays (None without rows).
+
+    A side row is one country's figure for the whole crossing: the CAREC CPMM time and
+    cost at a border run from arriving at the first country's post to leaving the
+    second's. A crossing priced by its exit and its entry row therefore takes their mean
+    (:func:`combine_sides`), not their sum, which would count the crossing twice.
 
     The component's ``friction_id`` is its first row; ``friction_ids`` names every row, and
     the note says which side each prices.
@@ -308,18 +315,37 @@ def border_component(
         notes.append(f"{side or 'crossing'} {part.time_h:g} h: {part.note}".strip())
     return replace(
         found[0],
-        time_h=math.fsum(p.time_h for p in found),
-        cost_usd=math.fsum(p.cost_usd for p in found),
+        time_h=combine_sides([side_value(r, "time_h") for r in rows]),
+        cost_usd=combine_sides([side_value(r, "fee_usd") for r in rows]),
         source_ids=tuple(dict.fromkeys(i for p in found for i in p.source_ids)),
         friction_ids=tuple(str(p.friction_id) for p in found),
-        note="; ".join(notes),
+        note="mean of the two sides: " + "; ".join(notes),
     )
+
+
+def side_value(row: dict[str, Any], column: str) -> float:
+    """Return a side row's ``time_h`` or ``fee_usd``, NaN where the row does not know it."""
+    value = row.get(column)
+    return math.nan if value is None or _blank(value) else float(value)
+
+
+def combine_sides(values: list[float]) -> float:
+    """Return a crossing's value from its side rows' values: the mean of the known ones.
+
+    Each side's figure measures the whole crossing (see :func:`border_component`); a side
+    that does not know a value (NaN) leaves it to the other, and with none known it is 0.
+    For two known sides this is ``(exit + entry) / 2``, correctly rounded, which is what
+    array code that redraws one side computes too.
+    """
+    known = [v for v in values if not math.isnan(v)]
+    return math.fsum(known) / len(known) if known else 0.0
 
 
 def friction_parts(component: Component) -> list[Component]:
     """Return a component once per friction row it charges (a crossing's exit and entry).
 
-    Scenario selectors and edits work row by row; each part carries one row's id.
+    Scenario selectors and edits work row by row; each part carries one row's id (and the
+    whole component's values: the part says which row, not what the row alone charges).
     """
     if len(component.friction_ids) < 2:
         return [component]

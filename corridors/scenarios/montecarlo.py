@@ -76,6 +76,18 @@ class _Target:
     km: Floats  # component distance (for speed draws)
     base_time: Floats  # component base time (for relative speed and sailing draws)
     entry: int  # index of the uncertain entry
+    #: per component entry, the side-row slot it redraws (``-1``: the whole component); a
+    #: crossing priced by two side rows is their mean, so one side is redrawn on its own
+    slots: Ints = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+@dataclass(frozen=True)
+class _Sides:
+    """The side rows of the crossings a draw redraws, each with its own time and fee."""
+
+    base: Floats  # slots × 2 (the row's own time, fee; NaN where the row has none)
+    group: Ints  # which redrawn crossing each slot belongs to
+    comps: Ints  # the component of each redrawn crossing
 
 
 @dataclass
@@ -106,6 +118,7 @@ class _Plan:
     #: rests add to the search weight (the rules' long-run factor less one; 0: no rests)
     drives: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
     rest_share: float = 0.0
+    sides: _Sides | None = None  # side rows of redrawn crossings (None: none redrawn)
 
 
 @dataclass
@@ -200,9 +213,14 @@ def _sample(
 
 def uncertain_targets(
     scenario: Scenario, net: Network, rg: RoutingGraph, draws: int, seed: int
-) -> tuple[list[_Target], list[Floats], list[str]]:
-    """Match each uncertain entry to the components it rewrites and draw its values."""
+) -> tuple[list[_Target], list[Floats], _Sides | None, list[str]]:
+    """Match each uncertain entry to the components it rewrites and draw its values.
+
+    A crossing priced by its exit and entry rows is matched row by row: each row redrawn
+    takes its own slot, and the crossing is recombined from its slots in every draw.
+    """
     from corridors.data.geodata import records
+    from corridors.graph.cost_model import friction_parts, side_value
     from corridors.scenarios.apply import Context, Edits
 
     ctx = Context(net, Edits(dict(net.geodata.tables)), scenario.lines, scenario.doc)
@@ -212,6 +230,20 @@ def uncertain_targets(
     notes: list[str] = []
     targets: list[_Target] = []
     params: list[Floats] = []
+    side_slot: dict[tuple[int, str], int] = {}
+    side_base: list[tuple[float, float]] = []
+    side_comp: list[int] = []
+
+    def slot_of(k: int, c: Component, fid: str) -> int:
+        """Return the slot of row ``fid`` of crossing ``k``, giving all its rows slots."""
+        if (k, fid) not in side_slot:
+            for part_id in c.friction_ids:
+                row = frictions[part_id]
+                side_slot[(k, part_id)] = len(side_base)
+                side_base.append((side_value(row, "time_h"), side_value(row, "fee_usd")))
+                side_comp.append(k)
+        return side_slot[(k, fid)]
+
     for i, u in enumerate(scenario.doc.uncertain):
         loc = ("uncertain", i, "where")
         keys: list[Any] = []
@@ -220,6 +252,7 @@ def uncertain_targets(
         base: list[float] = []
         low: list[float] = []
         high: list[float] = []
+        slots: list[int] = []
         if u.attribute in FRICTION_ATTRS:
             nodes = [ctx.node(n, (*loc, "node", j)) for j, n in enumerate(u.where.node)]
             on = None
@@ -227,7 +260,11 @@ def uncertain_targets(
                 on = set()
                 for j, cid in enumerate(u.where.corridor):
                     found = ctx.corridor_route(cid, (*loc, "corridor", j), any_status=False)
-                    on |= {(c.friction_id, c.from_node, c.to_node) for c in found.components}
+                    on |= {
+                        (part.friction_id, part.from_node, part.to_node)
+                        for c in found.components
+                        for part in friction_parts(c)
+                    }
             profiles = u.where.profile
             skipped = 0
             for k, (_, c) in enumerate(flat):
@@ -235,29 +272,36 @@ def uncertain_targets(
                     continue
                 if profiles and rg.profile.id not in profiles:
                     continue
-                if not ctx.friction_matches(c, u.where, nodes, on):
-                    continue
-                row = frictions.get(c.friction_id)
-                if row is None:
-                    continue
-                value = row.get(u.attribute)
-                lo, hi = row.get(f"{u.attribute}_low"), row.get(f"{u.attribute}_high")
-                if value is None or not math.isfinite(value):
-                    skipped += 1
-                    continue
-                if u.distribution.from_data and not (
-                    lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi)
-                ):
-                    skipped += 1
-                    continue
-                key = (c.friction_id, c.from_node, c.to_node)
-                if key not in keys:
-                    keys.append(key)
-                    base.append(float(value))
-                    low.append(float(lo) if lo is not None and math.isfinite(lo) else math.nan)
-                    high.append(float(hi) if hi is not None and math.isfinite(hi) else math.nan)
-                comp_idx.append(k)
-                comp_key.append(keys.index(key))
+                parts = friction_parts(c)
+                for part in parts:
+                    if not ctx.friction_matches(part, u.where, nodes, on):
+                        continue
+                    fid = str(part.friction_id)
+                    row = frictions.get(fid)
+                    if row is None:
+                        continue
+                    value = row.get(u.attribute)
+                    lo, hi = row.get(f"{u.attribute}_low"), row.get(f"{u.attribute}_high")
+                    if value is None or not math.isfinite(value):
+                        skipped += 1
+                        continue
+                    if u.distribution.from_data and not (
+                        lo is not None
+                        and hi is not None
+                        and math.isfinite(lo)
+                        and math.isfinite(hi)
+                    ):
+                        skipped += 1
+                        continue
+                    key = (fid, c.from_node, c.to_node)
+                    if key not in keys:
+                        keys.append(key)
+                        base.append(float(value))
+                        low.append(float(lo) if lo is not None and math.isfinite(lo) else math.nan)
+                        high.append(float(hi) if hi is not None and math.isfinite(hi) else math.nan)
+                    comp_idx.append(k)
+                    comp_key.append(keys.index(key))
+                    slots.append(slot_of(k, c, fid) if len(parts) > 1 else -1)
             if skipped:
                 notes.append(
                     f"uncertain[{i}]: {skipped} friction use(s) without a value or range kept fixed"
@@ -293,6 +337,7 @@ def uncertain_targets(
                     high.append(math.nan)
                 comp_idx.append(k)
                 comp_key.append(keys.index(c.link_id))
+                slots.append(-1)
         if not keys:
             msg = (
                 f"{scenario.lines.where(('uncertain', i))}: `uncertain[{i}]` reaches no "
@@ -312,10 +357,15 @@ def uncertain_targets(
                 km=np.array([flat[k][1].distance_km for k in comp_idx]),
                 base_time=np.array([flat[k][1].time_h for k in comp_idx]),
                 entry=i,
+                slots=np.asarray(slots, dtype=np.int64),
             )
         )
         params.append(drawn)
-    return targets, params, notes
+    sides = None
+    if side_comp:
+        comps, group = np.unique(np.asarray(side_comp, dtype=np.int64), return_inverse=True)
+        sides = _Sides(np.asarray(side_base, dtype=float), group, comps)
+    return targets, params, sides, notes
 
 
 _STATE: dict[str, Any] = {}
@@ -324,6 +374,7 @@ _STATE: dict[str, Any] = {}
 def _components(plan: _Plan, k: int) -> Floats:
     """Time and cost of every cost component in draw ``k`` (components × 2)."""
     comp = plan.comp_base.copy()
+    sides = None if plan.sides is None else plan.sides.base.copy()
     for t, p in zip(plan.targets, plan.params):
         value = p[k][t.instance]
         if t.transform == "half":
@@ -332,13 +383,42 @@ def _components(plan: _Plan, k: int) -> Floats:
             new = np.where(value > 0, t.km / np.maximum(value, 1e-9), np.inf)
         else:
             new = value
+        _write(comp, sides, t, new)
+    return _recombined(plan, comp, sides)
+
+
+def _write(comp: Floats, sides: Floats | None, t: _Target, new: Floats) -> None:
+    """Write a target's new values into its whole components or its crossings' side rows."""
+    if sides is None or not (t.slots >= 0).any():
         comp[t.comps, t.column] = new
+        return
+    side = t.slots >= 0
+    comp[t.comps[~side], t.column] = new[~side]
+    sides[t.slots[side], t.column] = new[side]
+
+
+def _recombined(plan: _Plan, comp: Floats, sides: Floats | None) -> Floats:
+    """Set each redrawn crossing to the mean of its side rows, as the routing graph does."""
+    if plan.sides is None or sides is None:
+        return comp
+    s = plan.sides
+    for col in (0, 1):
+        # the mean of the known sides (a side without a value is NaN), summed in slot
+        # order from zero: for two known sides exactly ``exit + entry``, as
+        # :func:`corridors.graph.cost_model.combine_sides` gives before dividing
+        values = sides[:, col]
+        known = ~np.isnan(values)
+        n = len(s.comps)
+        total = np.bincount(s.group, weights=np.where(known, values, 0.0), minlength=n)
+        count = np.bincount(s.group, weights=known, minlength=n)
+        comp[s.comps, col] = np.where(count > 0, total / np.maximum(count, 1.0), 0.0)
     return comp
 
 
 def _extreme_components(plan: _Plan, least: bool = True) -> Floats:
     """Time and cost of every component at its least (or greatest) over all draws."""
     comp = plan.comp_base.copy()
+    sides = None if plan.sides is None else plan.sides.base.copy()
     for t, p in zip(plan.targets, plan.params):
         # a drawn speed divides: its greatest value gives the least time
         take_max = (t.transform == "inverse_km") == least
@@ -349,8 +429,9 @@ def _extreme_components(plan: _Plan, least: bool = True) -> Floats:
             new = np.where(value > 0, t.km / np.maximum(value, 1e-9), np.inf)
         else:
             new = value
-        comp[t.comps, t.column] = new
-    return comp
+        _write(comp, sides, t, new)
+    # the mean of each crossing's least (greatest) sides is its least (greatest) mean
+    return _recombined(plan, comp, sides)
 
 
 def _edge_values(plan: _Plan, k: int, comp: Floats | None = None) -> Floats:
@@ -924,7 +1005,7 @@ def run_montecarlo(
         msg = "an OD place has no link the profile can use"
         raise InvalidOptionError(msg)
     flat = flat_graph(rg)
-    targets, params, notes = uncertain_targets(scenario, applied, rg, draws, seed)
+    targets, params, sides, notes = uncertain_targets(scenario, applied, rg, draws, seed)
     comp_base = np.column_stack([flat.values["time_h"], flat.values["cost_usd"]])
     n_edges = rg.n_edges
     edge_const: Floats = np.column_stack(
@@ -950,6 +1031,7 @@ def run_montecarlo(
         edge_const=edge_const,
         targets=targets,
         params=params,
+        sides=sides,
         by=opts.by,
         vot=vot,
         sources=np.asarray(sources, dtype=np.int64),
