@@ -345,6 +345,8 @@ class Route:
                 "gauge_mm": c.gauge_mm,
                 "link_id": c.link_id,
                 "friction_id": c.friction_id,
+                # a crossing names its exit and entry rows; its time is their mean
+                "friction_ids": list(c.friction_ids or ((c.friction_id,) if c.friction_id else ())),
                 "source_ids": list(c.source_ids),
             }
             for c in self.components

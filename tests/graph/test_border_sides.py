@@ -65,6 +65,9 @@ def test_each_direction_pays_its_own_sides(net: Network) -> None:
         "border-entry-pk-torkham-af-torkham-road-teu",
     )
     assert b.time_h > a.time_h  # Pakistan's inbound post is the slow one (120 h)
+    # the JSON legs name both rows a crossing combines
+    (leg,) = (x for x in back.to_dict()["legs"] if x["kind"] == "border")
+    assert leg["friction_ids"] == list(b.friction_ids)
 
 
 def test_entering_a_country_with_a_risk_row_pays_it_and_a_scenario_can_zero_it(
