@@ -310,9 +310,14 @@ def border_component(
     if len(found) == 1:
         return replace(found[0], friction_ids=(str(found[0].friction_id),))
     notes = []
+    fees_known = any(not math.isnan(side_value(r, "fee_usd")) for r in rows)
     for row, part in zip(rows, found, strict=True):
         side = "" if _blank(row.get("side")) else str(row["side"])
-        notes.append(f"{side or 'crossing'} {part.time_h:g} h: {part.note}".strip())
+        note = part.note
+        if fees_known:
+            # the crossing's fee is the mean of the sides that know one
+            note = note.replace(_FEE_UNKNOWN, "fee not known, the other side's stands")
+        notes.append(f"{side or 'crossing'} {part.time_h:g} h: {note}".strip())
     return replace(
         found[0],
         time_h=combine_sides([side_value(r, "time_h") for r in rows]),
@@ -321,6 +326,10 @@ def border_component(
         friction_ids=tuple(str(p.friction_id) for p in found),
         note="mean of the two sides: " + "; ".join(notes),
     )
+
+
+#: What a leg's note says of a friction row without a fee.
+_FEE_UNKNOWN = "fee not known, counted as 0"
 
 
 def side_value(row: dict[str, Any], column: str) -> float:
@@ -368,7 +377,7 @@ def friction_component(
     ids = tuple(row["source_id"]) if isinstance(row["source_id"], list) else ()
     method = str(row["method"]) if isinstance(row.get("method"), str) else ""
     if not fee_known:
-        method = "; ".join(x for x in (method, "fee not known, counted as 0") if x)
+        method = "; ".join(x for x in (method, _FEE_UNKNOWN) if x)
     return Component(
         kind=kind,
         from_node=node,

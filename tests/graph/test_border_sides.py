@@ -31,7 +31,7 @@ def test_crossing_is_the_mean_of_exit_and_entry(net: Network) -> None:
     # the Chinese side's fee is not published: the Kazakh figure prices the crossing alone
     # (an unknown side is not a zero that halves it), and the leg says so
     assert crossing.cost_usd == pytest.approx(entry_row["fee_usd"])
-    assert "fee not known" in crossing.note
+    assert "fee not known, the other side's stands" in crossing.note
 
 
 def test_a_side_without_data_takes_the_regional_default(net: Network) -> None:
