@@ -49,12 +49,41 @@ def connect(scheduler: Scheduler) -> tuple[Any, bool]:
         msg = f"scheduler={scheduler!r} is not an address; give one such as tcp://10.0.0.5:8786"
         raise InvalidOptionError(msg)
     try:
+        refused = _refused(scheduler)
+        if refused is not None:
+            raise refused
         # typed as Any: distributed's stubs mark Client's constructor untyped in some releases
         connect: Any = Client
         return connect(scheduler, timeout="10s", set_as_default=False), True
     except OSError as err:
         msg = f"no Dask scheduler answers at {scheduler}: {err}; start one or drop --scheduler"
         raise InvalidOptionError(msg) from None
+
+
+def _refused(address: str) -> OSError | None:
+    """Return the error of a ``tcp://`` address whose host refuses a connection outright.
+
+    Dask's client keeps retrying a refused connection until its timeout (10 s); a host that
+    answers "refused" at once has no scheduler listening, so the run can say so at once.
+    Any other outcome (connected, no answer yet, another scheme) is left to the client.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address.strip())
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number: the client words the error
+        return None
+    if parts.scheme != "tcp" or not host or port is None:
+        return None
+    try:
+        with socket.create_connection((host, port), timeout=2.0):
+            return None
+    except ConnectionRefusedError as err:
+        return err
+    except OSError:
+        return None
 
 
 def _install(module: str, token: str, state: Mapping[str, Any]) -> dict[str, Any]:

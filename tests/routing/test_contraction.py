@@ -70,7 +70,7 @@ def test_same_paths_and_weights_as_the_whole_graph(split: Network, by: str) -> N
     opts = RouteOptions.build(None, by=by, profile="teu", avoid_countries=["RU"])
     mask = ew.edge_mask(rg, opts)
     _, weight = ew.weights(rg, opts)
-    hubs = _hubs(split)[::15]
+    hubs = _hubs(split)[::21]
     compared = found = 0
     for o, d in itertools.permutations(hubs, 2):
         whole = ew.shortest_edges(rg, weight, mask, [], o, d)
@@ -78,7 +78,7 @@ def test_same_paths_and_weights_as_the_whole_graph(split: Network, by: str) -> N
         compared += 1
         assert short == whole, (o, d)
         found += whole is not None
-    assert compared > 400
+    assert compared > 200
     assert found > compared / 2
 
 

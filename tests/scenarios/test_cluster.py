@@ -48,8 +48,11 @@ def test_montecarlo_by_scheduler_address(net: corridors.Network, client: Any) ->
 
 def test_sweep_on_a_cluster_equals_the_local_run(net: corridors.Network, client: Any) -> None:
     scenario = corridors.load_scenario("aktau-grain-silo")
-    local = scenario.sweep(net=net)
-    remote = scenario.sweep(net=net, scheduler=client)
+    # three of its five points: more points than workers, each point a network of its own
+    values = {"fee_factor": [0.4, 0.8, 1.2]}
+    local = scenario.sweep(values, net=net)
+    remote = scenario.sweep(values, net=net, scheduler=client)
+    assert sorted(set(local.table["fee_factor"])) == [0.4, 0.8, 1.2]
     pd.testing.assert_frame_equal(remote.table, local.table, check_exact=True)
 
 
