@@ -15,7 +15,7 @@ ENTRY = "border-entry-pk-torkham-af-torkham-road-teu"
 EXIT = "border-exit-af-torkham-pk-torkham-road-teu"
 
 
-def _drawn(net: corridors.Network) -> Scenario:
+def _drawn() -> Scenario:
     return Scenario.from_dict(
         {
             "name": "Torkham inbound varies",
@@ -32,7 +32,7 @@ def _drawn(net: corridors.Network) -> Scenario:
 def test_each_draw_equals_a_route_on_the_table_with_that_side_set(
     net: corridors.Network,
 ) -> None:
-    s = _drawn(net)
+    s = _drawn()
     draws, seed = 4, 11
     result = s.montecarlo(draws=draws, seed=seed, net=net, workers=1, crew=0)
     applied = s.apply(net)

@@ -227,8 +227,8 @@ def test_azerbaijan_armenia_links_open_a_shorter_baku_kars_route_but_none_to_yer
     doc = _run("azerbaijan-armenia-open")
     baku = [p for p in doc["pairs"] if p["origin"] == "Baku"]
     kars = next(p for p in baku if "tr-kars" in p["scenario_nodes"])
-    # the opened line through Nakhchivan is a shorter and faster way to Kars than the
-    # Georgian line, which stays closed to it in the baseline
+    # the line through Nakhchivan, closed in the baseline, is a shorter and faster way to
+    # Kars than the Georgian line the baseline takes
     applied = load_scenario("azerbaijan-armenia-open").apply(net)
     across = routing.route(applied, "Baku", "Kars", by="cost", profile="bulk", via=["am-meghri"])
     assert _crosses(across.nodes, "AZ", "AM")
