@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from corridors.data.checks import base
-from corridors.data.checks.geography import GeographyChecks
+from corridors.data.checks import base, feature_scan
 from corridors.data.locate import geodata_dir
 from corridors.data.validation import check_folder
 
@@ -31,7 +30,7 @@ def _reports(
             m.setattr(base, "ROW_CHUNK", 7)
             chunked = str(check_folder(folder))
     with monkeypatch.context() as m:
-        m.setattr(GeographyChecks, "stream_geometry", lambda *_: None)
+        m.setattr(feature_scan, "scan_features", lambda *_: None)
         whole = str(check_folder(folder))
     return usual, chunked, whole
 

@@ -731,9 +731,9 @@ class Base:
         if not isinstance(doc.get("features"), list):
             self.add("schema", file, 1, "expected `features` to be a list of GeoJSON features")
             return None
-        crs_problem = self.crs_problem(doc.get("crs"), text)
-        if crs_problem is not None:
-            self.add("countries", file, *crs_problem)
+        crs_found = crs_problem(doc.get("crs"), text)
+        if crs_found is not None:
+            self.add("countries", file, *crs_found)
             return None
         for feature in doc["features"]:
             found = feature_problem(feature, text)
@@ -741,22 +741,6 @@ class Base:
                 self.add(found[0], file, found[1], found[2])
                 return None
         return doc
-
-    def crs_problem(self, crs: Any, text: str) -> tuple[int, str] | None:
-        """Return ``(line, message)`` when a GeoJSON ``crs`` member is not WGS 84, else None."""
-        if crs is None:
-            return None
-        name = ""
-        if isinstance(crs, dict):
-            name = str((crs.get("properties") or {}).get("name") or "")
-        if _is_wgs84(name):
-            return None
-        return (
-            line_of(text, '"crs"'),
-            f"wrong CRS {name or crs!r}: coordinates must be WGS 84 longitude/latitude "
-            "(urn:ogc:def:crs:OGC:1.3:CRS84 or EPSG:4326, or no `crs` member); "
-            "reproject the file to EPSG:4326",
-        )
 
     def swap_hint(self, row: Mapping[str, Any], lon: float, lat: float) -> str:
         """Return a hint that lon and lat look swapped, or empty.
@@ -775,6 +759,23 @@ class Base:
                 f"{country}, so swap the two columns"
             )
         return ""
+
+
+def crs_problem(crs: Any, text: str) -> tuple[int, str] | None:
+    """Return ``(line, message)`` when a GeoJSON ``crs`` member is not WGS 84, else None."""
+    if crs is None:
+        return None
+    name = ""
+    if isinstance(crs, dict):
+        name = str((crs.get("properties") or {}).get("name") or "")
+    if _is_wgs84(name):
+        return None
+    return (
+        line_of(text, '"crs"'),
+        f"wrong CRS {name or crs!r}: coordinates must be WGS 84 longitude/latitude "
+        "(urn:ogc:def:crs:OGC:1.3:CRS84 or EPSG:4326, or no `crs` member); "
+        "reproject the file to EPSG:4326",
+    )
 
 
 def feature_problem(feature: Any, text: str) -> tuple[str, int, str] | None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
+from corridors.data.checks import feature_scan
 from corridors.data.checks.base import (
     BORDER_TOLERANCE_KM,
     CASPIAN_LAT,
@@ -24,11 +24,9 @@ from corridors.data.checks.base import (
     SHAPE_OUTSIDE_SHARE,
     SHORT_LINK_SLACK_KM,
     Base,
-    QuotedLines,
     among,
     cell_text,
     choices,
-    feature_problem,
     fmt,
     geodesic_km,
     geodesic_km_array,
@@ -37,42 +35,8 @@ from corridors.data.checks.base import (
     num,
     plural,
 )
-from corridors.data.geodata import line_points, scan_feature_collection
+from corridors.data.checks.feature_scan import FeatureScan
 from corridors.data.vocabulary import GAUGES, MODES, is_water
-
-
-class _DrawnLines:
-    """The drawn lines of the link features, gathered into flat coordinate arrays."""
-
-    def __init__(self) -> None:
-        from array import array
-
-        self.ids: list[str] = []
-        self.lines: list[int] = []
-        self.count = array("q")
-        self.x = array("d")
-        self.y = array("d")
-
-    def add(self, lid: str, line: int, points: list[tuple[float, float]]) -> None:
-        self.ids.append(lid)
-        self.lines.append(line)
-        self.count.append(len(points))
-        for px, py in points:
-            self.x.append(px)
-            self.y.append(py)
-
-    def arrays(self) -> dict[str, Any]:
-        import numpy as np
-
-        count = np.asarray(self.count, dtype=np.int64)
-        return {
-            "ids": self.ids,
-            "lines": self.lines,
-            "count": count,
-            "start": np.cumsum(count) - count,
-            "x": np.asarray(self.x, dtype=np.float64),
-            "y": np.asarray(self.y, dtype=np.float64),
-        }
 
 
 class GeographyChecks(Base):
@@ -159,119 +123,76 @@ class GeographyChecks(Base):
     def check_geometry(self) -> None:
         """Check that each link geometry feature names a known link and is a valid LineString.
 
-        The features are read one at a time into flat coordinate arrays; the checks on the
-        drawn lines (their ends, their length, the countries they cross) then run on all
-        of them at once (:meth:`check_drawn_lines`).
+        The features are read one at a time into flat coordinate arrays
+        (:func:`~corridors.data.checks.feature_scan.scan_features`); the checks on the
+        drawn lines (their ends, their length, the countries they cross) then run on all of
+        them at once (:meth:`check_drawn_lines`).
         """
         path = self.data.folder / "geometry" / "links.geojson"
         file = "geometry/links.geojson"
         if not path.is_file():
             return
-        streamed = self.stream_geometry(path, file)
-        if streamed is not None:
-            found, drawn = streamed
-            for check, line, message in found:
+        scan = feature_scan.scan_features(path)
+        if scan is None:
+            # not a plain FeatureCollection: read whole, its problem is worded as for any file
+            doc = self.read_geojson(path, file)
+            if doc is None:
+                return
+            scan = feature_scan.scan_whole(doc["features"], path.read_text(encoding="utf-8"))
+            del doc
+        self.take_features(file, scan)
+
+    def take_features(self, file: str, scan: FeatureScan) -> None:
+        """Report the features that are not a known link's line, and check the others."""
+        import numpy as np
+
+        if scan.problems is not None:
+            for check, line, message in scan.problems:
                 self.add(check, file, line, message)
-            self.check_drawn_lines(file, drawn.arrays())
             return
-        # not a plain FeatureCollection: read whole, its problem is worded as for any file
-        doc = self.read_geojson(path, file)
-        if doc is None:
-            return
-        lines = QuotedLines(path.read_text(encoding="utf-8"))
-        drawn = _DrawnLines()
-        found = []
-        for feature in doc["features"]:
-            self.take_feature(feature, lines, drawn, found)
-        del doc
-        for check, line, message in found:
-            self.add(check, file, line, message)
-        self.check_drawn_lines(file, drawn.arrays())
-
-    def stream_geometry(
-        self, path: Path, file: str
-    ) -> tuple[list[tuple[str, int, str]], _DrawnLines] | None:
-        """Read links.geojson one feature at a time: the problems found and the drawn lines.
-
-        Reports what :meth:`read_geojson` would (and returns no lines) when the file is not
-        usable; None when it is not a plain JSON object, to be read whole instead.
-        """
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            return None
-        members: dict[str, Any] = {}
-        listed = False
-        bad: tuple[str, int, str] | None = None
-        lines = QuotedLines(text)
-        drawn = _DrawnLines()
-        found: list[tuple[str, int, str]] = []
-        try:
-            for key, start, end, value in scan_feature_collection(text):
-                if key != "features[]":
-                    members[key] = value
-                    continue
-                listed = True
-                if bad is not None:
-                    continue
-                bad = feature_problem(value, text)
-                if bad is None:
-                    self.take_feature(value, lines, drawn, found, (start, end))
-        except (ValueError, RecursionError):
-            return None
-        # the file's problems in the order read_geojson finds them
-        if members.get("type") != "FeatureCollection":
-            found = [("schema", 1, "expected a GeoJSON FeatureCollection")]
-        elif not (listed or isinstance(members.get("features"), list)):
-            found = [("schema", 1, "expected `features` to be a list of GeoJSON features")]
-        elif (crs := self.crs_problem(members.get("crs"), text)) is not None:
-            found = [("countries", *crs)]
-        elif bad is not None:
-            found = [bad]
+        links = self.links
+        ids = scan.ids
+        drawn = scan.kinds.count(feature_scan.DRAWN)
+        count = np.frombuffer(scan.count, dtype=np.int64) if drawn else np.zeros(0, np.int64)
+        x = np.frombuffer(scan.x, dtype=np.float64) if len(scan.x) else np.zeros(0)
+        y = np.frombuffer(scan.y, dtype=np.float64) if len(scan.y) else np.zeros(0)
+        lines = scan.lines.tolist()
+        if drawn == len(ids) and all(map(links.__contains__, ids)):
+            kept: dict[str, Any] = {"ids": ids, "lines": lines, "count": count, "x": x, "y": y}
         else:
-            return found, drawn
-        return found, _DrawnLines()
-
-    def take_feature(
-        self,
-        feature: Any,
-        lines: QuotedLines,
-        drawn: _DrawnLines,
-        found: list[tuple[str, int, str]],
-        span: tuple[int, int] | None = None,
-    ) -> None:
-        """Add one link feature's line to ``drawn``, or what is wrong with it to ``found``.
-
-        ``span`` is where the feature lies in the text ``lines`` reads, when known.
-        """
-        props = feature.get("properties") if isinstance(feature, dict) else None
-        props = props if isinstance(props, dict) else {}
-        lid = str(props.get("id") or "")
-        line = lines.line(lid, span) if lid else 0
-        if not lid:
-            found.append(("geometry", line, "feature without `id`; give it its link id"))
-            return
-        if lid not in self.links:
-            found.append(
-                (
-                    "geometry",
-                    line,
-                    f"feature {lid!r} is not a link id in links.csv{like(lid, self.links)}",
-                )
-            )
-            return
-        points = line_points(feature.get("geometry"))
-        if points is None:
-            found.append(
-                (
-                    "schema",
-                    line,
-                    f"feature {lid!r}: geometry must be a LineString of at least two "
-                    "[lon, lat] positions of finite numbers",
-                )
-            )
-            return
-        drawn.add(lid, line, points)
+            keep: list[int] = []  # the positions of the kept lines among the drawn ones
+            at = 0
+            for lid, line, kind in zip(ids, lines, scan.kinds):
+                if kind == feature_scan.NO_ID:
+                    self.add("geometry", file, line, "feature without `id`; give it its link id")
+                elif lid not in links:
+                    message = f"feature {lid!r} is not a link id in links.csv{like(lid, links)}"
+                    self.add("geometry", file, line, message)
+                elif kind == feature_scan.NOT_A_LINE:
+                    message = (
+                        f"feature {lid!r}: geometry must be a LineString of at least two "
+                        "[lon, lat] positions of finite numbers"
+                    )
+                    self.add("schema", file, line, message)
+                else:
+                    keep.append(at)
+                at += kind == feature_scan.DRAWN
+            chosen = np.asarray(keep, dtype=np.int64)
+            starts = np.cumsum(count) - count
+            points = np.repeat(starts[chosen], count[chosen])
+            # each kept line's points in order: its start plus 0, 1, ... along it
+            sizes = count[chosen]
+            points += np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            where = [i for i, kind in enumerate(scan.kinds) if kind == feature_scan.DRAWN]
+            kept = {
+                "ids": [ids[where[k]] for k in keep],
+                "lines": [lines[where[k]] for k in keep],
+                "count": sizes,
+                "x": x[points],
+                "y": y[points],
+            }
+        kept["start"] = np.cumsum(kept["count"]) - kept["count"]
+        self.check_drawn_lines(file, kept)
 
     def check_drawn_lines(self, file: str, drawn: dict[str, Any]) -> None:
         """Check every drawn line's ends, and a rail or road line's length and countries."""
