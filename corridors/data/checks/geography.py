@@ -39,6 +39,18 @@ from corridors.data.checks.feature_scan import FeatureScan
 from corridors.data.vocabulary import GAUGES, MODES, is_water
 
 
+def point_rows(starts: Any, sizes: Any) -> Any:
+    """Return the rows of some lines' points in flat coordinate arrays, line after line.
+
+    ``starts`` and ``sizes`` are each line's first row and number of points.
+    """
+    import numpy as np
+
+    # a line's rows are its start plus 0, 1, ... along it
+    rows = np.repeat(np.asarray(starts) - (np.cumsum(sizes) - sizes), sizes)
+    return rows + np.arange(len(rows))
+
+
 class GeographyChecks(Base):
     """Checks 4-6, 8 and 9: countries, lengths, gauges, orphan nodes, the closed Caspian."""
 
@@ -179,10 +191,8 @@ class GeographyChecks(Base):
                 at += kind == feature_scan.DRAWN
             chosen = np.asarray(keep, dtype=np.int64)
             starts = np.cumsum(count) - count
-            points = np.repeat(starts[chosen], count[chosen])
-            # each kept line's points in order: its start plus 0, 1, ... along it
             sizes = count[chosen]
-            points += np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            points = point_rows(starts[chosen], sizes)
             where = [i for i, kind in enumerate(scan.kinds) if kind == feature_scan.DRAWN]
             kept = {
                 "ids": [ids[where[k]] for k in keep],
@@ -252,20 +262,32 @@ class GeographyChecks(Base):
         import numpy as np
         import shapely
 
-        groups: dict[tuple[str, ...], list[int]] = {}
         country = [*self.rows["nodes"].texts("country"), ""]  # row -1: not a node
-        at_u = self.link_ends[0][drawn["at"]].tolist()
-        at_v = self.link_ends[1][drawn["at"]].tolist()
-        for i in np.flatnonzero(land).tolist():
-            ends = tuple(sorted({country[at_u[i]], country[at_v[i]]}))
-            if all(iso in self.countries.geoms for iso in ends):
-                groups.setdefault(ends, []).append(i)  # else reported by check_node_countries
+        # the lines grouped by the countries of their ends, as codes in the isos' order so
+        # that a pair's smaller code is its first country
+        isos = sorted(set(country))
+        number = {iso: k for k, iso in enumerate(isos)}
+        node_code = np.fromiter(map(number.__getitem__, country), np.int64, len(country))
+        lands = np.flatnonzero(land)
+        cu = node_code[self.link_ends[0][drawn["at"][lands]]]
+        cv = node_code[self.link_ends[1][drawn["at"][lands]]]
+        key = np.minimum(cu, cv) * len(isos) + np.maximum(cu, cv)
+        keys, first, which_group = np.unique(key, return_index=True, return_inverse=True)
+        by_group = np.argsort(which_group, kind="stable")
+        ends_at = np.cumsum(np.bincount(which_group, minlength=len(keys)))
+        groups: list[tuple[tuple[str, ...], Any]] = []
+        for g in np.argsort(first, kind="stable").tolist():  # in the order lines first meet
+            a, b = divmod(int(keys[g]), len(isos))
+            ends: tuple[str, ...] = (isos[a],) if a == b else (isos[a], isos[b])
+            if all(iso in self.countries.geoms for iso in ends):  # else check 4 reports it
+                low = int(ends_at[g - 1]) if g else 0
+                groups.append((ends, lands[by_group[low : ends_at[g]]]))
         x, y, start, count = drawn["x"], drawn["y"], drawn["start"], drawn["count"]
-        for ends, members in groups.items():
+        for ends, picked in groups:
             area = self.grown_countries(ends)
-            picked = np.asarray(members, dtype=np.int64)
-            at = np.concatenate([np.arange(start[i], start[i] + count[i]) for i in picked])
-            which = np.repeat(np.arange(len(picked)), count[picked])
+            sizes = count[picked]
+            at = point_rows(start[picked], sizes)
+            which = np.repeat(np.arange(len(picked)), sizes)
             lines = shapely.linestrings(np.column_stack([x[at], y[at]]), indices=which)
             # most lines lie inside, which the prepared area tells at once
             inside = shapely.contains(area, lines)
