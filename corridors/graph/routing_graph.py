@@ -407,6 +407,10 @@ def _named(
 ) -> tuple[np.ndarray, list[Any]]:
     """Return factorized codes with each distinct code replaced by its name."""
     codes, values = factorized
+    if isinstance(names, np.ndarray) and names.dtype == object:
+        # one gather instead of a Python step per value (a million link ends); an object
+        # array gives back the very objects it holds
+        return codes, names[np.asarray(values, dtype=np.int64)].tolist()
     return codes, [names[int(x)] for x in values]
 
 
