@@ -16,6 +16,10 @@ from corridors.errors import GeodataError
 from corridors.graph.profiles import Profile
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy as np
+
     from corridors.data.geodata import Geodata
 
 
@@ -93,9 +97,12 @@ class Lookup:
         self._rates: dict[tuple[str, str, str], tuple[float, float, tuple[str, ...]]] = {}
         self._speeds: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
 
-    def has_own_rate(self, link_id: str) -> bool:
-        """Return True if a rate row names this link (otherwise its mode and country decide)."""
-        return link_id in self._rate_links
+    def have_own_rates(self, link_ids: Sequence[str]) -> np.ndarray:
+        """Return, per link id, whether a rate row names it (else its mode and country decide)."""
+        import numpy as np
+
+        named = self._rate_links.__contains__
+        return np.fromiter(map(named, link_ids), dtype=bool, count=len(link_ids))
 
     def _best(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
         # a profile-specific row beats a `*` row at the same scope; then the first row

@@ -875,7 +875,7 @@ class _Builder:
         # first edge that needs it would
         # each distinct link id asked once (a link runs both ways, and its pieces share it)
         l_code, l_values = _named(_factorize(link_id), link_values)
-        own_rate = np.array([self.look.has_own_rate(str(x)) for x in l_values], dtype=bool)
+        own_rate = self.look.have_own_rates(l_values)
         own_rate = own_rate[l_code] if len(l_values) else np.zeros(len(link_id), dtype=bool)
         # the link's own id where a rate row names it, else "" (code 0)
         rate_link = np.where(own_rate, link_id + 1, 0)
