@@ -53,6 +53,11 @@ class Component:
     friction_ids: tuple[str, ...] = ()
     note: str = ""
 
+    @property
+    def charged_rows(self) -> tuple[str, ...]:
+        """Every friction row the component charges; empty for a haul or a wait."""
+        return self.friction_ids or ((self.friction_id,) if self.friction_id else ())
+
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""

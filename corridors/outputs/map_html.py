@@ -379,7 +379,7 @@ def _leg_popup(leg: DrawnLeg, label: str) -> str:
             ("Gauge", f"{leg.gauge_mm} mm" if leg.gauge_mm else ""),
             ("Status", STATUSES.get(leg.status, leg.status) if leg.status else ""),
             ("Link", leg.link_id),
-            ("Friction", leg.friction_id),
+            ("Friction rows", leg.friction_ids.replace("|", ", ")),
             ("Sources", leg.source_ids.replace("|", ", ")),
             ("Note", leg.note),
         ],

@@ -107,7 +107,7 @@ class DrawnLeg:
     gauge_mm: int | None
     status: str
     link_id: str
-    friction_id: str
+    friction_ids: str
     source_ids: str
     note: str
     coords: tuple[tuple[float, float], ...]
@@ -297,7 +297,7 @@ def _route_legs(route: Route) -> list[DrawnLeg]:
                 gauge_mm=_int(row["gauge_mm"]),
                 status=str(row["status"] or ""),
                 link_id=str(row["link_id"] or ""),
-                friction_id=str(row["friction_id"] or ""),
+                friction_ids=str(row["friction_ids"] or ""),
                 source_ids=str(row["source_ids"] or ""),
                 note=str(row["note"] or "") if row["note"] == row["note"] else "",
                 coords=coords,

@@ -70,7 +70,7 @@ def corridor_friction_share(net: Network, profile: str | None = None) -> Frictio
             continue
         for comp in found.components:
             if comp.kind in COUNTED_KINDS:
-                paid.update(comp.friction_ids or ((comp.friction_id,) if comp.friction_id else ()))
+                paid.update(comp.charged_rows)
     known = sorted(fid for fid in paid if fid in rows)
     return FrictionShare(
         sourced=tuple(f for f in known if is_sourced(rows[f])),

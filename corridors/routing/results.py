@@ -38,6 +38,7 @@ LEG_COLUMNS = [
     "status",
     "link_id",
     "friction_id",
+    "friction_ids",
     "source_ids",
     "note",
 ]
@@ -282,6 +283,8 @@ class Route:
                 "status": c.status,
                 "link_id": c.link_id,
                 "friction_id": c.friction_id,
+                # every row the leg charges: a border's exit and entry rows
+                "friction_ids": "|".join(c.charged_rows),
                 "source_ids": "|".join(c.source_ids),
                 "note": c.note,
             }
@@ -346,7 +349,7 @@ class Route:
                 "link_id": c.link_id,
                 "friction_id": c.friction_id,
                 # a crossing names its exit and entry rows; its time is their mean
-                "friction_ids": list(c.friction_ids or ((c.friction_id,) if c.friction_id else ())),
+                "friction_ids": list(c.charged_rows),
                 "source_ids": list(c.source_ids),
             }
             for c in self.components

@@ -68,6 +68,13 @@ def test_each_direction_pays_its_own_sides(net: Network) -> None:
     # the JSON legs name both rows a crossing combines
     (leg,) = (x for x in back.to_dict()["legs"] if x["kind"] == "border")
     assert leg["friction_ids"] == list(b.friction_ids)
+    # and so does the leg table (its exports and the map's popup read it)
+    legs = back.leg_frame()
+    (cell,) = legs.loc[legs["kind"] == "border", "friction_ids"]
+    assert cell.split("|") == list(b.friction_ids)
+    assert (legs.loc[legs["kind"] == "haul", "friction_ids"] == "").all()
+    page = back.explore(net).get_root().render()
+    assert "Friction rows" in page and all(f in page for f in b.friction_ids)
 
 
 def test_entering_a_country_with_a_risk_row_pays_it_and_a_scenario_can_zero_it(
