@@ -315,21 +315,22 @@ def border_component(
     The component's ``friction_id`` is its first row; ``friction_ids`` names every row, and
     the note says which side each prices.
     """
-    parts = [friction_component(r, "border", node, to_node, mode, country) for r in rows]
+    # of two sides, the crossing's fee is the mean of those that know one
+    fees_known = len(rows) > 1 and any(not math.isnan(side_value(r, "fee_usd")) for r in rows)
+    unknown_fee = "the other side's stands" if fees_known else "counted as 0"
+    parts = [
+        friction_component(r, "border", node, to_node, mode, country, unknown_fee=unknown_fee)
+        for r in rows
+    ]
     found = [p for p in parts if p is not None]
     if not found:
         return None
     if len(found) == 1:
         return replace(found[0], friction_ids=(str(found[0].friction_id),))
     notes = []
-    fees_known = any(not math.isnan(side_value(r, "fee_usd")) for r in rows)
     for row, part in zip(rows, found, strict=True):
         side = "" if _blank(row.get("side")) else str(row["side"])
-        note = part.note
-        if fees_known:
-            # the crossing's fee is the mean of the sides that know one
-            note = note.replace(_FEE_UNKNOWN, "fee not known, the other side's stands")
-        notes.append(f"{side or 'crossing'} {part.time_h:g} h: {note}".strip())
+        notes.append(f"{side or 'crossing'} {part.time_h:g} h: {part.note}".strip())
     return replace(
         found[0],
         time_h=combine_sides([side_value(r, "time_h") for r in rows]),
@@ -338,10 +339,6 @@ def border_component(
         friction_ids=tuple(str(p.friction_id) for p in found),
         note="mean of the two sides: " + "; ".join(notes),
     )
-
-
-#: What a leg's note says of a friction row without a fee.
-_FEE_UNKNOWN = "fee not known, counted as 0"
 
 
 def side_value(row: dict[str, Any], column: str) -> float:
@@ -376,9 +373,20 @@ def friction_parts(component: Component) -> list[Component]:
 
 
 def friction_component(
-    row: dict[str, Any] | None, kind: str, node: str, to_node: str, mode: str, country: str
+    row: dict[str, Any] | None,
+    kind: str,
+    node: str,
+    to_node: str,
+    mode: str,
+    country: str,
+    *,
+    unknown_fee: str = "counted as 0",
 ) -> Component | None:
-    """Return the cost component a friction row charges at a place (None without a row)."""
+    """Return the cost component a friction row charges at a place (None without a row).
+
+    A row without a fee charges none; its note says "fee not known, " and ``unknown_fee``
+    (what the fee becomes: zero, or the other side's at a crossing of two sides).
+    """
     if row is None:
         return None
     import pandas as pd
@@ -389,7 +397,7 @@ def friction_component(
     ids = tuple(row["source_id"]) if isinstance(row["source_id"], list) else ()
     method = str(row["method"]) if isinstance(row.get("method"), str) else ""
     if not fee_known:
-        method = "; ".join(x for x in (method, _FEE_UNKNOWN) if x)
+        method = "; ".join(x for x in (method, f"fee not known, {unknown_fee}") if x)
     return Component(
         kind=kind,
         from_node=node,
