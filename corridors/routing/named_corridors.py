@@ -15,7 +15,7 @@ from corridors.routing.corridor_match import (
 )
 from corridors.routing.options import RouteKeywords, RouteOptions
 from corridors.routing.results import Comparison, Route, percent
-from corridors.routing.solve import resolve_ends, route
+from corridors.routing.solve import check_route, resolve_ends, route
 
 if TYPE_CHECKING:
     from corridors.graph.network import Network
@@ -43,23 +43,46 @@ def route_corridor(
     route
         The corridor's route, with ``corridor`` set to the corridor id.
     """
+    origin, destination, keywords = _corridor_query(spec, by, profile)
+    found = route(net, origin, destination, **keywords)
+    found.corridor = str(spec.get("id"))
+    return found
+
+
+def check_corridor(
+    net: Network, spec: dict[str, Any], *, by: str = "time", profile: str | None = None
+) -> None:
+    """Raise what :func:`route_corridor` would raise for a corridor that does not route.
+
+    The corridor's path is searched as :func:`route_corridor` searches it, without building
+    its legs (see :func:`~corridors.routing.solve.check_route`).
+
+    Parameters
+    ----------
+    net, spec, by, profile
+        As for :func:`route_corridor`.
+    """
+    origin, destination, keywords = _corridor_query(spec, by, profile)
+    check_route(net, origin, destination, **keywords)
+
+
+def _corridor_query(
+    spec: dict[str, Any], by: str, profile: str | None
+) -> tuple[str, str, RouteKeywords]:
+    """Return a corridor's first and last waypoints and the options it is routed with."""
     points = [waypoint(p) for p in spec.get("waypoints", [])]
     if len(points) < 2 or not isinstance(points[0], str) or not isinstance(points[-1], str):
         msg = f"corridor {spec.get('id')!r} needs two or more waypoints, the ends single places"
         raise InvalidOptionError(msg)
-    found = route(
-        net,
-        points[0],
-        points[-1],
-        via=points[1:-1],
-        by=by,
-        profile=profile or spec.get("profile"),
-        statuses=sorted(set(spec.get("include") or []) | {"operational"}),
-        modes=spec.get("modes") or None,
-        avoid_countries=spec.get("avoid_countries") or None,
-    )
-    found.corridor = str(spec.get("id"))
-    return found
+    keywords: RouteKeywords = {
+        "via": points[1:-1],
+        "by": by,
+        "profile": profile or spec.get("profile"),
+        "statuses": sorted(set(spec.get("include") or []) | {"operational"}),
+        "modes": spec.get("modes") or None,
+        "avoid_countries": spec.get("avoid_countries") or None,
+    }
+    return points[0], points[-1], keywords
 
 
 #: A place lies "between" two others when going through it is at most this much longer

@@ -22,8 +22,7 @@ from corridors.data.validation import (
 )
 from corridors.errors import GeodataError
 from corridors.graph.network import Network
-from corridors.routing.named_corridors import route_corridor
-from corridors.routing.solve import unlabelled
+from corridors.routing.named_corridors import check_corridor
 
 # corridors.validation names this module: it offers the whole validation API
 __all__ = [
@@ -70,6 +69,9 @@ def validate(geodata: str | os.PathLike[str] | None = None) -> ValidationReport:
 def check_routing(checker: GeodataChecker) -> None:
     """Check 10: build every profile's routing graph and route every corridor.
 
+    A corridor routes when a path satisfies its rules; its legs are not built, timed or
+    priced (:func:`~corridors.routing.named_corridors.check_corridor`).
+
     Skipped, with a warning, when checks 1-3 found a structural problem.
     """
     blocking = sum(len(checker.found[c]) for c in STRUCTURAL)
@@ -110,27 +112,25 @@ def _check_routing(checker: GeodataChecker) -> None:
     waiting: dict[str, list[tuple[dict[str, Any], int]]] = {}
     for item, line in checker.corridors:
         waiting.setdefault(_route_profile(checker, net, item), []).append((item, line))
-    # unlabelled: a label would search every corridor's links, on every profile's graph
-    with unlabelled():
-        for pid in checker.profiles:
-            try:
-                net.routing_graph(pid)
-            except MemoryError:
-                raise
-            except Exception as err:
-                checker.add(
-                    "routing",
-                    "profiles.csv",
-                    0,
-                    f"the routing graph for profile {pid!r} cannot be built: {error_text(err)}",
-                )
-                return
-            for item, line in waiting.pop(net.profile(pid).id, []):
-                _route_corridor(checker, net, item, line)
-        # corridors on no profile of the table: routing them says why they do not route
-        for group in waiting.values():
-            for item, line in group:
-                _route_corridor(checker, net, item, line)
+    for pid in checker.profiles:
+        try:
+            net.routing_graph(pid)
+        except MemoryError:
+            raise
+        except Exception as err:
+            checker.add(
+                "routing",
+                "profiles.csv",
+                0,
+                f"the routing graph for profile {pid!r} cannot be built: {error_text(err)}",
+            )
+            return
+        for item, line in waiting.pop(net.profile(pid).id, []):
+            _route_corridor(checker, net, item, line)
+    # corridors on no profile of the table: routing them says why they do not route
+    for group in waiting.values():
+        for item, line in group:
+            _route_corridor(checker, net, item, line)
 
 
 def _route_profile(checker: GeodataChecker, net: Network, item: dict[str, Any]) -> str:
@@ -151,7 +151,7 @@ def _route_corridor(checker: GeodataChecker, net: Network, item: dict[str, Any],
     statuses = sorted({str(s) for s in as_list(item.get("include") or [])} | {"operational"})
     profile = _corridor_profile(checker, item, modes)
     try:
-        route_corridor(net, item, profile=profile)
+        check_corridor(net, item, profile=profile)
     except MemoryError:
         raise
     except Exception as err:

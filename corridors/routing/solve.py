@@ -396,6 +396,59 @@ def _overlap(a: Route, b: Route, km: dict[str, float]) -> float:
     return 1.0 if small <= 0 else shared / small
 
 
+def _first_path(
+    net: Network, origin: str | Place, destination: str | Place, opts: RouteOptions
+) -> tuple[_Solver, _Solved, Place, Place]:
+    """Resolve a query and find its best path; the solver's options name avoided nodes by id.
+
+    Raises :class:`NoRouteError`, explained unless :func:`unexplained`, where none exists.
+    """
+    via_nodes = _resolve_via(net, opts.via)
+    # the solver needs node ids: resolve avoided places given by name
+    opts = replace(
+        opts, avoid_nodes=frozenset(resolve_place(net, p).node for p in opts.avoid_nodes)
+    )
+    o, d = resolve_ends(net, origin, destination, opts, via_nodes)
+    _check_endpoints(net, o, d, via_nodes, opts)
+    solver = _Solver(net, net.routing_graph(opts.profile), opts, via_nodes)
+    try:
+        first = solver.solve(o.node, d.node)
+    except _NoPathError:
+        if _EXPLAIN.get():
+            msg = _explain(net, opts.profile, o, d, via_nodes, opts)
+        else:
+            msg = f"no route from {o.node} to {d.node}"
+        raise NoRouteError(msg) from None
+    return solver, first, o, d
+
+
+def check_route(
+    net: Network,
+    origin: str | Place,
+    destination: str | Place,
+    *,
+    options: RouteOptions | None = None,
+    **keywords: Unpack[RouteKeywords],
+) -> None:
+    """Raise what :func:`route` would raise for a query that has no route; else return.
+
+    A path is searched as :func:`route` searches it, but its legs are not built, timed or
+    priced: on a network of a million links that is most of a route's work, and a caller
+    that only asks whether a route exists (``corridors data validate``) does not need it.
+
+    Parameters
+    ----------
+    net, origin, destination, options, **keywords
+        As for :func:`route`.
+
+    Raises
+    ------
+    UnknownPlaceError, AmbiguousPlaceError, InvalidOptionError, NoRouteError
+        As :func:`route` raises them.
+    """
+    _first_path(net, origin, destination, RouteOptions.build(options, **keywords))
+
+
 def alternatives(
     net: Network,
     origin: str | Place,
@@ -444,24 +497,9 @@ def alternatives(
         msg = "max_overlap must be in (0, 1] and penalty greater than 1"
         raise InvalidOptionError(msg)
     opts = RouteOptions.build(options, **keywords)
-    profile = opts.profile
-    via_nodes = _resolve_via(net, opts.via)
-    # the solver needs node ids: resolve avoided places given by name
-    opts = replace(
-        opts, avoid_nodes=frozenset(resolve_place(net, p).node for p in opts.avoid_nodes)
-    )
-    o, d = resolve_ends(net, origin, destination, opts, via_nodes)
-    _check_endpoints(net, o, d, via_nodes, opts)
-    rg = net.routing_graph(profile)
-    solver = _Solver(net, rg, opts, via_nodes)
-    try:
-        first = solver.solve(o.node, d.node)
-    except _NoPathError:
-        if _EXPLAIN.get():
-            msg = _explain(net, profile, o, d, via_nodes, opts)
-        else:
-            msg = f"no route from {o.node} to {d.node}"
-        raise NoRouteError(msg) from None
+    solver, first, o, d = _first_path(net, origin, destination, opts)
+    opts = solver.opts
+    rg = solver.rg
     # labelled once the better of the two candidates below is known
     best = solver.to_route(first, o, d, labelled=False)
     if solver.rules is not None and solver.weight is not solver.plain_weight:
