@@ -12,14 +12,17 @@ import json
 import os
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
+import pandas.testing as pdt
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import corridors
+from corridors.data import geodata as reader
 from corridors.data.geodata import read_geodata, read_line_shapes
 from corridors.data.schema import TABLES
 from corridors.data.validation import structural_problems
@@ -112,6 +115,96 @@ def test_any_nodes_and_links_tables_give_problems_not_exceptions(
     for problem in problems:
         assert "\n" not in problem.message
         assert "\x1b" not in problem.message and "\x00" not in problem.message
+
+
+#: Cells a plain reader meets: numbers, words, separators and quotes, spaces of two kinds.
+plain_cells = st.one_of(
+    st.text(alphabet=' ,"|.-+eE0123456789abxyzé\u00a0', max_size=8),
+    st.sampled_from(["", "1.5", " 7 ", "-0", "nan", "inf", "1e400", "true", "no", "a | b"]),
+)
+#: What makes a file not plain when it is in a cell.
+not_plain_cells = st.sampled_from(["\n", "\r", "\x1b", "\x85", "x\r\ny", '"open'])
+
+
+#: The ways a generated table is spoilt ("": not at all).
+SPOILS = ["cell", "blank", "cr", "long", "short", "cut"]
+
+
+@st.composite
+def any_table_csv(draw: st.DrawFn, name: str) -> str:
+    """A table's file as a writer quotes it or its cells joined by hand (stray quotes), one
+    time in three spoilt one way: a cell with a line break or control character, a blank
+    line, a lone carriage return, a row longer or shorter than the header, or cut short."""
+    header = [c.name for c in TABLES[name]]
+    if draw(st.booleans()):
+        header = draw(st.permutations(header))[: draw(st.integers(0, len(header)))]
+    width = len(header)
+    rows = draw(st.lists(st.lists(plain_cells, min_size=width, max_size=width), max_size=6))
+    spoil = draw(st.sampled_from(SPOILS)) if draw(st.integers(0, 2)) == 0 else ""
+    if rows and spoil in ("cell", "long", "short"):
+        at = draw(st.integers(0, len(rows) - 1))
+        if spoil == "cell" and width:
+            rows[at][draw(st.integers(0, width - 1))] = draw(not_plain_cells)
+        elif spoil == "long":
+            rows[at] = [*rows[at], "x"]
+        else:
+            rows[at] = rows[at][: width // 2]
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    if draw(st.booleans()):
+        out = io.StringIO()
+        csv.writer(out, lineterminator=end).writerows([header, *rows])
+        lines = out.getvalue().split(end)[:-1]
+    else:
+        lines = [",".join(row) for row in [header, *rows]]
+    ends = [end] * len(lines)
+    at = draw(st.integers(0, len(lines) - 1))
+    if spoil == "blank":
+        lines.insert(at, "")
+        ends.insert(at, end)
+    elif spoil == "cr":
+        ends[at] = "\r"
+    text = "".join(line + e for line, e in zip(lines, ends, strict=True))
+    if spoil == "cut":
+        text = text[: draw(st.integers(0, len(text)))]
+    if draw(st.integers(0, 4)) == 0:
+        text = "\ufeff" + text
+    return text
+
+
+def test_a_table_read_by_pandas_tokenizer_is_read_as_the_csv_module_reads_it(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Where the plain reader takes a file, its table and problems are the record reader's.
+
+    The property counts how often the plain reader took a file and how often it left it to
+    the csv module, and both must have happened.
+    """
+    seen: Counter[str] = Counter()
+
+    @settings(suppress_health_check=FIXTURE_OK)
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from(["links", "nodes", "speeds"]))
+        text = data.draw(any_table_csv(name))
+        path = tmp_path_factory.mktemp("table") / f"{name}.csv"
+        path.write_bytes(text.encode("utf-8"))
+        chunk = data.draw(st.sampled_from([2, reader.CHUNK_ROWS]))
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(reader, "CHUNK_ROWS", chunk)
+            plain_problems: list[reader.Problem] = []
+            plain = reader._read_plain_csv(path, name, plain_problems)
+        seen["taken" if plain is not None else "left"] += 1
+        if plain is None:
+            assert plain_problems == []
+            return
+        problems: list[reader.Problem] = []
+        expected = reader._read_csv(path, name, problems, by_chunk=False)
+        pdt.assert_frame_equal(plain, expected)
+        assert plain_problems == problems
+
+    check()
+    assert seen["taken"] >= 10, seen
+    assert seen["left"] >= 10, seen
 
 
 @given(text=geojson_text())

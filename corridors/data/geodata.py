@@ -488,13 +488,32 @@ def _type_chunk(
         if len(cells) < width:
             cells.extend([""] * (width - len(cells)))
     clean = _CONTROL.search("\t".join(["\t".join(cells) for cells in chunk])) is None
-    for position, (column, at) in enumerate(where):
-        texts = list(map(itemgetter(at), chunk)) if at >= 0 else [""] * len(chunk)
+    texts = [list(map(itemgetter(at), chunk)) if at >= 0 else None for _, at in where]
+    _type_texts(texts, lines, where, columns, found, clean=clean)
+
+
+def _type_texts(
+    texts: list[list[str] | None],
+    lines: list[int],
+    where: list[tuple[Column, int]],
+    columns: list[list[Any]],
+    found: list[tuple[int, int, str]],
+    *,
+    clean: bool,
+) -> None:
+    """Type a chunk's cells, given column by column (None: a column the file does not have).
+
+    ``clean`` says that no cell holds a control character.
+    """
+    for position, (column, _) in enumerate(where):
+        column_texts = texts[position]
+        if column_texts is None:
+            column_texts = [""] * len(lines)
         if clean:
-            values = _typed_column(texts, column, lines, found, position)
+            values = _typed_column(column_texts, column, lines, found, position)
         else:
             values = []
-            for line, text in zip(lines, texts):
+            for line, text in zip(lines, column_texts):
                 value, error = _coerce(text, column)
                 if error:
                     found.append((line, position, error))
@@ -512,11 +531,128 @@ def _read_table(folder: Path, name: str, problems: list[Problem]) -> pd.DataFram
         if name not in OPTIONAL_TABLES:
             problems.append(Problem(file, 0, "file is missing"))
         return frame_from_rows(name, [])
+    plain = _read_plain_csv(path, name, problems)
+    if plain is not None:
+        return plain
     try:
         return _read_csv(path, name, problems, by_chunk=True)
     except _ReadAgainError:
         # a quoted cell holds a line break, or the file is faulty: read a record at a time
         return _read_csv(path, name, problems, by_chunk=False)
+
+
+def _header_columns(
+    header: list[str], name: str, problems: list[Problem]
+) -> list[tuple[Column, int]] | None:
+    """Return each schema column with its position in the header (-1: absent).
+
+    None, with the problem reported, when a required column is missing.
+    """
+    names = [h.strip() for h in header]
+    columns = TABLES[name]
+    missing = [c.name for c in columns if c.required and c.name not in names]
+    if missing:
+        problems.append(
+            Problem(f"{name}.csv", 1, f"missing required column(s): {', '.join(missing)}")
+        )
+        return None
+    return [(c, names.index(c.name) if c.name in names else -1) for c in columns]
+
+
+#: Bytes of the control characters a cell may not hold below U+0080 (as :data:`_CONTROL`).
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+#: Those from U+0080 to U+009F, as UTF-8 writes them.
+_CONTROL_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _is_plain_text(data: bytes) -> bool:
+    """Whether a file holds no control character a cell may not hold, nor a lone CR.
+
+    A lone carriage return (one that ends no line) ends a record for both readers but no
+    line for the count; with a quoted line break elsewhere, the records would count as many
+    as the lines, each but its line.
+    """
+    # deleting the control bytes and comparing lengths is several times faster than a search
+    return (
+        len(data.translate(None, _CONTROL_BYTES)) == len(data)
+        and _CONTROL_C1.search(data) is None
+        and data.count(b"\r") == data.count(b"\r\n")
+    )
+
+
+def _read_plain_csv(path: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """Read a plain table with the C tokenizer of pandas; None when the file is not plain.
+
+    Plain: UTF-8, no blank line, no record spanning lines, no record longer than the
+    header, no control character and no lone carriage return. Then each record is one
+    physical line, and pandas splits the cells as the csv module does; the cells are typed
+    as :func:`_read_csv` types them, so the table and the problems are the ones it gives.
+    Any other file (or one of more than :data:`MAX_ROWS` rows) returns None, and the csv
+    module reads it, which words what is wrong.
+    """
+    import csv
+    import io
+
+    import pandas as pd
+
+    data = path.read_bytes()
+    # records = lines after the header, when no line is blank and none ends inside a quote
+    lines_total = data.count(b"\n") + (not data.endswith(b"\n"))
+    records = lines_total - 1
+    if (
+        records < 1
+        or records > MAX_ROWS
+        or data.startswith((b"\n", b"\r\n", b"\xef\xbb\xbf\n", b"\xef\xbb\xbf\r\n"))
+        or b"\n\n" in data
+        or b"\n\r\n" in data
+        or not _is_plain_text(data)
+    ):
+        return None
+    columns = TABLES[name]
+    typed: list[Any] = [array("d") if c.type == "float" else [] for c in columns]
+    found: list[tuple[int, int, str]] = []
+    where: list[tuple[Column, int]] | None = None
+    seen = 0  # records typed so far
+    try:
+        chunks = pd.read_csv(
+            io.BytesIO(data),
+            header=None,
+            dtype=object,
+            na_filter=False,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+            engine="c",
+            quoting=csv.QUOTE_MINIMAL,
+            chunksize=CHUNK_ROWS,
+        )
+        del data
+        for chunk in chunks:
+            cells = [chunk[j].tolist() for j in chunk.columns]
+            if where is None:
+                header = [str(c[0]) for c in cells]
+                cells = [c[1:] for c in cells]
+                where = _header_columns(header, name, problems)
+                if where is None:
+                    return frame_from_rows(name, [])
+            count = len(cells[0]) if cells else 0
+            if count == 0:
+                continue
+            chunk_lines = list(range(seen + 2, seen + 2 + count))
+            texts = [cells[at] if at >= 0 else None for _, at in where]
+            _type_texts(texts, chunk_lines, where, typed, found, clean=True)
+            seen += count
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        return None  # pandas' tokenizer refuses it: the csv module says why
+    if where is None or seen != records:
+        return None  # a quoted cell spans lines: the records are not the lines
+    found.sort(key=lambda item: (item[0], item[1]))
+    problems.extend(Problem(f"{name}.csv", line, message) for line, _, message in found)
+    import numpy as np
+
+    flat = [np.frombuffer(c, dtype=c.typecode) if isinstance(c, array) else c for c in typed]
+    lines = np.arange(2, seen + 2, dtype=np.int64)
+    return frame_from_columns(name, [*flat, lines])
 
 
 class _ReadAgainError(Exception):
@@ -560,14 +696,9 @@ def _read_csv(path: Path, name: str, problems: list[Problem], *, by_chunk: bool)
             if header is None:
                 problems.append(Problem(file, 0, "file is empty; expected a header line"))
                 return frame_from_rows(name, [])
-            header = [h.strip() for h in header]
-            missing = [c.name for c in columns if c.required and c.name not in header]
-            if missing:
-                problems.append(
-                    Problem(file, 1, f"missing required column(s): {', '.join(missing)}")
-                )
+            where = _header_columns(header, name, problems)
+            if where is None:
                 return frame_from_rows(name, [])
-            where = [(c, header.index(c.name) if c.name in header else -1) for c in columns]
             width = len(header)
             chunk: list[list[str]] = []
             chunk_lines: list[int] = []

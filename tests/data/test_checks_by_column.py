@@ -165,6 +165,35 @@ def test_tables_read_by_chunk_as_by_record(tmp_path: Path, monkeypatch: pytest.M
     assert [p.row for p in pa] == [8, 10, 12]
 
 
+def test_the_plain_reader_leaves_records_that_are_not_lines_to_the_csv_module(
+    tmp_path: Path,
+) -> None:
+    speeds = geodata_dir(None) / "speeds.csv"
+    lines = speeds.read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "speeds.csv"
+    _write(path, lines)
+    problems: list[Problem] = []
+    plain = reader._read_plain_csv(path, "speeds", problems)
+    assert plain is not None and len(plain) == len(lines) - 1
+    assert plain["_line"].tolist() == list(range(2, len(lines) + 1))
+    quoted = [*lines[:3], 'rs-q,rail,RS,50,,,s,,"two\nlines"\n', *lines[3:]]
+    # a quoted line break; a blank line; a quoted line break and a lone carriage return,
+    # whose records count as many as the lines; control characters below and above U+0080
+    for spoilt in (
+        quoted,
+        [*lines[:3], "\n", *lines[3:]],
+        [lines[0].rstrip() + "\r", *quoted[1:]],
+        [*lines[:3], "rs-e,rail,RS,50,,,s,,\x1b[2J\n", *lines[3:]],
+        [*lines[:3], "rs-c,rail,RS,50,,,s,,\x85\n", *lines[3:]],
+    ):
+        _write(path, spoilt)
+        assert reader._read_plain_csv(path, "speeds", problems) is None
+        a, pa, b, pb = _both(path, "speeds")
+        pdt.assert_frame_equal(a, b)
+        assert pa == pb
+    assert problems == []
+
+
 def test_too_many_rows_read_by_chunk_as_by_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
