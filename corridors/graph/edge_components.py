@@ -74,6 +74,35 @@ class ComponentColumns:
         return np.asarray(self.codes[name] == code)
 
 
+def _codes_of(index: dict[Any, int], values: Sequence[Any]) -> np.ndarray:
+    """Return each value's code in ``index``, giving new values the next codes in order.
+
+    The same codes as ``index.setdefault(value, len(index))`` value by value, found with
+    dictionaries built in C: a routing graph's hauls bring a million link ids and places at
+    once, where the index holds the few thousand of the edges built one at a time.
+    """
+    at = dict(zip(values, range(len(values))))
+    if len(at) != len(values):  # a value given twice: number them one at a time
+        return np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    # the smaller dictionary is walked: the values already known are found in it
+    if len(index) <= len(at):
+        for value, code in index.items():
+            i = at.get(value)
+            if i is not None:
+                codes[i] = code
+    else:
+        for i, value in enumerate(values):
+            codes[i] = index.get(value, -1)
+    new = np.flatnonzero(codes < 0)
+    codes[new] = np.arange(len(index), len(index) + len(new), dtype=np.int64)
+    if len(new) == len(values):
+        index.update(zip(values, codes.tolist()))
+    elif len(new):
+        index.update(zip([values[i] for i in new.tolist()], codes[new].tolist()))
+    return codes
+
+
 class ColumnsBuilder:
     """Collects components one at a time into columns, without keeping the objects."""
 
@@ -130,17 +159,7 @@ class ColumnsBuilder:
                 local, values = coded[name]
                 # each distinct value is looked up once, not once per component; into an
                 # empty index (the first columns of a build) they are put at once
-                known = None
-                if not index:
-                    index.update(zip(values, range(len(values))))
-                    if len(index) == len(values):
-                        known = np.arange(len(values), dtype=np.int64)
-                    else:  # a value given twice: number them one at a time
-                        index.clear()
-                if known is None:
-                    known = np.array(
-                        [index.setdefault(v, len(index)) for v in values], dtype=np.int64
-                    )
+                known = _codes_of(index, values)
                 codes = known[np.asarray(local, dtype=np.int64)]
                 self._codes[name].frombytes(np.ascontiguousarray(codes, np.int32).tobytes())
             else:

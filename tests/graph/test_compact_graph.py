@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corridors.graph.compact import Coded, Vertices
 from corridors.graph.cost_model import SUMMED
@@ -64,6 +66,23 @@ def test_components_added_as_columns_are_numbered_as_one_by_one() -> None:
         assert columns.values["mode"] == ["rail", "road"]
         mode = [columns.values["mode"][c] for c in columns.codes["mode"].tolist()]
         assert mode == [modes[c] for c in codes.tolist()]
+
+
+@settings(max_examples=300)
+@given(
+    known=st.lists(st.sampled_from("abcdefgh"), unique=True, max_size=6),
+    values=st.lists(st.sampled_from("abcdefghij"), max_size=12),
+)
+def test_codes_of_many_values_are_those_given_one_at_a_time(
+    known: list[str], values: list[str]
+) -> None:
+    from corridors.graph.edge_components import _codes_of
+
+    index = {v: i for i, v in enumerate(known)}
+    expected_index = dict(index)
+    expected = [expected_index.setdefault(v, len(expected_index)) for v in values]
+    assert _codes_of(index, values).tolist() == expected
+    assert list(index.items()) == list(expected_index.items())  # same codes, same order
 
 
 def test_vertex_index_finds_every_vertex_and_nothing_else(net: Network) -> None:
