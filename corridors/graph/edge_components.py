@@ -104,9 +104,30 @@ def _codes_of(index: dict[Any, int], values: Sequence[Any]) -> np.ndarray:
 
 
 class ColumnsBuilder:
-    """Collects components one at a time into columns, without keeping the objects."""
+    """Collects components one at a time into columns, without keeping the objects.
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    numbered
+        For some coded fields, distinct values numbered first: each maps a value to its
+        number, 0, 1, ... in the mapping's order. :meth:`add_many` may then be given those
+        fields' codes in that numbering. A routing graph numbers its hauls' places and link
+        ids so: it has them as codes already, and hashing a million strings per field and
+        build costs seconds.
+    """
+
+    def __init__(self, numbered: dict[str, dict[Any, int]] | None = None) -> None:
+        self._numbered = dict(numbered or {})
+        for name, index in self._numbered.items():
+            if name not in CODED:
+                msg = f"{name!r} is not a coded component field"
+                raise ValueError(msg)
+            # the ends of the numbering, as a cheap guard against a mapping of other numbers
+            if index and (
+                next(iter(index.values())) != 0 or index[next(reversed(index))] != len(index) - 1
+            ):
+                msg = f"the values numbered for {name!r} are not numbered 0, 1, ... in order"
+                raise ValueError(msg)
         self._start()
 
     def _start(self) -> None:
@@ -114,7 +135,9 @@ class ColumnsBuilder:
         # four bytes a code, as the columns keep them (a field has fewer distinct values
         # than there are components)
         self._codes = {name: array("i") for name in CODED}
-        self._index: dict[str, dict[Any, int]] = {name: {} for name in CODED}
+        self._index: dict[str, dict[Any, int]] = {
+            name: self._numbered[name].copy() if name in self._numbered else {} for name in CODED
+        }
 
     def add(self, comp: Component) -> int:
         """Append a component's fields; return its row number."""
@@ -135,6 +158,7 @@ class ColumnsBuilder:
         floats: dict[str, np.ndarray],
         coded: dict[str, tuple[np.ndarray, Sequence[Any]]],
         same: dict[str, Any],
+        numbered: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Append many components given as columns; return their row numbers.
 
@@ -147,7 +171,16 @@ class ColumnsBuilder:
             values, and the list (as ``pandas.factorize`` gives them).
         same
             For every other coded field, the one value all these components have.
+        numbered
+            For fields the builder numbered values of (see the class), each component's
+            code in that numbering, given instead of in ``coded`` or ``same``.
         """
+        numbered = numbered or {}
+        if not set(numbered) <= set(self._numbered):
+            msg = (
+                f"fields not numbered by the builder: {sorted(set(numbered) - set(self._numbered))}"
+            )
+            raise ValueError(msg)
         n = len(floats["time_h"])
         first = len(self._floats["time_h"])
         for name in SUMMED:
@@ -155,7 +188,10 @@ class ColumnsBuilder:
             self._floats[name].frombytes(np.ascontiguousarray(floats[name], np.float64).tobytes())
         for name in CODED:
             index = self._index[name]
-            if name in coded:
+            if name in numbered:
+                codes = np.asarray(numbered[name])
+                self._codes[name].frombytes(np.ascontiguousarray(codes, np.int32).tobytes())
+            elif name in coded:
                 local, values = coded[name]
                 # each distinct value is looked up once, not once per component; into an
                 # empty index (the first columns of a build) they are put at once

@@ -597,7 +597,17 @@ class _Builder:
         self.added_place: list[int] = []
         self.added_layer: list[int] = []
         self.served: np.ndarray | None = None
-        self.comps = ColumnsBuilder()
+        # each place's code: its position in the sorted places
+        self.place_at = dict(zip(self.places.tolist(), range(len(self.places))))
+        # the hauls' ends and link ids are given as the basis' codes (see plain_hauls)
+        link_values = self.basis.link_codes[1]
+        self.comps = ColumnsBuilder(
+            numbered={
+                "from_node": self.place_at,
+                "to_node": self.place_at,
+                "link_id": dict(zip(link_values, range(len(link_values)))),
+            }
+        )
         self.one_by_one = _Edges(self.comps)
         # the cells of the links the one-by-one edges follow (a few thousand of millions),
         # by column, and each such link's position in them: a table look-up per cell costs
@@ -618,8 +628,8 @@ class _Builder:
         found = self.added.get((place, layer))
         if found is not None:
             return found
-        rank = int(np.searchsorted(self.places, place))
-        if rank >= len(self.places) or self.places[rank] != place:
+        rank = self.place_at.get(place)
+        if rank is None:
             return None
         if layer in (ORIGIN, DESTINATION):
             if self.served is None:
@@ -648,7 +658,7 @@ class _Builder:
             msg = f"no node {place} {layer} to add after the places' own"
             raise ValueError(msg)
         found = self.added[(place, layer)] = 2 * len(self.pairs) + len(self.added_place)
-        self.added_place.append(int(np.searchsorted(self.places, place)))
+        self.added_place.append(self.place_at[place])
         self.added_layer.append(self.layer(layer))
         return found
 
@@ -928,17 +938,15 @@ class _Builder:
         rows = self.comps.add_many(
             floats,
             coded={
-                # the place codes factorized, then named: the same codes and values as
-                # factorizing the names, without hashing two million strings
-                "from_node": _named(_factorize(e["ur"][p]), e["places"]),
-                "to_node": _named(_factorize(e["vr"][p]), e["places"]),
                 "mode": _named(_factorize(mode[p]), mode_values),
                 "country": _named(_factorize(cu[p]), country_values),
                 "gauge_mm": (g_code, g_values),
                 "status": status,
-                "link_id": _named(_factorize(link_id[p]), link_values),
                 "source_ids": (c_combo, source_values),
             },
+            # the ends' place codes and the link id codes, as the component builder numbers
+            # them: no string of the million is hashed again
+            numbered={"from_node": e["ur"][p], "to_node": e["vr"][p], "link_id": link_id[p]},
             same={
                 "kind": "haul",
                 "friction_id": None,

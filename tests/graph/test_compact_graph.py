@@ -68,6 +68,39 @@ def test_components_added_as_columns_are_numbered_as_one_by_one() -> None:
         assert mode == [modes[c] for c in codes.tolist()]
 
 
+def test_components_given_in_the_builders_numbering_decode_as_given_by_value() -> None:
+    from corridors.graph.cost_model import Component
+    from corridors.graph.edge_components import ColumnsBuilder
+
+    floats = {name: np.arange(3, dtype=np.float64) for name in SUMMED}
+    same = {name: "" for name in CODED if name not in ("link_id", "from_node")}
+    places = ["aa", "bb", "cc", "dd"]
+    one = Component("haul", "cc", "dd", "rail", "KZ", 1.0, 1.0, 1.0, 1.0, link_id="x")
+    decoded = []
+    for numbered in (False, True):
+        builder = ColumnsBuilder(
+            numbered={"from_node": dict(zip(places, range(4)))} if numbered else None
+        )
+        builder.add(one)  # a component one at a time first: its place is "cc" either way
+        at = np.array([3, 0, 2])
+        builder.add_many(
+            floats,
+            coded={"link_id": (np.array([0, 0, 1]), ["y", "z"])}
+            | ({} if numbered else {"from_node": (np.array([0, 1, 2]), ["dd", "aa", "cc"])}),
+            same=same,
+            numbered={"from_node": at} if numbered else None,
+        )
+        columns = builder.columns()
+        decoded.append(
+            [columns.values["from_node"][c] for c in columns.codes["from_node"].tolist()]
+        )
+    assert decoded[0] == decoded[1] == ["cc", "dd", "aa", "cc"]
+    with pytest.raises(ValueError, match="not numbered 0, 1"):
+        ColumnsBuilder(numbered={"from_node": {"aa": 1, "bb": 2}})
+    with pytest.raises(ValueError, match="not numbered by the builder"):
+        ColumnsBuilder().add_many(floats, coded={}, same=same, numbered={"from_node": at})
+
+
 @settings(max_examples=300)
 @given(
     known=st.lists(st.sampled_from("abcdefgh"), unique=True, max_size=6),
