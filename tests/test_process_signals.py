@@ -113,3 +113,43 @@ def test_results_come_in_order_from_forked_workers() -> None:
     seen: list[int] = []
     workers.run_ordered(_double, list(range(20)), 2, seen.append)
     assert seen == [2 * i for i in range(20)]
+
+
+def _slow(item: int) -> int:
+    time.sleep(0.5)
+    return item
+
+
+@pytest.mark.parametrize("where", ["meanwhile", "result"])
+def test_a_signal_noted_just_before_the_pool_lets_go_is_delivered_at_once(
+    monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A signal that lands while held, after the last check, is not kept until the end."""
+    if not workers.can_fork():
+        pytest.skip("needs fork")
+    real_release = workers._Deferred.release
+    releases: list[int] = []
+
+    def release(self: workers._Deferred) -> None:
+        releases.append(1)
+        # the first release before our own code: the signal lands while still held
+        if len(releases) == (1 if where == "meanwhile" else 2) and self.saved:
+            signal.raise_signal(signal.SIGINT)
+        real_release(self)
+
+    monkeypatch.setattr(workers._Deferred, "release", release)
+    ran: list[str] = []
+    seen: list[int] = []
+
+    def meanwhile() -> None:
+        ran.append("meanwhile")
+
+    def on_result(item: int) -> None:
+        seen.append(item)
+
+    with pytest.raises(KeyboardInterrupt):
+        workers.run_ordered(_slow, list(range(6)), 2, on_result, meanwhile)
+    # the interrupt reached us before any more of our own code ran
+    if where == "meanwhile":
+        assert ran == []
+    assert seen == []

@@ -114,7 +114,11 @@ class _Deferred:
         self.saved.clear()
 
     def check(self, pool: Any) -> None:
-        """Deliver a signal noted while held, after stopping the pool."""
+        """Deliver a signal noted while held, after stopping the pool.
+
+        Called after :meth:`release` too: a signal noted between the last check and the
+        release would otherwise wait for the next check, past code that may run for long.
+        """
         if self.pending is None:
             return
         import signal
@@ -168,7 +172,10 @@ def run_ordered(
             futures.append(pool.submit(task, item))
             deferred.check(pool)
         if meanwhile is not None:
-            deferred.release()  # our own code: signals may raise where they land
+            # our own code: signals may raise where they land, and one noted since the
+            # last check is delivered before it runs (it may run for minutes)
+            deferred.release()
+            deferred.check(pool)
             meanwhile()
             deferred.hold()
         for future in futures:
@@ -176,6 +183,7 @@ def run_ordered(
                 wait([future], timeout=0.2, return_when=FIRST_COMPLETED)
                 deferred.check(pool)
             deferred.release()
+            deferred.check(pool)
             on_result(future.result())
             deferred.hold()
     except BrokenProcessPool:
@@ -191,4 +199,5 @@ def run_ordered(
         _stop(pool)
         raise
     deferred.release()
+    deferred.check(pool)
     pool.shutdown(wait=True)
