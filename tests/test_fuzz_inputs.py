@@ -126,7 +126,7 @@ plain_cells = st.one_of(
 not_plain_cells = st.sampled_from(["\n", "\r", "\x1b", "\x85", "x\r\ny", '"open'])
 
 
-#: The ways a generated table is spoilt ("": not at all).
+#: The ways :func:`any_table_csv` spoils one table in three.
 SPOILS = ["cell", "blank", "cr", "long", "short", "cut"]
 
 
