@@ -7,6 +7,7 @@ run at once (``BrokenProcessPool``) where a ``multiprocessing.Pool`` would wait 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -64,9 +65,17 @@ def _stop(pool: Any) -> None:
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             process.terminate()
+    # a worker forked while this process held its signals keeps the noting handler until
+    # its set-up runs, and notes SIGTERM instead of ending: kill what is still alive
+    deadline = time.monotonic() + 1.0
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
-            process.join(timeout=5)
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
     # let the executor's thread finish failing the pool: at exit Python 3.11 wakes it
     # through a pipe that thread may be closing, which prints an ignored EBADF traceback
     manager = getattr(pool, "_executor_manager_thread", None)
