@@ -646,13 +646,27 @@ def _read_plain_csv(path: Path, name: str, problems: list[Problem]) -> pd.DataFr
         return None  # pandas' tokenizer refuses it: the csv module says why
     if where is None or seen != records:
         return None  # a quoted cell spans lines: the records are not the lines
-    found.sort(key=lambda item: (item[0], item[1]))
-    problems.extend(Problem(f"{name}.csv", line, message) for line, _, message in found)
     import numpy as np
 
+    return _typed_table(name, typed, found, np.arange(2, seen + 2, dtype=np.int64), problems)
+
+
+def _typed_table(
+    name: str,
+    typed: list[Any],
+    found: list[tuple[int, int, str]],
+    lines: Any,
+    problems: list[Problem],
+) -> pd.DataFrame:
+    """Report a read's problems in row order and return its typed columns as the table."""
+    import numpy as np
+
+    found.sort(key=lambda item: (item[0], item[1]))
+    problems.extend(Problem(f"{name}.csv", line, message) for line, _, message in found)
+    if not len(lines):
+        return frame_from_rows(name, [])
     flat = [np.frombuffer(c, dtype=c.typecode) if isinstance(c, array) else c for c in typed]
-    lines = np.arange(2, seen + 2, dtype=np.int64)
-    return frame_from_columns(name, [*flat, lines])
+    return frame_from_columns(name, [*flat, np.asarray(lines, dtype=np.int64)])
 
 
 class _ReadAgainError(Exception):
@@ -749,14 +763,9 @@ def _read_csv(path: Path, name: str, problems: list[Problem], *, by_chunk: bool)
             raise _ReadAgainError from None
         problems.append(Problem(file, 0, f"cannot be read as UTF-8 CSV ({err})"))
         return frame_from_rows(name, [])
-    found.sort(key=lambda item: (item[0], item[1]))
-    problems.extend(Problem(file, line, message) for line, _, message in found)
-    if not lines:
-        return frame_from_rows(name, [])
     import numpy as np
 
-    flat = [np.frombuffer(c, dtype=c.typecode) if isinstance(c, array) else c for c in typed]
-    return frame_from_columns(name, [*flat, np.frombuffer(lines, dtype=np.int64)])
+    return _typed_table(name, typed, found, np.frombuffer(lines, dtype=np.int64), problems)
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
