@@ -63,6 +63,7 @@ from corridors.data.checks.base import (
 )
 from corridors.data.checks.geography import GeographyChecks
 from corridors.data.checks.references import ReferenceChecks
+from corridors.data.checks.scan_ahead import ScanAhead
 from corridors.data.checks.sources import SourceChecks
 from corridors.data.checks.values import ValueChecks
 from corridors.data.geodata import (
@@ -72,6 +73,7 @@ from corridors.data.geodata import (
     give_back_memory,
     read_geodata,
 )
+from corridors.data.locate import geodata_dir
 from corridors.data.schema import TABLES
 
 __all__ = [
@@ -156,9 +158,13 @@ def check_folder(
     GeodataError
         If the folder is not a geodata folder at all (no ``nodes.csv`` and ``links.csv``).
     """
-    data = read_geodata(geodata, strict=False)
-    checker = GeodataChecker(data)
-    checker.run(extra)
+    folder = geodata_dir(geodata)
+    # the drawn lines need nothing from the tables: a large file is read beside them
+    with ScanAhead(folder / "geometry" / "links.geojson") as ahead:
+        data = read_geodata(folder, strict=False)
+        checker = GeodataChecker(data)
+        checker.ahead = ahead
+        checker.run(extra)
     problems = sorted({p for found in checker.found.values() for p in found})
     by_check = {name: len(set(found)) for name, found in checker.found.items() if found}
     counts = {name: len(data.tables[name]) for name in TABLES}

@@ -30,7 +30,9 @@ class FeatureScan:
     ``problems`` is set when the file as a whole cannot be used (its findings replace any
     about single features); otherwise ``ids``, ``lines`` and ``kinds`` hold one entry per
     feature (an empty id and line 0 for one without an id), and ``count``, ``x`` and ``y``
-    the points of the drawn features, one after another.
+    the points of the drawn features, one after another. ``seg`` is, when the file was read
+    ahead (:mod:`~corridors.data.checks.scan_ahead`), the geodesic length in km of each step
+    from one of these points to the next, as a float64 array.
     """
 
     problems: list[Found] | None = None
@@ -40,6 +42,7 @@ class FeatureScan:
     count: array[int] = field(default_factory=lambda: array("q"))
     x: array[float] = field(default_factory=lambda: array("d"))
     y: array[float] = field(default_factory=lambda: array("d"))
+    seg: Any = None
 
     def take(
         self,

@@ -36,6 +36,7 @@ from corridors.data.checks.base import (
     plural,
 )
 from corridors.data.checks.feature_scan import FeatureScan
+from corridors.data.checks.scan_ahead import ScanAhead
 from corridors.data.vocabulary import GAUGES, MODES, is_water
 
 
@@ -53,6 +54,9 @@ def point_rows(starts: Any, sizes: Any) -> Any:
 
 class GeographyChecks(Base):
     """Checks 4-6, 8 and 9: countries, lengths, gauges, orphan nodes, the closed Caspian."""
+
+    #: ``geometry/links.geojson`` being read in a second process, if it is (see scan_ahead)
+    ahead: ScanAhead | None = None
 
     # -- 4. countries
 
@@ -144,7 +148,11 @@ class GeographyChecks(Base):
         file = "geometry/links.geojson"
         if not path.is_file():
             return
-        scan = feature_scan.scan_features(path)
+        ahead = self.ahead
+        if ahead is not None and ahead.path == path:
+            scan = ahead.scan()
+        else:
+            scan = feature_scan.scan_features(path)
         if scan is None:
             # not a plain FeatureCollection: read whole, its problem is worded as for any file
             doc = self.read_geojson(path, file)
@@ -171,6 +179,8 @@ class GeographyChecks(Base):
         lines = scan.lines.tolist()
         if drawn == len(ids) and all(map(links.__contains__, ids)):
             kept: dict[str, Any] = {"ids": ids, "lines": lines, "count": count, "x": x, "y": y}
+            if scan.seg is not None:
+                kept["seg"] = scan.seg
         else:
             keep: list[int] = []  # the positions of the kept lines among the drawn ones
             at = 0
@@ -224,7 +234,9 @@ class GeographyChecks(Base):
         import numpy as np
 
         x, y, start, count = drawn["x"], drawn["y"], drawn["start"], drawn["count"]
-        seg = geodesic_km_array(x[:-1], y[:-1], x[1:], y[1:])
+        seg = drawn.get("seg")
+        if seg is None:  # not measured ahead (see scan_ahead)
+            seg = geodesic_km_array(x[:-1], y[:-1], x[1:], y[1:])
         # each line's segments summed one after another from its first, as a plain sum: the
         # k-th segments of all lines with more than k are added in one step, the longest
         # lines first so that those are a leading slice
