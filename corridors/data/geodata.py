@@ -870,20 +870,26 @@ def read_geodata(path: str | os.PathLike[str] | None = None, *, strict: bool = T
     GeodataError
         If ``strict`` and any problem was found, listing each as ``file:row: message``.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     folder = geodata_dir(path)
     problems: list[Problem] = []
-    with bulk_objects():
-        tables = {name: _read_table(folder, name, problems) for name in TABLES}
-    corridors, sources, seeds = _read_annotations(folder, problems)
-    geodata = Geodata(
-        folder=folder,
-        tables=tables,
-        corridors=corridors,
-        sources=sources,
-        seeds=seeds,
-        digest=content_hash(folder),
-        problems=problems,
-    )
+    # reading and hashing the files lets other threads run: the digest is taken on a
+    # thread of its own while the tables are parsed (a second or so at a million links)
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        digest = hashing.submit(content_hash, folder)
+        with bulk_objects():
+            tables = {name: _read_table(folder, name, problems) for name in TABLES}
+        corridors, sources, seeds = _read_annotations(folder, problems)
+        geodata = Geodata(
+            folder=folder,
+            tables=tables,
+            corridors=corridors,
+            sources=sources,
+            seeds=seeds,
+            digest=digest.result(),
+            problems=problems,
+        )
     if strict and problems:
         raise GeodataError(summarise(problems))
     if sum(len(table) for table in tables.values()) >= _TRIM_AFTER_ROWS:
