@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -14,9 +15,57 @@ from corridors.routing.contraction import Contraction
 from corridors.routing.objectives import OBJECTIVES, TIE_BREAK
 from corridors.routing.options import RouteOptions
 
+_Made = TypeVar("_Made")
+
+#: The graphs whose masks and weights are kept for reuse (see :func:`reusing`), by id.
+_REUSED: dict[int, dict[tuple[Any, ...], Any]] = {}
+
+
+@contextmanager
+def reusing(rg: RoutingGraph) -> Iterator[None]:
+    """Within the block, make each mask and weight array of ``rg`` once.
+
+    Asked again for the same options, :func:`edge_mask`, :func:`weights` and
+    :func:`rest_weight` give the arrays made the first time, made read-only. Check 10
+    routes a dozen or more corridors on one graph of millions of edges with the same
+    objective: each array is then made once per graph instead of once per corridor.
+    """
+    _REUSED[id(rg)] = {}
+    try:
+        yield
+    finally:
+        del _REUSED[id(rg)]
+
+
+def _reused(rg: RoutingGraph, key: tuple[Any, ...], make: Callable[[], _Made]) -> _Made:
+    held = _REUSED.get(id(rg))
+    if held is None:
+        return make()
+    if key not in held:
+        made = make()
+        for array in made if isinstance(made, tuple) else (made,):
+            np.asarray(array).flags.writeable = False  # the very array: asarray copies none
+        held[key] = made
+    found: _Made = held[key]
+    return found
+
 
 def edge_mask(rg: RoutingGraph, opts: RouteOptions) -> np.ndarray:
     """Return a boolean array: which routing-graph edges the options allow."""
+    key = (
+        "mask",
+        opts.year,
+        opts.statuses,
+        opts.modes,
+        opts.avoid_countries,
+        opts.avoid_nodes,
+        opts.avoid_links,
+        opts.avoid_borders,
+    )
+    return _reused(rg, key, lambda: _edge_mask(rg, opts))
+
+
+def _edge_mask(rg: RoutingGraph, opts: RouteOptions) -> np.ndarray:
     # every test runs on the graph's codes: no object array per edge is made
     is_link = rg.isin("kind", ["link"])
     if opts.year is not None:
@@ -61,9 +110,13 @@ def weights(rg: RoutingGraph, opts: RouteOptions) -> tuple[np.ndarray, np.ndarra
     The weight adds a tiny tie-break (generalized cost, or distance when routing by
     generalized cost) so that equal-objective paths resolve to the sensible one.
     """
-    primary = objective(rg, opts.by, opts.value_of_time)
-    second = objective(rg, OBJECTIVES[opts.by].tie_break, opts.value_of_time)
-    return primary, primary + TIE_BREAK * second
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        primary = objective(rg, opts.by, opts.value_of_time)
+        second = objective(rg, OBJECTIVES[opts.by].tie_break, opts.value_of_time)
+        return primary, primary + TIE_BREAK * second
+
+    return _reused(rg, ("weights", opts.by, opts.value_of_time), make)
 
 
 def rest_weight(rg: RoutingGraph, opts: RouteOptions, rules: DrivingRules) -> np.ndarray:
@@ -76,9 +129,13 @@ def rest_weight(rg: RoutingGraph, opts: RouteOptions, rules: DrivingRules) -> np
     (:func:`corridors.routing.timeline.with_rests`).
     """
     vot = rg.profile.value_of_time_usd_per_h if opts.value_of_time is None else opts.value_of_time
-    extra = rg.driving_h * (rules.long_run_factor() - 1.0)
-    zero = np.zeros_like(extra)
-    return np.asarray(OBJECTIVES[opts.by].of(extra, zero, zero, zero, vot), dtype=float)
+
+    def make() -> np.ndarray:
+        extra = rg.driving_h * (rules.long_run_factor() - 1.0)
+        zero = np.zeros_like(extra)
+        return np.asarray(OBJECTIVES[opts.by].of(extra, zero, zero, zero, vot), dtype=float)
+
+    return _reused(rg, ("rests", opts.by, vot, rules.long_run_factor()), make)
 
 
 def check_non_negative(weight: np.ndarray) -> None:

@@ -22,6 +22,7 @@ from corridors.data.validation import (
 )
 from corridors.errors import GeodataError
 from corridors.graph.network import Network
+from corridors.routing.edge_weights import reusing
 from corridors.routing.named_corridors import check_corridor
 
 # corridors.validation names this module: it offers the whole validation API
@@ -114,7 +115,7 @@ def _check_routing(checker: GeodataChecker) -> None:
         waiting.setdefault(_route_profile(checker, net, item), []).append((item, line))
     for pid in checker.profiles:
         try:
-            net.routing_graph(pid)
+            rg = net.routing_graph(pid)
         except MemoryError:
             raise
         except Exception as err:
@@ -125,8 +126,11 @@ def _check_routing(checker: GeodataChecker) -> None:
                 f"the routing graph for profile {pid!r} cannot be built: {error_text(err)}",
             )
             return
-        for item, line in waiting.pop(net.profile(pid).id, []):
-            _route_corridor(checker, net, item, line)
+        # the corridors share the graph's objective weights, and often their masks
+        with reusing(rg):
+            for item, line in waiting.pop(net.profile(pid).id, []):
+                _route_corridor(checker, net, item, line)
+        del rg
     # corridors on no profile of the table: routing them says why they do not route
     for group in waiting.values():
         for item, line in group:
