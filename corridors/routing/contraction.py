@@ -223,12 +223,15 @@ def contract(rg: RoutingGraph, junctions: list[str]) -> Contraction:
         # pair each way in with each way out of the same removed vertex
         into = into[np.argsort(v[into], kind="stable")]
         out_of = out_of[np.argsort(u[out_of], kind="stable")]
-        out_count = np.bincount(u[out_of], minlength=n)
-        out_first = np.concatenate([[0], np.cumsum(out_count)[:-1]])
-        reps = out_count[v[into]]
+        # where each way in's vertex has its ways out in that order, and how many: found
+        # by bisection, not with counts and sums over all the graph's vertices each round
+        tails = u[out_of]
+        via = v[into]
+        first = np.searchsorted(tails, via, side="left")
+        reps = np.searchsorted(tails, via, side="right") - first
         a = np.repeat(into, reps)
         step = np.arange(len(a)) - np.repeat(np.cumsum(reps) - reps, reps)
-        b = out_of[out_first[v[a]] + step]
+        b = out_of[np.repeat(first, reps) + step]
         new_u, new_v = u[a], v[b]
         keep = new_u != new_v  # a way back to where it came from is a loop, never shorter
         a, b, new_u, new_v = a[keep], b[keep], new_u[keep], new_v[keep]
