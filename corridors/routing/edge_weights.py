@@ -30,6 +30,9 @@ def reusing(rg: RoutingGraph) -> Iterator[None]:
     routes a dozen or more corridors on one graph of millions of edges with the same
     objective: each array is then made once per graph instead of once per corridor.
     """
+    if id(rg) in _REUSED:  # within a block for this graph already
+        yield
+        return
     _REUSED[id(rg)] = {}
     try:
         yield

@@ -55,6 +55,18 @@ for name in files:
     scan_ahead.scan_features = counted  # the child, already forked, keeps the real one
     if mode == "killed":
         os.kill(pid, signal.SIGKILL)
+    if mode == "signals":
+        import time
+        time.sleep(0.5)  # the child is then blocked writing an answer larger than the pipe
+        def fields(pid):
+            rows = dict(
+                line.split(":\t", 1) for line in open(f"/proc/{pid}/status").read().splitlines()
+            )
+            return {key: int(rows[key], 16) for key in ("SigBlk", "SigIgn")}
+        out[name] = {"child": fields(pid), "parent": fields(os.getpid())}
+        ahead.close()
+        scan_ahead.scan_features = scan_features
+        continue
     if mode == "closed":
         ahead.close()
         try:
@@ -166,6 +178,16 @@ def test_a_child_that_dies_leaves_the_parent_to_read_the_file(files: dict[str, P
 def test_closing_before_the_result_is_taken_stops_the_child(files: dict[str, Path]) -> None:
     found = _probe("closed", files["shipped"])
     assert found[str(files["shipped"])] == {"started": True, "gone": True}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_child_ignores_ctrl_c_and_blocks_no_signal(files: dict[str, Path]) -> None:
+    # signals are held while forking; the child must let go of them once its handlers are set
+    found = _probe("signals", files["shipped"])[str(files["shipped"])]
+    sigint = 1 << (2 - 1)
+    assert found["child"]["SigBlk"] == found["parent"]["SigBlk"]
+    assert found["child"]["SigIgn"] & sigint
+    assert not found["parent"]["SigIgn"] & sigint
 
 
 def test_a_child_ends_with_its_parent(tmp_path: Path) -> None:

@@ -76,6 +76,11 @@ def test_corridors_checked_with_reused_weights_get_the_same_verdicts(net: Networ
         assert not weight.flags.writeable and not primary.flags.writeable
         other = RouteOptions.build(profile=rg.profile.id, by="cost")
         assert edge_weights.weights(rg, other)[1] is not weight
+        # a block within one for the same graph changes nothing, and leaves it open
+        mask = edge_weights.edge_mask(rg, opts)
+        with reusing(rg):
+            assert edge_weights.edge_mask(rg, opts) is mask
+        assert edge_weights.edge_mask(rg, opts) is mask
     assert shared == alone
     assert {verdict for verdict, _ in alone} >= {"routes", "NoRouteError"}
     # outside it each call makes its own array again

@@ -68,10 +68,16 @@ class ScanAhead:
         # what the parent printed must not be printed again by the child
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child's coverage is not collected
-            os.close(read_end)
-            _child(self.path, write_end, parent)
+        # Ctrl-C and SIGTERM wait until the child has its own handlers: one landing just
+        # after the fork would otherwise unwind the child through the parent's code
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child's coverage is not collected
+                os.close(read_end)
+                _child(self.path, write_end, parent, held)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(write_end)
         self.pid = pid
         self._pipe = os.fdopen(read_end, "rb")
@@ -129,13 +135,19 @@ def _worth_a_child(path: Path, min_bytes: int) -> bool:
         return False
 
 
-def _child(path: Path, write_end: int, parent: int) -> None:  # pragma: no cover - in the child
-    """Read the file, write the answer to the pipe and exit; never return to the caller."""
+def _child(
+    path: Path, write_end: int, parent: int, held: set[int | signal.Signals]
+) -> None:  # pragma: no cover - in the child
+    """Read the file, write the answer to the pipe and exit; never return to the caller.
+
+    Starts with SIGINT and SIGTERM blocked; ``held`` is the signal mask to go back to.
+    """
     code = 1
     try:
         # Ctrl-C reaches the whole process group: the parent stops this child itself
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         _end_with(parent)
         scan = scan_features(path)
         give_back_memory()
