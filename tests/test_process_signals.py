@@ -153,3 +153,49 @@ def test_a_signal_noted_just_before_the_pool_lets_go_is_delivered_at_once(
     if where == "meanwhile":
         assert ran == []
     assert seen == []
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(x) for x in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_to_a_validation_stops_its_read_ahead_child(tmp_path: Path) -> None:
+    # the shipped folder with its drawn lines copied thirty times under other ids: a file
+    # large enough to be read by a child while the tables are read
+    import json
+    import shutil
+
+    from corridors.data.checks.scan_ahead import SCAN_AHEAD_BYTES
+    from corridors.data.locate import geodata_dir
+
+    folder = tmp_path / "geodata"
+    shutil.copytree(geodata_dir(None), folder)
+    lines = folder / "geometry" / "links.geojson"
+    doc = json.loads(lines.read_text(encoding="utf-8"))
+    doc["features"] += [
+        {**f, "properties": {**f["properties"], "id": f"{f['properties']['id']}-copy{k}"}}
+        for k in range(30)
+        for f in doc["features"]
+    ]
+    lines.write_text(json.dumps(doc), encoding="utf-8")
+    assert lines.stat().st_size >= SCAN_AHEAD_BYTES
+    proc = _start(tmp_path, "data", "validate", "--geodata", str(folder))
+    deadline = time.monotonic() + 60
+    child: list[int] = []
+    while not child and proc.poll() is None and time.monotonic() < deadline:
+        child = _children(proc.pid)
+        time.sleep(0.005)
+    assert child, "no read-ahead child was seen"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == "terminated"
+    state = Path(f"/proc/{child[0]}/stat")
+    assert not state.exists() or state.read_text().rsplit(")", 1)[1].split()[0] == "Z"
