@@ -351,6 +351,24 @@ PROVEN = [
     ),
     Proven(
         "Processes",
+        "SIGTERM to a validation while a child reads its drawn lines ahead",
+        "exit 143, `terminated`, no traceback, the child stopped",
+        "tests/test_process_signals.py::test_sigterm_to_a_validation_stops_its_read_ahead_child",
+    ),
+    Proven(
+        "Processes",
+        "the read-ahead child killed",
+        "the validation reads the file itself: the same result",
+        "tests/data/test_scan_ahead.py::test_a_child_that_dies_leaves_the_parent_to_read_the_file",
+    ),
+    Proven(
+        "Processes",
+        "the read-ahead child's answer cut short, padded or malformed (twelve kinds)",
+        "refused; the validation then reads the file itself",
+        "tests/data/test_scan_ahead.py::test_an_answer_that_is_not_sound_is_refused",
+    ),
+    Proven(
+        "Processes",
         "a worker killed (SIGKILL, as the out-of-memory killer does)",
         "the run fails at once with a one-line error (exit 3) instead of hanging",
         "tests/test_process_signals.py::test_a_killed_worker_fails_the_run_instead_of_hanging",
