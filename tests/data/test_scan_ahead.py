@@ -314,7 +314,7 @@ def test_validation_reads_ahead_to_the_same_report(tmp_path: Path) -> None:
     script = (
         "import json, sys\n"
         "from corridors.data.checks import scan_ahead\n"
-        "from corridors.routing.network_checks import validate\n"
+        "from corridors.data.validation import check_folder as validate  # checks 1-9\n"
         "started = []\n"
         "real = scan_ahead.ScanAhead._start\n"
         "def counted(self):\n"
