@@ -36,6 +36,8 @@ from corridors.data.checks.base import geodesic_km_array
 from corridors.data.checks.feature_scan import scan_features
 
 mode, files = sys.argv[1], sys.argv[2:]
+# a process started in the background may inherit Ctrl-C ignored: handle it, as a shell does
+signal.signal(signal.SIGINT, signal.default_int_handler)
 fallbacks = []
 def counted(path):
     fallbacks.append(str(path))
