@@ -100,17 +100,28 @@ print(json.dumps(out))
 """
 
 
-def _probe(mode: str, *files: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, mode, *map(str, files)],
+def _python(script: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run a script in a fresh interpreter (the shipped geodata, whatever the environment)."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
+        env={**os.environ, "CORRIDORS_GEODATA": ""},
     )
+
+
+def _answer_of(script: str, *args: str | Path) -> dict[str, Any]:
+    """Run a script that prints a JSON object, and return the object."""
+    done = _python(script, *args)
     assert done.returncode == 0, done.stderr
     found: dict[str, Any] = json.loads(done.stdout)
     return found
+
+
+def _probe(mode: str, *files: Path) -> dict[str, Any]:
+    return _answer_of(_PROBE, mode, *files)
 
 
 def _feature(lid: str | None, coords: Any) -> dict[str, Any]:
@@ -211,9 +222,7 @@ def test_a_child_ends_with_its_parent(tmp_path: Path) -> None:
         "print(ahead.pid, flush=True)\n"
         "os.kill(os.getpid(), 9)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False
-    )
+    done = _python(script, path)
     assert done.returncode == -9
     pid = int(done.stdout)
     deadline = time.monotonic() + 20
@@ -334,16 +343,7 @@ def test_validation_reads_ahead_to_the_same_report(tmp_path: Path) -> None:
         "out['started'] = len(started)\n"
         "print(json.dumps(out))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(SHIPPED), str(spoilt)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "CORRIDORS_GEODATA": ""},
-    )
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
+    found = _answer_of(script, SHIPPED, spoilt)
     assert found["started"] == 2
     shipped_ahead, shipped_here, same_warnings = found[str(SHIPPED)]
     assert shipped_ahead == shipped_here == [] and same_warnings
