@@ -25,6 +25,7 @@ from corridors.errors import (
 from corridors.routing.objectives import OBJECTIVES
 
 if TYPE_CHECKING:
+    from corridors.data.geodata import Geodata
     from corridors.graph.network import Network
     from corridors.routing.options import RouteOptions
     from corridors.routing.results import Route
@@ -363,7 +364,8 @@ def data_validate(geodata: GeodataOpt = None, wide: WideOpt = False) -> None:
     """Check the geodata and report every problem with file and row."""
     from corridors.routing.network_checks import validate
 
-    report = validate(geodata)
+    read: list[Geodata] = []
+    report = validate(geodata, extra=(lambda checker: read.append(checker.data),))
     width = _report_width(wide)
     for problem in report.problems:
         _report_line(str(problem), width)
@@ -373,8 +375,11 @@ def data_validate(geodata: GeodataOpt = None, wide: WideOpt = False) -> None:
         _fail(f"{len(report.problems)} problem(s) in {report.folder}")
     # the flow-assignment tables (capacities, demand, observations) are read by the flows stage
     from corridors.flows.inputs import check_flow_inputs
+    from corridors.graph.network import Network
 
-    flow_problems = check_flow_inputs(_network(geodata))
+    # the tables just checked: loading the network again would read them a second time
+    # and build every profile's routing graph for the cache, which the flow tables never use
+    flow_problems = check_flow_inputs(Network(read[0]) if read else _network(geodata))
     for flow_problem in flow_problems:
         _report_line(flow_problem, width)
     if flow_problems:

@@ -176,7 +176,7 @@ def read_capacities(net: Network, path: Path | None = None) -> list[CapacityRow]
     cols = ("id", "applies_to", "target", "modes", "capacity", "unit", "vdf", "source_id",
             "method")  # fmt: skip
     links = set(net.geodata.tables["links"]["id"].astype(str))
-    places = set(net.G.nodes)
+    places = net.nodes
     out: list[CapacityRow] = []
     seen: set[str] = set()
     for line, r in _rows(path, cols):
@@ -274,7 +274,7 @@ def read_demand(net: Network, demand: str | Path) -> list[DemandRow]:
         r["id"].lower(): r.get("value_usd_per_unit", "")
         for _, r in _rows(net.geodata.folder / "profiles.csv", ("id",))
     }
-    places = set(net.G.nodes)
+    places = net.nodes
     out: list[DemandRow] = []
     for line, r in _rows(path, cols):
         for end in ("origin", "destination"):

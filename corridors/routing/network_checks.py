@@ -8,12 +8,14 @@ to the others through :func:`corridors.data.validation.check_folder`.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from corridors.data.checks.base import STRUCTURAL, as_list, cell_text, error_text, id_list, plural
 from corridors.data.geodata import bulk_objects
 from corridors.data.validation import (
     CHECKS,
+    ExtraCheck,
     GeodataChecker,
     ValidationReport,
     check_folder,
@@ -36,7 +38,9 @@ __all__ = [
 ]
 
 
-def validate(geodata: str | os.PathLike[str] | None = None) -> ValidationReport:
+def validate(
+    geodata: str | os.PathLike[str] | None = None, extra: Sequence[ExtraCheck] = ()
+) -> ValidationReport:
     """Check a geodata folder and report every problem with its file and line.
 
     Runs checks 1-9 of :mod:`corridors.data.validation`, then check 10: each profile's
@@ -46,6 +50,9 @@ def validate(geodata: str | os.PathLike[str] | None = None) -> ValidationReport:
     ----------
     geodata
         The folder to check; by default the shipped one, or ``CORRIDORS_GEODATA``.
+    extra
+        Further checks, run after check 10 on the same checker (its tables, as read, are
+        ``checker.data``).
 
     Returns
     -------
@@ -64,7 +71,7 @@ def validate(geodata: str | os.PathLike[str] | None = None) -> ValidationReport:
     >>> print(report.summary())  # doctest: +SKIP
     312 nodes, 401 links, 120 frictions, 14 corridors, 60 sources: no problems
     """
-    return check_folder(geodata, extra=(check_routing,))
+    return check_folder(geodata, extra=(check_routing, *extra))
 
 
 def check_routing(checker: GeodataChecker) -> None:

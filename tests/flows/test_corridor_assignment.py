@@ -164,6 +164,60 @@ def test_data_validate_checks_the_flow_tables(net: Network, tmp_path: Path) -> N
     assert "flow tables" in bad.stderr
 
 
+#: ``data validate`` in a process where building the physical graph or loading the network
+#: a second time fails: the flow tables are checked on the tables the validation read
+_VALIDATE_ON_THE_TABLES_READ = """
+import runpy, sys
+import corridors.graph.network as network
+
+def refuse(*args, **kwargs):
+    raise SystemExit("asked for the physical graph or a second load of the network")
+
+network.network_from_geodata = refuse
+network.load_network = refuse
+sys.argv = ["corridors", "data", "validate", "--geodata", sys.argv[1]]
+runpy.run_module("corridors", run_name="__main__")
+"""
+
+
+@pytest.mark.slow
+def test_data_validate_checks_the_flow_tables_on_the_tables_it_read(
+    net: Network, tmp_path: Path
+) -> None:
+    # at a million links the physical graph alone took 25 s and gigabytes, and a second
+    # load built every profile's routing graph for the cache
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    def validate(folder: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", _VALIDATE_ON_THE_TABLES_READ, str(folder)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"},
+            cwd=tempfile.gettempdir(),
+            timeout=300,
+            check=False,
+        )
+
+    ok = validate(net.geodata.folder)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.splitlines()[-1].startswith("ok: ")
+    folder = tmp_path / "geodata"
+    shutil.copytree(net.geodata.folder, folder)
+    capacities = folder / "capacities.csv"
+    lines = capacities.read_text(encoding="utf-8").splitlines()
+    first = lines[1].split(",")
+    first[2] = "kz-nowhere" if first[1] == "place" else "no-such-link"
+    capacities.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", "utf-8")
+    bad = validate(folder)
+    assert bad.returncode == 2, bad.stdout + bad.stderr
+    assert f"capacities.csv:2: target {first[2]!r} is not a" in bad.stdout
+    assert "flow tables" in bad.stderr and "asked for" not in bad.stderr
+
+
 def test_result_shows_itself(baseline: FlowResult) -> None:
     assert "Mt/yr" in repr(baseline) and "gap" in repr(baseline)
     page = baseline._repr_html_()
