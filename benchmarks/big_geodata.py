@@ -2,12 +2,13 @@
 
 Every shipped rail and road link that stays in one country and is drawn along a line is cut
 into ``k`` pieces of equal length along its drawn shape, through ``k - 1`` new junction
-nodes on that line; the first piece keeps the link's id (so rates and sections still name
-it), the others get ``ID-pI``. Each piece carries ``1 / k`` of the link's length, or its
-geodesic length where that is longer (a short piece of a nearly straight link), and its
-part of the shape, so the folder validates as the shipped one does and exercises the shape
-checks at scale. Other links are copied whole. Run
-``python -m benchmarks.big_geodata OUT 1000000`` and then
+nodes on that line (a link whose line or pieces leave its country is not cut: its
+junctions or pieces would lie outside it); the first piece keeps the link's id (so rates
+and sections still name it), the others get ``ID-pI``. Each piece carries ``1 / k`` of the
+link's length, or its geodesic length where that is longer (a short piece of a nearly
+straight link), and its part of the shape, so the folder validates without a problem, as
+the shipped one does, and exercises the shape checks at scale. Other links are copied
+whole. Run ``python -m benchmarks.big_geodata OUT 1000000`` and then
 ``corridors data validate --geodata OUT``.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -23,6 +25,7 @@ from typing import Any
 import numpy as np
 from pyproj import Geod
 
+from corridors.data.checks.base import MAX_LAND_RATIO, SHORT_LINK_SLACK_KM
 from corridors.data.locate import geodata_dir
 
 GEOD = Geod(ellps="WGS84")
@@ -50,6 +53,38 @@ def _cut(points: list[list[float]], k: int) -> list[list[list[float]]]:
     return pieces
 
 
+def _countries(folder: Path) -> dict[str, Any]:
+    """Each country's polygon of ``countries.geojson``, by ISO code."""
+    import shapely
+    from shapely.geometry import shape
+
+    doc = json.loads((folder / "countries.geojson").read_text("utf-8"))
+    out = {}
+    for feature in doc["features"]:
+        geom = shape(feature["geometry"])
+        shapely.prepare(geom)
+        out[feature["properties"]["iso2"]] = geom
+    return out
+
+
+def _inside(polygon: Any, points: list[list[float]]) -> bool:
+    """Whether every point of a drawn line lies in its country (so do its cut points)."""
+    import shapely
+
+    if polygon is None:
+        return False
+    xy = np.asarray(points, dtype=np.float64)
+    return bool(shapely.contains_xy(polygon, xy[:, 0], xy[:, 1]).all())
+
+
+def _dense(points: list[list[float]], steps: int = 8) -> list[list[float]]:
+    """A line's points with ``steps - 1`` more along each of its segments."""
+    xy = np.asarray(points, dtype=np.float64)
+    t = np.arange(steps)[:, None, None] / steps
+    inner = xy[:-1][None] + (xy[1:] - xy[:-1])[None] * t
+    return [*inner.reshape(-1, 2).tolist(), points[-1]]
+
+
 def write(out: Path, target_links: int) -> int:
     """Write the scaled folder to ``out``; return the number of links written."""
     shipped = geodata_dir(None)
@@ -63,6 +98,7 @@ def write(out: Path, target_links: int) -> int:
         link_fields = list(reader.fieldnames or [])
         links = list(reader)
     where = {n["id"]: n for n in nodes}
+    polygons = _countries(shipped)
 
     def splittable(link: dict[str, str]) -> bool:
         a, b = where[link["u"]], where[link["v"]]
@@ -70,10 +106,37 @@ def write(out: Path, target_links: int) -> int:
             link["mode"] in ("rail", "road")
             and a["country"] == b["country"]
             and link["id"] in shapes
+            and _inside(polygons.get(a["country"]), shapes[link["id"]]["geometry"]["coordinates"])
         )
 
-    n_split = sum(map(splittable, links))
-    k_split = max(1, round((target_links - (len(links) - n_split)) / max(1, n_split)))
+    def cut(link: dict[str, str], k: int) -> list[list[list[float]]]:
+        """The link's pieces, or none where it is not split.
+
+        A link is left whole where a piece would leave its country, or would wind so much
+        that its share of the length is more than the validator allows over its ends'
+        geodesic (a short piece of a winding line).
+        """
+        if not splittable(link):
+            return []
+        pieces = _cut(shapes[link["id"]]["geometry"]["coordinates"], k)
+        polygon = polygons.get(where[link["u"]]["country"])
+        ends = np.array([[*p[0], *p[-1]] for p in pieces])
+        geo = np.asarray(GEOD.inv(ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3])[2]) / 1000
+        share = float(link["length_km"]) / k
+        if np.any(share > MAX_LAND_RATIO * geo + SHORT_LINK_SLACK_KM):
+            return []
+        return pieces if all(_inside(polygon, _dense(p)) for p in pieces) else []
+
+    def pieces_for(n_split: int) -> int:
+        return max(1, math.ceil((target_links - (len(links) - n_split)) / max(1, n_split)))
+
+    # which links may be split depends a little on the number of pieces: settle both
+    k_split = pieces_for(sum(map(splittable, links)))
+    for _ in range(3):
+        k_next = pieces_for(sum(bool(cut(link, k_split)) for link in links))
+        if k_next == k_split:
+            break
+        k_split = k_next
     node_fields = list(nodes[0])
     features: list[dict[str, Any]] = []
     written = 0
@@ -87,7 +150,8 @@ def write(out: Path, target_links: int) -> int:
         link_out.writeheader()
         node_out.writerows(nodes)
         for number, link in enumerate(links):
-            if not splittable(link):
+            pieces = cut(link, k_split)
+            if not pieces:
                 link_out.writerow(link)
                 if link["id"] in shapes:
                     features.append(shapes[link["id"]])
@@ -95,7 +159,6 @@ def write(out: Path, target_links: int) -> int:
                 continue
             a = where[link["u"]]
             shape = shapes[link["id"]]
-            pieces = _cut(shape["geometry"]["coordinates"], k_split)
             ends = [link["u"]]
             for i, piece_line in enumerate(pieces[:-1], start=1):
                 node_id = f"{a['country'].lower()}-syn{number}-{i}"
