@@ -304,6 +304,16 @@ def write(path: Path, parts: Parts) -> None:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".network-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(encode(parts), fh, separators=(",", ":"))
+            size = fh.tell()
+        if size > MAX_BYTES:
+            # a file the reader refuses would be discarded, with a warning, by every later
+            # run, and written again: at this size building costs no more than reading
+            _warn_once(
+                f"the network cache would take {size // 2**20} MB, more than the "
+                f"{MAX_BYTES // 2**20} MB a cache is read up to; it is not kept, and each run "
+                "builds the network from its tables"
+            )
+            return
         Path(tmp).replace(path)
         tmp = None
     except (OSError, MemoryError, ValueError, TypeError) as err:

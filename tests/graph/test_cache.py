@@ -233,6 +233,24 @@ def test_a_failed_write_leaves_no_temporary_file(
     assert list(cache_dir.iterdir()) == []
 
 
+def test_a_cache_too_large_to_read_is_not_kept(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the reader refuses a file over MAX_BYTES: kept, it would be discarded by every run
+    monkeypatch.setattr(disk, "MAX_BYTES", 100_000)
+    monkeypatch.setattr(disk, "_WARNED", set())
+    with caplog.at_level(logging.WARNING, logger="corridors"):
+        net = corridors.load_network()
+        assert net.routing_graph("teu").n_edges > 0
+        network_module._MEMORY.clear()
+        corridors.load_network()
+    assert list(cache_dir.iterdir()) == []
+    said = _warnings(caplog)
+    assert len(said) == 1, said
+    assert "more than the 0 MB a cache is read up to; it is not kept" in said[0]
+    assert "discarding" not in said[0]
+
+
 def test_key_follows_code_and_data(monkeypatch: pytest.MonkeyPatch) -> None:
     first = disk.cache_path("a" * 64)
     assert disk.cache_path("b" * 64) != first
