@@ -42,8 +42,13 @@ log = logging.getLogger("corridors")
 #: numeric columns are packed, see :func:`_pack`, and the named corridors are kept; 6: the
 #: routing graphs' text columns and vertices are kept as codes into their distinct values).
 FORMAT = 6
-#: A cache file larger than this is not read (the shipped network's is about 6 MB).
+#: A cache file larger than this is not read (the shipped network's is about 4 MB).
 MAX_BYTES = 512 * 1024 * 1024
+#: The least a cache file takes per link of the network: 3.4 KB at a million links (the
+#: synthetic folder of ``benchmarks.big_geodata``), 3.5 KB at 100,000 and 4.6 KB for the
+#: shipped network's 782, so a network of more than ``MAX_BYTES / BYTES_PER_LINK`` links
+#: would make a file the reader refuses.
+BYTES_PER_LINK = 3_000
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _CODE_DIGEST: list[str] = []
@@ -288,6 +293,24 @@ def encode(parts: Parts) -> dict[str, Any]:
         "routing": {pid: _routing_doc(rg) for pid, rg in parts.routing.items()},
         "profiles": {pid: list(astuple(p)) for pid, p in parts.profiles.items()},
     }
+
+
+def too_large(n_links: int) -> bool:
+    """Whether a network of ``n_links`` links would make a cache file the reader refuses.
+
+    Says so once (a warning): such a network is not cached, and building every profile's
+    routing graph only to write the file would cost minutes and gigabytes at a million
+    links.
+    """
+    least = n_links * BYTES_PER_LINK
+    if least <= MAX_BYTES:
+        return False
+    _warn_once(
+        f"a network of {n_links:,} links is not kept in the on-disk cache: its cache would "
+        f"take at least {least // 2**20:,} MB, more than the {MAX_BYTES // 2**20} MB a cache "
+        "is read up to; each run builds it from its tables"
+    )
+    return True
 
 
 def write(path: Path, parts: Parts) -> None:

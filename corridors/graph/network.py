@@ -525,7 +525,9 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
     network
         The network; with ``cache``, its routing graphs for every cargo profile built and
         kept on disk (read back from there, each is decoded when a query first asks for
-        it), else each built when a query first asks for it.
+        it), else each built when a query first asks for it. A network too large for the
+        on-disk cache (:func:`corridors.graph.cache.too_large`) is kept in this process
+        only, and builds each routing graph when first asked for.
 
     Raises
     ------
@@ -558,11 +560,13 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
         check_link_lines(geodata_tables)
     net = Network(geodata_tables)
     if cache:
+        net.cached = True
+        _MEMORY[digest] = net
+        if disk.too_large(len(net.geodata.tables["links"])):
+            return net
         # the cache keeps every profile's routing graph; without it each is built when
         # first asked for (one profile's takes gigabytes at a million links)
         for profile_id in net.geodata.tables["profiles"]["id"]:
             net.routing_graph(str(profile_id))
-        net.cached = True
-        _MEMORY[digest] = net
         disk.write(path, disk.Parts(net.geodata, None, net._routing, net.profiles))
     return net

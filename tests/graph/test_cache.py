@@ -237,7 +237,9 @@ def test_a_cache_too_large_to_read_is_not_kept(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     # the reader refuses a file over MAX_BYTES: kept, it would be discarded by every run
+    # (a network whose links' count foretells it builds nothing for the file: see below)
     monkeypatch.setattr(disk, "MAX_BYTES", 100_000)
+    monkeypatch.setattr(disk, "BYTES_PER_LINK", 1)
     monkeypatch.setattr(disk, "_WARNED", set())
     with caplog.at_level(logging.WARNING, logger="corridors"):
         net = corridors.load_network()
@@ -249,6 +251,24 @@ def test_a_cache_too_large_to_read_is_not_kept(
     assert len(said) == 1, said
     assert "more than the 0 MB a cache is read up to; it is not kept" in said[0]
     assert "discarding" not in said[0]
+
+
+def test_a_network_too_large_for_the_cache_builds_nothing_for_it(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # 782 links × 3,000 bytes at least: over a limit of 2,000,000 bytes
+    monkeypatch.setattr(disk, "MAX_BYTES", 2_000_000)
+    monkeypatch.setattr(disk, "_WARNED", set())
+    with caplog.at_level(logging.WARNING, logger="corridors"):
+        net = corridors.load_network()
+        assert corridors.load_network() is net
+    assert net._routing == {}  # no routing graph built for a file that is not written
+    assert not cache_dir.exists() or list(cache_dir.iterdir()) == []
+    said = _warnings(caplog)
+    assert len(said) == 1, said
+    assert f"a network of {len(net.geodata.tables['links']):,} links is not kept" in said[0]
+    path = routing.route(net, "Almaty", "Bandar Abbas")
+    assert path.total("distance") > 0 and "teu" in net._routing
 
 
 def test_key_follows_code_and_data(monkeypatch: pytest.MonkeyPatch) -> None:
