@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from typing import TYPE_CHECKING, Any
 
 from corridors.outputs.table_fit import Col, FitTable
@@ -37,10 +38,70 @@ def mode_mix(route: Route, unit: bool = True) -> str:
     return " + ".join(f"{m} {v:,.0f}{km}" for m, v in mode_km(route).items()) or "no haul"
 
 
+#: A route with more legs than this shows each run of consecutive hauls of one mode in one
+#: country as one row: on a detailed network a route can have thousands of legs, and a
+#: table of each would run to more lines than anyone reads (and take minutes to print).
+MAX_LEG_ROWS = 100
+
+#: What a row of runs of hauls adds up from its legs.
+_SUMMED = ("distance_km", "time_h", "cost_usd", "co2_kg")
+
+
+def shown_legs(route: Route) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+    """Return the rows a leg table shows, each with its leg number or numbers.
+
+    Every leg is a row, unless the route has more than :data:`MAX_LEG_ROWS` legs; then each
+    run of consecutive hauls of one mode in one country is one row (numbered ``first–last``,
+    its figures summed, its sources those of its legs), and the second value says so.
+    """
+    rows = route.leg_rows()
+    if len(rows) <= MAX_LEG_ROWS:
+        return [(str(i), row) for i, row in enumerate(rows, start=1)], None
+    out: list[tuple[str, dict[str, Any]]] = []
+    start = 0
+    while start < len(rows):
+        first, end = rows[start], start + 1
+        if first["kind"] == "haul":
+            while end < len(rows) and _same_run(first, rows[end]):
+                end += 1
+        if end - start == 1:
+            out.append((f"{start + 1:,}", first))
+        else:
+            run = rows[start:end]
+            gauges = {r["gauge_mm"] for r in run}
+            sources = dict.fromkeys(s for r in run for s in str(r["source_ids"]).split("|") if s)
+            merged = {
+                **first,
+                "kind": f"{end - start:,} hauls",
+                "to": run[-1]["to"],
+                "to_name": run[-1]["to_name"],
+                **{name: math.fsum(r[name] for r in run) for name in _SUMMED},
+                "gauge_mm": first["gauge_mm"] if len(gauges) == 1 else None,
+                "link_id": None,
+                "source_ids": "|".join(sources),
+                "note": "",
+            }
+            out.append((f"{start + 1:,}–{end:,}", merged))
+        start = end
+    note = (
+        f"{len(rows):,} legs: each run of hauls of one mode in one country is one row "
+        "(Route.legs lists every leg)"
+    )
+    return out, note
+
+
+def _same_run(first: dict[str, Any], row: dict[str, Any]) -> bool:
+    return row["kind"] == "haul" and (row["mode"], row["country"]) == (
+        first["mode"],
+        first["country"],
+    )
+
+
 def route_table(route: Route) -> FitTable:
     """Return a table of a route's legs with a totals row, fitted to the console's width."""
     from rich.markup import escape
 
+    rows, note = shown_legs(route)
     table = FitTable(
         [
             Col("#", keep=2),
@@ -55,16 +116,17 @@ def route_table(route: Route) -> FitTable:
             Col("sources", keep=1),
         ],
         title=escape(route.summary()),
+        caption=escape(note) if note else None,
     )
     # plain rows: printing one route need not import pandas
-    for i, row in enumerate(route.leg_rows(), start=1):
+    for number, row in rows:
         where = (
             f"{row['from_name']} → {row['to_name']}"
             if row["from"] != row["to"]
             else str(row["from_name"])
         )
         table.add_row(
-            str(i),
+            number,
             str(row["kind"]),
             str(row["mode"]),
             escape(where),
@@ -183,7 +245,12 @@ def comparison_table(comparison: Comparison) -> Group:
 
 def route_html(route: Route) -> str:
     """Return an HTML summary and leg table of a route for notebooks."""
-    frame = route.leg_frame()[
+    import pandas as pd
+
+    from corridors.routing.results import LEG_COLUMNS
+
+    rows, note = shown_legs(route)
+    frame = pd.DataFrame([row for _, row in rows], columns=LEG_COLUMNS)[
         [
             "kind",
             "mode",
@@ -209,4 +276,5 @@ def route_html(route: Route) -> str:
         }
     )
     table = frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:,.1f}")
-    return f"<p><b>{html.escape(route.summary())}</b></p>{table}"
+    caption = f"<p>{html.escape(note)}</p>" if note else ""
+    return f"<p><b>{html.escape(route.summary())}</b></p>{caption}{table}"
