@@ -202,7 +202,7 @@ def _find(net: Network, item_id: str) -> list[tuple[str, dict[str, Any]]]:
 def _find_by_name(net: Network, text: str) -> list[tuple[str, dict[str, Any]]]:
     from corridors.graph.places import normalise
 
-    nodes = net.places.keys.get(normalise(text), set())
+    nodes = net.places.keys.get(normalise(text), ())
     if len(nodes) != 1:
         return []
     node = next(iter(nodes))

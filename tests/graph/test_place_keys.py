@@ -40,3 +40,26 @@ def test_a_node_id_is_resolved_without_the_name_keys(net: Network) -> None:
     assert index.resolve("Almaty").node == "kz-almaty"
     assert "keys" in vars(index)
     assert index.keys == net.places.keys
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=20), max_size=12))
+def test_folding_many_at_once_equals_one_at_a_time(texts: list[str]) -> None:
+    # any characters: ASCII (folded together), others, and line breaks of their own
+    assert places.normalise_all(texts) == [places.normalise(t) for t in texts]
+
+
+def test_the_name_keys_are_every_name_folded_one_at_a_time(net: Network) -> None:
+    index = places.PlaceIndex(net.nodes, net.link_columns)
+    expected: dict[str, set[str]] = {}
+    for node in net.nodes:
+        names = [node, str(net.nodes.value(node, "name") or "")]
+        names += list(net.nodes.value(node, "aliases") or [])
+        names.append(node.split("-", 1)[-1])
+        for name in names:
+            if key := places.normalise(name):
+                expected.setdefault(key, set()).add(node)
+    assert {key: set(found) for key, found in index.keys.items()} == expected
+    assert all(len(set(found)) == len(found) for found in index.keys.values())
+    assert len(expected) > 2 * len(net.nodes)
+    assert any(not key.isascii() for key in expected)  # the aliases in other scripts count
