@@ -560,13 +560,16 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
         check_link_lines(geodata_tables)
     net = Network(geodata_tables)
     if cache:
-        net.cached = True
-        _MEMORY[digest] = net
         if disk.too_large(len(net.geodata.tables["links"])):
+            # kept in this process only; each routing graph is built when first asked for
+            net.cached = True
+            _MEMORY[digest] = net
             return net
         # the cache keeps every profile's routing graph; without it each is built when
         # first asked for (one profile's takes gigabytes at a million links)
         for profile_id in net.geodata.tables["profiles"]["id"]:
             net.routing_graph(str(profile_id))
+        net.cached = True
+        _MEMORY[digest] = net
         disk.write(path, disk.Parts(net.geodata, None, net._routing, net.profiles))
     return net
