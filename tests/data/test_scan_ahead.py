@@ -351,3 +351,58 @@ def test_validation_reads_ahead_to_the_same_report(tmp_path: Path) -> None:
     assert spoilt_ahead == spoilt_here and same_warnings
     geometry = [p for p in spoilt_ahead if "geometry/links.geojson" in p]
     assert len(geometry) == 3, geometry
+
+
+def test_a_load_reads_the_lines_ahead_and_leaves_no_child(tmp_path: Path) -> None:
+    # a load checks the drawn lines on the child's reading, and refuses a file whose
+    # feature has no line as a load that reads the file itself does
+    spoilt = tmp_path / "spoilt"
+    shutil.copytree(SHIPPED, spoilt)
+    lines = spoilt / "geometry" / "links.geojson"
+    doc = json.loads(lines.read_text(encoding="utf-8"))
+    doc["features"][5]["geometry"] = {"type": "Point", "coordinates": [60.0, 40.0]}
+    lines.write_text(json.dumps(doc), encoding="utf-8")
+    script = (
+        "import json, os, sys\n"
+        "from corridors.data.checks import scan_ahead\n"
+        "from corridors.errors import GeodataError\n"
+        "from corridors.graph.network import load_network\n"
+        "started = []\n"
+        "real = scan_ahead.ScanAhead._start\n"
+        "def counted(self):\n"
+        "    started.append(1)\n"
+        "    real(self)\n"
+        "scan_ahead.ScanAhead._start = counted\n"
+        "import corridors.graph.network as network\n"
+        "checked = []\n"
+        "real_check = network.check_link_lines\n"
+        "def check(geodata, scan=None):\n"
+        "    checked.append(scan is not None)\n"
+        "    real_check(geodata, scan)\n"
+        "network.check_link_lines = check\n"
+        "out = {}\n"
+        "for folder in sys.argv[1:]:\n"
+        "    for size in (0, 1 << 62):\n"
+        "        scan_ahead.SCAN_AHEAD_BYTES = size\n"
+        "        try:\n"
+        "            net = load_network(folder, cache=False)\n"
+        "            got = [len(net.geodata.tables['links']), net.digest]\n"
+        "        except GeodataError as err:\n"
+        "            got = str(err)\n"
+        "        out.setdefault(folder, []).append(got)\n"
+        "try:\n"
+        "    os.waitpid(-1, os.WNOHANG)\n"
+        "    out['children'] = 'some'\n"
+        "except ChildProcessError:\n"
+        "    out['children'] = 'none'\n"
+        "out['started'] = len(started)\n"
+        "out['checked'] = checked\n"
+        "print(json.dumps(out))\n"
+    )
+    found = _answer_of(script, SHIPPED, spoilt)
+    assert found["started"] == 2 and found["children"] == "none"
+    assert found["checked"] == [True, False, True, False]  # on the child's reading, then not
+    ahead, here = found[str(SHIPPED)]
+    assert ahead == here and isinstance(ahead, list)
+    ahead, here = found[str(spoilt)]
+    assert ahead == here and "feature 5 (" in ahead
