@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-    from corridors.data.checks.feature_scan import FeatureScan
     from corridors.graph.cache import Parts, Unread
     from corridors.graph.node_table import NodeTable
     from corridors.graph.places import PlaceIndex, PlaceInfo
@@ -170,13 +169,8 @@ class LinkLines:
         return out
 
 
-def check_link_lines(geodata: Geodata, scan: FeatureScan | None = None) -> None:
+def check_link_lines(geodata: Geodata) -> None:
     """Refuse a ``geometry/links.geojson`` a route could not read its links' lines from.
-
-    ``scan`` is the file as a child read it beside the tables
-    (:class:`~corridors.data.checks.scan_ahead.ScanAhead`); where it read a plain
-    FeatureCollection, its features are checked as the file's would be, else the file is
-    read here.
 
     Raises
     ------
@@ -184,22 +178,8 @@ def check_link_lines(geodata: Geodata, scan: FeatureScan | None = None) -> None:
         If the file is not a FeatureCollection of LineStrings with link ids (as
         :func:`~corridors.data.geodata.read_line_shapes` words it).
     """
-    from corridors.data.checks.feature_scan import NOT_A_LINE
-
     path = geodata.folder / "geometry" / "links.geojson"
     if not path.is_file():
-        return
-    if scan is not None and scan.problems is None and scan.ids:
-        # the first feature with an id and no line, numbered among all features, as
-        # :func:`_feature_spans` words it
-        at = scan.kinds.find(NOT_A_LINE)
-        if at >= 0:
-            msg = (
-                f"geometry/links.geojson: feature {at} ({scan.ids[at]!r}) is not a LineString "
-                "of at least two [lon, lat] positions; run `corridors data validate` for the "
-                "full report"
-            )
-            raise GeodataError(msg)
         return
     if path.stat().st_size <= WHOLE_SHAPES_BYTES:
         _read_link_geometry(geodata)
@@ -570,17 +550,14 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
             net.cached = True
             _MEMORY[digest] = net
             return net
-    from corridors.data.checks.scan_ahead import ScanAhead
+    geodata_tables = read_geodata(folder, strict=False)
     from corridors.data.validation import structural_problems
 
-    # a large file of drawn lines is read by a child while the tables are read here
-    with ScanAhead(folder / "geometry" / "links.geojson") as ahead:
-        geodata_tables = read_geodata(folder, strict=False)
-        problems = structural_problems(geodata_tables)
-        if problems:
-            raise GeodataError(summarise(problems))
-        with bulk_objects():
-            check_link_lines(geodata_tables, ahead.scan() if ahead.pid is not None else None)
+    problems = structural_problems(geodata_tables)
+    if problems:
+        raise GeodataError(summarise(problems))
+    with bulk_objects():
+        check_link_lines(geodata_tables)
     net = Network(geodata_tables)
     if cache:
         if disk.too_large(len(net.geodata.tables["links"])):

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import pickle
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -211,67 +208,3 @@ def test_a_route_reads_only_the_node_columns_it_uses(net: Network) -> None:
     )
     assert own.nodes["kz-almaty"] == net.nodes["kz-almaty"]
     assert r.total("time") == route(net, "Almaty", "Bandar Abbas").total("time")
-
-
-_POINT = {"type": "Point", "coordinates": [1.0, 2.0]}
-
-
-@pytest.mark.parametrize(
-    "edit",
-    [
-        "as shipped",
-        "a point for a line",
-        "a line of one position",
-        "a point without an id",
-        "a cut tail",
-        "not a collection",
-        "no features",
-        "an empty file",
-    ],
-)
-def test_link_lines_checked_on_a_scan_as_on_the_file(
-    net: Network, tmp_path: Path, edit: str
-) -> None:
-    # what a load checks on the read-ahead child's scan equals what it checks on the file
-    from corridors.data.checks.feature_scan import scan_features
-    from corridors.errors import GeodataError
-    from corridors.graph.network import check_link_lines
-
-    shipped = net.geodata.folder / "geometry" / "links.geojson"
-    doc = json.loads(shipped.read_text(encoding="utf-8"))
-    features = doc["features"]
-    if edit == "a point for a line":
-        features[40]["geometry"] = _POINT
-        features[90]["geometry"] = _POINT
-    elif edit == "a line of one position":
-        features[7]["geometry"]["coordinates"] = features[7]["geometry"]["coordinates"][:1]
-    elif edit == "a point without an id":
-        features.insert(3, {"type": "Feature", "properties": {}, "geometry": _POINT})
-    text = json.dumps(doc)
-    if edit == "a cut tail":
-        text = text[: len(text) // 2]
-    elif edit == "not a collection":
-        text = json.dumps(features)
-    elif edit == "no features":
-        text = '{"type": "FeatureCollection"}'
-    elif edit == "an empty file":
-        text = ""
-    folder = tmp_path / "geodata"
-    (folder / "geometry").mkdir(parents=True)
-    path = folder / "geometry" / "links.geojson"
-    path.write_text(text, encoding="utf-8")
-    geodata = dataclasses.replace(net.geodata, folder=folder)
-
-    def outcome(scan: Any) -> str:
-        try:
-            check_link_lines(geodata, scan)
-        except GeodataError as err:
-            return str(err)
-        return "accepted"
-
-    on_file, on_scan = outcome(None), outcome(scan_features(path))
-    assert on_scan == on_file
-    if edit == "as shipped":
-        assert on_file == "accepted"
-    if edit == "a point for a line":
-        assert "feature 40 (" in on_file
