@@ -2,15 +2,15 @@
 
 The world railway and highway graphs of ``scgraph_data`` 2.0.0 (derived from OpenStreetMap,
 © OpenStreetMap contributors, ODbL; build extra ``derive``) are cut to the countries of
-``countries.geojson``. Every graph edge whose two ends lie in the same country becomes a
-link of its own (mode ``rail`` or ``road``, ``geodesic_factor:1``: the graph's edges are
-straight pieces of the simplified OSM ways, drawn as such in ``geometry/links.geojson``),
-between junction nodes at the graph's vertices. Rail links take the gauge most of the
-shipped railways of their country have (a country with no shipped railway gets none).
-Each shipped node with links of a mode is joined to the nearest vertex of that mode's
-graph in its own country, within :data:`JOIN_KM`, by a straight link. The shipped links,
-crossings, frictions and the rest stay as they are: a border is still crossed only where
-the shipped network crosses it.
+``countries.geojson``. Every graph edge of some length whose two ends lie in the same
+country, and whose straight piece stays in it, becomes a link of its own (mode ``rail`` or
+``road``, ``geodesic_factor:1``: the graph's edges are straight pieces of the simplified OSM
+ways, drawn as such in ``geometry/links.geojson``), between junction nodes at the graph's
+vertices. Rail links take the gauge most of the shipped railways of their country have (a
+country with no shipped railway gets none). Each shipped node with links of a mode is joined
+to the nearest vertex of that mode's graph in its own country, within :data:`JOIN_KM`, by a
+straight link. The shipped links, crossings, frictions and the rest stay as they are: a
+border is still crossed only where the shipped network crosses it.
 
 Run ``python -m benchmarks.osm_geodata OUT`` (``--countries KZ,UZ`` keeps a few countries),
 then ``corridors data validate --geodata OUT`` or ``python -m benchmarks.bench_scale OUT``.
