@@ -53,7 +53,7 @@ def _cut(points: list[list[float]], k: int) -> list[list[list[float]]]:
     return pieces
 
 
-def _countries(folder: Path) -> dict[str, Any]:
+def country_polygons(folder: Path) -> dict[str, Any]:
     """Each country's polygon of ``countries.geojson``, by ISO code."""
     import shapely
     from shapely.geometry import shape
@@ -98,7 +98,7 @@ def write(out: Path, target_links: int) -> int:
         link_fields = list(reader.fieldnames or [])
         links = list(reader)
     where = {n["id"]: n for n in nodes}
-    polygons = _countries(shipped)
+    polygons = country_polygons(shipped)
 
     def splittable(link: dict[str, str]) -> bool:
         a, b = where[link["u"]], where[link["v"]]

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from pyproj import Geod
 
+from benchmarks.big_geodata import country_polygons
 from corridors.data.locate import geodata_dir
 
 GEOD = Geod(ellps="WGS84")
@@ -74,20 +75,16 @@ def load_graph(mode: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return lat_lon[:, ::-1].copy(), edges[:, 0], edges[:, 1]
 
 
-def countries_of(lon: np.ndarray, lat: np.ndarray, folder: Path) -> np.ndarray:
-    """ISO code of the country each point lies in ('' outside every country of the folder)."""
+def countries_of(lon: np.ndarray, lat: np.ndarray, polygons: dict[str, Any]) -> np.ndarray:
+    """ISO code of the country each point lies in ('' outside every one of ``polygons``)."""
     import shapely
-    from shapely.geometry import shape
 
-    doc = json.loads((folder / "countries.geojson").read_text("utf-8"))
     out = np.full(len(lon), "", dtype=object)
-    for feature in doc["features"]:
-        geom = shape(feature["geometry"])
-        shapely.prepare(geom)
+    for iso, geom in polygons.items():
         w, s, e, n = geom.bounds
         near = np.flatnonzero((lon >= w) & (lon <= e) & (lat >= s) & (lat <= n) & (out == ""))
         inside = shapely.contains_xy(geom, lon[near], lat[near])
-        out[near[inside]] = feature["properties"]["iso2"]
+        out[near[inside]] = iso
     return out
 
 
@@ -97,7 +94,7 @@ def _stays_in(
     lat1: np.ndarray,
     lon2: np.ndarray,
     lat2: np.ndarray,
-    folder: Path,
+    polygons: dict[str, Any],
 ) -> np.ndarray:
     """Whether each straight piece stays in its country at every twentieth of its length.
 
@@ -108,7 +105,7 @@ def _stays_in(
     for k in range(1, 20):
         t = k / 20
         x, y = lon1 + (lon2 - lon1) * t, lat1 + (lat2 - lat1) * t
-        keep &= countries_of(x, y, folder) == country
+        keep &= countries_of(x, y, polygons) == country
     return keep
 
 
@@ -127,6 +124,7 @@ def write(out: Path, keep: set[str] | None = None) -> dict[str, int]:
 
     shipped = geodata_dir(None)
     shutil.copytree(shipped, out)
+    polygons = country_polygons(shipped)
     with (shipped / "nodes.csv").open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         node_fields = list(reader.fieldnames or [])
@@ -162,7 +160,7 @@ def write(out: Path, keep: set[str] | None = None) -> dict[str, int]:
         for mode, prefix in (("rail", "osmr"), ("road", "osmh")):
             lon_lat, i, j = load_graph(mode)
             lon, lat = lon_lat[:, 0], lon_lat[:, 1]
-            country = countries_of(lon, lat, shipped)
+            country = countries_of(lon, lat, polygons)
             ok = (country[i] == country[j]) & (country[i] != "")
             if keep is not None:
                 ok &= np.isin(country[i], sorted(keep))
@@ -170,7 +168,7 @@ def write(out: Path, keep: set[str] | None = None) -> dict[str, int]:
                 ok &= np.isin(country[i], sorted(gauge_of))
             i, j = i[ok], j[ok]
             # a link whose straight piece leaves its country would cross a border unpriced
-            inside = _stays_in(country[i], lon[i], lat[i], lon[j], lat[j], shipped)
+            inside = _stays_in(country[i], lon[i], lat[i], lon[j], lat[j], polygons)
             i, j = i[inside], j[inside]
             km = _km(lon[i], lat[i], lon[j], lat[j])
             # a vertex repeated at one point makes a link of no length: leave it out

@@ -49,14 +49,16 @@ def test_the_detailed_folder_keeps_links_inside_one_country_and_routes_on_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from benchmarks import osm_geodata
+    from benchmarks.big_geodata import country_polygons
     from corridors.data.locate import geodata_dir
 
     folder = tmp_path / "geodata"
     monkeypatch.setattr(osm_geodata, "load_graph", _toy_graph)
     # the premises: which country each vertex lies in, and the sea between 4 and 5
-    where = osm_geodata.countries_of(_RAIL[:, 0], _RAIL[:, 1], geodata_dir(None))
+    polygons = country_polygons(geodata_dir(None))
+    where = osm_geodata.countries_of(_RAIL[:, 0], _RAIL[:, 1], polygons)
     assert where.tolist() == ["KZ", "KZ", "KZ", "UZ", "KZ", "KZ", "KZ"]
-    middle = osm_geodata.countries_of(np.array([51.56]), np.array([45.40]), geodata_dir(None))
+    middle = osm_geodata.countries_of(np.array([51.56]), np.array([45.40]), polygons)
     assert middle.tolist() == [""]
 
     counts = osm_geodata.write(folder)
