@@ -3,7 +3,9 @@
 ``python -m benchmarks.bench_scale FOLDER`` runs, each in a new process so that its peak
 memory is its own: ``corridors data validate --geodata FOLDER`` (wall time, CPU time, peak
 resident memory), then a load of the network from the folder without the cache followed
-by routes between named places (load time, each route's time, peak memory). Write a
+by routes between named places (load time, each route's time, peak memory), then the
+same routes after ``corridors.load_validated`` (a validation and a load on one reading of
+the tables). Write a
 folder with ``python -m benchmarks.big_geodata FOLDER N`` first. A child that runs out
 of memory or time is reported as such, with what it had measured. With ``--cached`` it
 also loads the network from the on-disk cache (written by a first process into a cache
@@ -33,12 +35,16 @@ _LOAD_AND_ROUTE = """
 import json, resource, sys, time
 from corridors import routing
 from corridors.graph.network import load_network
+from corridors.routing.network_checks import load_validated
 
 def peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 t, c = time.perf_counter(), time.process_time()
-net = load_network(sys.argv[1], cache=sys.argv[3] == "cache")
+if sys.argv[3] == "validated":
+    net, _ = load_validated(sys.argv[1], cache=False)
+else:
+    net = load_network(sys.argv[1], cache=sys.argv[3] == "cache")
 out = {
     "load_s": time.perf_counter() - t,
     "load_cpu_s": time.process_time() - c,
@@ -108,6 +114,16 @@ def main(
     wall, cpu, _, stdout, outcome = _child(code, timeout)
     lines = stdout.strip().splitlines()
     result["load_and_route"] = {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "outcome": outcome,
+        **(json.loads(lines[-1]) if lines else {}),
+    }
+    # one reading of the tables for a validation and a load (corridors.load_validated)
+    code[-1] = "validated"
+    wall, cpu, _, stdout, outcome = _child(code, timeout)
+    lines = stdout.strip().splitlines()
+    result["validate_and_load"] = {
         "wall_s": wall,
         "cpu_s": cpu,
         "outcome": outcome,

@@ -40,6 +40,7 @@ _EXPORTS = {
     "export": "corridors.outputs.export",
     "report": "corridors.outputs.report",
     "validate": "corridors.routing.network_checks",
+    "load_validated": "corridors.routing.network_checks",
     "CorridorsError": "corridors.errors",
     "UnknownPlaceError": "corridors.errors",
     "AmbiguousPlaceError": "corridors.errors",
@@ -97,6 +98,7 @@ __all__ = [
     "io",
     "load_network",
     "load_scenario",
+    "load_validated",
     "maps",
     "montecarlo",
     "network",
@@ -165,7 +167,7 @@ if TYPE_CHECKING:
     from corridors.outputs.report import report
     from corridors.routing import batch
     from corridors.routing import network_checks as validation
-    from corridors.routing.network_checks import validate
+    from corridors.routing.network_checks import load_validated, validate
     from corridors.routing.options import RouteOptions
     from corridors.routing.results import Comparison, Route
     from corridors.routing.shortcuts import alternatives, compare, pareto, route, skim

@@ -25,7 +25,6 @@ from corridors.errors import (
 from corridors.routing.objectives import OBJECTIVES
 
 if TYPE_CHECKING:
-    from corridors.data.geodata import Geodata
     from corridors.graph.network import Network
     from corridors.routing.options import RouteOptions
     from corridors.routing.results import Route
@@ -362,10 +361,9 @@ def _report_width(wide: bool) -> int | None:
 @data_app.command("validate")
 def data_validate(geodata: GeodataOpt = None, wide: WideOpt = False) -> None:
     """Check the geodata and report every problem with file and row."""
-    from corridors.routing.network_checks import validate
+    from corridors.routing.network_checks import validate_and_build
 
-    read: list[Geodata] = []
-    report = validate(geodata, extra=(lambda checker: read.append(checker.data),))
+    report, net = validate_and_build(geodata)
     width = _report_width(wide)
     for problem in report.problems:
         _report_line(str(problem), width)
@@ -375,11 +373,14 @@ def data_validate(geodata: GeodataOpt = None, wide: WideOpt = False) -> None:
         _fail(f"{len(report.problems)} problem(s) in {report.folder}")
     # the flow-assignment tables (capacities, demand, observations) are read by the flows stage
     from corridors.flows.inputs import check_flow_inputs
-    from corridors.graph.network import Network
 
-    # the tables just checked: loading the network again would read them a second time
-    # and build every profile's routing graph for the cache, which the flow tables never use
-    flow_problems = check_flow_inputs(Network(read[0]) if read else _network(geodata))
+    # the network check 10 built on the tables just checked: loading it again would read
+    # them a second time and build every profile's routing graph for the cache, which the
+    # flow tables never use (nor the graph check 10 kept)
+    if net is not None:
+        for profile_id in net.geodata.tables["profiles"]["id"]:
+            net.release_routing_graph(str(profile_id))
+    flow_problems = check_flow_inputs(net if net is not None else _network(geodata))
     for flow_problem in flow_problems:
         _report_line(flow_problem, width)
     if flow_problems:

@@ -560,16 +560,35 @@ def load_network(geodata: str | os.PathLike[str] | None = None, *, cache: bool =
         check_link_lines(geodata_tables)
     net = Network(geodata_tables)
     if cache:
-        if disk.too_large(len(net.geodata.tables["links"])):
-            # kept in this process only; each routing graph is built when first asked for
-            net.cached = True
-            _MEMORY[digest] = net
-            return net
-        # the cache keeps every profile's routing graph; without it each is built when
-        # first asked for (one profile's takes gigabytes at a million links)
-        for profile_id in net.geodata.tables["profiles"]["id"]:
-            net.routing_graph(str(profile_id))
+        keep_loaded(net)
+    return net
+
+
+def keep_loaded(net: Network) -> None:
+    """Keep a network built from a folder's tables as :func:`load_network` keeps its own.
+
+    A later ``load_network`` of the same bytes, in this process or (through the on-disk
+    cache) in another, returns it rather than reading the folder again.
+
+    Parameters
+    ----------
+    net
+        A network built with ``Network(read_geodata(folder, strict=False))`` from tables
+        with no structural problem, closed to no scenario.
+    """
+    from corridors.graph import cache as disk
+
+    digest = net.geodata.digest
+    if disk.too_large(len(net.geodata.tables["links"])):
+        # kept in this process only; each routing graph is built when first asked for
         net.cached = True
         _MEMORY[digest] = net
-        disk.write(path, disk.Parts(net.geodata, None, net._routing, net.profiles))
-    return net
+        return
+    # the cache keeps every profile's routing graph; without it each is built when
+    # first asked for (one profile's takes gigabytes at a million links)
+    net.routing_graphs_kept = None
+    for profile_id in net.geodata.tables["profiles"]["id"]:
+        net.routing_graph(str(profile_id))
+    net.cached = True
+    _MEMORY[digest] = net
+    disk.write(disk.cache_path(digest), disk.Parts(net.geodata, None, net._routing, net.profiles))

@@ -8,11 +8,11 @@ to the others through :func:`corridors.data.validation.check_folder`.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from corridors.data.checks.base import STRUCTURAL, as_list, cell_text, error_text, id_list, plural
-from corridors.data.geodata import bulk_objects
+from corridors.data.geodata import bulk_objects, summarise
 from corridors.data.validation import (
     CHECKS,
     ExtraCheck,
@@ -23,7 +23,7 @@ from corridors.data.validation import (
     structural_problems,
 )
 from corridors.errors import GeodataError
-from corridors.graph.network import Network
+from corridors.graph.network import Network, keep_loaded
 from corridors.routing.edge_weights import reusing
 from corridors.routing.named_corridors import check_corridor
 
@@ -33,8 +33,10 @@ __all__ = [
     "ValidationReport",
     "check_routing",
     "estimation_methods",
+    "load_validated",
     "structural_problems",
     "validate",
+    "validate_and_build",
 ]
 
 
@@ -71,16 +73,88 @@ def validate(
     >>> print(report.summary())  # doctest: +SKIP
     312 nodes, 401 links, 120 frictions, 14 corridors, 60 sources: no problems
     """
-    return check_folder(geodata, extra=(check_routing, *extra))
+    return validate_and_build(geodata, extra)[0]
 
 
-def check_routing(checker: GeodataChecker) -> None:
+def validate_and_build(
+    geodata: str | os.PathLike[str] | None = None, extra: Sequence[ExtraCheck] = ()
+) -> tuple[ValidationReport, Network | None]:
+    """:func:`validate`, and the network check 10 built on the tables it read.
+
+    Returns
+    -------
+    report, network
+        The report, and the network (None where check 10 did not build it: a structural
+        problem, or a network that cannot be built). The network holds at most the last
+        profile's routing graph; the others are built again when asked for.
+    """
+    built: list[Network] = []
+
+    def routing(checker: GeodataChecker) -> None:
+        check_routing(checker, built.append)
+
+    report = check_folder(geodata, extra=(routing, *extra))
+    return report, (built[0] if built else None)
+
+
+def load_validated(
+    geodata: str | os.PathLike[str] | None = None, *, cache: bool = True
+) -> tuple[Network, ValidationReport]:
+    """Validate a geodata folder and load its network, reading its tables once for both.
+
+    The same as :func:`validate` followed by :func:`~corridors.graph.network.load_network`,
+    at the cost of the validation alone: the network is the one check 10 builds to route
+    the corridors.
+
+    Parameters
+    ----------
+    geodata
+        The folder; by default the shipped one, or ``CORRIDORS_GEODATA``.
+    cache
+        Keep the network as ``load_network`` keeps the ones it loads, so that a later
+        ``load_network`` of the same bytes returns it (in this process) or reads it from
+        the on-disk cache (in another one).
+
+    Returns
+    -------
+    network, report
+        The network, and the report (no problems; its warnings, if any).
+
+    Raises
+    ------
+    GeodataError
+        If the folder is not a geodata folder, or the validation found a problem (the
+        problems summarised; :func:`validate` lists them all).
+
+    Examples
+    --------
+    >>> net, report = load_validated("geodata")  # doctest: +SKIP
+    >>> print(report.summary())  # doctest: +SKIP
+    312 nodes, 401 links, 120 frictions, 14 corridors, 60 sources: no problems
+    """
+    report, net = validate_and_build(geodata)
+    if report.problems:
+        raise GeodataError(summarise(report.problems))
+    if net is None:  # check 10 builds it whenever it finds no problem
+        msg = f"the network of {report.folder} was not built"
+        raise GeodataError(msg)
+    if cache:
+        keep_loaded(net)
+    else:
+        net.routing_graphs_kept = None
+    return net, report
+
+
+def check_routing(
+    checker: GeodataChecker, built: Callable[[Network], object] | None = None
+) -> None:
     """Check 10: build every profile's routing graph and route every corridor.
 
     A corridor routes when a path satisfies its rules; its legs are not built, timed or
     priced (:func:`~corridors.routing.named_corridors.check_corridor`).
 
-    Skipped, with a warning, when checks 1-3 found a structural problem.
+    Skipped, with a warning, when checks 1-3 found a structural problem. ``built``, if
+    given, is called with the network the check builds, once it has checked it.
     """
     blocking = sum(len(checker.found[c]) for c in STRUCTURAL)
     if blocking:
@@ -92,7 +166,7 @@ def check_routing(checker: GeodataChecker) -> None:
     # building allocates millions of objects on a large network and frees none of them
     try:
         with bulk_objects():
-            _check_routing(checker)
+            net = _check_routing(checker)
     except MemoryError:
         # the machine's limit, not a fault in the data: say so rather than list a problem
         links = len(checker.data.links)
@@ -102,9 +176,12 @@ def check_routing(checker: GeodataChecker) -> None:
             "the corridors; run `corridors data validate` where more memory is free"
         )
         raise GeodataError(msg) from None
+    if net is not None and built is not None:
+        built(net)
 
 
-def _check_routing(checker: GeodataChecker) -> None:
+def _check_routing(checker: GeodataChecker) -> Network | None:
+    """Check 10 proper; return the network it built (None if it could not be built)."""
     # Any exception here is a data problem the checks above did not foresee: report it.
     try:
         net = Network(checker.data)
@@ -112,7 +189,7 @@ def _check_routing(checker: GeodataChecker) -> None:
         raise
     except Exception as err:
         checker.add("routing", "links.csv", 0, f"the network cannot be built: {error_text(err)}")
-        return
+        return None
     # one profile's routing graph at a time: at a million links each takes gigabytes
     net.routing_graphs_kept = 1
     # each corridor is routed while the graph of its profile is at hand, so each graph is
@@ -132,7 +209,7 @@ def _check_routing(checker: GeodataChecker) -> None:
                 0,
                 f"the routing graph for profile {pid!r} cannot be built: {error_text(err)}",
             )
-            return
+            return net
         # the corridors share the graph's objective weights, and often their masks
         with reusing(rg):
             for item, line in waiting.pop(net.profile(pid).id, []):
@@ -142,6 +219,7 @@ def _check_routing(checker: GeodataChecker) -> None:
     for group in waiting.values():
         for item, line in group:
             _route_corridor(checker, net, item, line)
+    return net
 
 
 def _route_profile(checker: GeodataChecker, net: Network, item: dict[str, Any]) -> str:
