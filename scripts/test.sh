@@ -26,4 +26,11 @@ fi
 .venv/bin/ruff format --check corridors tests scripts benchmarks
 .venv/bin/mypy corridors
 .venv/bin/lint-imports
-.venv/bin/pytest "$@"
+if [ "$#" -gt 0 ]; then
+  .venv/bin/pytest "$@"
+else
+  # the suite on two processes, then alone the tests that signal a running process at
+  # chosen moments (a busy second core could move those moments)
+  .venv/bin/pytest -n 2 -m "not serial"
+  .venv/bin/pytest -m serial
+fi

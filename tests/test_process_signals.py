@@ -14,6 +14,9 @@ import pytest
 import corridors
 from corridors.scenarios import workers
 
+# signals sent to a running process at chosen moments: run alone (scripts/test.sh)
+pytestmark = pytest.mark.serial
+
 
 def _start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}

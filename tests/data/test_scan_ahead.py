@@ -21,6 +21,9 @@ import pytest
 from corridors.data.checks.scan_ahead import _read_answer
 from corridors.data.locate import geodata_dir
 
+# children killed and signalled at chosen moments: run alone (scripts/test.sh)
+pytestmark = pytest.mark.serial
+
 SHIPPED = geodata_dir(None)
 SHIPPED_LINES = SHIPPED / "geometry" / "links.geojson"
 

@@ -220,6 +220,7 @@ def _sweep_process(out: Path) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.serial
 def test_interrupted_sweep_stops_cleanly_and_keeps_the_previous_file(tmp_path: Path) -> None:
     out = tmp_path / "sweep.csv"
     out.write_text("previous results\n", encoding="utf-8")
@@ -239,6 +240,7 @@ def test_interrupted_sweep_stops_cleanly_and_keeps_the_previous_file(tmp_path: P
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.csv"]
 
 
+@pytest.mark.serial
 def test_interrupted_montecarlo_with_two_processes(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.Popen(
