@@ -29,8 +29,8 @@ fi
 if [ "$#" -gt 0 ]; then
   .venv/bin/pytest "$@"
 else
-  # the suite on two processes, then alone the tests that signal a running process at
-  # chosen moments (a busy second core could move those moments)
-  .venv/bin/pytest -n 2 -m "not serial"
+  # first, alone, the tests that signal a running process at chosen moments (a busy
+  # second core could move those moments); then the rest on two processes
   .venv/bin/pytest -m serial
+  .venv/bin/pytest -n 2 -m "not serial"
 fi
