@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -81,8 +83,9 @@ def corridor_links(net: Network) -> dict[str, dict[str, float]]:
         groups.setdefault(_profile_of(net, spec, i), []).append(i)
     for pid, members in groups.items():
         held = net.holds_routing_graph(pid)
-        for i in members:
-            done[i] = _spec_links(net, specs[i])
+        with _sharing_arrays(net, pid):
+            for i in members:
+                done[i] = _spec_links(net, specs[i])
         if not held and net.holds_routing_graph(pid) and _large(net.routing_graph(pid)):
             # a large graph built only for these searches goes again: at a million links
             # each takes about a gigabyte, and the question asked is on another profile
@@ -94,6 +97,23 @@ def corridor_links(net: Network) -> dict[str, dict[str, float]]:
 
         cache.write_note(net.digest, _NOTE, out)
     return out
+
+
+@contextmanager
+def _sharing_arrays(net: Network, pid: str) -> Iterator[None]:
+    """Within the block, the corridors of profile ``pid`` share their masks and weights.
+
+    Searched by distance and by time, the corridors of a profile ask for the same two
+    weight arrays, and often for the same mask (see
+    :func:`~corridors.routing.edge_weights.reusing`).
+    """
+    from corridors.routing.edge_weights import reusing
+
+    if pid not in net.profiles:
+        yield  # no such profile: searching each corridor says so
+        return
+    with reusing(net.routing_graph(pid)):
+        yield
 
 
 def _large(rg: RoutingGraph) -> bool:

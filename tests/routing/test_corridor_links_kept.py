@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -60,3 +61,44 @@ def test_a_network_not_from_the_cache_keeps_no_note(cache_dir: Path) -> None:
     built = corridors.load_network(cache=False)
     corridor_match.corridor_links(built)
     assert not list(cache_dir.glob("note-*"))
+
+
+def test_the_corridors_of_a_profile_share_their_masks_and_weights(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # at a million links each mask and weight array takes tens of milliseconds: the 36
+    # searches of the shipped corridors made 37 masks and 37 pairs of weights
+    made: dict[str, list[object]] = {"mask": [], "weights": []}
+    real_mask, real_objective = edge_weights._edge_mask, edge_weights.objective
+
+    def mask(rg: object, opts: object) -> object:
+        made["mask"].append(opts)
+        return real_mask(rg, opts)  # type: ignore[arg-type]
+
+    def objective(rg: object, by: str, value_of_time: float | None = None) -> object:
+        made["weights"].append(by)
+        return real_objective(rg, by, value_of_time)  # type: ignore[arg-type]
+
+    shared = corridors.load_network(cache=False)
+    searches = 2 * len(shared.geodata.corridors)
+    monkeypatch.setattr(edge_weights, "_edge_mask", mask)
+    monkeypatch.setattr(edge_weights, "objective", objective)
+    found = corridor_match.corridor_links(shared)
+    masks, weights = len(made["mask"]), len(made["weights"])
+    # each profile's two objectives (and their tie-breaks) once, each distinct mask once
+    profiles = {corridor_match._profile_of(shared, s, 0) for s in shared.geodata.corridors}
+    assert weights == 2 * 2 * len(profiles) < 2 * searches
+    assert masks < searches
+    # the same links, in the same order, as when every search makes its own arrays
+    made["mask"].clear()
+    monkeypatch.setattr(corridor_match, "_sharing_arrays", lambda net, pid: _nothing())
+    alone = corridors.load_network(cache=False)
+    assert corridor_match.corridor_links(alone) == found
+    assert [list(x) for x in corridor_match.corridor_links(alone).values()] == [
+        list(x) for x in found.values()
+    ]
+    assert len(made["mask"]) == searches
+
+
+def _nothing() -> contextlib.AbstractContextManager[None]:
+    return contextlib.nullcontext()
