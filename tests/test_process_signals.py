@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -123,7 +124,22 @@ def _slow(item: int) -> int:
     return item
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt, as in a shell, whatever the tests were started with.
+
+    A command started in the background of a shell without job control (``cmd &``)
+    inherits SIGINT ignored, and Python then installs no handler of its own.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("where", ["meanwhile", "result"])
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_a_signal_noted_just_before_the_pool_lets_go_is_delivered_at_once(
     monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
