@@ -328,7 +328,7 @@ def shortest_edges(
     if contraction is not None:
         ends = [np.asarray([source, target]), *arrivals]
         if all((contraction.kept[x] >= 0).all() for x in ends):
-            return _contracted(contraction, weight, mask, arrivals, source, target)
+            return _contracted(rg, contraction, weight, mask, arrivals, source, target)
     kept = collapse(rg.src, rg.dst, weight, mask)
     found = _search(rg.n_nodes, kept, arrivals, source, target)
     if found is None:
@@ -337,7 +337,39 @@ def shortest_edges(
     return [p for p in path if p >= 0], total
 
 
+def _contracted_edges(
+    rg: RoutingGraph, con: Contraction, weight: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the contracted graph's usable edges and their weights, for a search.
+
+    Within :func:`reusing`, arrays asked for with the same read-only ``weight`` and
+    ``mask`` (those :func:`weights` and :func:`edge_mask` give there) are made once: the
+    named corridors of one profile often share both.
+    """
+    held = _REUSED.get(id(rg))
+    shared = held is not None and not weight.flags.writeable and not mask.flags.writeable
+    key = ("contracted", id(con), id(weight), id(mask))
+    if shared and held is not None and key in held:
+        # the arrays are kept with the result, so no other array can take their ids
+        was_weight, was_mask, kept = held[key]
+        if was_weight is weight and was_mask is mask:
+            found: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = kept
+            return found
+    check_non_negative(weight[mask])
+    base = np.where(mask & np.isfinite(weight), weight, np.inf)
+    w = con.weights(base)
+    finite = np.isfinite(w)
+    s, d, ww, keep = collapse(con.src, con.dst, w, finite)
+    made = (s, d, ww, con.edges[keep])
+    if shared and held is not None:
+        for array in made:
+            array.flags.writeable = False
+        held[key] = (weight, mask, made)
+    return made
+
+
 def _contracted(
+    rg: RoutingGraph,
     con: Contraction,
     weight: np.ndarray,
     mask: np.ndarray,
@@ -345,12 +377,7 @@ def _contracted(
     source: int,
     target: int,
 ) -> tuple[list[int], float] | None:
-    check_non_negative(weight[mask])
-    base = np.where(mask & np.isfinite(weight), weight, np.inf)
-    w = con.weights(base)
-    finite = np.isfinite(w)
-    s, d, ww, keep = collapse(con.src, con.dst, w, finite)
-    kept = (s, d, ww, con.edges[keep])
+    kept = _contracted_edges(rg, con, weight, mask)
     found = _search(
         con.n_nodes,
         kept,

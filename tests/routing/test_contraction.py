@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import numpy as np
@@ -202,3 +203,33 @@ def test_a_large_graph_built_only_for_the_corridors_goes_again(
     assert corridor_match.corridor_links(large) == links
     assert large.holds_routing_graph("teu")  # held before the searches: kept
     assert not large.holds_routing_graph("oil")  # built for one corridor's search: let go
+
+
+def test_corridors_sharing_a_mask_and_objective_weigh_the_shortcuts_once(
+    split: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # at a million links weighing the shortcuts takes about 60 ms a search
+    monkeypatch.setattr(contraction, "CONTRACT_EDGES", 0)
+    weighed: list[int] = []
+    real = contraction.Contraction.weights
+
+    def weights(self: contraction.Contraction, weight: np.ndarray) -> np.ndarray:
+        weighed.append(id(self))
+        return real(self, weight)
+
+    monkeypatch.setattr(contraction.Contraction, "weights", weights)
+    shared_net = Network(split.geodata)
+    shared = corridor_match.corridor_links(shared_net)
+    once = len(weighed)
+    weighed.clear()
+    monkeypatch.setattr(
+        corridor_match, "_sharing_arrays", lambda net, pid: contextlib.nullcontext()
+    )
+    alone_net = Network(split.geodata)
+    alone = corridor_match.corridor_links(alone_net)
+    searches = len(weighed)
+    assert alone == shared
+    assert [list(x) for x in alone.values()] == [list(x) for x in shared.values()]
+    # 36 searches on the contracted graphs; nine corridors share a mask with another
+    assert searches >= 30
+    assert 0 < once < searches
