@@ -574,11 +574,13 @@ def keep_loaded(net: Network) -> None:
     ----------
     net
         A network built with ``Network(read_geodata(folder, strict=False))`` from tables
-        with no structural problem, closed to no scenario.
+        with no structural problem, no scenario's change applied. It holds every routing
+        graph it builds from then on, as a loaded network does.
     """
     from corridors.graph import cache as disk
 
     digest = net.geodata.digest
+    net.routing_graphs_kept = None
     if disk.too_large(len(net.geodata.tables["links"])):
         # kept in this process only; each routing graph is built when first asked for
         net.cached = True
@@ -586,7 +588,6 @@ def keep_loaded(net: Network) -> None:
         return
     # the cache keeps every profile's routing graph; without it each is built when
     # first asked for (one profile's takes gigabytes at a million links)
-    net.routing_graphs_kept = None
     for profile_id in net.geodata.tables["profiles"]["id"]:
         net.routing_graph(str(profile_id))
     net.cached = True

@@ -114,3 +114,20 @@ def test_load_validated_refuses_a_folder_with_a_problem(
     assert message.startswith("geodata has 1 problem(s): ") and expected[0] in message
     assert not network_module._MEMORY
     assert not cache_dir.exists() or not list(cache_dir.iterdir())
+
+
+@pytest.mark.slow
+def test_a_network_too_large_for_the_disk_is_kept_in_memory_holding_its_graphs(
+    net: Network, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridors.graph import cache as disk
+
+    monkeypatch.setattr(disk, "too_large", lambda n_links: True)
+    loaded, _ = load_validated(net.geodata.folder)
+    assert load_network(net.geodata.folder) is loaded
+    assert not cache_dir.exists() or not list(cache_dir.iterdir())
+    # check 10 held one routing graph at a time; a loaded network holds what it builds,
+    # so labelling a route with corridors of other profiles does not let its own go
+    assert loaded.routing_graphs_kept is None
+    routing.route(loaded, "Almaty", "Bandar Abbas")
+    assert loaded.holds_routing_graph("teu") and loaded.holds_routing_graph("oil")
