@@ -66,8 +66,8 @@ def test_a_network_not_from_the_cache_keeps_no_note(cache_dir: Path) -> None:
 def test_the_corridors_of_a_profile_share_their_masks_and_weights(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # at a million links each mask and weight array takes tens of milliseconds: the 36
-    # searches of the shipped corridors made 37 masks and 37 pairs of weights
+    # at a million links each mask and weight array takes tens of milliseconds: each of
+    # the 36 searches of the shipped corridors made a mask and a pair of weight arrays
     made: dict[str, list[object]] = {"mask": [], "weights": []}
     real_mask, real_objective = edge_weights._edge_mask, edge_weights.objective
 
@@ -91,14 +91,12 @@ def test_the_corridors_of_a_profile_share_their_masks_and_weights(
     assert masks < searches
     # the same links, in the same order, as when every search makes its own arrays
     made["mask"].clear()
-    monkeypatch.setattr(corridor_match, "_sharing_arrays", lambda net, pid: _nothing())
+    monkeypatch.setattr(
+        corridor_match, "_sharing_arrays", lambda net, pid: contextlib.nullcontext()
+    )
     alone = corridors.load_network(cache=False)
     assert corridor_match.corridor_links(alone) == found
     assert [list(x) for x in corridor_match.corridor_links(alone).values()] == [
         list(x) for x in found.values()
     ]
     assert len(made["mask"]) == searches
-
-
-def _nothing() -> contextlib.AbstractContextManager[None]:
-    return contextlib.nullcontext()
