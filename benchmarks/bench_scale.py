@@ -88,6 +88,20 @@ def _child(
     return wall, cpu, after.ru_maxrss * 1024, stdout, outcome
 
 
+def _load_and_route(
+    cmd: list[str], timeout: float, env: dict[str, str] | None = None
+) -> dict[str, object]:
+    """Run a load-and-route child; return its times, outcome and the last line it printed."""
+    wall, cpu, _, stdout, outcome = _child(cmd, timeout, env)
+    lines = stdout.strip().splitlines()
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "outcome": outcome,
+        **(json.loads(lines[-1]) if lines else {}),
+    }
+
+
 def main(
     folder: Path, timeout: float = 3600.0, cached: bool = False, report: Path | None = None
 ) -> dict[str, object]:
@@ -110,40 +124,17 @@ def main(
             "outcome": outcome,
         },
     }
-    code = [sys.executable, "-c", _LOAD_AND_ROUTE, str(folder), json.dumps(PAIRS), "no-cache"]
-    wall, cpu, _, stdout, outcome = _child(code, timeout)
-    lines = stdout.strip().splitlines()
-    result["load_and_route"] = {
-        "wall_s": wall,
-        "cpu_s": cpu,
-        "outcome": outcome,
-        **(json.loads(lines[-1]) if lines else {}),
-    }
+    code = [sys.executable, "-c", _LOAD_AND_ROUTE, str(folder), json.dumps(PAIRS)]
+    result["load_and_route"] = _load_and_route([*code, "no-cache"], timeout)
     # one reading of the tables for a validation and a load (corridors.load_validated)
-    code[-1] = "validated"
-    wall, cpu, _, stdout, outcome = _child(code, timeout)
-    lines = stdout.strip().splitlines()
-    result["validate_and_load"] = {
-        "wall_s": wall,
-        "cpu_s": cpu,
-        "outcome": outcome,
-        **(json.loads(lines[-1]) if lines else {}),
-    }
+    result["validate_and_load"] = _load_and_route([*code, "validated"], timeout)
     if cached:
         # a new process that reads the network (and the corridors' links) from the cache a
         # first process wrote, in a cache folder of its own
         with tempfile.TemporaryDirectory() as folder_for_cache:
             env = {**os.environ, "CORRIDORS_CACHE_DIR": folder_for_cache}
-            code[-1] = "cache"
-            _child(code, timeout, env)
-            wall, cpu, _, stdout, outcome = _child(code, timeout, env)
-        lines = stdout.strip().splitlines()
-        result["cached_load_and_route"] = {
-            "wall_s": wall,
-            "cpu_s": cpu,
-            "outcome": outcome,
-            **(json.loads(lines[-1]) if lines else {}),
-        }
+            _child([*code, "cache"], timeout, env)
+            result["cached_load_and_route"] = _load_and_route([*code, "cache"], timeout, env)
     print(json.dumps(result, indent=1))
     return result
 
