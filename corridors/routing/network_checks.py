@@ -103,8 +103,9 @@ def load_validated(
     """Validate a geodata folder and load its network, reading its tables once for both.
 
     The same as :func:`validate` followed by :func:`~corridors.graph.network.load_network`,
-    at the cost of the validation alone: the network is the one check 10 builds to route
-    the corridors.
+    at about the cost of the validation alone: the network is the one check 10 builds to
+    route the corridors (kept for the cache, it then builds the profiles' routing graphs
+    check 10 let go, as a load for the cache builds them all).
 
     Parameters
     ----------
