@@ -371,16 +371,17 @@ def data_validate(geodata: GeodataOpt = None, wide: WideOpt = False) -> None:
         _report_line(f"warning: {warning}", width)
     if report.problems:
         _fail(f"{len(report.problems)} problem(s) in {report.folder}")
+    if net is None:  # check 10 builds it whenever it finds no problem
+        _fail(f"the network of {report.folder} was not built")
     # the flow-assignment tables (capacities, demand, observations) are read by the flows stage
     from corridors.flows.inputs import check_flow_inputs
 
     # the network check 10 built on the tables just checked: loading it again would read
     # them a second time and build every profile's routing graph for the cache, which the
     # flow tables never use (nor the graph check 10 kept)
-    if net is not None:
-        for profile_id in net.geodata.tables["profiles"]["id"]:
-            net.release_routing_graph(str(profile_id))
-    flow_problems = check_flow_inputs(net if net is not None else _network(geodata))
+    for profile_id in net.geodata.tables["profiles"]["id"]:
+        net.release_routing_graph(str(profile_id))
+    flow_problems = check_flow_inputs(net)
     for flow_problem in flow_problems:
         _report_line(flow_problem, width)
     if flow_problems:
