@@ -60,6 +60,8 @@ VALUES = ("time_h", "cost_usd", "distance_km", "co2_kg")
 ENGINES = ("core", "route-sets", "dijkstra")
 #: Groups of sources of similar search limits, one Dijkstra call each.
 LIMIT_GROUPS = 4
+#: Most predecessor entries (searches × nodes) of a chunk's searches walked together.
+WALK_BUDGET = 1 << 22
 #: Draws handed to a worker at a time (also how often progress is reported).
 CHUNK = 25
 
@@ -492,9 +494,13 @@ def _in_edges(plan: _Plan) -> tuple[Ints, Ints, Ints]:
     return hit
 
 
-def _unique_preds(plan: _Plan, dist: Floats, data: Floats, rows: Ints, nodes: Ints) -> bool:
-    """Whether each node's distance is reached through exactly one way in.
+def _unique_preds(
+    plan: _Plan, dist: Floats, data: Floats, rows: Ints, nodes: Ints, search: Ints, n_searches: int
+) -> npt.NDArray[np.bool_]:
+    """Per search, whether each of its path nodes is reached through exactly one way in.
 
+    ``rows`` index the stacked distances ``dist``; ``search`` says which search (row of
+    ``data``, the searches' weights per ``(u, v)`` group) each node belongs to.
     Dijkstra's distances do not depend on the order it settles nodes in; its predecessors
     do only where two ways in reach a node's distance exactly. Where every node of a
     path has a single such way, any search that settles the path's nodes, however far
@@ -507,42 +513,47 @@ def _unique_preds(plan: _Plan, dist: Floats, data: Floats, rows: Ints, nodes: In
     groups = order[ptr[nodes][step] + offset]
     n = plan.n_nodes
     flat = dist.reshape(-1)
-    via = flat[rows[step] * n + pair_u[groups]] + data[groups]
+    via = flat[rows[step] * n + pair_u[groups]] + data[search[step], groups]
     hits = np.bincount(step, weights=via == flat[rows * n + nodes][step], minlength=len(nodes))
-    return bool(np.all(hits <= 1))
+    worst = np.zeros(n_searches)
+    np.maximum.at(worst, search, hits)
+    return np.asarray(worst <= 1)
 
 
-def _walk(
+@dataclass
+class _Search:
+    """One draw's Dijkstra from the sources of some pairs, ready to be walked."""
+
+    draw: int  # the draw's position in its chunk
+    pairs: Ints
+    row: Ints  # per pair, its row of ``dist`` and ``pred``
+    dist: Floats
+    pred: npt.NDArray[np.int32]
+    kept: Ints  # per (u, v) group, the edge the draw's graph keeps
+    data: Floats  # per (u, v) group, its weight in the draw's graph
+    bounded: bool
+
+
+def _search(
     plan: _Plan,
+    draw: int,
     weight: Floats,
-    vals: Floats,
     pairs: Ints,
     csr: Any = None,
     limit: Floats | None = None,
-) -> tuple[Floats, npt.NDArray[np.uint64], list[Ints | None], Any] | None:
-    """Route ``pairs`` in one draw with Dijkstra: totals, path signatures and paths.
+) -> tuple[_Search | None, Any]:
+    """Search one draw with Dijkstra from the sources of ``pairs``.
 
-    Returns the pairs' totals (NaN where unreachable), signatures, edges in travel order
-    (None where unreachable) and the CSR graph, for the next call to reuse. With
-    ``limit`` (per pair, at least its shortest distance) the search from each source stops
-    at the largest limit of its pairs (sources are searched in a few groups of similar
-    limits); it then returns None unless every pair was reached and every step of its
-    path is the only way into its node at that distance, so that the paths are those of
-    the full search.
+    Returns the search (None when ``limit`` cut off a pair) and the CSR graph, for the
+    next call to reuse. With ``limit`` (per pair, at least its shortest distance) the
+    search from each source stops at the largest limit of its pairs (sources are searched
+    in a few groups of similar limits).
     """
     from scipy.sparse.csgraph import dijkstra
 
     n = plan.n_nodes
-    groups: InEdges | None = _STATE.get("groups")
-    if groups is None:
-        # finds the (u, v) group of each path step; built once per process
-        st = plan.structure
-        groups = _STATE["groups"] = InEdges(n, st.pair_key // n, st.indices)
     uniq, row = np.unique(plan.sources[pairs], return_inverse=True)
-    dests = plan.dests[pairs]
-    n_pairs = len(pairs)
     csr, kept = _graph(plan, weight, csr)
-    bounded = limit is not None
     if limit is None:
         dist, pred = dijkstra(csr, directed=True, indices=uniq, return_predecessors=True)
     else:
@@ -559,20 +570,52 @@ def _walk(
                 return_predecessors=True,
                 limit=float(reach_of[part].max()),
             )
-    reach = np.isfinite(dist[row, dests])
-    if bounded and not reach.all():
-        return None
-    flat = pred.reshape(-1)
-    # walk every pair from its target back to its source at once, recording the
-    # (pair, edge) of each step; the sums are then one bincount per column, which adds
-    # each pair's edges in walk order
-    on_pair: list[Ints] = []
+        if not np.isfinite(dist[row, plan.dests[pairs]]).all():
+            return None, csr
+    found = _Search(draw, pairs, row, dist, pred, kept, csr.data.copy(), limit is not None)
+    return found, csr
+
+
+#: What walking a search gives: the pairs' totals, signatures and edges in travel order.
+_Walked = tuple[Floats, npt.NDArray[np.uint64], list[Ints | None]]
+
+
+def _walk(plan: _Plan, searches: list[_Search], vals: list[Floats]) -> list[_Walked | None]:
+    """Walk every pair of every search back from its target at once: totals and paths.
+
+    Each search's totals are those of its pairs' paths, summed in walk order (last edge
+    first), NaN where a pair is unreachable; ``vals[i]`` are search ``i``'s edge values.
+    A bounded search whose paths go through a node reached by two ways in at the same
+    distance gives None: its paths need not be those of the full search.
+    """
+    if not searches:
+        return []
+    n = plan.n_nodes
+    groups: InEdges | None = _STATE.get("groups")
+    if groups is None:
+        # finds the (u, v) group of each path step; built once per process
+        st = plan.structure
+        groups = _STATE["groups"] = InEdges(n, st.pair_key // n, st.indices)
+    n_rows = np.array([len(s.dist) for s in searches])
+    n_cells = np.array([len(s.pairs) for s in searches])
+    row_off = np.cumsum(n_rows) - n_rows
+    dist = np.concatenate([s.dist for s in searches])
+    flat = np.concatenate([s.pred for s in searches]).reshape(-1)
+    kept = np.stack([s.kept for s in searches])
+    n_groups = kept.shape[1]
+    cell_search = np.repeat(np.arange(len(searches)), n_cells)
+    cell_row = np.concatenate([s.row + off for s, off in zip(searches, row_off.tolist())])
+    cell_dest = np.concatenate([plan.dests[s.pairs] for s in searches]).astype(np.int64)
+    reach = np.isfinite(dist[cell_row, cell_dest])
+    # walk every cell from its target back to its source at once, recording the (cell,
+    # edge) of each step; the sums are then one bincount per column, which adds each
+    # cell's edges in walk order
+    on_cell: list[Ints] = []
     on_edge: list[Ints] = []
-    on_row: list[Ints] = []
     on_node: list[Ints] = []
-    live = live_all = np.flatnonzero(reach)
-    node = dests[live].astype(np.int64)
-    base = row[live] * n
+    live = np.flatnonzero(reach)
+    node = cell_dest[live]
+    base = cell_row[live] * n
     while len(live):
         prev = flat[base + node].astype(np.int64)
         ok = prev >= 0
@@ -580,29 +623,64 @@ def _walk(
             live, node, prev, base = live[ok], node[ok], prev[ok], base[ok]
             if not len(live):
                 break
-        on_pair.append(live)
-        on_edge.append(kept[groups.find(prev, node)])
-        if bounded:
-            on_row.append(base // n)
-            on_node.append(node)
+        on_cell.append(live)
+        on_edge.append(kept.reshape(-1)[cell_search[live] * n_groups + groups.find(prev, node)])
+        on_node.append(node)
         node = prev
-    if bounded and on_row:
-        rows_, nodes_ = np.concatenate(on_row), np.concatenate(on_node)
-        if not _unique_preds(plan, dist, csr.data, rows_, nodes_):
-            return None
-    pair_of = np.concatenate(on_pair) if on_pair else np.zeros(0, dtype=np.int64)
-    edge_of = np.concatenate(on_edge) if on_edge else np.zeros(0, dtype=np.int64)
-    step_vals = vals[edge_of]
-    totals = np.empty((n_pairs, 4))
+    none = np.zeros(0, dtype=np.int64)
+    cell_of = np.concatenate(on_cell) if on_cell else none
+    edge_of = np.concatenate(on_edge) if on_edge else none
+    fine = np.ones(len(searches), dtype=bool)
+    bounded = np.array([s.bounded for s in searches])
+    if bounded.any() and len(cell_of):
+        nodes = np.concatenate(on_node)
+        at = np.flatnonzero(bounded[cell_search[cell_of]])
+        data = np.stack([s.data for s in searches])
+        fine = _unique_preds(
+            plan,
+            dist,
+            data,
+            cell_row[cell_of[at]],
+            nodes[at],
+            cell_search[cell_of[at]],
+            len(searches),
+        )
+    stacked = np.stack(vals)
+    step_vals = stacked[cell_search[cell_of], edge_of, :4]
+    totals = np.empty((int(n_cells.sum()), 4))
     for c in range(4):
-        totals[:, c] = np.bincount(pair_of, weights=step_vals[:, c], minlength=n_pairs)
+        totals[:, c] = np.bincount(cell_of, weights=step_vals[:, c], minlength=len(totals))
     totals[~reach] = np.nan
-    sigs = np.zeros(n_pairs, dtype=np.uint64)
-    np.add.at(sigs, pair_of, plan.signature[edge_of])
-    paths: list[Ints | None] = [None] * n_pairs
-    for p in live_all.tolist():
-        paths[p] = edge_of[pair_of == p][::-1]
-    return totals, sigs, paths, csr
+    sigs = np.zeros(len(totals), dtype=np.uint64)
+    np.add.at(sigs, cell_of, plan.signature[edge_of])
+    # each cell's edges, in walk order, side by side
+    order = np.argsort(cell_of, kind="stable")
+    ends = np.cumsum(np.bincount(cell_of, minlength=len(totals)))
+    by_cell = edge_of[order]
+    out: list[_Walked | None] = []
+    first = 0
+    for i, k in enumerate(n_cells.tolist()):
+        cells = range(first, first + k)
+        first += k
+        if not fine[i]:
+            out.append(None)
+            continue
+        found: list[Ints | None] = [
+            by_cell[(ends[c - 1] if c else 0) : ends[c]][::-1] if reach[c] else None for c in cells
+        ]
+        out.append((totals[cells.start : cells.stop], sigs[cells.start : cells.stop], found))
+    return out
+
+
+def _walk_one(
+    plan: _Plan, weight: Floats, vals: Floats, pairs: Ints
+) -> tuple[Floats, npt.NDArray[np.uint64], list[Ints | None]]:
+    """Route ``pairs`` in one draw with a full Dijkstra: totals, signatures and paths."""
+    found, _ = _search(plan, 0, weight, pairs)
+    assert found is not None  # an unbounded search always answers
+    walked = _walk(plan, [found], [vals])[0]
+    assert walked is not None  # nor is it checked for ties
+    return walked
 
 
 def _run_draws(draws: Sequence[int]) -> _Part:
@@ -637,7 +715,28 @@ def _run_draws(draws: Sequence[int]) -> _Part:
             sigs[at_draw, at_pair] = plan.route_sig[r]
             for p in np.unique(at_pair).tolist():
                 paths.setdefault((p, int(plan.route_sig[r])), edges)
-    csr = None
+    csr: Any = None
+    pending: list[_Search] = []
+
+    def settle() -> None:
+        """Walk the searches held, searching again in full where a bounded one may differ."""
+        nonlocal csr
+        walked = _walk(plan, pending, [vals[s.draw] for s in pending])
+        for s, got in zip(pending, walked):
+            if got is None:
+                again, csr = _search(plan, s.draw, weights[s.draw], s.pairs, csr)
+                assert again is not None  # an unbounded search always answers
+                got = _walk(plan, [again], [vals[s.draw]])[0]
+                assert got is not None  # nor is it checked for ties
+            t, g, found = got
+            totals[s.draw, s.pairs] = t
+            sigs[s.draw, s.pairs] = g
+            for j, (p, edges) in enumerate(zip(s.pairs.tolist(), found)):
+                if edges is not None:
+                    paths.setdefault((p, int(g[j])), edges)
+        pending.clear()
+
+    held = 0
     for i in range(len(draws)):
         todo = every[~certified[i]]
         if not len(todo):
@@ -645,18 +744,19 @@ def _run_draws(draws: Sequence[int]) -> _Part:
         # a candidate route's weight bounds the pair's best from above, so Dijkstra
         # need not search beyond the largest of them
         limit = least[i, todo] * (1 + route_sets.MARGIN) + route_sets.MARGIN
-        got = (
-            _walk(plan, weights[i], vals[i], todo, csr, limit) if np.isfinite(limit).all() else None
-        )
-        if got is None:
-            got = _walk(plan, weights[i], vals[i], todo, csr)
-        assert got is not None  # an unbounded search always answers
-        t, g, found, csr = got
-        totals[i, todo] = t
-        sigs[i, todo] = g
-        for j, (p, edges) in enumerate(zip(todo.tolist(), found)):
-            if edges is not None:
-                paths.setdefault((p, int(g[j])), edges)
+        found = None
+        if np.isfinite(limit).all():
+            found, csr = _search(plan, i, weights[i], todo, csr, limit)
+        if found is None:
+            found, csr = _search(plan, i, weights[i], todo, csr)
+        assert found is not None  # an unbounded search always answers
+        pending.append(found)
+        held += found.pred.size
+        if held >= WALK_BUDGET:
+            # the draws' searches are walked together, a few megabytes of them at a time
+            settle()
+            held = 0
+    settle()
     return totals, sigs, paths, int((~certified).sum())
 
 
@@ -745,9 +845,7 @@ def _with_route_sets(plan: _Plan, draws: int) -> None:
     ]
     try:
         for weight, vals in runs:
-            got = _walk(plan, weight, vals, every)
-            assert got is not None  # an unbounded search always answers
-            found = got[2]
+            found = _walk_one(plan, weight, vals, every)[2]
             for p, edges in enumerate(found):
                 samples[p].append(edges)
     finally:
