@@ -99,6 +99,12 @@ FRICTION_KINDS: dict[str, FrictionKind] = {
 #: row without a side prices the crossing at its nodes.
 BORDER_SIDES = ("exit", "entry")
 
+#: Sides of a port a friction row may give: ``load`` is the time a box spends in the port
+#: from the land until its ship sails (an export's dwell), ``discharge`` the time from the
+#: ship until it leaves the port by land (an import's). A port row without a side applies
+#: either way, and to a box moved between two ships.
+PORT_SIDES = ("load", "discharge")
+
 #: Rail track gauges in mm: 1435 standard, 1520 Russian, 1676 Indian (Pakistan).
 GAUGES = (1435, 1520, 1676)
 

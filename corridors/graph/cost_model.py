@@ -175,15 +175,22 @@ class Lookup:
         to_node: str = "",
         mode: str = "*",
         to_mode: str = "*",
+        side: str = "",
     ) -> dict[str, Any] | None:
-        """Return the most specific friction row, or None when no row applies."""
+        """Return the most specific friction row, or None when no row applies.
+
+        ``side`` (a port's ``load`` or ``discharge``) also admits the rows for that side,
+        which beat the rows without one at the same place.
+        """
 
         def matches(row: _FrictionRow, a: str, b: str) -> bool:
             # a row pricing one side of a crossing is found by `border_rows`, never here
-            return not row.side and row.mode in ("*", a) and row.to_mode in ("*", b)
+            if row.side and row.side != side:
+                return False
+            return row.mode in ("*", a) and row.to_mode in ("*", b)
 
         for place in (node, "*"):
-            hit = []
+            hit: list[_FrictionRow] = []
             if kind == "border" and place != "*":
                 rows = self._by_node.get((kind, node), [])
                 if to_node != node:
@@ -194,13 +201,14 @@ class Lookup:
                     if (forward and matches(row, mode, to_mode)) or (
                         backward and matches(row, to_mode, mode)
                     ):
-                        hit.append(row.row)
+                        hit.append(row)
             else:
                 for row in self._by_node.get((kind, place), []):
                     if matches(row, mode, to_mode) or (row.both and matches(row, to_mode, mode)):
-                        hit.append(row.row)
+                        hit.append(row)
             if hit:
-                specific = [r for r in hit if _scope(r["mode"]) != "*"] or hit
+                hit = [r for r in hit if r.side] or hit
+                specific = [r.row for r in hit if r.mode != "*"] or [r.row for r in hit]
                 return self._best(specific)
         return None
 

@@ -775,7 +775,9 @@ class _Builder:
             comp = friction_component(row, "gauge_break", place, place, "rail", country)
         elif is_water(ma) or is_water(mb):
             water = ma if is_water(ma) else mb
-            row = self.look.friction("port", place, mode=water, to_mode="*")
+            # a box the ship brings and the land takes is discharged; the other way, loaded
+            side = "" if is_water(ma) == is_water(mb) else "discharge" if is_water(ma) else "load"
+            row = self.look.friction("port", place, mode=water, to_mode="*", side=side)
             comp = friction_component(row, "port", place, place, f"{ma}>{mb}", country)
         else:
             row = self.look.friction("transfer", place, mode=ma, to_mode=mb)

@@ -33,6 +33,7 @@ from corridors.data.vocabulary import (
     GAUGES,
     MODES,
     NODE_KINDS,
+    PORT_SIDES,
     STATUSES,
     is_water,
     water_modes,
@@ -360,14 +361,16 @@ class ValueChecks(Base):
             kind = cell_text(row["kind"])
             self.check_enum(file, row, "kind", FRICTION_KINDS, blank=False)
             self.check_enum(file, row, "direction", DIRECTIONS, blank=True)
-            self.check_enum(file, row, "side", BORDER_SIDES, blank=True)
-            if cell_text(row.get("side")) and kind != "border":
+            sides = {"border": BORDER_SIDES, "port": PORT_SIDES}.get(kind)
+            if sides is not None:
+                self.check_enum(file, row, "side", sides, blank=True)
+            elif cell_text(row.get("side")):
                 self.add(
                     "values",
                     file,
                     line,
-                    f"`side` prices one side of a border crossing; a {kind} row has none "
-                    "(leave it empty)",
+                    f"`side` prices one side of a border crossing or a port; a {kind} row "
+                    "has none (leave it empty)",
                 )
             self.check_enum(file, row, "mode", any_mode, blank=True)
             self.check_enum(file, row, "to_mode", any_mode, blank=True)
