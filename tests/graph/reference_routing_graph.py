@@ -254,7 +254,13 @@ class ReferenceBuilder:
             comp = friction_component(row, "gauge_break", place, place, "rail", country)
         elif is_water(ma) or is_water(mb):
             water = ma if is_water(ma) else mb
-            row = self.look.friction("port", place, mode=water, to_mode="*")
+            if is_water(ma) and is_water(mb):
+                side = ""  # from one ship to another
+            elif is_water(ma):
+                side = "discharge"
+            else:
+                side = "load"
+            row = self.look.friction("port", place, mode=water, to_mode="*", side=side)
             comp = friction_component(row, "port", place, place, f"{ma}>{mb}", country)
         else:
             row = self.look.friction("transfer", place, mode=ma, to_mode=mb)
