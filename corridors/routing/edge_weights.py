@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -213,15 +214,26 @@ def staged(
 PLAIN_SEARCH_EDGES = 50_000
 
 
+def _search_in_python(n_edges: int) -> bool:
+    """Whether a query's search runs in plain Python rather than on scipy's Dijkstra.
+
+    The plain search saves a new process the import of scipy's graph module; once that
+    module is loaded, scipy's search is the faster one. Both give the same path.
+    """
+    return n_edges <= PLAIN_SEARCH_EDGES and "scipy.sparse.csgraph" not in sys.modules
+
+
 def _plain_dijkstra(
-    n: int, s: np.ndarray, d: np.ndarray, w: np.ndarray, source: int
+    n: int, s: np.ndarray, d: np.ndarray, w: np.ndarray, source: int, target: int = -1
 ) -> tuple[list[float], list[int]]:
     """Return each node's least weight from ``source`` and its predecessor (-1: none).
 
     The same search as scipy's ``dijkstra`` (a node's weight lowers only on a strictly
     smaller sum, each sum formed as the predecessor's weight plus the edge's, in float64),
     so every node's weight is the same number; a predecessor can differ only where two
-    ways in tie exactly, which :func:`_unique_path` checks.
+    ways in tie exactly, which :func:`_unique_path` checks. With a ``target``, the search
+    stops once every node as light as the target is settled: those nodes have their
+    weights and predecessors, the others only a weight not below their own (or inf).
     """
     import heapq
 
@@ -239,6 +251,9 @@ def _plain_dijkstra(
         du, u = heapq.heappop(heap)
         if done[u]:
             continue
+        if target >= 0 and du > dist[target]:
+            # the nodes a path to the target and its ties go through are all settled
+            break
         done[u] = True
         for j in range(starts[u], starts[u + 1]):
             v = heads[j]
@@ -408,8 +423,8 @@ def _search(
     target += stages * n_nodes
     check_non_negative(ww)
     nodes: list[int] | None = None
-    if len(s) <= PLAIN_SEARCH_EDGES:
-        plain, plain_pred = _plain_dijkstra(n, s, d, ww, source)
+    if _search_in_python(len(s)):
+        plain, plain_pred = _plain_dijkstra(n, s, d, ww, source, target)
         dist = np.asarray(plain, dtype=np.float64)
         if not np.isfinite(dist[target]):
             return None

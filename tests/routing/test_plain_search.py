@@ -60,7 +60,50 @@ def test_waypoints_route_the_same_either_way(net: Network, monkeypatch: pytest.M
     mask = ew.edge_mask(rg, opts)
     _, weight = ew.weights(rg, opts)
     via = ["tm-turkmenbashi", "az-baku"]
+    monkeypatch.setattr(ew, "_search_in_python", lambda n_edges: True)
     plain = ew.shortest_edges(rg, weight, mask, via, "kz-almaty", "ge-poti")
-    monkeypatch.setattr(ew, "PLAIN_SEARCH_EDGES", -1)
+    monkeypatch.setattr(ew, "_search_in_python", lambda n_edges: False)
     assert plain is not None
     assert plain == ew.shortest_edges(rg, weight, mask, via, "kz-almaty", "ge-poti")
+
+
+def test_python_searches_only_until_scipy_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.delitem(sys.modules, "scipy.sparse.csgraph", raising=False)
+    assert ew._search_in_python(4000)
+    assert not ew._search_in_python(ew.PLAIN_SEARCH_EDGES + 1)
+    monkeypatch.setitem(sys.modules, "scipy.sparse.csgraph", object())
+    assert not ew._search_in_python(4000)
+
+
+@pytest.mark.parametrize("by", ["time", "cost"])
+def test_a_search_stopped_at_its_target_keeps_its_path_and_ties(net: Network, by: str) -> None:
+    rg = net.routing_graph("teu")
+    opts = RouteOptions.build(None, by=by, profile="teu")
+    _, weight = ew.weights(rg, opts)
+    kept = ew.collapse(rg.src, rg.dst, weight, ew.edge_mask(rg, opts))
+    s, d, w, _ = ew.staged(rg.n_nodes, kept, [])
+    n = rg.n_nodes
+    origins = [i for v, i in rg.index.items() if v[1] == ORIGIN][::40]
+    ends = [i for v, i in rg.index.items() if v[1] == DESTINATION][::7]
+    compared = stopped_early = 0
+    for source in origins:
+        whole, whole_pred = ew._plain_dijkstra(n, s, d, w, source)
+        full = np.asarray(whole)
+        for target in ends:
+            if not np.isfinite(full[target]) or target == source:
+                continue
+            part, part_pred = ew._plain_dijkstra(n, s, d, w, source, target)
+            near = np.asarray(part)
+            # every node as light as the target has its weight; the others none lighter
+            light = full <= full[target]
+            assert np.array_equal(near[light], full[light])
+            assert (near[~light] >= full[~light]).all()
+            stopped_early += int((near[~light] > full[~light]).any())
+            nodes = ew._walk_back(part_pred, source, target, n)
+            assert nodes == ew._walk_back(whole_pred, source, target, n)
+            assert ew._unique_path(nodes, near, s, d, w) == ew._unique_path(nodes, full, s, d, w)
+            compared += 1
+    assert compared > 300
+    assert stopped_early > compared // 2  # the stop saved work on most pairs
