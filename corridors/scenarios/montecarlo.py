@@ -630,11 +630,12 @@ def _walk(plan: _Plan, searches: list[_Search], vals: list[Floats]) -> list[_Wal
     none = np.zeros(0, dtype=np.int64)
     cell_of = np.concatenate(on_cell) if on_cell else none
     edge_of = np.concatenate(on_edge) if on_edge else none
+    step_search = cell_search[cell_of]
     fine = np.ones(len(searches), dtype=bool)
     bounded = np.array([s.bounded for s in searches])
     if bounded.any() and len(cell_of):
         nodes = np.concatenate(on_node)
-        at = np.flatnonzero(bounded[cell_search[cell_of]])
+        at = np.flatnonzero(bounded[step_search])
         data = np.stack([s.data for s in searches])
         fine = _unique_preds(
             plan,
@@ -642,11 +643,14 @@ def _walk(plan: _Plan, searches: list[_Search], vals: list[Floats]) -> list[_Wal
             data,
             cell_row[cell_of[at]],
             nodes[at],
-            cell_search[cell_of[at]],
+            step_search[at],
             len(searches),
         )
-    stacked = np.stack(vals)
-    step_vals = stacked[cell_search[cell_of], edge_of, :4]
+    # each step's values from its own draw's (not stacked: a large network's are big)
+    step_vals = np.empty((len(cell_of), 4))
+    for i, v in enumerate(vals):
+        at_i = np.flatnonzero(step_search == i)
+        step_vals[at_i] = v[edge_of[at_i], :4]
     totals = np.empty((int(n_cells.sum()), 4))
     for c in range(4):
         totals[:, c] = np.bincount(cell_of, weights=step_vals[:, c], minlength=len(totals))
@@ -1179,12 +1183,24 @@ def run_montecarlo(
         ]
         keys = sorted({(p, int(g)) for (p, g) in paths})
         column = {key: i for i, key in enumerate(keys)}
-        rests = _drawn_rests(plan, rg, rules, [(paths[k], *legs[k[0]]) for k in keys], draws)
+        # each (draw, pair) takes one of its pair's paths: only that path's rests are walked
+        cols = np.array(
+            [
+                [column.get((p, int(g)), -1) for g in sigs[:, p].tolist()]
+                for p in range(len(places))
+            ],
+            dtype=np.int64,
+        ).reshape(len(places), draws)
+        wanted = np.zeros((draws, len(keys)), dtype=bool)
         for p in range(len(places)):
-            cols = [column.get((p, int(g)), -1) for g in sigs[:, p].tolist()]
-            found = np.array(cols) >= 0
-            at = np.flatnonzero(found)
-            totals[at, p, 0] += rests[at, np.array(cols)[found]]
+            at = np.flatnonzero(cols[p] >= 0)
+            wanted[at, cols[p][at]] = True
+        rests = _drawn_rests(
+            plan, rg, rules, [(paths[k], *legs[k[0]]) for k in keys], draws, wanted
+        )
+        for p in range(len(places)):
+            at = np.flatnonzero(cols[p] >= 0)
+            totals[at, p, 0] += rests[at, cols[p][at]]
         fixed[:, :, 0] += _drawn_rests(
             plan,
             rg,
@@ -1226,12 +1242,15 @@ def _drawn_rests(
     rules: DrivingRules,
     paths: Sequence[tuple[Ints, list[Component], list[Component]]],
     draws: int,
+    wanted: npt.NDArray[np.bool_] | None = None,
 ) -> Floats:
     """Hours of the crew's breaks and rests along each path in every draw (draws × paths).
 
     Each path is its edges in travel order and the road access legs before and after it.
     Only the components that touch the crew's clock are walked; a path none of whose
-    clock components is drawn has the same rests in every draw and is walked once.
+    clock components is drawn has the same rests in every draw and is walked once. With
+    ``wanted`` (draws × paths), a path's drawn clock is walked only in the draws it is
+    wanted in; the others are left at 0.
     """
     from corridors.routing.timeline import ClockState, advance, clock_role, clock_step
 
@@ -1282,7 +1301,8 @@ def _drawn_rests(
             out[:, j] = math.fsum(advance(fixed, after, rules).rests)
             continue
         rest_idx, rest_kinds = idx[first:], kinds[first:]
-        for k in range(draws):
+        in_draws = range(draws) if wanted is None else np.flatnonzero(wanted[:, j]).tolist()
+        for k in in_draws:
             hours = time_in(k)[rest_idx].tolist()
             state = advance(fixed, [*_clock_steps(rest_kinds, hours), *after], rules)
             out[k, j] = math.fsum(state.rests)

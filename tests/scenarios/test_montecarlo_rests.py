@@ -49,12 +49,18 @@ def test_each_timed_path_carries_the_rests_a_route_timeline_inserts(
     draws = 6
     mc.run_montecarlo(trucks, draws=draws, seed=3, net=net)
     assert len(calls) == 2  # the best paths, then the corridors' routes
+    # of the best paths, each (draw, pair) wants the one path it took, and only that one
+    wanted = calls[0][5]
+    assert wanted.shape == (draws, len(calls[0][3]))
+    assert (wanted.sum(axis=1) == len(trucks.pairs(None))).all()
     checked = rested = 0
-    for plan, rg, rules, paths, _, out in calls:
+    for plan, rg, rules, paths, _, *rest, out in calls:
         starts = np.searchsorted(plan.comp_edge, np.arange(plan.n_edges + 1))
         for k in range(draws):
             time_k = mc._components(plan, k)[:, 0]
             for j, (edges, head, tail) in enumerate(paths):
+                if rest and not rest[0][k, j]:
+                    continue
                 comps = [*head]
                 for e in edges.tolist():
                     for i, c in enumerate(rg.components[e]):

@@ -210,3 +210,42 @@ def test_core_equals_dijkstra_on_many_pairs_and_wide_draws(net: corridors.Networ
     # most cells are proved without Dijkstra
     assert fast.dijkstra_cells < cells / 2
     print(f"core, wide draws: {cells} cells equal, {cells - fast.dijkstra_cells} certified")
+
+
+def test_searches_walked_together_or_one_at_a_time_give_the_same_draws(
+    net: corridors.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridors.scenarios import montecarlo
+
+    scenario = Scenario.from_dict(
+        {
+            "name": "walked in batches",
+            "cites": ["worldbank-middle-corridor-2023"],
+            "od": _pairs(net, 12, 7),
+            "corridors": ["middle_corridor", "northern_route"],
+            "uncertain": UNCERTAIN["border dwell and ferry headways"],
+        }
+    )
+    walks: list[int] = []
+    real_walk = montecarlo._walk
+
+    def counted(plan: Any, searches: list[Any], vals: list[Any]) -> Any:
+        walks.append(len(searches))
+        return real_walk(plan, searches, vals)
+
+    monkeypatch.setattr(montecarlo, "_walk", counted)
+    together = run_montecarlo(
+        scenario, draws=50, seed=2, net=net, engine="dijkstra", crew=0, workers=1
+    )
+    # a whole chunk of draws (25) is walked at once
+    assert max(walks) == montecarlo.CHUNK
+    walks.clear()
+    monkeypatch.setattr(montecarlo, "WALK_BUDGET", 1)
+    alone = run_montecarlo(
+        scenario, draws=50, seed=2, net=net, engine="dijkstra", crew=0, workers=1
+    )
+    assert max(walks) == 1 and len(walks) >= 50
+    pd.testing.assert_frame_equal(together.samples, alone.samples, check_exact=True)
+    pd.testing.assert_frame_equal(
+        together.corridor_samples, alone.corridor_samples, check_exact=True
+    )
