@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -11,16 +13,22 @@ from corridors.routing import edge_weights as ew
 from corridors.routing.options import RouteOptions
 
 
-@pytest.mark.parametrize("by", ["time", "cost", "generalized"])
-def test_same_weights_and_paths_as_scipy(net: Network, by: str) -> None:
+def _query_graph(net: Network, by: str) -> tuple[Any, ...]:
+    """A query's searched edges (src, dst, weight), its node count, origins and ends."""
     rg = net.routing_graph("teu")
     opts = RouteOptions.build(None, by=by, profile="teu")
     _, weight = ew.weights(rg, opts)
     kept = ew.collapse(rg.src, rg.dst, weight, ew.edge_mask(rg, opts))
     s, d, w, _ = ew.staged(rg.n_nodes, kept, [])
-    n = rg.n_nodes
-    origins = [i for v, i in rg.index.items() if v[1] == ORIGIN][::25]
+    origins = [i for v, i in rg.index.items() if v[1] == ORIGIN]
     ends = [i for v, i in rg.index.items() if v[1] == DESTINATION]
+    return s, d, w, rg.n_nodes, origins, ends
+
+
+@pytest.mark.parametrize("by", ["time", "cost", "generalized"])
+def test_same_weights_and_paths_as_scipy(net: Network, by: str) -> None:
+    s, d, w, n, origins, ends = _query_graph(net, by)
+    origins = origins[::25]
     compared = 0
     for source in origins:
         plain, plain_pred = ew._plain_dijkstra(n, s, d, w, source)
@@ -79,14 +87,8 @@ def test_python_searches_only_until_scipy_is_loaded(monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.parametrize("by", ["time", "cost"])
 def test_a_search_stopped_at_its_target_keeps_its_path_and_ties(net: Network, by: str) -> None:
-    rg = net.routing_graph("teu")
-    opts = RouteOptions.build(None, by=by, profile="teu")
-    _, weight = ew.weights(rg, opts)
-    kept = ew.collapse(rg.src, rg.dst, weight, ew.edge_mask(rg, opts))
-    s, d, w, _ = ew.staged(rg.n_nodes, kept, [])
-    n = rg.n_nodes
-    origins = [i for v, i in rg.index.items() if v[1] == ORIGIN][::40]
-    ends = [i for v, i in rg.index.items() if v[1] == DESTINATION][::7]
+    s, d, w, n, origins, ends = _query_graph(net, by)
+    origins, ends = origins[::40], ends[::7]
     compared = stopped_early = 0
     for source in origins:
         whole, whole_pred = ew._plain_dijkstra(n, s, d, w, source)
