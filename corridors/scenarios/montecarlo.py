@@ -60,7 +60,7 @@ VALUES = ("time_h", "cost_usd", "distance_km", "co2_kg")
 ENGINES = ("core", "route-sets", "dijkstra")
 #: Groups of sources of similar search limits, one Dijkstra call each.
 LIMIT_GROUPS = 4
-#: Most predecessor entries (searches × nodes) of a chunk's searches walked together.
+#: Predecessor entries (source rows × nodes) a chunk holds before its searches are walked.
 WALK_BUDGET = 1 << 22
 #: Draws handed to a worker at a time (also how often progress is reported).
 CHUNK = 25

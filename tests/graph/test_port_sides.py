@@ -89,8 +89,6 @@ def test_a_side_row_beats_the_row_without_one_only_on_its_own_side(net: Network)
     assert found("p", "") == "any"  # a move between two ships takes no side's row
     assert found("q", "load") == "default-out"
     assert found("q", "discharge") == "default"
-    # a border, a gauge break or a transfer never takes a port side's row
-    assert look.friction("border", "p", to_node="x", mode="sea", to_mode="sea") is None
 
 
 def _copy_with(tmp_path: Path, edits: dict[str, dict[str, str]]) -> Path:
